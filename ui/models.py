@@ -1,0 +1,55 @@
+"""Model loading for pages: cached once per server, shared read-only, with progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geometry import models
+from geometry.models import LoadedModel, ModelUnavailable
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_model(name: str) -> LoadedModel:
+    return models.load_model(name)
+
+
+def get_model(name: str) -> LoadedModel | None:
+    """The model, loaded once per server behind a progress box; None (with a message) if absent.
+
+    Pages that get None stop drawing the parts that need the model; other pages keep working.
+    """
+    if name in st.session_state.get("_models_ready", set()):
+        try:
+            return _cached_model(name)
+        except (ModelUnavailable, models.IntegrityError) as error:
+            st.error(str(error))
+            return None
+    with st.status(f"Loading {name}…", expanded=False) as status:
+        try:
+            model = _cached_model(name)
+        except (ModelUnavailable, models.IntegrityError) as error:
+            status.update(label=f"{name} is not available", state="error")
+            st.error(str(error))
+            return None
+        status.update(label=f"{name} ready ({model.source})", state="complete")
+    st.session_state.setdefault("_models_ready", set()).add(name)
+    return model
+
+
+def causal_lm_picker(key: str, label: str = "Causal language model") -> str:
+    """A select box of causal LMs bound to the URL; returns the chosen name."""
+    return st.selectbox(
+        label,
+        models.CAUSAL_LM_CHOICES,
+        key=key,
+        bind="query-params",
+        help="SmolLM2 is packaged and works offline; GPT-2 models need the internet once.",
+    )
+
+
+def model_source_caption(model: LoadedModel) -> None:
+    where = "packaged with the app (offline)" if model.source == "packaged" else "Hugging Face hub"
+    st.caption(
+        f"**{model.name}** · {model.n_layers} layers · {model.d_model} dimensions · "
+        f"vocabulary {len(model.tokenizer):,} tokens · from the {where}"
+    )
