@@ -34,9 +34,7 @@ class WordTokens:
 
 def is_byte_level(tokenizer) -> bool:
     """True for GPT-2-style byte-level BPE tokenizers (a leading space is ``Ġ``)."""
-    probe = tokenizer.convert_ids_to_tokens(
-        tokenizer(" the", add_special_tokens=False)["input_ids"]
-    )
+    probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
     return any(piece.startswith("Ġ") for piece in probe)
 
 
@@ -49,9 +47,7 @@ def word_tokens(lm, word: str) -> WordTokens:
     if not text:
         raise ValueError("Type at least one word.")
     if len(text) > MAX_WORD_CHARS:
-        raise ValueError(
-            f"'{text[:20]}…' is longer than {MAX_WORD_CHARS} characters; use a shorter word."
-        )
+        raise ValueError(f"'{text[:20]}…' is longer than {MAX_WORD_CHARS} characters; use a shorter word.")
     tokenizer = lm.tokenizer
     with using(lm):
         query = " " + text if is_byte_level(tokenizer) else text
@@ -87,9 +83,7 @@ def _vocabulary_for(tokenizer) -> Vocabulary:
     byte_level = is_byte_level(tokenizer)
     ids, words = [], []
     for token, token_id in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1]):
-        word = (
-            token[1:] if byte_level and token.startswith("Ġ") else (None if byte_level else token)
-        )
+        word = token[1:] if byte_level and token.startswith("Ġ") else (None if byte_level else token)
         if word and len(word) >= 2 and word.isascii() and word.isalpha():
             ids.append(token_id)
             words.append(word)

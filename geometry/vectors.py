@@ -26,13 +26,9 @@ def static_vector(lm, word: str) -> tuple[np.ndarray, WordTokens]:
 def sentence_vectors(lm, texts: Sequence[str]) -> np.ndarray:
     """The encoder's pooled, normalised sentence embeddings, (n, d)."""
     if getattr(lm, "kind", "encoder") != "encoder":
-        raise ValueError(
-            "Sentence vectors come from the encoder; choose it, or use static vectors."
-        )
+        raise ValueError("Sentence vectors come from the encoder; choose it, or use static vectors.")
     with using(lm):
-        return np.asarray(
-            lm.model.encode(list(texts), convert_to_numpy=True, show_progress_bar=False)
-        )
+        return np.asarray(lm.model.encode(list(texts), convert_to_numpy=True, show_progress_bar=False))
 
 
 def word_vectors(words: Sequence[str], model, kind: str = "static") -> np.ndarray:
@@ -46,9 +42,7 @@ def word_vectors(words: Sequence[str], model, kind: str = "static") -> np.ndarra
     if not words:
         raise ValueError("Type at least one word.")
     if len(words) > MAX_WORDS:
-        raise ValueError(
-            f"{len(words)} words is more than the limit of {MAX_WORDS}; shorten the list."
-        )
+        raise ValueError(f"{len(words)} words is more than the limit of {MAX_WORDS}; shorten the list.")
     if kind == "static":
         return np.stack([static_vector(model, word)[0] for word in words])
     if kind == "sentence":

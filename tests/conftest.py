@@ -53,9 +53,7 @@ def tiny_gpt2(small_tokenizer):
 
     from geometry.models import LoadedModel
 
-    config = GPT2Config(
-        vocab_size=len(small_tokenizer), n_positions=64, n_embd=32, n_layer=2, n_head=4
-    )
+    config = GPT2Config(vocab_size=len(small_tokenizer), n_positions=64, n_embd=32, n_layer=2, n_head=4)
     return LoadedModel(_tiny(config), small_tokenizer, "tiny-gpt2", "causal", "test", "random")
 
 

@@ -48,9 +48,7 @@ def friendly_errors() -> Iterator[None]:
         st.warning(str(error), icon="⚠️")
 
 
-def download_table(
-    frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV"
-) -> None:
+def download_table(frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
     st.download_button(
         label, frame.to_csv(index=False).encode(), file_name=filename, mime="text/csv", key=key
     )

@@ -17,10 +17,7 @@ def test_causal_lm_is_the_documented_architecture(causal_lm):
     assert (config.num_hidden_layers, config.hidden_size) == (30, 576)
     assert (config.num_attention_heads, config.num_key_value_heads) == (9, 3)
     assert config.tie_word_embeddings and config._attn_implementation == "eager"
-    assert (
-        causal_lm.model.lm_head.weight.data_ptr()
-        == causal_lm.model.model.embed_tokens.weight.data_ptr()
-    )
+    assert causal_lm.model.lm_head.weight.data_ptr() == causal_lm.model.model.embed_tokens.weight.data_ptr()
 
 
 def test_encoder_is_minilm(encoder):

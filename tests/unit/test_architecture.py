@@ -18,9 +18,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_geometry_never_imports_streamlit():
-    offenders = [
-        p.name for p in (ROOT / "geometry").rglob("*.py") if "streamlit" in imported_modules(p)
-    ]
+    offenders = [p.name for p in (ROOT / "geometry").rglob("*.py") if "streamlit" in imported_modules(p)]
     assert offenders == []
 
 
@@ -37,6 +35,4 @@ def test_every_registered_page_exists_and_has_a_docstring():
     for lesson in [journey.HOME, *journey.LESSONS]:
         path = ROOT / lesson.path
         assert path.is_file(), lesson.path
-        assert ast.get_docstring(ast.parse(path.read_text())), (
-            f"{lesson.path} needs a one-line docstring"
-        )
+        assert ast.get_docstring(ast.parse(path.read_text())), f"{lesson.path} needs a one-line docstring"

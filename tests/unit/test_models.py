@@ -24,9 +24,7 @@ def fake_spec(monkeypatch, tmp_path):
         name="fake",
         kind="causal",
         hub_id="org/fake",
-        packaged=PackagedFile(
-            "fake-dist", "weights.gguf", hashlib.sha256(b"real weights").hexdigest()
-        ),
+        packaged=PackagedFile("fake-dist", "weights.gguf", hashlib.sha256(b"real weights").hexdigest()),
     )
     monkeypatch.setitem(models.MODELS, "fake", spec)
     return spec, weights
@@ -96,9 +94,7 @@ def test_dequantised_cache_is_built_once_then_reused(monkeypatch, tmp_path):
         (target / "model.safetensors").write_bytes(b"x")
 
     monkeypatch.setattr(models, "_build_cache", build)
-    monkeypatch.setattr(
-        models, "_causal_from_pretrained", lambda source: loads.append(source) or ("m", "t")
-    )
+    monkeypatch.setattr(models, "_causal_from_pretrained", lambda source: loads.append(source) or ("m", "t"))
     gguf = Path("/somewhere/SmolLM2.gguf")
     models._causal_from_gguf(gguf, "ab" * 32)
     models._causal_from_gguf(gguf, "ab" * 32)
