@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import journey
+from ui.models import start_background_warm_up
 from ui.page import PRESENTER_KEY, presenter_mode
 
 st.set_page_config(page_title="Semantic Geometry Explorer", page_icon="📐", layout="wide")
@@ -18,6 +19,7 @@ pages = [
     for lesson in [journey.HOME, *journey.LESSONS]
 ]
 navigation = st.navigation(pages)
+start_background_warm_up()
 
 with st.sidebar:
     st.toggle(

@@ -37,14 +37,891 @@ def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
 
 # ---------------------------------------------------------------- lesson 1: dot products
 
+AXIS_ROLE_COLOURS = {"axis start": PALETTE[5], "axis end": PALETTE[0], "word": "#000000"}
+
+
+def _pair_dimension_axis(show_labels: bool) -> alt.X:
+    return alt.X("dimension:O", title="dimension", axis=alt.Axis(labels=show_labels, ticks=show_labels))
+
+
+def _zero_centred(domain: list[float] | None = None) -> alt.Scale:
+    """The signed scale with zero kept in the domain: 20 must not look like 0 when all values are positive."""
+    if domain is not None:
+        return alt.Scale(scheme=DIVERGING, domainMid=0, reverse=True, domain=domain)
+    return alt.Scale(scheme=DIVERGING, domainMid=0, reverse=True, zero=True)
+
+
+def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
+    """A pair of vectors as strips: their components, the products and the running sum.
+
+    Columns: dimension, row, value, panel ("components", "products", "running sum"), as made by
+    geometry.similarity.pair_strips. ``show_values`` writes each number in its cell (small vectors).
+    """
+    tooltip = ["row:N", "dimension:O", alt.Tooltip("value:Q", format=".4~g")]
+    strips = []
+    for panel, title in [("components", "component"), ("products", "product")]:
+        base = (
+            alt.Chart(df)
+            .transform_filter(alt.datum.panel == panel)
+            .encode(
+                x=_pair_dimension_axis(show_values), y=alt.Y("row:N", title=None, sort=None), tooltip=tooltip
+            )
+        )
+        layer = base.mark_rect().encode(color=alt.Color("value:Q", scale=_zero_centred(), title=title))
+        if show_values:
+            layer += base.mark_text(fontSize=FONT_SIZE).encode(text=alt.Text("value:Q", format=".4~g"))
+        strips.append(layer.properties(width=720, height=alt.Step(34 if show_values else 22)))
+    running = (
+        alt.Chart(df)
+        .transform_filter(alt.datum.panel == "running sum")
+        .mark_line(point=show_values, color=PALETTE[2])
+        .encode(
+            x=alt.X(
+                "dimension:Q",
+                title="dimension (running sum after adding this product)",
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
+            y=alt.Y("value:Q", title="running sum"),
+            tooltip=tooltip,
+        )
+        .properties(width=720, height=140)
+    )
+    chart = alt.vconcat(*strips, running).resolve_scale(color="independent")
+    return finish(chart)
+
+
+def similarity_heatmap_chart(df, metric: str, show_values: bool = True) -> alt.Chart:
+    """Every pair of words compared, the value as colour and (optionally) as text.
+
+    Columns: word_a, word_b, value (geometry.similarity.similarity_frame). Dot products and
+    cosines use the diverging scale centred on zero; distances a sequential scale (dark = close).
+    """
+    signed = metric in ("dot", "cosine")
+    scale = alt.Scale(scheme=SEQUENTIAL, reverse=True, zero=True)
+    if signed:
+        scale = _zero_centred([-1, 1] if metric == "cosine" else None)
+    base = alt.Chart(df).encode(
+        x=alt.X("word_b:N", sort=None, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
+        y=alt.Y("word_a:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
+        tooltip=[
+            alt.Tooltip("word_a:N", title="word"),
+            alt.Tooltip("word_b:N", title="compared with"),
+            alt.Tooltip("value:Q", title=metric, format=".4f"),
+        ],
+    )
+    chart = base.mark_rect().encode(color=alt.Color("value:Q", scale=scale, title=metric))
+    if show_values:
+        chart += (
+            base.transform_joinaggregate(largest="max(value)", smallest="min(value)")
+            .transform_calculate(size="max(abs(datum.largest), abs(datum.smallest))")
+            .mark_text(fontSize=FONT_SIZE - 2)
+            .encode(
+                text=alt.Text("value:Q", format=".2f"),
+                color=alt.condition(
+                    "abs(datum.value) > 0.6 * datum.size" if signed else "datum.value < 0.4 * datum.size",
+                    alt.value("white"),
+                    alt.value("black"),
+                ),
+            )
+        )
+    return finish(chart.properties(width="container", height=alt.Step(36)))
+
+
+def contributions_chart(df) -> alt.Chart:
+    """The dimensions whose products a_i b_i weigh most in a dot product, largest first.
+
+    Columns: dimension, a, b, product, share, share_of_size (geometry.similarity.dimension_contributions).
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("dimension:N", sort=None, title="dimension"),
+            x=alt.X("product:Q", title="product a_i × b_i"),
+            color=alt.condition("datum.product >= 0", alt.value(POSITIVE), alt.value(NEGATIVE)),
+            tooltip=[
+                "dimension:N",
+                alt.Tooltip("a:Q", format=".4f"),
+                alt.Tooltip("b:Q", format=".4f"),
+                alt.Tooltip("product:Q", format=".4f"),
+                alt.Tooltip("share:Q", title="share of the dot product", format=".1%"),
+                alt.Tooltip("share_of_size:Q", title="share of all |products|", format=".1%"),
+            ],
+        )
+        .properties(width="container", height=alt.Step(22))
+    )
+    return finish(chart)
+
+
+def neighbours_chart(df, metric: str) -> alt.Chart:
+    """Scores of the best vocabulary words, best at the top.
+
+    Columns: rank, word, score. For euclidean distance the shortest bar is the closest word.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar(color=POSITIVE)
+        .encode(
+            y=alt.Y("word:N", sort=None, title=None),
+            x=alt.X("score:Q", title=metric),
+            tooltip=["rank:O", "word:N", alt.Tooltip("score:Q", title=metric, format=".4f")],
+        )
+        .properties(width="container", height=alt.Step(22))
+    )
+    return finish(chart)
+
+
+def axis_strip_chart(df, start_name: str, end_name: str) -> alt.Chart:
+    """Words placed along one semantic axis by their scalar projection (one number per word).
+
+    Columns: word, projection, position, role ("axis start", "axis end", "word"), as made by
+    geometry.similarity.axis_projections. The axis ends are coloured.
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "projection:Q",
+            title=f"scalar projection onto {start_name} → {end_name}",
+            scale=alt.Scale(zero=False),
+        ),
+        y=alt.Y("word:N", sort="x", title=None),
+        tooltip=[
+            "word:N",
+            "role:N",
+            alt.Tooltip("projection:Q", title="scalar projection", format=".4f"),
+            alt.Tooltip("position:Q", title=f"position (0 = {start_name}, 1 = {end_name})", format=".3f"),
+        ],
+    )
+    colour = alt.Color(
+        "role:N",
+        scale=alt.Scale(domain=list(AXIS_ROLE_COLOURS), range=list(AXIS_ROLE_COLOURS.values())),
+        title=None,
+    )
+    ends = (
+        base.transform_filter(alt.datum.role != "word")
+        .mark_rule(strokeDash=[4, 4])
+        .encode(color=colour, y=alt.value(0), y2=alt.value("height"))
+    )
+    points = base.mark_point(filled=True, size=120).encode(color=colour)
+    labels = base.mark_text(align="left", dx=8, fontSize=FONT_SIZE).encode(text="word:N")
+    return finish((ends + points + labels).properties(width="container", height=alt.Step(26)))
+
 
 # ---------------------------------------------------------------- lesson 2: projections
 
+PROJECTION_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-left"]
+ROLE_COLOURS = {
+    "chosen word": "#000000",
+    "kept neighbour": "#009E73",
+    "false neighbour": "#D55E00",
+    "lost neighbour": "#56B4E9",
+    "search match": "#CC79A7",
+}
+CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many points draw faster on a canvas than as SVG
+
+
+def _category_encodings(categories: list[str], legend: bool = True) -> tuple[alt.Color, alt.Shape]:
+    """Colour and shape by category (12 categories stay distinct); "vocabulary" is grey dots."""
+    curated = [name for name in categories if name != "vocabulary"]
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(curated)}
+    shapes = {name: PROJECTION_SHAPES[i % len(PROJECTION_SHAPES)] for i, name in enumerate(curated)}
+    colours["vocabulary"], shapes["vocabulary"] = NEUTRAL, "circle"
+    key = alt.Legend(title="category", symbolLimit=0) if legend else None
+    color = alt.Color(
+        "category:N", scale=alt.Scale(domain=categories, range=[colours[c] for c in categories]), legend=key
+    )
+    shape = alt.Shape(
+        "category:N", scale=alt.Scale(domain=categories, range=[shapes[c] for c in categories]), legend=key
+    )
+    return color, shape
+
+
+def _map_layers(df, x, y, x_title, y_title, categories, labels, many, pick, legend=True) -> alt.LayerChart:
+    """One flat view: points by category, optional word labels, rings around highlighted words.
+
+    Drag pans and the wheel zooms this view alone (its own scale binding, named after its axes).
+    """
+    base = alt.Chart(df)
+    position = [
+        alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False, padding=28)),  # room for labels
+        alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False, padding=16)),
+    ]
+    tooltip = [
+        "word:N",
+        "category:N",
+        alt.Tooltip(f"{x}:Q", format=".3f"),
+        alt.Tooltip(f"{y}:Q", format=".3f"),
+    ]
+    color, shape = _category_encodings(categories, legend)
+    # Among thousands of grey vocabulary dots, the curated words are drawn larger so they stand out.
+    size = alt.condition(alt.datum.category == "vocabulary", alt.value(10), alt.value(45 if many else 70))
+    points = base.mark_point(filled=True, opacity=0.6 if many else 0.9).encode(
+        *position, color=color, shape=shape, size=size, tooltip=tooltip
+    )
+    layers = [points.add_params(pick)]
+    if labels:  # highlighted words get their own bold label below
+        plain = base.transform_filter(alt.datum.role == "")
+        layers.append(
+            plain.mark_text(align="left", dx=6, dy=-5, fontSize=11, color="#333333").encode(
+                *position, text="word:N", tooltip=tooltip
+            )
+        )
+    highlighted = base.transform_filter(alt.datum.role != "")
+    role_scale = alt.Scale(domain=list(ROLE_COLOURS), range=list(ROLE_COLOURS.values()))
+    role_key = alt.Legend(title="highlight") if legend else None
+    role_tooltip = ["word:N", "category:N", "role:N"]
+    layers.append(
+        highlighted.mark_point(size=260, filled=False, strokeWidth=2.5).encode(
+            *position, color=alt.Color("role:N", scale=role_scale, legend=role_key), tooltip=role_tooltip
+        )
+    )
+    layers.append(
+        highlighted.mark_text(align="left", dx=9, dy=-9, fontSize=13, fontWeight="bold").encode(
+            *position,
+            text="word:N",
+            color=alt.Color("role:N", scale=role_scale, legend=None),
+            tooltip=role_tooltip,
+        )
+    )
+    zoom = alt.selection_interval(bind="scales", name=f"zoom_{x}{y}")
+    return alt.layer(*layers).resolve_scale(color="independent", shape="independent").add_params(zoom)
+
+
+def projection_chart(
+    df,
+    x_title: str = "axis 1",
+    y_title: str = "axis 2",
+    categories: list[str] | None = None,
+    labels: bool = True,
+    many: bool = False,
+    height: int = 520,
+) -> alt.LayerChart:
+    """A 2-D map of words. df: word, category, x, y, role ("" or a key of ROLE_COLOURS).
+
+    Hover shows word and category; drag to pan, scroll to zoom; clicking a point selects
+    its word (selection "pick"). ``many`` draws small dots on a canvas for thousands of points.
+    """
+    categories = categories or sorted(df["category"].unique())
+    pick = alt.selection_point(name="pick", fields=["word"], on="click")
+    chart = _map_layers(df, "x", "y", x_title, y_title, categories, labels, many, pick).properties(
+        height=height
+    )
+    return finish(chart.properties(usermeta=CANVAS) if many else chart)
+
+
+def projection_panels_chart(
+    df,
+    titles: list[str],
+    categories: list[str] | None = None,
+    labels: bool = True,
+    many: bool = False,
+    size: int = 190,
+) -> alt.HConcatChart:
+    """A 3-D map as three flat views side by side: axes 1×2, 1×3 and 2×3 (legends beside the last).
+
+    df: word, category, x, y, z, role; titles: the three axis titles.
+    """
+    import warnings
+
+    categories = categories or sorted(df["category"].unique())
+    pick = alt.selection_point(name="pick", fields=["word"], on="click")
+    axes = [("x", "y", 0, 1, False), ("x", "z", 0, 2, False), ("y", "z", 1, 2, True)]
+    with warnings.catch_warnings():  # sharing "pick" across the panels is intended: Altair merges it
+        warnings.filterwarnings("ignore", message="Automatically deduplicated selection parameter")
+        panels = [
+            _map_layers(df, a, b, titles[i], titles[j], categories, labels, many, pick, legend).properties(
+                width=size, height=size
+            )
+            for a, b, i, j, legend in axes
+        ]
+        chart = alt.hconcat(*panels)
+    return finish(chart.properties(usermeta=CANVAS) if many else chart)
+
+
+def explained_variance_chart(df) -> alt.Chart:
+    """Share of the spread each principal component keeps. df: component, ratio (0..1)."""
+    base = alt.Chart(df).encode(
+        x=alt.X("component:N", sort=None, title=None),
+        y=alt.Y("ratio:Q", title="share of the spread", axis=alt.Axis(format="%")),
+        tooltip=["component:N", alt.Tooltip("ratio:Q", format=".2%", title="explained variance")],
+    )
+    bars = base.mark_bar(color=POSITIVE)
+    text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text=alt.Text("ratio:Q", format=".1%"))
+    return finish((bars + text).properties(height=220))
+
+
+def seed_maps_chart(df, categories: list[str] | None = None, many: bool = False) -> alt.FacetChart:
+    """The same words mapped with different seeds, each turned to match the first.
+
+    df: seed (label), word, category, x, y.
+    """
+    categories = categories or sorted(df["category"].unique())
+    color, shape = _category_encodings(categories)
+    chart = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=10 if many else 40, opacity=0.6 if many else 0.9)
+        .encode(
+            x=alt.X("x:Q", title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y("y:Q", title=None, axis=alt.Axis(labels=False, ticks=False)),
+            color=color,
+            shape=shape,
+            tooltip=["seed:N", "word:N", "category:N"],
+        )
+        .properties(width=240, height=240)
+        .facet(column=alt.Column("seed:N", title=None, sort=None))
+    )
+    return finish(chart.properties(usermeta=CANVAS) if many else chart)
+
 
 # ---------------------------------------------------------------- lesson 3: context
+
+CONTEXT_MEASURES = {  # measure name -> (colour, dash) for the across-layer curves
+    "self-similarity": (PALETTE[0], []),
+    "within sense": (PALETTE[2], []),
+    "across senses": (PALETTE[5], []),
+    "baseline (random words)": (NEUTRAL, [6, 4]),
+    "adjusted self-similarity": (PALETTE[3], [2, 2]),
+}
+
+
+def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
+    """Cosine between every pair of occurrences at one layer, rows and columns grouped by sense.
+
+    Columns: row_name, column_name, row_order, column_order, cosine, row_sense, column_sense,
+    row_text, column_text (see geometry.context.pairwise_table).
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "column_name:N",
+            sort=alt.EncodingSortField("column_order"),
+            title=None,
+            axis=alt.Axis(labelAngle=-45, labelOverlap=False),
+        ),
+        y=alt.Y(
+            "row_name:N",
+            sort=alt.EncodingSortField("row_order"),
+            title=None,
+            axis=alt.Axis(labelOverlap=False),
+        ),
+        tooltip=[
+            alt.Tooltip("row_name:N", title="row"),
+            alt.Tooltip("column_name:N", title="column"),
+            alt.Tooltip("cosine:Q", format=".3f"),
+            alt.Tooltip("row_text:N", title="row sentence"),
+            alt.Tooltip("column_text:N", title="column sentence"),
+        ],
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("cosine:Q", scale=alt.Scale(scheme=SEQUENTIAL, zero=False), title="cosine")
+    )
+    chart = cells
+    if show_values:
+        text = base.mark_text(fontSize=FONT_SIZE - 5).encode(
+            text=alt.Text("cosine:Q", format=".2f"),
+            color=alt.condition("datum.cosine > 0.9", alt.value("white"), alt.value("black")),
+        )
+        chart = cells + text
+    return finish(chart.properties(width=alt.Step(26), height=alt.Step(26)), title)
+
+
+def occurrence_paths_chart(df, layer_index: int, x_title: str = "x", y_title: str = "y") -> alt.Chart:
+    """Each occurrence's path from layer to layer on a 2-D map, coloured by sense.
+
+    Columns: occurrence, sense, text, layer, layer_index, x, y (see geometry.context.path_table).
+    The points of ``layer_index`` are drawn large; the others small; the static row (layer 0,
+    shared by every occurrence when the tokens agree) is a black diamond.
+    """
+    tooltip = ["occurrence:N", "sense:N", "layer:N", "text:N"]
+    colour = alt.Color("sense:N", scale=category_scale(), title="sense")
+    base = alt.Chart(df).encode(
+        x=alt.X("x:Q", title=x_title, axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("y:Q", title=y_title, axis=alt.Axis(labels=False, ticks=False)),
+    )
+    paths = base.mark_line(opacity=0.45, strokeWidth=1.5).encode(
+        color=colour, detail="occurrence:N", order="layer_index:Q", tooltip=tooltip
+    )
+    steps = base.mark_circle(size=18, opacity=0.6).encode(color=colour, tooltip=tooltip)
+    chosen = (
+        base.transform_filter(alt.datum.layer_index == layer_index)
+        .mark_point(size=140, filled=True, stroke="black", strokeWidth=0.8)
+        .encode(color=colour, shape=alt.Shape("sense:N", title="sense"), tooltip=tooltip)
+    )
+    start = (
+        base.transform_filter(alt.datum.layer_index == 0)
+        .mark_point(shape="diamond", size=260, filled=True, color="black")
+        .encode(tooltip=tooltip)
+    )
+    chart = (paths + steps + chosen + start).properties(width="container", height=460)
+    return finish(chart)
+
+
+def layer_similarity_chart(df, layer_index: int | None = None) -> alt.Chart:
+    """Similarity measures layer by layer, with a rule at the chosen layer.
+
+    Columns: layer_index, layer, measure, value (see geometry.context.long_layer_table).
+    """
+    present = [m for m in CONTEXT_MEASURES if m in set(df["measure"])]
+    colour = alt.Color(
+        "measure:N",
+        scale=alt.Scale(domain=present, range=[CONTEXT_MEASURES[m][0] for m in present]),
+        title=None,
+        legend=alt.Legend(orient="bottom", columns=3, symbolType="stroke", symbolStrokeWidth=3),
+    )
+    dash = alt.StrokeDash(
+        "measure:N",
+        scale=alt.Scale(domain=present, range=[CONTEXT_MEASURES[m][1] for m in present]),
+        legend=None,
+    )
+    x = alt.X("layer:N", sort=alt.EncodingSortField("layer_index"), title=None, axis=alt.Axis(labelAngle=-45))
+    tooltip = ["layer:N", "measure:N", alt.Tooltip("value:Q", format=".3f")]
+    lines = (
+        alt.Chart(df)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(x=x, y=alt.Y("value:Q", title="mean cosine"), color=colour, strokeDash=dash, tooltip=tooltip)
+    )
+    chart = lines
+    if layer_index is not None:
+        rule = (
+            alt.Chart(df)
+            .transform_filter(alt.datum.layer_index == layer_index)
+            .mark_rule(color=NEUTRAL, strokeWidth=6, opacity=0.25)
+            .encode(x=x, tooltip=["layer:N"])
+        )
+        chart = rule + lines
+    return finish(chart.properties(width="container", height=380))
+
+
+def dimension_strip_chart(df) -> alt.Chart:
+    """The first components of each occurrence's vector, one panel per layer, value as colour.
+
+    Columns: occurrence, sense, order, layer, layer_index, dimension, value
+    (see geometry.context.dimension_table). Each panel has its own colour range.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_rect()
+        .encode(
+            x=alt.X("dimension:O", title="dimension", axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y(
+                "occurrence:N",
+                sort=alt.EncodingSortField("order"),
+                title=None,
+                axis=alt.Axis(labelOverlap=False),
+            ),
+            color=alt.Color("value:Q", scale=signed_scale(), title="value"),
+            tooltip=[
+                "occurrence:N",
+                "sense:N",
+                "layer:N",
+                "dimension:O",
+                alt.Tooltip("value:Q", format=".3f"),
+            ],
+        )
+        .properties(width=360, height=alt.Step(16))
+        .facet(column=alt.Column("layer:N", sort=alt.EncodingSortField("layer_index"), title=None))
+        .resolve_scale(color="independent")
+    )
+    return finish(chart)
 
 
 # ---------------------------------------------------------------- lesson 4: attention trace
 
 
+def _trace_token_axis(field: str, order_field: str, title: str) -> alt.X:
+    """A nominal axis ordered by a position column (token labels can repeat their text)."""
+    return alt.X(
+        f"{field}:N", sort=alt.EncodingSortField(order_field), title=title, axis=alt.Axis(labelAngle=-45)
+    )
+
+
+def attention_heatmap_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
+    """One head's attention pattern: query tokens down, key tokens across, probability as colour.
+
+    Columns: query_label, query_position, key_label, key_position, probability, q_dot_k, scaled_score.
+    """
+    base = alt.Chart(df).encode(
+        x=_trace_token_axis("key_label", "key_position", "key token (looked at)"),
+        y=alt.Y("query_label:N", sort=alt.EncodingSortField("query_position"), title="query token (looking)"),
+        tooltip=[
+            "query_label",
+            "key_label",
+            alt.Tooltip("q_dot_k:Q", format=".3f"),
+            alt.Tooltip("scaled_score:Q", format=".3f"),
+            alt.Tooltip("probability:Q", format=".4f"),
+        ],
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="probability"
+        )
+    )
+    chart = cells
+    if show_values:
+        text = base.mark_text(fontSize=FONT_SIZE - 2).encode(
+            text=alt.Text("probability:Q", format=".2f"),
+            color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black")),
+        )
+        chart = cells + text
+    return finish(chart.properties(width="container", height=alt.Step(34)), title)
+
+
+def head_grid_chart(df, columns: int = 3) -> alt.Chart:
+    """All heads of one layer as small multiples. Columns: as the heatmap, plus head and head_label."""
+    cells = (
+        alt.Chart(df, width=170, height=170)
+        .mark_rect()
+        .encode(
+            x=alt.X("key_position:O", title="key position"),
+            y=alt.Y("query_position:O", title="query position"),
+            color=alt.Color(
+                "probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="probability"
+            ),
+            tooltip=["head_label", "query_label", "key_label", alt.Tooltip("probability:Q", format=".4f")],
+        )
+    )
+    chart = cells.facet(
+        facet=alt.Facet("head_label:N", sort=alt.EncodingSortField("head"), title=None), columns=columns
+    )
+    return finish(chart)
+
+
+def tournament_chart(df) -> alt.Chart:
+    """One query's "dot product tournament": each key's q·k, scaled score, probability and weighted value.
+
+    Long format, columns: key_label, key_position, measure, measure_order, value.
+    """
+    bars = (
+        alt.Chart(df, width=190, height=alt.Step(24))
+        .mark_bar()
+        .encode(
+            y=alt.Y("key_label:N", sort=alt.EncodingSortField("key_position"), title="key token"),
+            x=alt.X("value:Q", title=None),
+            color=alt.Color(
+                "measure:N", scale=category_scale(), legend=None, sort=alt.EncodingSortField("measure_order")
+            ),
+            tooltip=["key_label", "measure", alt.Tooltip("value:Q", format=".4f")],
+        )
+    )
+    chart = bars.facet(
+        column=alt.Column("measure:N", sort=alt.EncodingSortField("measure_order"), title=None)
+    ).resolve_scale(x="independent")
+    return finish(chart)
+
+
+def residual_norm_chart(df) -> alt.Chart:
+    """The length of one token's residual vector after each sublayer.
+
+    Columns: step, name, layer, stage, norm.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_line(point=True, color=PALETTE[0])
+        .encode(
+            x=alt.X("step:Q", title="step (embedding, then attention and MLP of each layer)"),
+            y=alt.Y("norm:Q", title="norm of the residual vector"),
+            tooltip=["step", "name", "layer", "stage", alt.Tooltip("norm:Q", format=".2f")],
+        )
+        .properties(width="container", height=320)
+    )
+    points = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=60)
+        .encode(
+            x="step:Q",
+            y="norm:Q",
+            color=alt.Color("stage:N", scale=category_scale(), title="after"),
+            tooltip=["step", "name", "layer", "stage", alt.Tooltip("norm:Q", format=".2f")],
+        )
+    )
+    return finish(chart + points)
+
+
+def logit_lens_chart(df) -> alt.Chart:
+    """The top token at each stage of the residual stream, coloured by its probability.
+
+    One row per stage (rank 1 only). Columns: layer_label, layer, stage, token, probability, logit.
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "stage:N",
+            sort=["embedding", "after attention", "after MLP"],
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("layer_label:N", sort=alt.EncodingSortField("layer"), title=None),
+        tooltip=[
+            "layer_label",
+            "stage",
+            "token",
+            alt.Tooltip("probability:Q", format=".4f"),
+            alt.Tooltip("logit:Q", format=".2f"),
+        ],
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="probability"
+        )
+    )
+    text = base.mark_text(fontSize=FONT_SIZE - 2).encode(
+        text="token:N", color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black"))
+    )
+    return finish((cells + text).properties(width=420, height=alt.Step(22)))
+
+
+def neuron_chart(df) -> alt.Chart:
+    """The most active MLP neurons for one token. Columns: neuron, activation, pre."""
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("neuron:N", sort=None, title="neuron (most active first)"),
+            y=alt.Y("activation:Q", title="activation (what the output matrix reads)"),
+            color=alt.Color("activation:Q", scale=signed_scale(), legend=None),
+            tooltip=["neuron", alt.Tooltip("activation:Q", format=".4f"), alt.Tooltip("pre:Q", format=".4f")],
+        )
+        .properties(width="container", height=300)
+    )
+    return finish(chart)
+
+
+def next_token_chart(df) -> alt.Chart:
+    """The most likely next tokens before and after the decoding filters.
+
+    Long format, columns: token_label, rank, series, series_order, probability, status ("kept" /
+    "filtered out"). The first series is drawn grey, the second blue.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "token_label:N",
+                sort=alt.EncodingSortField("rank"),
+                title="next token (by the model's rank)",
+                axis=alt.Axis(labelAngle=-45),
+            ),
+            xOffset=alt.XOffset("series:N", sort=alt.EncodingSortField("series_order")),
+            y=alt.Y("probability:Q", title="probability"),
+            color=alt.Color(
+                "series:N",
+                sort=alt.EncodingSortField("series_order"),
+                scale=alt.Scale(range=[NEUTRAL, POSITIVE]),
+                title=None,
+                legend=alt.Legend(orient="top", labelLimit=0),
+            ),
+            opacity=alt.condition("datum.status == 'kept'", alt.value(1.0), alt.value(0.45)),
+            tooltip=["rank", "token_label", "series", alt.Tooltip("probability:Q", format=".4f"), "status"],
+        )
+        .properties(width="container", height=320)
+    )
+    return finish(chart)
+
+
+def sampling_chart(df) -> alt.Chart:
+    """N seeded samples against the distribution they were drawn from.
+
+    Long format, columns: token_label, rank, series ("distribution" / "samples"), series_order, share.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "token_label:N",
+                sort=alt.EncodingSortField("rank"),
+                title="token",
+                axis=alt.Axis(labelAngle=-45),
+            ),
+            xOffset=alt.XOffset("series:N", sort=alt.EncodingSortField("series_order")),
+            y=alt.Y("share:Q", title="probability / share of samples"),
+            color=alt.Color(
+                "series:N",
+                sort=alt.EncodingSortField("series_order"),
+                scale=alt.Scale(range=[POSITIVE, PALETTE[1]]),
+                title=None,
+                legend=alt.Legend(orient="top", labelLimit=0),
+            ),
+            tooltip=["token_label", "series", alt.Tooltip("share:Q", format=".4f")],
+        )
+        .properties(width="container", height=300)
+    )
+    return finish(chart)
+
+
+def operation_counts_chart(df, value: str = "multiply_adds", group: str | None = None) -> alt.Chart:
+    """Arithmetic per component as horizontal bars. Columns: component, ``value``, optional ``group``."""
+    encoding = {
+        "y": alt.Y("component:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+        "x": alt.X(f"{value}:Q", title=value.replace("_", "-")),
+        "tooltip": ["component", alt.Tooltip(f"{value}:Q", format=",")],
+    }
+    if group:
+        encoding["yOffset"] = alt.YOffset(f"{group}:N")
+        encoding["color"] = alt.Color(
+            f"{group}:N", scale=category_scale(), title=None, legend=alt.Legend(orient="top", labelLimit=0)
+        )
+        encoding["tooltip"] = [*encoding["tooltip"], group]
+    else:
+        encoding["color"] = alt.value(POSITIVE)
+    height = alt.Step(40 if group else 28)  # one row per component, shared by grouped bars
+    chart = alt.Chart(df).mark_bar().encode(**encoding).properties(width="container", height=height)
+    return finish(chart)
+
+
+def top_tokens_comparison_chart(df) -> alt.Chart:
+    """The top next tokens of two runs side by side.
+
+    Columns: token_label, order (row order), run, run_order (0 is drawn blue, 1 vermilion), probability.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("token_label:N", sort=alt.EncodingSortField("order"), title=None),
+            yOffset=alt.YOffset("run:N", sort=alt.EncodingSortField("run_order")),
+            x=alt.X("probability:Q", title="probability of the next token"),
+            color=alt.Color(
+                "run:N",
+                sort=alt.EncodingSortField("run_order"),
+                scale=alt.Scale(range=[POSITIVE, NEGATIVE]),
+                title=None,
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=["token_label", "run", alt.Tooltip("probability:Q", format=".4f")],
+        )
+        .properties(width="container")
+    )
+    return finish(chart)
+
+
 # ---------------------------------------------------------------- lesson 5: learning
+
+
+def true_next_loss_chart(df) -> alt.Chart:
+    """Each prediction's loss, -ln p(true next token), with the probability written on the bar.
+
+    Columns (``learning.prediction_table``): position, prediction, context_token,
+    true_next_token, probability, loss.
+    """
+    tooltip = [
+        "position",
+        "context_token",
+        "true_next_token",
+        alt.Tooltip("probability:Q", format=".3g"),
+        alt.Tooltip("loss:Q", format=".3f", title="loss = -ln p"),
+    ]
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "prediction:N",
+            sort=alt.EncodingSortField("position"),
+            title="context so far → true next token",
+            axis=alt.Axis(labelAngle=-45),
+        ),
+        y=alt.Y("loss:Q", title="loss = -ln p(true next token)"),
+        tooltip=tooltip,
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="p")
+    )
+    labels = base.mark_text(dy=-8, fontSize=FONT_SIZE - 2).encode(
+        text=alt.Text("probability:Q", format=".2g")
+    )
+    return finish((bars + labels).properties(width="container", height=300))
+
+
+def gradient_paths_chart(df) -> alt.Chart:
+    """Gradient norm of each text token's row, through the input lookup and the output projection.
+
+    Long format, columns (``learning.path_norms``): token, path, norm.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("token:N", sort=None, title="token of the text"),
+            yOffset=alt.YOffset("path:N"),
+            x=alt.X("norm:Q", title="gradient norm of the row"),
+            color=alt.Color("path:N", scale=category_scale(), title="path"),
+            tooltip=["token", "path", alt.Tooltip("norm:Q", format=".4g")],
+        )
+        .properties(width="container", height=alt.Step(14))
+    )
+    return finish(chart)
+
+
+def log_histogram_chart(df, group_title: str, x_title: str, title: str | None = None) -> alt.Chart:
+    """Rows counted in bins of log10(value), one colour per group, counts on a log axis.
+
+    Columns (``learning.log_histogram``): group, log10_low, log10_high, rows.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar(opacity=0.75, binSpacing=0)
+        .encode(
+            x=alt.X("log10_low:Q", title=x_title, scale=alt.Scale(zero=False)),
+            x2="log10_high:Q",
+            y=alt.Y("rows:Q", scale=alt.Scale(type="log", domainMin=0.5), title="number of rows (log scale)"),
+            y2=alt.datum(0.5),  # a log axis has no zero: bars start just below one row
+            order=alt.Order("rows:Q", sort="descending"),  # short bars drawn last, on top
+            color=alt.Color("group:N", scale=category_scale(), title=group_title),
+            tooltip=[
+                alt.Tooltip("group:N", title=group_title),
+                alt.Tooltip("log10_low:Q", format=".2f", title="from log10"),
+                alt.Tooltip("log10_high:Q", format=".2f", title="to log10"),
+                "rows",
+            ],
+        )
+        .properties(width="container", height=260)
+    )
+    return finish(chart, title)
+
+
+def loss_curve_chart(df) -> alt.Chart:
+    """The training loss after each update. Columns (``learning.loss_table``): step, loss."""
+    base = alt.Chart(df).encode(
+        x=alt.X("step:Q", title="updates made", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("loss:Q", title="loss (mean -ln p)", scale=alt.Scale(zero=False)),
+        tooltip=["step", alt.Tooltip("loss:Q", format=".4f")],
+    )
+    chart = base.mark_line(color=POSITIVE) + base.mark_point(color=POSITIVE, filled=True, size=70)
+    return finish(chart.properties(width="container", height=260))
+
+
+def token_movement_chart(df, zoom: float = 1.0) -> alt.Chart:
+    """Each text token's vector before (hollow) and after (filled) training, joined by a line.
+
+    Columns (``learning.movement_table``): token, x_before, y_before, x_after, y_after,
+    shift, relative_shift. ``zoom`` only names the magnification in the title.
+    """
+    tooltip = [
+        "token",
+        alt.Tooltip("shift:Q", format=".4g", title="moved (full space)"),
+        alt.Tooltip("relative_shift:Q", format=".2%", title="moved / length"),
+    ]
+    x, y = alt.X("x_before:Q", title="PC 1"), alt.Y("y_before:Q", title="PC 2")
+    base = alt.Chart(df).encode(tooltip=tooltip)
+    lines = base.mark_rule(color=NEUTRAL, strokeWidth=2).encode(x=x, y=y, x2="x_after:Q", y2="y_after:Q")
+    before = base.mark_point(color=NEUTRAL, size=90, filled=False).encode(x=x, y=y)
+    after = base.mark_point(size=110, filled=True).encode(
+        x="x_after:Q", y="y_after:Q", color=alt.Color("token:N", scale=category_scale(), legend=None)
+    )
+    labels = base.mark_text(dx=8, align="left", fontSize=FONT_SIZE).encode(
+        x="x_after:Q", y="y_after:Q", text="token:N"
+    )
+    drawn = "true size" if zoom == 1 else f"movement drawn ×{zoom:g}"
+    title = f"Token vectors before (hollow) and after (filled), PCA of both ({drawn})"
+    return finish((lines + before + after + labels).properties(width="container", height=380), title)
+
+
+def parameter_chart(df) -> alt.Chart:
+    """Parameters per part of the model. Columns (``learning.parameter_counts``): part, parameters, share."""
+    chart = (
+        alt.Chart(df)
+        .mark_bar(color=POSITIVE)
+        .encode(
+            y=alt.Y("part:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+            x=alt.X("parameters:Q", title="parameters"),
+            tooltip=["part", alt.Tooltip("parameters:Q", format=","), alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width="container", height=alt.Step(28))
+    )
+    return finish(chart)

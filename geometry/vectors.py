@@ -50,3 +50,78 @@ def word_vectors(words: Sequence[str], model, kind: str = "static") -> np.ndarra
             word_tokens(model, word)  # same checks and messages as static vectors
         return sentence_vectors(model, words)
     raise ValueError(f"Unknown vector kind {kind!r}; use one of {', '.join(KINDS)}.")
+
+
+# --------------------------------------------------------------- named vector operations
+
+
+def dot(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
+    """Multiply matching components and add them up.
+
+    >>> dot([9, -5, 6], [8, -4, 6])  # 72 + 20 + 36
+    128.0
+    """
+    a, b = _pair(a, b)
+    return float(np.sum(a * b))
+
+
+def norm(a: Sequence[float] | np.ndarray) -> float:
+    """The length of a vector, the square root of its dot product with itself.
+
+    >>> norm([3, 4])
+    5.0
+    """
+    return float(np.sqrt(dot(a, a)))
+
+
+def cosine(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
+    """The dot product of the two directions: a·b / (|a| |b|), from -1 to 1.
+
+    Raises ValueError when a vector has length zero (it has no direction).
+
+    >>> round(cosine([9, -5, 6], [8, -4, 6]), 4)
+    0.9973
+    """
+    lengths = norm(a) * norm(b)
+    if lengths == 0:
+        raise ValueError("A vector of all zeros has no direction, so its cosine and angle are undefined.")
+    return float(np.clip(dot(a, b) / lengths, -1.0, 1.0))
+
+
+def angle_degrees(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
+    """The angle between two vectors in degrees: 0 aligned, 90 unrelated, 180 opposed.
+
+    >>> angle_degrees([1, 0], [0, 2])
+    90.0
+    """
+    return float(np.degrees(np.arccos(cosine(a, b))))
+
+
+def scalar_projection(vector: Sequence[float] | np.ndarray, direction: Sequence[float] | np.ndarray) -> float:
+    """How far ``vector`` reaches along ``direction``: vector · direction / |direction|.
+
+    >>> scalar_projection([3, 4], [2, 0])
+    3.0
+    """
+    length = norm(direction)
+    if length == 0:
+        raise ValueError("The two words of the axis have the same vector, so the axis has no direction.")
+    return dot(vector, direction) / length
+
+
+def project_onto(vector: Sequence[float] | np.ndarray, direction: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The part of ``vector`` that lies along ``direction`` (a vector, same shape).
+
+    >>> project_onto([3, 4], [2, 0]).tolist()
+    [3.0, 0.0]
+    """
+    direction = np.asarray(direction, dtype=np.float64)
+    return scalar_projection(vector, direction) * direction / norm(direction)
+
+
+def _pair(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)  # (d,), (d,)
+    if a.shape != b.shape:
+        sizes = f"{a.size} and {b.size}"
+        raise ValueError(f"The vectors have different lengths ({sizes}); they cannot be multiplied.")
+    return a, b

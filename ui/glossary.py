@@ -88,4 +88,28 @@ GLOSSARY: dict[str, str] = {
     "tied embeddings": "The same matrix serves as the input embedding and as the output projection "
     "to logits, so it receives gradient through both paths.",
     "parameter": "One learned number in the model.",
+    "projection": "A map of high-dimensional vectors onto 2 or 3 axes so they can be drawn. Every "
+    "projection throws information away; the question is which.",
+    "seed": "The number that starts a method's random choices. The same seed gives the same map; "
+    "another seed can give a rotated, mirrored or rearranged one.",
+    "Procrustes disparity": "How different two maps of the same points are after the best shift, "
+    "scaling and rotation of one onto the other: 0 for the same picture, up to 1 for unrelated ones.",
+    "greedy decoding": "Always pick the most probable next token; the same as temperature 0. "
+    "It repeats itself easily because it never takes a chance.",
+    "ablation": "Switching one part of a model off (here: zeroing one attention head's output) and "
+    "rerunning it, to see what that part contributed.",
+    "multiply-add": "One multiplication followed by one addition, a·b + c: the unit of work of a "
+    "dot product. A dot product of two n-number vectors takes n of them.",
+    "backpropagation": "Working backwards from the loss through every layer with the chain rule, "
+    "so each weight learns its own share of the blame: its gradient.",
+    "sparse update": "An update that changes only some rows of a matrix. The input lookup makes the "
+    "embedding gradient sparse: only rows of tokens that were read get any.",
+    "SGD": "Stochastic gradient descent: move every weight by the learning rate times its gradient, "
+    "in the downhill direction.",
+    "Adam": "An optimizer that keeps running averages of each weight's gradient and of its square, "
+    "and divides one by the root of the other, so each weight takes a step of about the learning rate.",
+    "word sense": "One of the meanings of an ambiguous word: the bank of a river and the bank that "
+    "holds money are two senses of the same spelling, and get the same static embedding.",
+    "adjusted self-similarity": "Self-similarity minus the anisotropy baseline at the same layer: how "
+    "much more alike the word's vectors are than two random words' vectors (Ethayarajh, 2019).",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from geometry import models
@@ -53,3 +55,17 @@ def model_source_caption(model: LoadedModel) -> None:
         f"**{model.name}** · {model.n_layers} layers · {model.d_model} dimensions · "
         f"vocabulary {len(model.tokenizer):,} tokens · from the {where}"
     )
+
+
+def _warm_up_projections() -> None:
+    from geometry import projection  # imported here: umap is slow to import
+
+    projection.warm_up()
+
+
+@st.cache_resource(show_spinner=False)
+def start_background_warm_up() -> threading.Thread:
+    """Compile UMAP's numba code once per server, in a background thread, so no page waits for it."""
+    thread = threading.Thread(target=_warm_up_projections, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,536 @@
+"""Speed and memory of the app on this machine, printed as a markdown table.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--torch-threads N]
+
+Sections (NAME): startup, models, memory, reruns, trace, projection. A section whose module,
+model or browser is missing prints "n/a" with the reason instead of failing. Timings are
+medians of a few repeats (one or two with --quick); progress goes to stderr, the table to stdout.
+Run by `make benchmark`, never by `make test`: these figures are for reading, not asserting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+log = logging.getLogger("benchmark")
+
+SECTIONS = ("startup", "models", "memory", "reruns", "trace", "projection")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]  # fmt: skip
+SETTLED = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app !== null && app.getAttribute("data-test-script-state") === "notRunning"
+    && !document.querySelector("[data-testid='stExpanderIconSpinner'], [data-testid='stSpinner']")
+    && document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']") !== null;
+}"""
+MEMORY_GOAL_MB = 1200
+TRACE_GOAL = 1.5
+SHORT_PROMPT = "The storm is coming, and the river bank will soon be under water, so"
+LONG_PROMPT = " ".join(["The dog chased the cat across the garden and over the old stone wall."] * 4)
+
+# One widget per page to change between two values for the rerun timing: (kind, key, a, b).
+# Pages not listed here get the first select box of their own whose options differ.
+RERUN_CHANGES: dict[str, tuple[str, str, object, object]] = {
+    "dot-products": ("selectbox", "dp_a", "runs", "dog"),
+    "projections": ("selectbox", "pj_preset", "Dog, cat, runs, quickly", "Royalty beside fruit"),
+    "context": ("selectbox", "cx_preset", "crane", "bank"),
+    "trace": ("text_area", "tr_prompt", "The capital of France is", "The storm is"),
+    "learning": ("selectbox", "ln_preset", "The cat sat", "The dog ran (the seeds' example)"),
+}
+
+
+@dataclass
+class Row:
+    measurement: str
+    result: str
+    goal: str = ""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def median_time(function: Callable[[], object], repeats: int, warm: bool = False) -> float:
+    """Median wall time of ``repeats`` calls, after one untimed call when ``warm``."""
+    if warm:
+        function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def machine() -> list[tuple[str, str]]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = "unknown"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        ram = f"{kib / 2**20:.1f} GiB"
+    versions = {}
+    for name in ("torch", "transformers", "streamlit", "umap", "sklearn"):
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = "not installed"
+    threads = "?"
+    with contextlib.suppress(ImportError):
+        import torch
+
+        threads = str(torch.get_num_threads())
+    return [
+        ("CPU", f"{cpu}, {os.cpu_count()} cores"),
+        ("RAM", ram),
+        ("OS", platform.platform()),
+        ("Python", platform.python_version()),
+        ("torch", f"{versions['torch']} ({threads} intra-op threads)"),
+        ("transformers / streamlit", f"{versions['transformers']} / {versions['streamlit']}"),
+        ("umap-learn / scikit-learn", f"{versions['umap']} / {versions['sklearn']}"),
+        ("load average at start", " ".join(f"{x:.1f}" for x in os.getloadavg())),
+    ]
+
+
+def in_fresh_process(code: str, env: dict[str, str] | None = None, timeout: float = 900) -> dict:
+    """Run Python ``code`` in a new interpreter at the repo root; it prints one JSON line last."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def streamlit_server(port: int) -> Iterator[subprocess.Popen]:
+    command = [str(Path(sys.executable).parent / "streamlit"), "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def bench_startup(repeats: int) -> list[Row]:
+    """Process start → /_stcore/health → the home page's HTML → the home page drawn in Chromium."""
+    browser = playwright = None
+    if CHROMIUM.exists():
+        with contextlib.suppress(ImportError):
+            from playwright.sync_api import sync_playwright
+
+            playwright = sync_playwright().start()
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    health, html, drawn = [], [], []
+    try:
+        for _ in range(repeats):
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            start = time.perf_counter()
+            with streamlit_server(port) as process:
+                wait_for_http(f"{base}/_stcore/health", process)
+                health.append(time.perf_counter() - start)
+                wait_for_http(f"{base}/", process)
+                html.append(time.perf_counter() - start)
+                if browser is not None:
+                    page = browser.new_page()
+                    page.goto(f"{base}/", wait_until="commit")
+                    page.wait_for_function(SETTLED, timeout=180_000, polling=50)
+                    drawn.append(time.perf_counter() - start)
+                    page.close()
+    finally:
+        if browser is not None:
+            browser.close()
+            playwright.stop()
+    rows = [
+        Row("process start → /_stcore/health answers", seconds(statistics.median(health))),
+        Row("process start → home page HTML served", seconds(statistics.median(html))),
+    ]
+    rows.append(
+        Row("process start → home page drawn in Chromium", seconds(statistics.median(drawn)))
+        if drawn
+        else Row("process start → home page drawn in Chromium", "n/a (no /usr/bin/chromium or Playwright)")
+    )
+    return rows
+
+
+LOAD_ONE = """
+import json, resource, time
+t0 = time.perf_counter()
+import torch, transformers, sentence_transformers
+t1 = time.perf_counter()
+from geometry.models import load_model
+load_model({name!r})
+t2 = time.perf_counter()
+print(json.dumps({{"import": t1 - t0, "load": t2 - t1,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def bench_models(repeats: int) -> list[Row]:
+    """Each model loaded in a fresh process: first (empty cache, the GGUF is de-quantised) and warm."""
+    from geometry.models import CAUSAL_LM_NAME, ENCODER_NAME
+
+    rows, imports = [], []
+    cache = Path(tempfile.mkdtemp(prefix="semantic-geometry-bench-"))
+    try:
+        env = {"SEMANTIC_GEOMETRY_CACHE": str(cache)}
+        for name in (ENCODER_NAME, CAUSAL_LM_NAME):
+            log.info("loading %s cold", name)
+            cold = in_fresh_process(LOAD_ONE.format(name=name), env)
+            warm = [in_fresh_process(LOAD_ONE.format(name=name), env) for _ in range(repeats)]
+            imports += [cold["import"]] + [w["import"] for w in warm]
+            first = "first load (de-quantises the GGUF)" if name == CAUSAL_LM_NAME else "first load"
+            rows.append(Row(f"{name}: {first}", f"{seconds(cold['load'])}, peak RSS {cold['rss_mb']:.0f} MB"))
+            load = statistics.median(w["load"] for w in warm)
+            rss = max(w["rss_mb"] for w in warm)
+            rows.append(Row(f"{name}: warm load in a new process", f"{seconds(load)}, peak RSS {rss:.0f} MB"))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    rows.insert(
+        0, Row("import torch + transformers + sentence-transformers", seconds(statistics.median(imports)))
+    )
+    return rows
+
+
+BOTH_MODELS = """
+import json, resource, torch
+from geometry.models import load_causal_lm, load_encoder
+encoder, causal = load_encoder(), load_causal_lm()
+encoder.model.encode(["the dog chased the cat"])
+with torch.no_grad():
+    causal.model(**causal.tokenizer("The storm is", return_tensors="pt"))
+print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def bench_memory(repeats: int) -> list[Row]:
+    """Peak resident memory of one process holding both models after one forward pass each."""
+    peak = max(in_fresh_process(BOTH_MODELS)["rss_mb"] for _ in range(max(1, repeats // 2)))
+    verdict = "✓" if peak < MEMORY_GOAL_MB else "✗"
+    return [Row("peak RSS, both models loaded + one forward each", f"{peak:.0f} MB {verdict}", "< 1200 MB")]
+
+
+def _default_change(at, prefix: str) -> tuple[str, str, object, object] | None:
+    """The first select box of the page (key starting with its prefix) with two different options."""
+    for box in at.selectbox:
+        if box.key and (not prefix or box.key.startswith(prefix)) and len(box.options) >= 2:
+            return "selectbox", box.key, box.options[1], box.options[0]
+    return None
+
+
+def _set(at, kind: str, key: str, value: object) -> None:
+    getattr(at, kind)(key=key).set_value(value)
+
+
+def bench_reruns(repeats: int) -> list[Row]:
+    """AppTest per page: load it once, then time reruns after changing one widget back and forth."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import journey
+
+    rows = []
+    for lesson in [journey.HOME, *journey.LESSONS]:
+        log.info("page %s", lesson.url_path)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+        start = time.perf_counter()
+        at.switch_page(lesson.path).run()
+        first = time.perf_counter() - start
+        if at.exception:
+            rows.append(Row(f"page {lesson.url_path}", f"n/a (exception: {at.exception[0].message[:80]})"))
+            continue
+        rerun = median_time(at.run, repeats)
+        prefix = lesson.url_path.split("-")[0][:2]
+        change = RERUN_CHANGES.get(lesson.url_path) or _default_change(at, prefix)
+        detail = f"first run {seconds(first)}, rerun without change {seconds(rerun)}"
+        if change is None:
+            rows.append(
+                Row(f"page {lesson.url_path}: warm rerun (no widget to change)", seconds(rerun), detail)
+            )
+            continue
+        kind, key, new, old = change
+        timings = []
+        for step in range(max(3, repeats * 2)):
+            _set(at, kind, key, new if step % 2 == 0 else old)
+            start = time.perf_counter()
+            at.run()
+            timings.append(time.perf_counter() - start)
+            if at.exception:
+                raise RuntimeError(f"{lesson.url_path}: {at.exception[0].message[:120]}")
+        rows.append(
+            Row(
+                f"page {lesson.url_path}: rerun after changing {key} (first new value / median)",
+                f"{seconds(timings[0])} / {seconds(statistics.median(timings))}",
+                detail,
+            )
+        )
+    return rows
+
+
+def bench_trace(repeats: int) -> list[Row]:
+    """geometry.trace.trace ÷ the model's own forward pass with attentions and hidden states."""
+    import torch
+
+    from geometry.models import load_causal_lm
+
+    lm = load_causal_lm()
+    try:
+        from geometry import trace as tracing
+    except ImportError:
+        tracing = None
+    rows = []
+    for label, prompt in (("short prompt", SHORT_PROMPT), ("64-token prompt", LONG_PROMPT)):
+        inputs = lm.tokenizer(prompt, return_tensors="pt")
+        inputs = {name: tensor[:, -64:] for name, tensor in inputs.items()}
+        n_tokens = inputs["input_ids"].shape[1]
+
+        def plain(inputs=inputs):
+            with torch.no_grad():
+                lm.model(**inputs, output_attentions=True, output_hidden_states=True)
+
+        plain()
+        plain_time = median_time(plain, repeats * 2)
+        if tracing is None:
+            rows.append(
+                Row(f"forward pass with outputs, {n_tokens} tokens", seconds(plain_time), "trace: n/a")
+            )
+            continue
+        tracing.trace(lm, prompt)
+        trace_time = median_time(lambda prompt=prompt: tracing.trace(lm, prompt), repeats * 2)
+        ratio = trace_time / plain_time
+        rows.append(
+            Row(
+                f"trace ÷ forward with outputs ({label}, {n_tokens} tokens)",
+                f"{ratio:.2f}× ({seconds(trace_time)} vs {seconds(plain_time)})"
+                f" {'✓' if ratio <= TRACE_GOAL else '✗'}",
+                "≤ 1.5×",
+            )
+        )
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        one_thread = median_time(plain, repeats * 2)
+    finally:
+        torch.set_num_threads(threads)
+    rows.append(
+        Row(
+            "forward with outputs (64 tokens), 1 torch thread vs default",
+            f"{seconds(one_thread)} vs {seconds(plain_time)} ({threads} threads)",
+            "informs torch.set_num_threads",
+        )
+    )
+    for use_cache in (True, False):
+        if tracing is not None:
+            run = lambda use_cache=use_cache: tracing.generate(lm, SHORT_PROMPT, 20, use_cache=use_cache)  # noqa: E731
+        else:
+            ids = lm.tokenizer(SHORT_PROMPT, return_tensors="pt")
+
+            def run(use_cache=use_cache, ids=ids):
+                with torch.no_grad():
+                    lm.model.generate(**ids, max_new_tokens=20, min_new_tokens=20, do_sample=False,
+                                      use_cache=use_cache)  # fmt: skip
+
+        run()
+        how = "geometry.trace.generate" if tracing is not None else "model.generate"
+        rows.append(
+            Row(
+                f"generate 20 tokens, KV cache {'on' if use_cache else 'off'} ({how})",
+                seconds(median_time(run, repeats)),
+            )
+        )
+    return rows
+
+
+def _points(n: int):
+    """n real vectors: static embedding rows of the encoder's whole-word tokens (random if absent)."""
+    import numpy as np
+
+    try:
+        from geometry.models import load_encoder
+        from geometry.tokens import whole_word_vocabulary
+
+        lm = load_encoder()
+        vocabulary = whole_word_vocabulary(lm)
+        ids = vocabulary.ids[:n]
+        return np.asarray(lm.embedding_matrix()[ids], dtype=np.float32), "encoder embedding rows"
+    except Exception:  # noqa: BLE001 - the figure still means something on random points
+        return np.random.default_rng(0).normal(size=(n, 384)).astype(np.float32), "random points"
+
+
+def umap_directly(X):
+    """umap-learn as a user would call it, with the page's settings."""
+    import umap
+
+    return umap.UMAP(n_neighbors=15, min_dist=0.1, metric="cosine", random_state=0).fit_transform(X)
+
+
+def bench_projection(repeats: int) -> list[Row]:
+    """UMAP and PCA through geometry.projection beside umap-learn and scikit-learn called directly."""
+    from sklearn.decomposition import PCA
+
+    from geometry import projection
+
+    X_all, what = _points(5_000)
+    log.info("compiling UMAP (numba) before timing")
+    projection.warm_up()  # each call below is also run once untimed: numba compiles per code path
+    rows = []
+    for n in (1_000, 5_000):
+        X = X_all[:n]
+        if len(X) < n:
+            rows.append(Row(f"{n:,} points", f"n/a (only {len(X)} {what})"))
+            continue
+        for method in ("pca", "umap"):
+            ours = median_time(lambda X=X, method=method: projection.project(X, method), repeats, warm=True)
+            if method == "pca":
+                direct = median_time(
+                    lambda X=X: PCA(n_components=2, random_state=0).fit_transform(X), repeats, warm=True
+                )
+                library = "scikit-learn PCA"
+            else:
+                direct = median_time(lambda X=X: umap_directly(X), repeats, warm=True)
+                library = "umap-learn UMAP"
+            rows.append(
+                Row(
+                    f"{method.upper()} of {n:,} {what} (warm)",
+                    f"{seconds(ours)} vs {seconds(direct)}",
+                    f"vs {library}",
+                )
+            )
+        result = projection.project(X, "pca")
+        start = time.perf_counter()
+        _ = result.trustworthiness
+        rows.append(Row(f"trustworthiness of a {n:,}-point map", seconds(time.perf_counter() - start)))
+    return rows
+
+
+BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
+    "startup": bench_startup,
+    "models": bench_models,
+    "memory": bench_memory,
+    "reruns": bench_reruns,
+    "trace": bench_trace,
+    "projection": bench_projection,
+}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run(names: list[str], repeats: int) -> list[Row]:
+    rows = []
+    for name in names:
+        log.info("== %s", name)
+        start = time.perf_counter()
+        try:
+            rows += BENCHMARKS[name](repeats)
+        except (ImportError, ModuleNotFoundError) as error:
+            rows.append(Row(name, f"n/a (missing: {error.name or error})"))
+        except Exception as error:  # noqa: BLE001 - one broken measurement must not hide the others
+            log.exception("%s failed", name)
+            rows.append(Row(name, f"n/a ({type(error).__name__}: {str(error)[:120]})"))
+        log.info("%s took %.0f s", name, time.perf_counter() - start)
+    return rows
+
+
+def table(machine_rows: list[tuple[str, str]], rows: list[Row], quick: bool) -> str:
+    lines = ["| machine | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in machine_rows]
+    lines += ["", f"| measurement{' (--quick)' if quick else ''} | result | goal / notes |", "|---|---|---|"]
+    lines += [f"| {row.measurement} | {row.result} | {row.goal} |" for row in rows]
+    lines += ["", f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--only", action="append", choices=SECTIONS, metavar="NAME",
+                        help=f"run only this section (repeatable): {', '.join(SECTIONS)}")  # fmt: skip
+    parser.add_argument("--torch-threads", type=int, metavar="N",
+                        help="torch threads here and in child processes (default: torch's own)")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.torch_threads:
+        os.environ["OMP_NUM_THREADS"] = str(args.torch_threads)  # children read it when torch starts
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    repeats = 1 if args.quick else 3
+    names = args.only or list(SECTIONS)
+    machine_rows = machine()
+    rows = run(names, repeats)
+    print(table(machine_rows, rows, args.quick))  # noqa: T201 - the table is this script's output
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""How much arithmetic a prediction takes: multiply-adds and dot products per component.
+
+Counted from the architecture alone (no timing). A multiply-add is one ``a·b + c``; a
+dot product is one output number made by summing such products (a projection with an
+``(in, out)`` matrix makes ``out`` dot products of length ``in`` per token).
+
+Conventions, stated so they can be checked:
+
+* ``n_tokens`` tokens are processed in this pass; they also attend to ``cached_tokens``
+  earlier tokens whose keys and values are reused from the cache. A full prompt of T
+  tokens is ``(T, 0)``; one generation step with a cache is ``(1, T - 1)``.
+* Attention counts only the query-key pairs the causal mask allows (new token i sees
+  ``cached_tokens + i + 1`` keys), as a real implementation needs.
+* The unembedding is counted for the last position only: the next token needs nothing else.
+* Norms, softmax, the activation function, biases and residual additions are a few
+  operations per number, left out: they are small next to the matrix products.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geometry.forward import Architecture
+
+COMPONENTS = (
+    "embedding lookup",
+    "query projection",
+    "key projection",
+    "value projection",
+    "attention scores (q·k)",
+    "weighted sum of values",
+    "output projection",
+    "MLP",
+    "unembedding",
+)
+
+
+def operation_counts(architecture: Architecture, n_tokens: int, cached_tokens: int = 0) -> pd.DataFrame:
+    """Multiply-adds and dot products per component for one forward pass.
+
+    Columns: component, multiply_adds, dot_products, formula. See the module docstring
+    for what is counted.
+
+    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> table = operation_counts(arch, n_tokens=3)
+    >>> table.set_index("component").loc["attention scores (q·k)", ["multiply_adds", "dot_products"]].tolist()
+    [12, 6]
+    """
+    if n_tokens < 1 or cached_tokens < 0:
+        raise ValueError("Count at least one new token and a non-negative number of cached tokens.")
+    a, n, c = architecture, int(n_tokens), int(cached_tokens)
+    L, H, Hkv, d, dh, d_mlp = a.n_layers, a.n_heads, a.n_kv_heads, a.d_model, a.d_head, a.d_mlp
+    pairs = n * c + n * (n + 1) // 2  # query-key pairs the causal mask allows
+    mlp_matrices = 3 if a.mlp == "SwiGLU" else 2
+    mlp_outputs = (2 if a.mlp == "SwiGLU" else 1) * d_mlp + d
+    rows = [
+        ("embedding lookup", 0, 0, "a row lookup: no arithmetic"),
+        ("query projection", L * n * d * H * dh, L * n * H * dh, "L·n·d·H·dh"),
+        ("key projection", L * n * d * Hkv * dh, L * n * Hkv * dh, "L·n·d·Hkv·dh"),
+        ("value projection", L * n * d * Hkv * dh, L * n * Hkv * dh, "L·n·d·Hkv·dh"),
+        ("attention scores (q·k)", L * H * pairs * dh, L * H * pairs, "L·H·pairs·dh"),
+        ("weighted sum of values", L * H * pairs * dh, L * H * n * dh, "L·H·pairs·dh"),
+        ("output projection", L * n * H * dh * d, L * n * d, "L·n·H·dh·d"),
+        ("MLP", L * mlp_matrices * n * d * d_mlp, L * n * mlp_outputs, f"L·{mlp_matrices}·n·d·d_mlp"),
+        ("unembedding", d * a.vocab_size, a.vocab_size, "d·vocab (last position only)"),
+    ]
+    return pd.DataFrame(rows, columns=["component", "multiply_adds", "dot_products", "formula"])
+
+
+def cache_savings(architecture: Architecture, context_tokens: int) -> pd.DataFrame:
+    """One generation step at a context of ``context_tokens`` tokens, with and without the KV cache.
+
+    With the cache only the newest token is processed (the others' keys and values are
+    reused); without it the whole context is recomputed. Columns: component,
+    multiply_adds_with_cache, multiply_adds_without_cache, dot_products_with_cache,
+    dot_products_without_cache.
+
+    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> cache_savings(arch, 3)[["multiply_adds_with_cache", "multiply_adds_without_cache"]].sum().tolist()
+    [64, 140]
+    """
+    if context_tokens < 1:
+        raise ValueError("The context needs at least one token.")
+    cached = operation_counts(architecture, 1, context_tokens - 1).set_index("component")
+    scratch = operation_counts(architecture, context_tokens, 0).set_index("component")
+    return pd.DataFrame({
+        "component": list(COMPONENTS),
+        "multiply_adds_with_cache": cached["multiply_adds"].to_numpy(),
+        "multiply_adds_without_cache": scratch["multiply_adds"].to_numpy(),
+        "dot_products_with_cache": cached["dot_products"].to_numpy(),
+        "dot_products_without_cache": scratch["dot_products"].to_numpy(),
+    })  # fmt: skip

@@ -1,0 +1,435 @@
+"""A glass-box trace: one prompt through a real causal LM, every intermediate kept by name.
+
+:func:`trace` tokenizes the prompt exactly as ``lm.tokenizer(prompt)`` does, recomputes
+the forward pass from the model's own weights (see :mod:`geometry.forward`) and returns a
+:class:`Trace`: the tokens, the architecture, and one record of activations, all numpy
+float32 and read-only. The helpers below turn a trace into the tidy tables a page shows:
+the logit lens, residual norms, one head's "dot product tournament", the most active MLP
+neurons and the top next tokens. :func:`generate` runs the model's own forward pass one
+token at a time, with or without its key/value cache.
+
+Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head)::
+
+    embed (T, d)                       pos_embed (T, d)            GPT-2 only
+    blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)
+    blocks.{L}.attn.q_unrotated (H, T, dh)   blocks.{L}.attn.k_unrotated (Hkv, T, dh)  Llama only
+    blocks.{L}.attn.q (H, T, dh)       blocks.{L}.attn.k (Hkv, T, dh)   blocks.{L}.attn.v (Hkv, T, dh)
+    blocks.{L}.attn.dots (H, T, T)     raw q·k
+    blocks.{L}.attn.scores (H, T, T)   after scaling and the mask (-inf where masked)
+    blocks.{L}.attn.pattern (H, T, T)  softmax probabilities
+    blocks.{L}.attn.z (H, T, dh)       blocks.{L}.attn.out (T, d)   blocks.{L}.resid_mid (T, d)
+    blocks.{L}.ln2 (T, d)              blocks.{L}.mlp.pre (T, d_mlp)
+    blocks.{L}.mlp.up (T, d_mlp)       Llama only: the linear half of SwiGLU
+    blocks.{L}.mlp.post (T, d_mlp)     blocks.{L}.mlp.out (T, d)    blocks.{L}.resid_post (T, d)
+    ln_final (T, d)                    logits (T, vocab)
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geometry.counting import operation_counts
+from geometry.forward import (
+    NO_INTERVENTION,
+    Architecture,
+    Intervention,
+    architecture_of,
+    normalize,
+    run,
+    unembed,
+    weights_of,
+)
+from geometry.models import using
+from geometry.tokens import is_byte_level
+
+__all__ = [
+    "MAX_PROMPT_TOKENS",
+    "MAX_NEW_TOKENS",
+    "NO_INTERVENTION",
+    "Activations",
+    "Architecture",
+    "GenerationResult",
+    "Intervention",
+    "Trace",
+    "architecture_of",
+    "display_tokens",
+    "generate",
+    "greedy",
+    "head_contributions",
+    "logit_lens",
+    "next_tokens",
+    "operation_counts",
+    "prompt_ids",
+    "residual_norms",
+    "residual_stages",
+    "top_neurons",
+    "trace",
+]
+
+MAX_PROMPT_TOKENS = 64  # longer prompts keep their last 64 tokens (trace.truncated is then True)
+MAX_NEW_TOKENS = 50  # generate() refuses to write more than this in one call
+
+
+class Activations(Mapping):
+    """A read-only name → array mapping, in forward order (picklable, unlike MappingProxyType)."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray]):
+        self._arrays = dict(arrays)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._arrays[name]
+        except KeyError:
+            raise KeyError(f"No activation named {name!r}; see Trace.names.") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def __repr__(self) -> str:
+        return f"Activations({len(self)} arrays: {', '.join(list(self)[:3])}, …)"
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """One prompt's forward pass: tokens, architecture and every named intermediate."""
+
+    prompt: str
+    token_ids: np.ndarray  # (T,) int64
+    tokens: tuple[str, ...]  # display strings, "␣" for a space
+    architecture: Architecture
+    intervention: Intervention
+    truncated: bool  # True when the prompt was cut to its last MAX_PROMPT_TOKENS tokens
+    activations: Mapping[str, np.ndarray]
+    model_name: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """Activation names in forward order."""
+        return list(self.activations)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.token_ids)
+
+    @property
+    def logits(self) -> np.ndarray:
+        """(vocab,) the next-token logits at the final position."""
+        return self.activations["logits"][-1]
+
+    @functools.cached_property
+    def attention(self) -> np.ndarray:
+        """(L, H, T, T) attention probabilities: layer, head, query, key."""
+        return _frozen(np.stack([self.activations[f"blocks.{L}.attn.pattern"] for L in self._layers]))
+
+    @functools.cached_property
+    def scores(self) -> np.ndarray:
+        """(L, H, T, T) pre-softmax scores, after scaling and the mask (-inf where masked)."""
+        return _frozen(np.stack([self.activations[f"blocks.{L}.attn.scores"] for L in self._layers]))
+
+    @property
+    def _layers(self) -> range:
+        return range(self.architecture.n_layers)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def prompt_ids(lm, prompt: str, limit: int = MAX_PROMPT_TOKENS) -> tuple[list[int], bool]:
+    """Token ids of ``prompt`` exactly as ``lm.tokenizer(prompt)`` makes them, the last ``limit`` kept.
+
+    Returns (ids, truncated). ValueError (a message for the user) for an empty prompt or
+    one the tokenizer turns into nothing.
+    """
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ValueError("Type a prompt: at least one word.")
+    with using(lm):
+        ids = list(lm.tokenizer(prompt)["input_ids"])
+    if not ids:
+        raise ValueError("The tokenizer turned this prompt into no tokens at all; type some words.")
+    truncated = len(ids) > limit
+    return [int(i) for i in ids[-limit:]], truncated
+
+
+def display_tokens(lm, ids) -> tuple[str, ...]:
+    """Each token as a person reads it: ``" Paris"`` → ``"␣Paris"``, a newline → ``"↵"``.
+
+    Byte-level tokens are decoded one by one, so a character split across tokens shows as "�".
+    """
+    tokenizer, ids = lm.tokenizer, [int(i) for i in ids]
+    with using(lm):
+        if is_byte_level(tokenizer):
+            pieces = [tokenizer.decode([i]) for i in ids]
+        else:
+            pieces = tokenizer.convert_ids_to_tokens(ids)
+    return tuple(piece.replace(" ", "␣").replace("\n", "↵") for piece in pieces)
+
+
+# --------------------------------------------------------------------------- the trace
+
+
+def trace(lm, prompt: str, intervention: Intervention = NO_INTERVENTION) -> Trace:
+    """Run ``prompt`` through ``lm`` step by step, keeping every intermediate.
+
+    ``lm`` is anything with ``.model`` (a transformers GPT-2 or Llama causal LM) and
+    ``.tokenizer``. ValueError (a message for the user) for an empty prompt, a prompt
+    without tokens, an unsupported model or an ablated head that does not exist.
+
+    >>> t = trace(lm, "The capital of France is")  # doctest: +SKIP
+    >>> t.tokens, t.attention.shape  # doctest: +SKIP
+    (('The', '␣capital', '␣of', '␣France', '␣is'), (30, 9, 5, 5))
+    """
+    import torch
+
+    weights = weights_of(lm.model)
+    _check_intervention(intervention, weights.architecture)
+    max_positions = int(getattr(lm.model.config, "max_position_embeddings", MAX_PROMPT_TOKENS))
+    ids, truncated = prompt_ids(lm, prompt, limit=min(MAX_PROMPT_TOKENS, max_positions))
+    with using(lm):
+        acts = run(weights, torch.tensor(ids, dtype=torch.long), intervention)
+    arrays = {name: _frozen(tensor.numpy()) for name, tensor in acts.items()}
+    return Trace(
+        prompt=prompt,
+        token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
+        tokens=display_tokens(lm, ids),
+        architecture=weights.architecture,
+        intervention=intervention,
+        truncated=truncated,
+        activations=Activations(arrays),
+        model_name=str(getattr(lm, "name", "")),
+    )
+
+
+def _check_intervention(intervention: Intervention, arch: Architecture) -> None:
+    for layer, head in intervention.ablated_heads:
+        if not (0 <= layer < arch.n_layers and 0 <= head < arch.n_heads):
+            raise ValueError(
+                f"There is no head {head} in layer {layer}: this model has layers 0–{arch.n_layers - 1} "
+                f"and heads 0–{arch.n_heads - 1}."
+            )
+
+
+# --------------------------------------------------------------------------- readings of a trace
+
+
+def _position(trace: Trace, position: int) -> int:
+    T = trace.n_tokens
+    if not -T <= position < T:
+        raise ValueError(f"Position {position} is outside the prompt's {T} tokens.")
+    return position % T
+
+
+def _layer(trace: Trace, layer: int) -> int:
+    n = trace.architecture.n_layers
+    if not 0 <= layer < n:
+        raise ValueError(f"Layer {layer} does not exist: this model has layers 0–{n - 1}.")
+    return layer
+
+
+def residual_stages(trace: Trace) -> list[tuple[int, str, str]]:
+    """(layer, stage, activation name) of the residual stream, from the embedding to the last MLP.
+
+    The embedding is layer -1 (before block 0); then "after attention" and "after MLP" per block.
+    """
+    stages = [(-1, "embedding", "blocks.0.resid_pre")]
+    for L in range(trace.architecture.n_layers):
+        stages.append((L, "after attention", f"blocks.{L}.resid_mid"))
+        stages.append((L, "after MLP", f"blocks.{L}.resid_post"))
+    return stages
+
+
+def residual_norms(trace: Trace, position: int = -1) -> pd.DataFrame:
+    """Length of the chosen token's residual vector after each sublayer.
+
+    Columns: step (0, 1, …), name (activation), layer (-1 for the embedding), stage, norm.
+    """
+    p = _position(trace, position)
+    rows = [
+        {"step": step, "name": name, "layer": layer, "stage": stage,
+         "norm": float(np.linalg.norm(trace.activations[name][p]))}
+        for step, (layer, stage, name) in enumerate(residual_stages(trace))
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame:
+    """What the model would predict if it stopped early: final norm + unembedding at each stage.
+
+    Stages: the embedding (layer -1), then after the attention and after the MLP of each
+    layer. Columns: step, layer, stage, rank (1..k), token_id, token, probability, logit.
+    The last stage is the model's own prediction.
+    """
+    import torch
+
+    p, stages = _position(trace, position), residual_stages(trace)
+    weights = weights_of(lm.model)
+    resid = torch.from_numpy(np.stack([trace.activations[name][p] for *_, name in stages]))  # (S, d)
+    with torch.no_grad():
+        normed = normalize(resid, weights.ln_final_w, weights.ln_final_b, weights.eps)  # (S, d)
+        logits = unembed(normed, weights.W_U, weights.b_U)  # (S, vocab)
+        top = torch.topk(logits, k=min(k, logits.shape[-1]), dim=-1)  # (S, k) values and indices
+        probabilities = torch.softmax(logits, dim=-1).gather(-1, top.indices)  # (S, k)
+    n_top = top.indices.shape[1]
+    table = pd.DataFrame({
+        "step": np.repeat(np.arange(len(stages)), n_top),
+        "layer": np.repeat([layer for layer, _, _ in stages], n_top),
+        "stage": np.repeat([stage for _, stage, _ in stages], n_top),
+        "rank": np.tile(np.arange(1, n_top + 1), len(stages)),
+        "token_id": top.indices.flatten().numpy(),
+        "probability": probabilities.flatten().numpy(),
+        "logit": top.values.flatten().numpy(),
+    })  # fmt: skip
+    table.insert(5, "token", display_tokens(lm, table["token_id"]))
+    return table
+
+
+def head_contributions(trace: Trace, layer: int, head: int, query: int) -> pd.DataFrame:
+    """One query token's "dot product tournament" in one head: every key it may look at.
+
+    Columns: key_position, key_token, q_dot_k (raw), scaled_score (after scaling; -inf if
+    masked), probability (softmax), value_norm (|v_key|), weighted_value_norm (|p · v_key|).
+    Keys after the query are left out while the causal mask is on.
+    """
+    L, q = _layer(trace, layer), _position(trace, query)
+    if not 0 <= head < trace.architecture.n_heads:
+        last = trace.architecture.n_heads - 1
+        raise ValueError(f"Head {head} does not exist: this model has heads 0–{last}.")
+    acts, prefix = trace.activations, f"blocks.{L}.attn"
+    keys = np.arange(q + 1 if trace.intervention.causal_mask else trace.n_tokens)  # (K,) visible keys
+    v = acts[f"{prefix}.v"][trace.architecture.kv_head_of(head), keys]  # (K, dh) shared by grouped heads
+    probability = acts[f"{prefix}.pattern"][head, q, keys]  # (K,)
+    value_norm = np.linalg.norm(v, axis=-1)  # (K,)
+    return pd.DataFrame({
+        "key_position": keys,
+        "key_token": [trace.tokens[j] for j in keys],
+        "q_dot_k": acts[f"{prefix}.dots"][head, q, keys],
+        "scaled_score": acts[f"{prefix}.scores"][head, q, keys],
+        "probability": probability,
+        "value_norm": value_norm,
+        "weighted_value_norm": probability * value_norm,
+    })  # fmt: skip
+
+
+def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd.DataFrame:
+    """The MLP neurons most active (largest |post|) for one token at one layer.
+
+    Columns: neuron, activation (post: what W_out reads), pre (the detector's dot product;
+    Llama's gate before SiLU).
+    """
+    L, p = _layer(trace, layer), _position(trace, position)
+    post = trace.activations[f"blocks.{L}.mlp.post"][p]  # (d_mlp,)
+    pre = trace.activations[f"blocks.{L}.mlp.pre"][p]  # (d_mlp,)
+    order = np.argsort(-np.abs(post), kind="stable")[:k]
+    return pd.DataFrame({"neuron": order, "activation": post[order], "pre": pre[order]})
+
+
+def next_tokens(lm, trace: Trace, k: int = 10) -> pd.DataFrame:
+    """The k most likely next tokens. Columns: rank, token_id, token, logit, probability."""
+    logits = trace.logits.astype(np.float64)  # (vocab,)
+    probabilities = np.exp(logits - logits.max())
+    probabilities /= probabilities.sum()
+    order = np.argsort(-logits, kind="stable")[:k]
+    return pd.DataFrame({
+        "rank": np.arange(1, len(order) + 1), "token_id": order, "token": display_tokens(lm, order),
+        "logit": logits[order], "probability": probabilities[order],
+    })  # fmt: skip
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def greedy(logits: np.ndarray) -> int:
+    """The most likely token id.
+
+    >>> greedy(np.array([0.1, 2.0, -1.0]))
+    1
+    """
+    return int(np.argmax(logits))
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """Tokens written one at a time; per-step lists have one entry per new token."""
+
+    prompt_ids: tuple[int, ...]
+    new_ids: tuple[int, ...]
+    step_texts: tuple[str, ...]  # each new token decoded on its own
+    step_tokens: tuple[str, ...]  # the same as display strings ("␣" for a space)
+    text: str  # the new tokens decoded together
+    use_cache: bool
+    cached_tokens: tuple[int, ...]  # tokens whose keys/values were reused at each step (0 without cache)
+    reused_kv_vectors: tuple[int, ...]  # key and value vectors reused: 2 · layers · kv heads · cached tokens
+    seconds: tuple[float, ...] = field(default=(), compare=False)  # wall clock per step (informative only)
+    truncated: bool = False
+
+
+def generate(
+    lm, prompt: str, n_tokens: int, choose: Callable[[np.ndarray], int] = greedy, use_cache: bool = True,
+    stop_at_eos: bool = False,
+) -> GenerationResult:  # fmt: skip
+    """Write ``n_tokens`` tokens after ``prompt`` with the model's own forward pass.
+
+    ``choose(logits (vocab,) float32) -> token id`` picks each token (greedy by default).
+    With ``use_cache`` the model's key/value cache (``past_key_values``) is fed back, so
+    each step computes keys and values for the new token only; without it, every step
+    reruns the whole sequence.
+    """
+    import torch
+
+    if not 1 <= int(n_tokens) <= MAX_NEW_TOKENS:
+        raise ValueError(f"Choose between 1 and {MAX_NEW_TOKENS} new tokens.")
+    arch, model = architecture_of(lm.model), lm.model
+    room = int(getattr(model.config, "max_position_embeddings", 1 << 30)) - int(n_tokens)
+    ids, truncated = prompt_ids(lm, prompt, limit=min(MAX_PROMPT_TOKENS, room))
+    sequence, cache, cached, seconds = list(ids), None, [], []
+    with torch.no_grad(), using(lm):
+        for _ in range(int(n_tokens)):
+            start = time.perf_counter()
+            cached.append(cache.get_seq_length() if cache is not None else 0)
+            if use_cache:  # feed only what the cache has not seen
+                out = model(
+                    input_ids=torch.tensor([sequence[cached[-1] :]]), past_key_values=cache, use_cache=True
+                )
+                cache = out.past_key_values
+            else:
+                out = model(input_ids=torch.tensor([sequence]), use_cache=False)
+            sequence.append(int(choose(out.logits[0, -1].numpy())))
+            seconds.append(time.perf_counter() - start)
+            if stop_at_eos and sequence[-1] == lm.tokenizer.eos_token_id:
+                break
+    new_ids = sequence[len(ids) :]
+    return GenerationResult(
+        prompt_ids=tuple(ids),
+        new_ids=tuple(new_ids),
+        step_texts=_decode_each(lm, new_ids),
+        step_tokens=display_tokens(lm, new_ids),
+        text=_decode(lm, new_ids),
+        use_cache=use_cache,
+        cached_tokens=tuple(cached),
+        reused_kv_vectors=tuple(2 * arch.n_layers * arch.n_kv_heads * c for c in cached),
+        seconds=tuple(seconds),
+        truncated=truncated,
+    )
+
+
+def _decode(lm, ids: list[int]) -> str:
+    with using(lm):
+        return lm.tokenizer.decode(ids)
+
+
+def _decode_each(lm, ids: list[int]) -> tuple[str, ...]:
+    with using(lm):
+        return tuple(lm.tokenizer.decode([i]) for i in ids)

@@ -1,0 +1,87 @@
+"""Word lists typed by a person: split, clean, and check them against a model's tokenizer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from geometry.tokens import MAX_WORD_CHARS, WordTokens, word_tokens
+
+MAX_LIST_WORDS = 40  # a similarity matrix bigger than this is unreadable on a projector
+MAX_LIST_CHARS = 3000
+
+_SPLIT = re.compile(r"[,\n\r]+")
+
+
+@dataclass(frozen=True)
+class WordList:
+    """The words to use, in the order typed, with what was changed on the way.
+
+    ``notices`` are harmless (a repeat was merged); ``dropped`` says which entries were left out and why.
+    """
+
+    words: tuple[str, ...]
+    notices: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+def clean_word(text: str) -> str:
+    """One word or short phrase, stripped; ValueError (with the reason) if it cannot be used.
+
+    >>> clean_word("  queen ")
+    'queen'
+    >>> clean_word("!!!")
+    Traceback (most recent call last):
+    ValueError: '!!!' has no letters or digits; type a word.
+    """
+    word = text.strip()
+    if not word:
+        raise ValueError("Type a word.")
+    shown = word[:20] + ("…" if len(word) > 20 else "")
+    if len(word) > MAX_WORD_CHARS:
+        raise ValueError(f"'{shown}' is longer than {MAX_WORD_CHARS} characters; use a shorter word.")
+    if not word.isprintable():
+        raise ValueError("The text contains control characters (such as a tab or a null); type plain words.")
+    if not any(character.isalnum() for character in word):
+        raise ValueError(f"'{shown}' has no letters or digits; type a word.")
+    return word
+
+
+def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
+    """Split on commas and new lines, strip spaces, drop empty entries, repeats and unusable entries.
+
+    Raises ValueError when nothing usable is left, for a list longer than ``max_words`` or text
+    longer than MAX_LIST_CHARS characters.
+
+    >>> parse_word_list("dog, cat,\\n cat ,, runs")
+    WordList(words=('dog', 'cat', 'runs'), notices=("'cat' appeared 2 times; it is used once.",), dropped=())
+    """
+    if len(text) > MAX_LIST_CHARS:
+        raise ValueError(f"The list holds {len(text):,} characters; the limit is {MAX_LIST_CHARS:,}.")
+    entries = [entry.strip() for entry in _SPLIT.split(text) if entry.strip()]
+    words, dropped = [], []
+    for entry in dict.fromkeys(entries):
+        try:
+            words.append(clean_word(entry))
+        except ValueError as error:
+            dropped.append(f"Left out: {error}")
+    notices = [
+        f"'{w}' appeared {entries.count(w)} times; it is used once." for w in words if entries.count(w) > 1
+    ]
+    if len(words) > max_words:
+        raise ValueError(f"The list has {len(words)} words; the limit is {max_words}. Shorten it.")
+    if not words:
+        raise ValueError("Type some words, separated by commas or new lines.")
+    return WordList(tuple(words), tuple(notices), tuple(dropped))
+
+
+def tokenize_words(words: tuple[str, ...] | list[str], lm: Any) -> tuple[list[WordTokens], list[str]]:
+    """Tokenize each word for ``lm``: (the words the model can take, one message per word it cannot)."""
+    kept, problems = [], []
+    for word in words:
+        try:
+            kept.append(word_tokens(lm, word))
+        except ValueError as error:
+            problems.append(f"Left out: {error}")
+    return kept, problems

@@ -1,0 +1,211 @@
+"""The "Dot products" page driven by AppTest: presets, vector sources, models, metrics, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sentence_transformers import util
+from streamlit.testing.v1 import AppTest
+
+from geometry import similarity
+from geometry.models import CAUSAL_LM_NAME
+from geometry.vectors import word_vectors
+from ui.dot_product_views import PRESETS
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "dot_products.py")
+pytestmark = pytest.mark.slow
+TEXT_BOXES = ["dp_words", "dp_axis_start", "dp_axis_end", "dp_neighbour", "dp_an_a", "dp_an_b", "dp_an_c"]
+HOSTILE = [
+    "",
+    "   ",
+    "🙂🙂",
+    "?!.,;",
+    "x" * 5000,
+    ", ".join(f"w{i}" for i in range(600)),
+    "1e309",
+    "<script>alert(1)</script>",
+    "dog\x00\x07cat",
+    "zzqxjv",  # no such word: it can only be built from pieces
+]
+
+
+def page(**query: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.query_params.update(query)
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def pairs_table(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "cosine" in d.value.columns and "word_a" in d.value.columns)
+
+
+def pair_cosine(at: AppTest, a: str, b: str) -> float:
+    table = pairs_table(at)
+    return float(table.query("word_a == @a and word_b == @b")["cosine"].iloc[0])
+
+
+def test_default_view_shows_a_real_pair_with_its_baseline(encoder):
+    at = page()
+    no_exception(at)
+    X = word_vectors(["dog", "cat"], encoder)
+    assert metric(at, "cosine") == f"{similarity.pairwise(X, 'cosine')[0, 1]:.4f}"
+    assert metric(at, "dot product a·b") == f"{X[0] @ X[1]:.4g}"
+    baseline = similarity.anisotropy_baseline(encoder)
+    assert metric(at, "baseline cosine") == f"{baseline:.3f}"
+    assert len(pairs_table(at)) == 6  # four words, every pair once
+    assert any("Reading: aligned" in m.value for m in at.markdown)
+    assert len(at.latex) >= 5  # a formula beside each result
+    assert any("queen" in i.value and "ranks **2**" in i.value for i in at.info)  # the honest caveat
+    assert any(e.label == "Glossary" for e in at.expander)
+
+
+def test_hand_made_preset_shows_128_step_by_step():
+    at = page()
+    at.selectbox(key="dp_preset").select("By hand: king and queen (128)").run()
+    no_exception(at)
+    assert at.radio(key="dp_source").value == "hand-made"
+    assert metric(at, "dot product a·b") == "128"
+    assert at.latex[0].value.strip("$\n") == "(9)(8) + (-5)(-4) + (6)(6) = 72 + 20 + 36 = 128"
+    steps = next(d.value for d in at.dataframe if "step" in d.value.columns)
+    assert steps["step"].tolist() == ["9 × 8 = 72", "-5 × -4 = 20", "6 × 6 = 36"]
+    at.selectbox(key="dp_preset").select("By hand: dog and cat (0.64)").run()
+    assert metric(at, "dot product a·b") == "0.64"
+
+
+def test_every_preset_runs_and_fills_the_boxes():
+    at = page()
+    for name, preset in PRESETS.items():
+        at.selectbox(key="dp_preset").select(name).run()
+        no_exception(at)
+        box = "dp_vectors" if preset.source == "hand-made" else "dp_words"
+        assert at.text_area(key=box).value == (preset.vectors or preset.words), name
+        assert at.selectbox(key="dp_a").value == preset.pair[0]
+
+
+def test_sentence_vectors_agree_with_sentence_transformers(encoder):
+    at = page()
+    at.radio(key="dp_source").set_value("sentence").run()
+    no_exception(at)
+    embeddings = encoder.model.encode(["dog", "cat"])
+    assert abs(pair_cosine(at, "dog", "cat") - float(util.cos_sim(embeddings[0], embeddings[1]))) < 1e-4
+
+
+def test_causal_model_static_vectors_and_standardising(causal_lm):
+    at = page(dp_words="king, queen, monarchy, banana", dp_model=CAUSAL_LM_NAME)
+    no_exception(at)
+    X = word_vectors(["king", "banana"], causal_lm)
+    assert pair_cosine(at, "king", "banana") == pytest.approx(
+        similarity.pairwise(X, "cosine")[0, 1], abs=1e-6
+    )
+    split = next(d.value for d in at.dataframe if "tokens" in d.value.columns)
+    assert split["tokens"].tolist()[0] == "␣king"  # the BPE word carries its leading space
+    at.toggle(key="dp_standardise").set_value(True).run()
+    no_exception(at)
+    Z = similarity.dimension_stats(causal_lm).apply(X)
+    assert pair_cosine(at, "king", "banana") == pytest.approx(
+        similarity.pairwise(Z, "cosine")[0, 1], abs=1e-6
+    )
+    assert abs(pair_cosine(at, "king", "banana")) < 0.1  # raw SmolLM2 cosines sit near 0.48 for any pair
+
+
+def test_metric_switch_changes_the_matrix():
+    at = page()
+    at.segmented_control(key="dp_metric").set_value("euclidean").run()
+    no_exception(at)
+    assert any("euclidean distance" in h.value for h in at.subheader)
+    at.segmented_control(key="dp_metric").set_value("dot").run()
+    assert any("dot product" in h.value for h in at.subheader)
+
+
+def test_the_url_restores_the_view():
+    """A shared link: words, source, model, metric and pair come back from the query string."""
+    query = {"dp_words": "large, small", "dp_metric": "dot product", "dp_source": "static"}
+    at = page(**query, dp_model=CAUSAL_LM_NAME, dp_a="small", dp_b="large")
+    no_exception(at)
+    assert at.text_area(key="dp_words").value == "large, small"
+    assert at.segmented_control(key="dp_metric").value == "dot"
+    assert at.selectbox(key="dp_model").value == CAUSAL_LM_NAME
+    assert (at.selectbox(key="dp_a").value, at.selectbox(key="dp_b").value) == ("small", "large")
+    assert any("dot product" in h.value for h in at.subheader)
+
+
+def test_a_preset_writes_its_view_into_the_url():
+    """AppTest only sees URL changes made by code (the browser test covers clicks)."""
+    at = page()
+    at.selectbox(key="dp_preset").select("Large and small").run()
+    assert at.query_params["dp_words"] == PRESETS["Large and small"].words
+    assert at.query_params["dp_a"] == "large"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_is_answered_with_a_message(hostile):
+    """Every text box gets the hostile text; the page warns, keeps the text, and draws the rest."""
+    legal = hostile in ("1e309", "<script>alert(1)</script>", "zzqxjv")  # odd, but words a tokenizer can take
+    at = page()
+    at.text_area(key="dp_words").input(hostile)
+    for key in TEXT_BOXES[1:]:
+        at.text_input(key=key).input(hostile)
+    at.run()
+    no_exception(at)
+    assert at.text_area(key="dp_words").value == hostile
+    assert [at.text_input(key=key).value for key in TEXT_BOXES[1:]] == [hostile] * 6
+    assert legal or len(at.warning) >= 3  # the list, the neighbours and the analogy
+    assert any(h.value == "Analogy arithmetic" for h in at.subheader)  # the rest of the page is drawn
+    at.radio(key="dp_source").set_value("hand-made").run()
+    at.text_area(key="dp_vectors").input(hostile).run()
+    no_exception(at)
+    assert at.text_area(key="dp_vectors").value == hostile
+    assert at.warning
+
+
+def test_hand_made_vectors_of_unequal_length_are_refused():
+    at = page(dp_source="hand-made")
+    at.text_area(key="dp_vectors").input("king = [9, -5, 6]\nqueen = [8, -4]").run()
+    no_exception(at)
+    assert any("king has 3, queen has 2" in w.value for w in at.warning)
+    assert at.text_area(key="dp_vectors").value == "king = [9, -5, 6]\nqueen = [8, -4]"
+
+
+def test_a_zero_vector_has_no_cosine_but_still_a_dot_product():
+    at = page(dp_source="hand-made")
+    at.text_area(key="dp_vectors").input("z = [0, 0]\nv = [1, 2]").run()
+    no_exception(at)
+    assert metric(at, "dot product a·b") == "0" and metric(at, "cosine") == "undefined"
+
+
+def test_the_page_is_registered_and_opens_from_the_app():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
+    at.switch_page("pages/dot_products.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Dot products"
+    assert np.isfinite(float(metric(at, "cosine")))
+
+
+def test_hostile_axis_words_are_refused_while_the_list_still_works():
+    at = page()
+    for hostile in ["", "🙂", "x" * 5000, "dog\x00", "?!"]:
+        at.text_input(key="dp_axis_start").input(hostile).run()
+        no_exception(at)
+        assert at.text_input(key="dp_axis_start").value == hostile
+        assert len(at.warning) == 1  # only the axis complains
+        assert metric(at, "cosine")  # the pair above is still drawn
+
+
+def test_an_unavailable_model_gets_a_message_not_a_traceback():
+    at = page(dp_source="hand-made")
+    at.selectbox(key="dp_model").select("gpt2").run()
+    no_exception(at)
+    assert metric(at, "dot product a·b") == "128"  # hand-made vectors need no model
+    assert any("gpt2" in e.value for e in at.error)

@@ -1,0 +1,269 @@
+"""The "Inside the model" page driven by AppTest: presets, pickers, experiments, decoding, bad prompts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geometry import trace as tr
+from geometry.sampling import next_token_probs
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "trace.py")
+pytestmark = pytest.mark.slow
+
+
+def page(tab: str | None = None, prompt: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    if prompt is not None:
+        at.session_state["tr_prompt"] = prompt
+    if tab is not None:
+        at.session_state["tr_tab"] = tab
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture(scope="module")
+def reference(causal_lm):
+    """The trace the page should show for the capital preset, computed without the page."""
+    return tr.trace(causal_lm, "The capital of France is")
+
+
+def test_default_prompt_shows_its_tokens_and_ids(causal_lm):
+    at = page()
+    no_exception(at)
+    assert at.text_area(key="tr_prompt").value == "The storm is"
+    tokens = at.dataframe[0].value  # rows "token" and "id", one column per position
+    expected = causal_lm.tokenizer("The storm is")["input_ids"]
+    assert tokens.loc["id"].astype(int).tolist() == expected
+    assert tokens.loc["token"].tolist() == ["The", "␣storm", "␣is"]
+    assert any("64 tokens" in c.value for c in at.caption)  # the limit is stated
+    assert at.download_button(key="tr_dl_attention")
+
+
+def test_preset_sets_the_prompt():
+    at = page()
+    at.button(key="tr_preset_1").click().run()
+    no_exception(at)
+    assert at.text_area(key="tr_prompt").value == "The capital of France is"
+    assert at.dataframe[0].value.shape[1] == 5
+
+
+def test_layer_head_and_query_pickers_show_that_heads_numbers(reference):
+    at = page(prompt="The capital of France is")
+    at.slider(key="tr_layer").set_value(3)
+    at.slider(key="tr_head").set_value(2)
+    at.selectbox(key="tr_query").set_value(4)
+    at.run()
+    no_exception(at)
+    table = at.dataframe[1].value
+    assert table["key_position"].tolist() == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(table["probability"], reference.attention[3, 2, 4], atol=1e-6)
+    assert table["probability"].sum() == pytest.approx(1.0, abs=1e-5)
+    np.testing.assert_allclose(table["scaled_score"], table["q_dot_k"] / np.sqrt(64), rtol=1e-4)
+    assert any("key/value head 0" in c.value for c in at.caption)  # query head 2 shares kv head 0
+
+    at.selectbox(key="tr_query").set_value(1).run()
+    assert at.dataframe[1].value["key_position"].tolist() == [0, 1]  # the causal mask hides the future
+
+
+def test_switching_a_layer_of_heads_off_changes_the_top_5(reference):
+    at = page(tab="Experiments", prompt="The capital of France is")
+    no_exception(at)
+    assert any("unchanged" in m.value for m in at.markdown)
+    at.button(key="tr_ablate_layer").click().run()  # every head of layer 0
+    no_exception(at)
+    assert at.multiselect(key="tr_ablate").value == [f"L0H{h}" for h in range(9)]
+    assert any("**changed**" in m.value for m in at.markdown)
+    table = at.dataframe[1].value
+    paris = table.set_index("token").loc["␣Paris"]
+    assert paris["rank_normal"] == 1 and paris["rank_experiment"] > 1
+
+
+def test_dropping_the_scaling_saturates_softmax():
+    at = page(tab="Experiments", prompt="The capital of France is")
+    at.slider(key="tr_x_layer").set_value(5)
+    at.toggle(key="tr_scale").set_value(False).run()
+    no_exception(at)
+    sharpest = next(m for m in at.metric if m.label == "Mean of each row's largest weight")
+    assert float(sharpest.value) > float(sharpest.delta.split()[-1])  # sharper than the normal run
+
+
+def test_temperature_zero_says_greedy_and_keeps_one_token(reference):
+    at = page(tab="Next token", prompt="The capital of France is")
+    at.slider(key="tr_temperature").set_value(0.0).run()
+    no_exception(at)
+    assert any("greedy" in i.value for i in at.info)
+    assert metric(at, "Tokens that survive the filters") == "1"
+    assert metric(at, "Greedy choice") == "␣Paris"
+
+
+def test_top_k_and_top_p_mark_the_survivors(reference):
+    at = page(tab="Next token", prompt="The capital of France is")
+    at.slider(key="tr_top_k").set_value(3).run()
+    table = at.dataframe[1].value
+    assert (table["status"] == "kept").sum() == 3
+    assert table["after_filters"].sum() == pytest.approx(1.0, abs=1e-6)
+    at.slider(key="tr_top_k").set_value(0)
+    at.slider(key="tr_top_p").set_value(0.5).run()
+    expected = int(np.count_nonzero(next_token_probs(reference.logits, top_p=0.5)))
+    assert metric(at, "Tokens that survive the filters") == f"{expected:,}"
+
+
+def test_sampling_lab_counts_add_up():
+    at = page(tab="Sampling lab", prompt="The capital of France is")
+    at.slider(key="tr_top_k").set_value(4)
+    at.slider(key="tr_samples").set_value(300)
+    at.number_input(key="tr_seed").set_value(7).run()
+    no_exception(at)
+    table = at.dataframe[1].value
+    assert table["samples"].sum() == 300
+    assert table["probability"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert int(metric(at, "Tokens that can be drawn")) == 4
+
+
+def test_generate_appends_the_chosen_token_and_counts_the_cache(causal_lm):
+    at = page(tab="Generate", prompt="The capital of France is")
+    at.slider(key="tr_generate_n").set_value(1).run()
+    no_exception(at)
+    assert (
+        metric(at, "Key and value vectors reused") == f"{2 * 30 * 3 * 4:,}"
+    )  # 2 · layers · kv heads · (T-1)
+    with_cache = int(metric(at, "Multiply-adds with the cache").replace(",", ""))
+    scratch = int(metric(at, "Multiply-adds from scratch").replace(",", ""))
+    assert with_cache < scratch
+    at.button(key="tr_append").click().run()
+    no_exception(at)
+    assert at.text_area(key="tr_prompt").value == "The capital of France is Paris"
+    at.button(key="tr_back").click().run()
+    assert at.text_area(key="tr_prompt").value == "The capital of France is"
+
+
+def test_cost_counter_matches_the_operation_counts(reference):
+    at = page(tab="Cost", prompt="The capital of France is")
+    no_exception(at)
+    expected = tr.operation_counts(reference.architecture, reference.n_tokens)["multiply_adds"].sum()
+    assert metric(at, "Multiply-adds for this prediction") == f"{expected:,}"
+
+
+def test_view_is_restored_from_the_url():
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["tr_prompt"] = "The dog that chased the cat was"
+    at.query_params["tr_tab"] = "Attention"
+    at.query_params["tr_layer"] = "2"
+    at.run()
+    no_exception(at)
+    assert at.text_area(key="tr_prompt").value == "The dog that chased the cat was"
+    assert at.slider(key="tr_layer").value == 2
+
+
+def test_gpt2_is_offered_and_says_it_is_not_available():
+    at = page()
+    at.selectbox(key="tr_model").set_value("gpt2").run()
+    no_exception(at)
+    assert any("gpt2" in e.value and "not installed" in e.value for e in at.error)
+    at = page(tab="Architectures")
+    at.toggle(key="tr_compare").set_value(True).run()
+    no_exception(at)
+    assert any("not available" in i.value for i in at.info)
+    assert at.dataframe[1].value["property"].tolist()[:2] == ["family", "n_layers"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "notice"),
+    [
+        ("", "Type a prompt"),
+        ("   ", "Type a prompt"),
+        ("word " * 1000, "longer than 64 tokens"),  # 5,000 characters
+        ("the storm " * 300, "longer than 64 tokens"),  # 600 words
+        ("The storm 🌩️ is", "byte-sized tokens"),
+        ("The\x00storm\x07is\x1b", "control characters"),
+        ("<script>alert('x')</script><b>The storm</b>", None),
+        ("1e309", None),
+    ],
+)
+def test_hostile_prompts_warn_and_keep_the_text(prompt, notice):
+    at = page(prompt=prompt)
+    no_exception(at)
+    assert at.text_area(key="tr_prompt").value == prompt
+    notices = [w.value for w in at.warning] + [i.value for i in at.info]
+    if notice:
+        assert any(notice in n for n in notices), notices
+    assert at.expander  # the explanation and glossary still render
+    if prompt.startswith("<script>"):
+        assert "<" in at.dataframe[0].value.loc["token"].tolist()[0]  # shown as text, not interpreted
+
+
+def test_every_tab_renders():
+    at = page()
+    for tab in ["All heads", "Residual stream", "MLP neurons", "Sampling lab", "Cost", "Architectures"]:
+        at.session_state["tr_tab"] = tab
+        at.run()
+        no_exception(at)
+        assert at.download_button, tab  # each tab offers the numbers it shows
+
+
+@pytest.fixture
+def gpt2_is_the_tiny_gpt2(monkeypatch, tiny_gpt2):
+    """Pretend GPT-2 downloaded: "gpt2" loads the tiny random GPT-2 (learned positions, LayerNorm, GELU)."""
+    import streamlit as st
+
+    from geometry import models
+
+    real = models.load_model
+    monkeypatch.setattr(models, "load_model", lambda name: tiny_gpt2 if name == "gpt2" else real(name))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_the_gpt2_architecture_runs_every_tab(gpt2_is_the_tiny_gpt2):
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["tr_model"] = "gpt2"
+    at.run()
+    no_exception(at)
+    assert any("rotary" not in c.value and "learned position vector" in c.value for c in at.caption)
+    for tab in [
+        "Attention",
+        "All heads",
+        "Residual stream",
+        "MLP neurons",
+        "Next token",
+        "Generate",
+        "Sampling lab",
+        "Cost",
+        "Experiments",
+    ]:
+        at.session_state["tr_tab"] = tab
+        at.run()
+        no_exception(at)
+    at.session_state["tr_tab"] = "Architectures"
+    at.run()
+    at.toggle(key="tr_compare").set_value(True)
+    at.selectbox(key="tr_compare_model").set_value("SmolLM2-135M-Instruct").run()
+    no_exception(at)
+    rows = at.dataframe[1].value.set_index("property")
+    assert rows.loc["positions"].tolist() == ["learned", "rotary"]
+    assert rows.loc["mlp"].tolist() == ["GELU", "SwiGLU"]
+
+
+def test_an_ablation_is_restored_from_the_url():
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["tr_prompt"] = "The capital of France is"
+    at.query_params["tr_tab"] = "Experiments"
+    at.query_params["tr_ablate"] = [f"L0H{h}" for h in range(9)]
+    at.run()
+    no_exception(at)
+    assert at.multiselect(key="tr_ablate").value == [f"L0H{h}" for h in range(9)]
+    assert any("**changed**" in m.value for m in at.markdown)

@@ -1,0 +1,180 @@
+"""Real-browser fixtures: one `streamlit run app.py` per test session, driven by headless Chromium.
+
+Chromium is Debian's package (`make browser`), driven by Playwright's Python package; Playwright's
+own browser download is not used. Without /usr/bin/chromium the browser tests are skipped with a
+reason, unless ``REQUIRE_BROWSER=1`` (set by CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+VIEWPORT = {"width": 1280, "height": 900}
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SERVER_START_SECONDS = 120  # a cold import of torch and transformers on a busy machine
+
+
+def _browser_unavailable(reason: str) -> None:
+    """Skip the browser tests, or fail them when CI demands a browser."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (REQUIRE_BROWSER=1, so this is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_for_health(base_url: str, process: subprocess.Popen, log: Path) -> None:
+    """Poll /_stcore/health until the server answers; fail with its log if it dies or never answers."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        if _answers(f"{base_url}/_stcore/health"):
+            return
+        time.sleep(0.2)  # polling interval, not a wait for the app
+    pytest.fail(f"streamlit did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group), politely first."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium, shared by the session; each test opens its own context."""
+    if not CHROMIUM.exists():
+        _browser_unavailable(f"{CHROMIUM} is missing: install Debian's chromium (`make browser`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("Playwright is not installed: pip install -r requirements-dev.txt")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextlib.contextmanager
+def serve_app() -> Iterator[str]:
+    """Run `streamlit run app.py` on a free localhost port; yield its base URL; always stop it."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / f"streamlit-{port}.log"
+    command = [
+        str(Path(sys.executable).parent / "streamlit"),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            wait_for_health(base_url, process, log)
+            yield base_url
+        finally:
+            stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_url(browser) -> Iterator[str]:
+    """The app served for the whole test session.
+
+    Its home page is opened once first, as a teacher would before class: Streamlit runs a
+    ``pages/`` folder the old way until app.py has called st.navigation once (see
+    test_a_shared_link_opens_the_app_shell_on_a_fresh_server for the first request alone).
+    """
+    with serve_app() as base_url:
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            page.goto(base_url + "/", wait_until="commit")
+            page.wait_for_selector(READY, timeout=SERVER_START_SECONDS * 1000)
+        finally:
+            context.close()
+        yield base_url
+
+
+@pytest.fixture
+def fresh_app_url(browser) -> Iterator[str]:
+    """A server of its own that no browser has visited yet."""
+    with serve_app() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator[Callable[[], object]]:
+    """Open fresh browser contexts (no shared cookies or session); all are closed after the test."""
+    contexts = []
+
+    def open_context():
+        context = browser.new_context(viewport=VIEWPORT)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh browser context."""
+    return new_context().new_page()

@@ -1,0 +1,95 @@
+"""The glass-box trace on the packaged SmolLM2: parity with the model, the answer, the cost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from geometry.counting import operation_counts
+from geometry.trace import Intervention, generate, logit_lens, next_tokens, trace
+
+pytestmark = pytest.mark.slow
+
+PROMPTS = ["The capital of France is", "The storm is"]
+
+
+@pytest.fixture(scope="module")
+def traces(causal_lm):
+    return {prompt: trace(causal_lm, prompt) for prompt in PROMPTS}
+
+
+def model_output(lm, ids):
+    with torch.no_grad():
+        return lm.model(torch.tensor([list(ids)]), output_attentions=True, output_hidden_states=True)
+
+
+@pytest.mark.parametrize("prompt", PROMPTS)
+def test_parity_with_the_models_own_forward_pass(causal_lm, traces, prompt):
+    t = traces[prompt]
+    out = model_output(causal_lm, t.token_ids.tolist())
+    attention = np.stack([layer[0].numpy() for layer in out.attentions])  # (30, 9, T, T)
+    assert t.attention.shape == attention.shape == (30, 9, t.n_tokens, t.n_tokens)
+    assert np.abs(t.activations["logits"] - out.logits[0].numpy()).max() <= 1e-3
+    assert np.abs(t.attention - attention).max() <= 1e-4
+    assert np.abs(t.activations["ln_final"] - out.hidden_states[-1][0].numpy()).max() <= 1e-3
+
+
+def test_smollm2_is_read_as_a_llama_with_grouped_query_attention(traces):
+    arch = traces["The storm is"].architecture
+    assert (arch.family, arch.n_layers, arch.n_heads, arch.n_kv_heads, arch.d_head) == ("llama", 30, 9, 3, 64)
+    assert (arch.norm, arch.positions, arch.mlp, arch.tied_embeddings) == (
+        "RMSNorm",
+        "rotary",
+        "SwiGLU",
+        True,
+    )
+    assert [arch.kv_head_of(h) for h in range(9)] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+
+
+def test_the_capital_of_france_is_paris(causal_lm, traces):
+    t = traces["The capital of France is"]
+    assert t.tokens == ("The", "␣capital", "␣of", "␣France", "␣is")
+    top = next_tokens(causal_lm, t, k=3)
+    assert top["token"].iloc[0] == "␣Paris" and top["probability"].iloc[0] > 0.5
+    assert causal_lm.tokenizer.decode([int(top["token_id"].iloc[0])]) == " Paris"
+    lens = logit_lens(causal_lm, t, k=1)
+    assert lens["token"].iloc[-1] == "␣Paris"
+    assert lens["token"].iloc[0] != "␣Paris"  # the bare embedding does not know the answer yet
+
+
+def test_ablating_heads_moves_the_prediction(causal_lm, traces):
+    t = traces["The capital of France is"]
+    every_head_of_layer_3 = tuple((3, h) for h in range(9))
+    ablated = trace(causal_lm, "The capital of France is", Intervention(ablated_heads=every_head_of_layer_3))
+    assert np.array_equal(ablated.activations["blocks.2.resid_post"], t.activations["blocks.2.resid_post"])
+    assert not np.allclose(ablated.logits, t.logits, atol=1e-3)
+
+
+def test_the_trace_costs_what_the_model_costs(causal_lm, traces):
+    """Counted with torch's FLOP counter: the trace does the model's matrix products, no more."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    prompt = "The capital of France is"
+    ids = causal_lm.tokenizer(prompt)["input_ids"]
+    with FlopCounterMode(display=False) as model_flops:
+        model_output(causal_lm, ids)
+    with FlopCounterMode(display=False) as trace_flops:
+        trace(causal_lm, prompt)
+    assert trace_flops.get_total_flops() <= 1.5 * model_flops.get_total_flops()
+    # our own count plus what an implementation also computes: logits for the earlier positions
+    # and the masked upper triangle of each T × T score matrix (scores and weighted sums)
+    T, arch = len(ids), traces[prompt].architecture
+    counted = operation_counts(arch, T)["multiply_adds"].sum()
+    extra = (T - 1) * arch.d_model * arch.vocab_size
+    extra += 2 * arch.n_layers * arch.n_heads * arch.d_head * (T * T - T * (T + 1) // 2)
+    assert trace_flops.get_total_flops() == 2 * (counted + extra)
+
+
+def test_cached_and_uncached_generation_agree(causal_lm):
+    cached = generate(causal_lm, "The capital of France is", 3, use_cache=True)
+    scratch = generate(causal_lm, "The capital of France is", 3, use_cache=False)
+    assert cached.new_ids == scratch.new_ids
+    assert cached.step_texts[0] == " Paris"
+    assert cached.cached_tokens == (0, 5, 6)
+    assert cached.reused_kv_vectors[1] == 2 * 30 * 3 * 5

@@ -1,0 +1,326 @@
+"""Vector operations, similarity matrices and vocabulary searches on hand-made vectors and tiny models."""
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from geometry import charts, similarity, wordlists
+from geometry.similarity import (
+    analogy,
+    axis_projections,
+    dimension_contributions,
+    nearest,
+    pair_scores,
+    pair_strips,
+    pair_table,
+    pairwise,
+    rank,
+    reading,
+    vocabulary_matrix,
+)
+from geometry.vectors import angle_degrees, cosine, dot, norm, project_onto, scalar_projection
+
+KING, QUEEN = [9, -5, 6], [8, -4, 6]
+RNG = np.random.default_rng(7)
+X = RNG.normal(size=(6, 5))  # six random 5-d vectors
+
+
+# ------------------------------------------------------------------ named operations
+
+
+def test_toy_vectors_give_128():
+    assert dot(KING, QUEEN) == 128.0
+    assert pairwise(np.array([KING, QUEEN]), "dot")[0, 1] == 128.0
+    assert pair_table(KING, QUEEN)["running_sum"].tolist() == [72.0, 92.0, 128.0]
+
+
+def test_seed_decimal_example_gives_0_64():
+    assert dot([0.7, 0.2, 0.5], [0.6, 0.1, 0.4]) == pytest.approx(0.64)
+
+
+def test_cosine_and_angle_of_simple_directions():
+    assert cosine([1, 0], [5, 0]) == 1.0
+    assert cosine([1, 0], [0, 3]) == 0.0
+    assert cosine([1, 0], [-2, 0]) == -1.0
+    assert angle_degrees([1, 0], [1, 1]) == pytest.approx(45.0)
+    assert angle_degrees(KING, KING) == 0.0  # clipped: rounding cannot push the cosine past 1
+    assert cosine(KING, QUEEN) == pytest.approx(128 / (np.sqrt(142) * np.sqrt(116)))
+
+
+def test_projections():
+    assert scalar_projection([3, 4], [0, 10]) == 4.0
+    along = project_onto([3, 4], [1, 1])
+    assert dot(np.subtract([3, 4], along), [1, 1]) == pytest.approx(0.0)  # the rest is perpendicular
+    assert norm(along) == pytest.approx(scalar_projection([3, 4], [1, 1]))
+
+
+def test_operations_refuse_what_makes_no_sense():
+    with pytest.raises(ValueError, match="different lengths"):
+        dot([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="all zeros"):
+        cosine([0, 0], [1, 2])
+    with pytest.raises(ValueError, match="no direction"):
+        scalar_projection([1, 2], [0, 0])
+
+
+# ------------------------------------------------------------------ pairwise invariants
+
+
+@pytest.mark.parametrize("metric", similarity.METRICS)
+def test_matrices_are_exactly_symmetric(metric):
+    S = pairwise(X, metric)
+    assert S.shape == (6, 6)
+    assert np.array_equal(S, S.T)
+
+
+def test_cosine_of_a_vector_with_itself_is_one():
+    assert np.allclose(np.diag(pairwise(X, "cosine")), 1.0, atol=1e-12)
+    assert np.allclose(np.diag(pairwise(X, "euclidean")), 0.0)
+
+
+def test_euclidean_squared_is_lengths_minus_twice_the_dot():
+    D, G = pairwise(X, "euclidean"), pairwise(X, "dot")
+    lengths = np.diag(G)
+    assert np.allclose(D**2, lengths[:, None] + lengths[None, :] - 2 * G)
+
+
+def test_cosine_matrix_matches_the_named_operation():
+    assert pairwise(X, "cosine")[1, 4] == pytest.approx(cosine(X[1], X[4]))
+
+
+def test_pairwise_errors():
+    with pytest.raises(ValueError, match="Unknown metric"):
+        pairwise(X, "manhattan")
+    with pytest.raises(ValueError, match="too large"):
+        pairwise(np.array([[1.0, np.inf]]), "dot")
+    with pytest.raises(ValueError, match="all zeros"):
+        pairwise(np.array([[0.0, 0.0], [1.0, 2.0]]), "cosine")
+
+
+# ------------------------------------------------------------------ tables
+
+
+def test_pair_strips_has_every_panel():
+    frame = pair_strips(KING, QUEEN, "king", "queen")
+    assert set(frame["panel"]) == {"components", "products", "running sum"}
+    assert frame.query("row == 'king × queen'")["value"].tolist() == [72.0, 20.0, 36.0]
+    assert len(frame) == 4 * 3
+
+
+def test_reading_follows_the_sign_and_the_baseline():
+    assert reading(0.9)[0] == "aligned"
+    assert reading(0.05)[0] == "unrelated"
+    assert reading(-0.4)[0] == "opposed"
+    assert reading(None)[0] == "undefined"
+    label, sentence = reading(0.5, baseline=0.48)
+    assert label == "aligned" and "about as close as two random words" in sentence
+    assert "closer than" in reading(0.8, baseline=0.1)[1]
+
+
+def test_dimension_contributions_put_the_biggest_product_first():
+    top = dimension_contributions([1, 10, -3], [1, 2, 5], top=3)
+    assert top["dimension"].tolist() == [1, 2, 0]  # |20| > |-15| > |1|
+    assert top["share"].sum() == pytest.approx(1.0)
+    assert top["share_of_size"].tolist() == pytest.approx([20 / 36, 15 / 36, 1 / 36])
+
+
+def test_axis_projection_places_the_ends_at_zero_and_one():
+    frame = axis_projections(np.array([[1.0, 7.0], [3.0, -2.0]]), ["a", "b"], [0, 0], [2, 0], "s", "e")
+    assert frame["position"].tolist() == pytest.approx([0.0, 1.0, 0.5, 1.5])
+    assert frame["projection"].tolist() == pytest.approx([0.0, 2.0, 1.0, 3.0])
+    assert frame["role"].tolist() == ["axis start", "axis end", "word", "word"]
+    with pytest.raises(ValueError, match="no axis"):
+        axis_projections(X, list("abcdef"), X[0], X[0], "s", "s")
+
+
+def test_pair_scores_lists_each_pair_once_with_the_baseline():
+    frame = pair_scores(X[:4], list("abcd"), baseline=0.25)
+    assert len(frame) == 6
+    assert np.allclose(frame["cosine_minus_baseline"], frame["cosine"] - 0.25)
+    assert frame.iloc[0]["dot"] == pytest.approx(dot(X[0], X[1]))
+
+
+# ------------------------------------------------------------------ word lists
+
+
+def test_word_list_cleaning():
+    parsed = wordlists.parse_word_list(" dog,\n\ncat , dog,🙂, !!!, x\x07y")
+    assert parsed.words == ("dog", "cat")
+    assert parsed.notices == ("'dog' appeared 2 times; it is used once.",)
+    assert len(parsed.dropped) == 3 and all(message.startswith("Left out") for message in parsed.dropped)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "Type some words"),
+        (" , ,\n", "Type some words"),
+        (", ".join(f"w{i}" for i in range(41)), "limit is 40"),
+        ("a" * 3001, "3,001"),
+    ],
+)
+def test_word_list_refusals(text, fragment):
+    with pytest.raises(ValueError) as error:
+        wordlists.parse_word_list(text)
+    assert fragment in str(error.value)
+
+
+def test_clean_word_reasons():
+    assert wordlists.clean_word(" king ") == "king"
+    for text, fragment in [
+        ("", "Type a word"),
+        ("x" * 61, "longer than"),
+        ("a\tb", "control"),
+        ("?!", "no letters"),
+    ]:
+        with pytest.raises(ValueError, match=fragment):
+            wordlists.clean_word(text)
+
+
+def test_tokenize_words_keeps_the_good_and_explains_the_rest(tiny_gpt2):
+    kept, problems = wordlists.tokenize_words(["dog", "x" * 70], tiny_gpt2)
+    assert [t.word for t in kept] == ["dog"] and len(problems) == 1
+
+
+# ------------------------------------------------------------------ vocabulary searches (tiny model)
+
+
+def _fingerprint(lm) -> str:
+    return hashlib.sha256(np.ascontiguousarray(lm.embedding_matrix()).tobytes()).hexdigest()
+
+
+def test_vocabulary_matrix_is_cached_read_only_and_leaves_the_model_alone(tiny_gpt2):
+    before, attributes = _fingerprint(tiny_gpt2), set(vars(tiny_gpt2))
+    vocabulary = vocabulary_matrix(tiny_gpt2)
+    assert vocabulary_matrix(tiny_gpt2) is vocabulary
+    assert np.allclose(np.linalg.norm(vocabulary.unit, axis=1), 1.0, atol=1e-5)
+    assert not vocabulary.unit.flags.writeable and not vocabulary.stats.mean.flags.writeable
+    assert _fingerprint(tiny_gpt2) == before and set(vars(tiny_gpt2)) == attributes
+
+
+@pytest.mark.parametrize("standardise", [False, True])
+@pytest.mark.parametrize("metric", similarity.METRICS)
+def test_one_product_scores_match_the_direct_computation(tiny_gpt2, metric, standardise):
+    vocabulary = vocabulary_matrix(tiny_gpt2)
+    rows = np.asarray(tiny_gpt2.embedding_matrix()[vocabulary.ids], dtype=np.float64)  # (n, d)
+    query = RNG.normal(size=rows.shape[1])
+    if standardise:
+        rows, query = vocabulary.stats.apply(rows), vocabulary.stats.apply(query)
+    expected = {
+        "dot": rows @ query,
+        "cosine": rows @ query / (np.linalg.norm(rows, axis=1) * np.linalg.norm(query)),
+        "euclidean": np.linalg.norm(rows - query, axis=1),
+    }[metric]
+    raw_query = query * vocabulary.stats.std + vocabulary.stats.mean if standardise else query
+    got = vocabulary.scores(raw_query, metric, standardise)
+    assert np.allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+def test_nearest_is_sorted_excludes_and_agrees_with_rank(tiny_gpt2):
+    vocabulary = vocabulary_matrix(tiny_gpt2)
+    word = vocabulary.words[100]
+    vector = tiny_gpt2.embedding_matrix()[vocabulary.ids[100]]
+    found = nearest(vector, tiny_gpt2, k=5)
+    assert found[0] == (word, pytest.approx(1.0, abs=1e-5))  # a word is its own nearest neighbour
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True)
+    without = nearest(vector, tiny_gpt2, k=5, exclude=(word,))
+    assert word not in [w for w, _ in without] and without[0][0] == found[1][0]
+    assert rank(found[2][0], vector, tiny_gpt2) == 3
+    assert rank(found[2][0], vector, tiny_gpt2, exclude=(word,)) == 2
+    assert rank("notaword" * 3, vector, tiny_gpt2) is None
+
+
+def test_euclidean_neighbours_are_closest_first(tiny_gpt2):
+    vector = RNG.normal(size=tiny_gpt2.d_model)
+    distances = [score for _, score in nearest(vector, tiny_gpt2, k=6, metric="euclidean")]
+    assert distances == sorted(distances)
+
+
+def test_analogy_is_b_minus_a_plus_c_and_exclusion_is_optional(tiny_gpt2):
+    vector = similarity.analogy_vector("man", "king", "woman", tiny_gpt2)
+    E = tiny_gpt2.embedding_matrix()
+    ids = {w: tiny_gpt2.tokenizer.convert_tokens_to_ids(w) for w in ("man", "king", "woman")}
+    assert np.allclose(vector, E[ids["king"]] - E[ids["man"]] + E[ids["woman"]])
+    kept = analogy("man", "king", "woman", tiny_gpt2, k=50, exclude_inputs=False)
+    left_out = analogy("man", "king", "woman", tiny_gpt2, k=50)
+    assert not {"man", "king", "woman"} & {w for w, _ in left_out}
+    assert {w for w, _ in kept[:3]} & {"man", "king", "woman"}  # random vectors: an input wins
+
+
+def test_search_arguments_are_checked(tiny_gpt2):
+    with pytest.raises(ValueError, match="between 1 and"):
+        nearest(np.ones(tiny_gpt2.d_model), tiny_gpt2, k=0)
+    with pytest.raises(ValueError, match="has 3 numbers"):
+        nearest(np.ones(3), tiny_gpt2)
+    with pytest.raises(ValueError, match="Unknown metric"):
+        nearest(np.ones(tiny_gpt2.d_model), tiny_gpt2, metric="manhattan")
+
+
+def test_baseline_is_fixed_and_standardising_centres_it(tiny_gpt2):
+    raw = similarity.anisotropy_baseline(tiny_gpt2)
+    assert raw == similarity.anisotropy_baseline(tiny_gpt2)
+    assert -1 < raw < 1
+    assert abs(similarity.anisotropy_baseline(tiny_gpt2, standardise=True)) < 0.01
+    stats = similarity.dimension_stats(tiny_gpt2)
+    assert stats.mean.shape == stats.std.shape == (tiny_gpt2.d_model,)
+    with pytest.raises(ValueError, match="kind"):
+        similarity.dimension_stats(tiny_gpt2, "contextual")
+
+
+# ------------------------------------------------------------------ charts
+
+
+def _marks(spec: dict) -> list[str]:
+    found = []
+    for key, value in spec.items():
+        if key == "mark":
+            found.append(value if isinstance(value, str) else value["type"])
+        elif isinstance(value, dict):
+            found += _marks(value)
+        elif isinstance(value, list):
+            found += [m for item in value if isinstance(item, dict) for m in _marks(item)]
+    return found
+
+
+def _tooltips(spec) -> int:
+    if isinstance(spec, dict):
+        return ("tooltip" in spec.get("encoding", {})) + sum(_tooltips(v) for v in spec.values())
+    if isinstance(spec, list):
+        return sum(_tooltips(v) for v in spec)
+    return 0
+
+
+def test_pair_strips_chart_has_strips_and_a_running_sum():
+    spec = charts.pair_strips_chart(pair_strips(KING, QUEEN, "king", "queen"), show_values=True).to_dict()
+    assert len(spec["vconcat"]) == 3
+    assert _marks(spec).count("rect") == 2 and "line" in _marks(spec) and "text" in _marks(spec)
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    assert _tooltips(spec) >= 3
+
+
+@pytest.mark.parametrize("metric", similarity.METRICS)
+def test_heatmap_chart(metric):
+    frame = similarity.similarity_frame(pairwise(X[:3], metric), ["a", "b", "c"], metric)
+    spec = charts.similarity_heatmap_chart(frame, metric).to_dict()
+    assert set(_marks(spec)) == {"rect", "text"} and _tooltips(spec) >= 2
+    colour = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert ("domainMid" in colour) == (metric != "euclidean")
+    assert len(spec["datasets"][next(iter(spec["datasets"]))]) == 9
+
+
+def test_other_charts_carry_tooltips():
+    import pandas as pd
+
+    neighbours = pd.DataFrame({"rank": [1, 2], "word": ["dogs", "puppy"], "score": [0.8, 0.6]})
+    axis = axis_projections(X[:2], ["a", "b"], X[2], X[3], "s", "e")
+    built = [
+        charts.contributions_chart(dimension_contributions(X[0], X[1], top=4)),
+        charts.neighbours_chart(neighbours, "cosine"),
+        charts.axis_strip_chart(axis, "s", "e"),
+    ]
+    for chart in built:
+        spec = chart.to_dict()
+        assert _tooltips(spec) >= 1 and _marks(spec)
+    assert "rule" in _marks(built[2].to_dict()) and "point" in _marks(built[2].to_dict())
