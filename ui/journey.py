@@ -13,14 +13,14 @@ class Lesson:
     url_path: str
 
 
-HOME = Lesson("pages/home.py", "Start here", ":material/home:", "home")
+HOME = Lesson("lessons/home.py", "Start here", ":material/home:", "home")
 LESSONS: list[Lesson] = [
     # Pages are listed here when they work; a lesson page never ships as a stub.
-    Lesson("pages/dot_products.py", "Dot products", ":material/functions:", "dot-products"),
-    Lesson("pages/projections.py", "Projections", ":material/scatter_plot:", "projections"),
-    Lesson("pages/context.py", "Words in context", ":material/layers:", "context"),
-    Lesson("pages/trace.py", "Inside the model", ":material/account_tree:", "trace"),
-    Lesson("pages/learning.py", "Learning", ":material/trending_down:", "learning"),
+    Lesson("lessons/dot_products.py", "Dot products", ":material/functions:", "dot-products"),
+    Lesson("lessons/projections.py", "Projections", ":material/scatter_plot:", "projections"),
+    Lesson("lessons/context.py", "Words in context", ":material/layers:", "context"),
+    Lesson("lessons/trace.py", "Inside the model", ":material/account_tree:", "trace"),
+    Lesson("lessons/learning.py", "Learning", ":material/trending_down:", "learning"),
 ]
 
 # (step, what happens, which lesson shows it)

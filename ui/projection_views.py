@@ -1,4 +1,4 @@
-"""Widgets, caches and views of the Projections page (pages/projections.py).
+"""Widgets, caches and views of the Projections page (lessons/projections.py).
 
 Widget keys start with ``pj_`` and are bound to the URL. Heavy work (vectors, maps, seed
 comparisons) goes through ``st.cache_data`` keyed by plain values: the model name, the

@@ -1,6 +1,6 @@
 """The sections of the "Inside the model" page: one drawing function per idea, plus their caches.
 
-Each ``*_view`` draws one tab of pages/trace.py: its controls (keys prefixed ``tr_`` and
+Each ``*_view`` draws one tab of lessons/trace.py: its controls (keys prefixed ``tr_`` and
 bound to the URL), its chart, the table of the numbers on screen with a CSV download and a
 short explanation. Heavy work goes through ``st.cache_data`` functions keyed by plain values
 (model name, prompt, intervention tuple); the model itself is looked up by name inside them.

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from geometry import context as cx
 from geometry.senses import PRESETS
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "context.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "context.py")
 pytestmark = pytest.mark.slow
 
 HOSTILE = [

@@ -16,7 +16,7 @@ from geometry.vectors import word_vectors
 from ui.dot_product_views import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "dot_products.py")
+PAGE = str(ROOT / "lessons" / "dot_products.py")
 pytestmark = pytest.mark.slow
 TEXT_BOXES = ["dp_words", "dp_axis_start", "dp_axis_end", "dp_neighbour", "dp_an_a", "dp_an_b", "dp_an_c"]
 HOSTILE = [
@@ -187,7 +187,7 @@ def test_a_zero_vector_has_no_cosine_but_still_a_dot_product():
 
 def test_the_page_is_registered_and_opens_from_the_app():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240).run()
-    at.switch_page("pages/dot_products.py").run()
+    at.switch_page("lessons/dot_products.py").run()
     no_exception(at)
     assert at.title[0].value == "Dot products"
     assert np.isfinite(float(metric(at, "cosine")))

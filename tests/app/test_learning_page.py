@@ -11,7 +11,7 @@ from geometry import learning
 
 pytestmark = pytest.mark.slow
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "learning.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "learning.py")
 DEFAULT_TEXT = "The dog ran to the park."
 
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "projections.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "projections.py")
 OWN_WORDS = "pets: dog, cat, horse, cow, rabbit\nfruit: apple, banana, cherry, pear, plum"
 HOSTILE = [
     "",

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geometry import trace as tr
 from geometry.sampling import next_token_probs
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "trace.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "trace.py")
 pytestmark = pytest.mark.slow
 
 

@@ -193,7 +193,8 @@ def test_a_shared_link_opens_the_app_shell_on_a_fresh_server(fresh_app_url, page
     """The first request a server ever gets may be a teacher's link to a lesson, not the home page.
 
     Streamlit runs a folder named ``pages/`` as an old-style multipage app until app.py has called
-    st.navigation once, so that first visitor would get the page without app.py around it.
+    st.navigation once, so that first visitor would get the page without app.py around it; this is
+    why the lesson scripts live in ``lessons/``. This test guards against that coming back.
     """
     lesson = PAGES[-1]
     open_page(page, page_url(fresh_app_url, lesson))

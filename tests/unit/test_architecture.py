@@ -24,7 +24,7 @@ def test_geometry_never_imports_streamlit():
 
 def test_pages_do_not_import_torch():
     """Tensors stay inside geometry/: pages get numpy arrays and DataFrames."""
-    scripts = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").glob("*.py")]
     offenders = [p.name for p in scripts if imported_modules(p) & {"torch", "transformers"}]
     assert offenders == []
 
