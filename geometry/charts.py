@@ -683,35 +683,43 @@ def neuron_chart(df) -> alt.Chart:
     return finish(chart)
 
 
-def next_token_chart(df) -> alt.Chart:
-    """The most likely next tokens before and after the decoding filters.
-
-    Long format, columns: token_label, rank, series, series_order, probability, status ("kept" /
-    "filtered out"). The first series is drawn grey, the second blue.
-    """
-    chart = (
+def _grouped_token_bars(df, value: str, x_title: str, y_title: str, colours: list[str], height: int):
+    """Bars per token, one bar per series side by side, tokens in the model's rank order."""
+    return (
         alt.Chart(df)
         .mark_bar()
         .encode(
             x=alt.X(
                 "token_label:N",
                 sort=alt.EncodingSortField("rank"),
-                title="next token (by the model's rank)",
+                title=x_title,
                 axis=alt.Axis(labelAngle=-45),
             ),
             xOffset=alt.XOffset("series:N", sort=alt.EncodingSortField("series_order")),
-            y=alt.Y("probability:Q", title="probability"),
+            y=alt.Y(f"{value}:Q", title=y_title),
             color=alt.Color(
                 "series:N",
                 sort=alt.EncodingSortField("series_order"),
-                scale=alt.Scale(range=[NEUTRAL, POSITIVE]),
+                scale=alt.Scale(range=colours),
                 title=None,
                 legend=alt.Legend(orient="top", labelLimit=0),
             ),
-            opacity=alt.condition("datum.status == 'kept'", alt.value(1.0), alt.value(0.45)),
-            tooltip=["rank", "token_label", "series", alt.Tooltip("probability:Q", format=".4f"), "status"],
         )
-        .properties(width="container", height=320)
+        .properties(width="container", height=height)
+    )
+
+
+def next_token_chart(df) -> alt.Chart:
+    """The most likely next tokens before and after the decoding filters.
+
+    Long format, columns: token_label, rank, series, series_order, probability, status ("kept" /
+    "filtered out"). The first series is drawn grey, the second blue.
+    """
+    chart = _grouped_token_bars(
+        df, "probability", "next token (by the model's rank)", "probability", [NEUTRAL, POSITIVE], 320
+    ).encode(
+        opacity=alt.condition("datum.status == 'kept'", alt.value(1.0), alt.value(0.45)),
+        tooltip=["rank", "token_label", "series", alt.Tooltip("probability:Q", format=".4f"), "status"],
     )
     return finish(chart)
 
@@ -721,29 +729,9 @@ def sampling_chart(df) -> alt.Chart:
 
     Long format, columns: token_label, rank, series ("distribution" / "samples"), series_order, share.
     """
-    chart = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "token_label:N",
-                sort=alt.EncodingSortField("rank"),
-                title="token",
-                axis=alt.Axis(labelAngle=-45),
-            ),
-            xOffset=alt.XOffset("series:N", sort=alt.EncodingSortField("series_order")),
-            y=alt.Y("share:Q", title="probability / share of samples"),
-            color=alt.Color(
-                "series:N",
-                sort=alt.EncodingSortField("series_order"),
-                scale=alt.Scale(range=[POSITIVE, PALETTE[1]]),
-                title=None,
-                legend=alt.Legend(orient="top", labelLimit=0),
-            ),
-            tooltip=["token_label", "series", alt.Tooltip("share:Q", format=".4f")],
-        )
-        .properties(width="container", height=300)
-    )
+    chart = _grouped_token_bars(
+        df, "share", "token", "probability / share of samples", [POSITIVE, PALETTE[1]], 300
+    ).encode(tooltip=["token_label", "series", alt.Tooltip("share:Q", format=".4f")])
     return finish(chart)
 
 

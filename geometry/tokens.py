@@ -98,3 +98,9 @@ def whole_word_vocabulary(lm) -> Vocabulary:
     """
     with using(lm):
         return _vocabulary_for(lm.tokenizer)
+
+
+def decode_token(lm, token_id: int) -> str:
+    """The text one token id stands for, as the tokenizer writes it back."""
+    with using(lm):
+        return lm.tokenizer.decode([int(token_id)])

@@ -17,7 +17,7 @@ import streamlit as st
 
 from geometry import charts, models, sampling
 from geometry import trace as tr
-from geometry.models import using
+from geometry.tokens import decode_token
 from ui.models import get_model
 from ui.page import download_table, explain, friendly_errors, more_controls, show_chart
 
@@ -124,10 +124,7 @@ def position_picker(trace: tr.Trace, label: str, key: str) -> int:
     )
 
 
-def decode(lm, token_id: int) -> str:
-    """The text a token id stands for, as the tokenizer writes it back."""
-    with using(lm):
-        return lm.tokenizer.decode([int(token_id)])
+decode = decode_token  # short name used throughout this module
 
 
 @dataclass(frozen=True)

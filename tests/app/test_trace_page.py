@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geometry import trace as tr
 from geometry.sampling import next_token_probs
+from ui.trace_views import TABS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "trace.py")
 pytestmark = pytest.mark.slow
@@ -234,17 +235,7 @@ def test_the_gpt2_architecture_runs_every_tab(gpt2_is_the_tiny_gpt2):
     at.run()
     no_exception(at)
     assert any("rotary" not in c.value and "learned position vector" in c.value for c in at.caption)
-    for tab in [
-        "Attention",
-        "All heads",
-        "Residual stream",
-        "MLP neurons",
-        "Next token",
-        "Generate",
-        "Sampling lab",
-        "Cost",
-        "Experiments",
-    ]:
+    for tab in TABS[:-1]:  # every tab but "Architectures", checked just below with a comparison
         at.session_state["tr_tab"] = tab
         at.run()
         no_exception(at)
