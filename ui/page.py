@@ -13,6 +13,11 @@ from ui.glossary import GLOSSARY
 
 PRESENTER_KEY = "presenter"
 
+# Altair checks each piece of a chart against the Vega-Lite schema as it is built, then the whole
+# chart again when Streamlit serialises it. The second check is enough, and skipping the first
+# takes about a third off a chart-heavy rerun (see benchmarks/README.md).
+alt.utils.schemapi.disable_debug_mode()
+
 
 def presenter_mode() -> bool:
     """True when the sidebar's presenter setting is on (large type, fewer controls)."""
