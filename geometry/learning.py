@@ -20,6 +20,7 @@ Every array is numpy float32 and read-only; every table is a tidy DataFrame.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import threading
 from dataclasses import dataclass
@@ -149,6 +150,16 @@ class EmbeddingGradients:
         """Ids of the rows the output path touched (sorted)."""
         return np.flatnonzero(np.any(self.output_grad != 0, axis=1))
 
+    @functools.cached_property
+    def input_row_norms(self) -> np.ndarray:
+        """(vocab,) float64 length of each row's gradient through the input lookup."""
+        return _frozen(np.linalg.norm(self.input_grad, axis=1).astype(np.float64))
+
+    @functools.cached_property
+    def output_row_norms(self) -> np.ndarray:
+        """(vocab,) float64 length of each row's gradient through the output projection."""
+        return _frozen(np.linalg.norm(self.output_grad, axis=1).astype(np.float64))
+
 
 def embedding_gradients(lm, text: str) -> EmbeddingGradients:
     """One forward and backward pass on ``text``: the loss and the embedding gradient by path.
@@ -251,8 +262,9 @@ class PathSummary:
 
 def path_summary(grads: EmbeddingGradients) -> PathSummary:
     """Counts of touched rows and each path's share of the squared gradient."""
-    input_sq = float(np.sum(grads.input_grad.astype(np.float64) ** 2))
-    output_sq = float(np.sum(grads.output_grad.astype(np.float64) ** 2))
+    # summed from the row norms: no float64 copy of two (vocab, d) matrices
+    input_sq = float(np.sum(grads.input_row_norms**2))
+    output_sq = float(np.sum(grads.output_row_norms**2))
     whole = input_sq + output_sq or 1.0
     return PathSummary(
         vocab=int(grads.input_grad.shape[0]),
@@ -296,8 +308,8 @@ def row_norm_histogram(grads: EmbeddingGradients) -> pd.DataFrame:
     """How the gradient norms of all vocabulary rows spread out, per path ("group"), log scale."""
     return log_histogram(
         {
-            INPUT_PATH: np.linalg.norm(grads.input_grad, axis=1),
-            OUTPUT_PATH: np.linalg.norm(grads.output_grad, axis=1),
+            INPUT_PATH: grads.input_row_norms,
+            OUTPUT_PATH: grads.output_row_norms,
         }
     )
 

@@ -2,12 +2,13 @@
 
 Each ``*_view`` draws one tab of lessons/trace.py: its controls (keys prefixed ``tr_`` and
 bound to the URL), its chart, the table of the numbers on screen with a CSV download and a
-short explanation. Heavy work goes through ``st.cache_data`` functions keyed by plain values
-(model name, prompt, intervention tuple); the model itself is looked up by name inside them.
+short explanation. Heavy work goes through cached functions keyed by plain values (model name,
+prompt, intervention tuple); the model itself is looked up by name inside them.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import astuple, dataclass
 
@@ -40,6 +41,7 @@ HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session
 NORMAL = ((), True, True)  # intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask)
 SHOWN_NEXT_TOKENS = 15
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's second line is a note, not a change
+TRACE_TTL = datetime.timedelta(minutes=30)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -53,7 +55,10 @@ def _intervention(key: tuple) -> tr.Intervention:
     )
 
 
-@st.cache_data(max_entries=6, show_spinner="Following the prompt through every layer…")
+# A resource cache, not a data cache: a trace is read-only, so all sessions share one object.
+# st.cache_data would keep a pickled copy and unpickle a fresh one (up to ~106 MB at 64 tokens
+# on SmolLM2) for every session on every rerun. Bounded: 4 traces, each dropped after 30 minutes.
+@st.cache_resource(max_entries=4, ttl=TRACE_TTL, show_spinner="Following the prompt through every layer…")
 def cached_trace(model_name: str, prompt: str, intervention: tuple = NORMAL) -> tr.Trace:
     """The trace of ``prompt`` (see geometry.trace), cached per (model, prompt, intervention)."""
     return tr.trace(models.load_model(model_name), prompt, _intervention(intervention))

@@ -36,3 +36,27 @@ def test_every_registered_page_exists_and_has_a_docstring():
         path = ROOT / lesson.path
         assert path.is_file(), lesson.path
         assert ast.get_docstring(ast.parse(path.read_text())), f"{lesson.path} needs a one-line docstring"
+
+
+def cache_decorators(path: Path):
+    """(function, decorator call) for every @st.cache_data(...) / @st.cache_resource(...) in a file."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(target, ast.Attribute) and target.attr in {"cache_data", "cache_resource"}:
+                    yield node, decorator
+
+
+def test_every_cache_that_takes_arguments_is_bounded():
+    """A long class must not grow memory without limit: each keyed cache sets max_entries."""
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    found, unbounded = 0, []
+    for path in scripts:
+        for function, decorator in cache_decorators(path):
+            found += 1
+            keywords = {k.arg for k in decorator.keywords} if isinstance(decorator, ast.Call) else set()
+            if function.args.args and "max_entries" not in keywords:
+                unbounded.append(f"{path.name}:{function.name}")
+    assert found >= 10  # the walk really sees the decorators
+    assert unbounded == []
