@@ -300,7 +300,8 @@ def bench_reruns(repeats: int) -> list[Row]:
     rows = []
     for lesson in [journey.HOME, *journey.LESSONS]:
         log.info("page %s", lesson.url_path)
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()  # home: switch_page needs a run
+        # run the home page first: AppTest.switch_page needs a script run to switch from
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900).run()
         start = time.perf_counter()
         at.switch_page(lesson.path).run()
         first = time.perf_counter() - start
