@@ -2,7 +2,7 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--torch-threads N]
 
-Sections (NAME): startup, models, memory, reruns, trace, projection. A section whose module,
+Sections (NAME): startup, models, memory, reruns, trace, threads, projection. A section whose module,
 model or browser is missing prints "n/a" with the reason instead of failing. Timings are
 medians of a few repeats (one or two with --quick); progress goes to stderr, the table to stdout.
 Run by `make benchmark`, never by `make test`: these figures are for reading, not asserting.
@@ -37,7 +37,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 log = logging.getLogger("benchmark")
 
-SECTIONS = ("startup", "models", "memory", "reruns", "trace", "projection")
+SECTIONS = ("startup", "models", "memory", "reruns", "trace", "threads", "projection")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -123,12 +123,19 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
-def in_fresh_process(code: str, env: dict[str, str] | None = None, timeout: float = 900) -> dict:
-    """Run Python ``code`` in a new interpreter at the repo root; it prints one JSON line last."""
+def in_fresh_process(
+    code: str, env: dict[str, str | None] | None = None, timeout: float = 900, args: tuple[str, ...] = ()
+) -> dict:
+    """Run Python ``code`` (with ``args`` in sys.argv[1:]) in a new interpreter at the repo root.
+
+    The code prints one JSON line last. ``env`` adds variables to this process's environment;
+    a value of None removes one.
+    """
+    merged = {**os.environ, **(env or {})}
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *args],
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env={name: value for name, value in merged.items() if value is not None},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -410,6 +417,53 @@ def bench_trace(repeats: int) -> list[Row]:
     return rows
 
 
+TRACE_IN_CHILD = """
+import json, statistics, sys, time
+import torch  # first, so OpenMP starts with the environment this child was given
+torch.set_num_threads(int(sys.argv[1]))
+from geometry.models import load_causal_lm
+from geometry.trace import trace
+lm = load_causal_lm()
+prompt = sys.argv[2]
+trace(lm, prompt)
+times = []
+for _ in range(int(sys.argv[3])):
+    start = time.perf_counter()
+    trace(lm, prompt)
+    times.append(time.perf_counter() - start)
+print(json.dumps({"seconds": statistics.median(times)}))
+"""
+
+
+@contextlib.contextmanager
+def busy_cores(n: int) -> Iterator[None]:
+    """``n`` processes spinning in a Python loop: the machine's other work, simulated."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        time.sleep(1.0)
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+def bench_threads(repeats: int) -> list[Row]:
+    """The 64-token trace with 1 and 2 torch threads, OpenMP's default waiting vs passive, quiet vs busy."""
+    rows = []
+    cores = os.cpu_count() or 2
+    for load, busy in (("quiet machine", 0), (f"all {cores} cores busy", cores)):
+        results = []
+        for policy in (None, "PASSIVE"):
+            for threads in (1, 2):
+                args = (str(threads), LONG_PROMPT, str(repeats * 2))
+                with busy_cores(busy):
+                    child = in_fresh_process(TRACE_IN_CHILD, {"OMP_WAIT_POLICY": policy}, args=args)
+                results.append(f"{policy or 'default'} wait, {threads} thr: {seconds(child['seconds'])}")
+        rows.append(Row(f"64-token trace, {load}", "; ".join(results), "the app sets PASSIVE"))
+    return rows
+
+
 def _points(n: int):
     """n real vectors: static embedding rows of the encoder's whole-word tokens (random if absent)."""
     import numpy as np
@@ -478,6 +532,7 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "memory": bench_memory,
     "reruns": bench_reruns,
     "trace": bench_trace,
+    "threads": bench_threads,
     "projection": bench_projection,
 }
 

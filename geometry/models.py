@@ -25,6 +25,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -192,6 +193,39 @@ def cache_root() -> Path:
     return Path(base) / "semantic-geometry"
 
 
+def cpu_quota(cgroup: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """How many CPUs the container's cgroup limit allows this process; None when unlimited.
+
+    Reads cgroup v2 (``cpu.max``: ``"150000 100000"`` is 1.5 CPUs) or v1 (``cpu.cfs_quota_us``
+    over ``cpu.cfs_period_us``). Hosted containers often see every core of the host but may
+    use only a few of them.
+    """
+    try:
+        if (cgroup / "cpu.max").is_file():
+            quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+            return None if quota == "max" else int(quota) / int(period)
+        quota = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((cgroup / "cpu" / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return quota / period if quota > 0 and period > 0 else None
+
+
+@functools.cache
+def fit_torch_threads() -> int:
+    """Run torch on no more threads than the CPU quota allows; returns the thread count.
+
+    torch counts the host's cores; more threads than the container may use only queue for the
+    quota. ``OMP_NUM_THREADS``, when set, is the user's choice and is left alone.
+    """
+    import torch
+
+    quota = cpu_quota()
+    if quota is not None and "OMP_NUM_THREADS" not in os.environ:
+        torch.set_num_threads(max(1, min(torch.get_num_threads(), math.floor(quota))))
+    return torch.get_num_threads()
+
+
 # --------------------------------------------------------------------------- loaders
 
 
@@ -208,6 +242,7 @@ def load_causal_lm(name: str | None = None) -> LoadedModel:
 @functools.lru_cache(maxsize=4)
 def load_model(name: str) -> LoadedModel:
     """Resolve ``name`` packaged → hub → ModelUnavailable, once per process."""
+    fit_torch_threads()
     spec = MODELS.get(name)
     if spec is None:
         raise ModelUnavailable(f"Unknown model {name!r}; choose one of {', '.join(MODELS)}.")
