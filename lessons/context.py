@@ -31,12 +31,14 @@ preset = PRESETS[
         "Lesson preset", list(PRESETS), key="cx_preset", bind="query-params", on_change=load_preset
     )
 ]
-word = word_column.text_input("Word to follow", value=preset.word, key="cx_word", bind="query-params")
+# first contents through session state, not value=: a preset rewrites them (no double default)
+st.session_state.setdefault("cx_word", preset.word)
+st.session_state.setdefault("cx_sentences", preset.as_text())
+word = word_column.text_input("Word to follow", key="cx_word", bind="query-params")
 kind = model_column.radio("Model", KINDS, key="cx_model", bind="query-params", horizontal=True)
 st.caption(f"Preset *{preset.word}*: {preset.note}.")
 text = st.text_area(
     "Sentences, one per line, each containing the word; label a sense with `sense: sentence`",
-    value=preset.as_text(),
     key="cx_sentences",
     bind="query-params",
     height=220,

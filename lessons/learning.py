@@ -62,9 +62,9 @@ if lm is None:
 model_source_caption(lm)
 
 st.selectbox("Lesson preset", list(PRESETS), key="ln_preset", bind="query-params", on_change=_apply_preset)
+st.session_state.setdefault("ln_text", PRESETS[st.session_state.ln_preset])  # a preset may rewrite it
 text = st.text_area(
     "Training text",
-    value=PRESETS["The dog ran (the seeds' example)"],
     key="ln_text",
     bind="query-params",
     on_change=_mark_custom,
