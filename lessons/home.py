@@ -14,7 +14,7 @@ st.markdown(
     "it becomes a vector to the moment the model picks the next token."
 )
 
-steps = [step for step, _, _ in journey.JOURNEY[:-1]]
+steps = [step.name for step in journey.JOURNEY[:-1]]
 edges = " -> ".join(f'"{step}"' for step in steps)
 st.graphviz_chart(
     'digraph { rankdir=LR; bgcolor=transparent; node [shape=box style="rounded,filled" '
@@ -25,14 +25,11 @@ st.graphviz_chart(
 
 lessons = {lesson.url_path: lesson for lesson in journey.LESSONS}
 st.subheader("The journey, step by step")
-for step, what, url_path in journey.JOURNEY:
+for step in journey.JOURNEY:
     left, right = st.columns([1, 3])
-    lesson = lessons.get(url_path)
-    if lesson is not None:
-        left.page_link(lesson.path, label=step.capitalize(), icon=lesson.icon)
-    else:
-        left.markdown(f"**{step.capitalize()}**")
-    right.markdown(what)
+    lesson = lessons[step.lesson]
+    left.page_link(lesson.path, label=step.name.capitalize(), icon=lesson.icon, query_params=step.query)
+    right.markdown(f"{step.what} *({lesson.title})*")
 
 st.subheader("Models")
 st.markdown(

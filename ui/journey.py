@@ -23,29 +23,63 @@ LESSONS: list[Lesson] = [
     Lesson("lessons/learning.py", "Learning", ":material/trending_down:", "learning"),
 ]
 
-# (step, what happens, which lesson shows it)
-JOURNEY: list[tuple[str, str, str | None]] = [
-    ("token", "Text is cut into tokens, each with an id.", "trace"),
-    ("vector", "Each id selects a row of the embedding matrix.", "dot-products"),
-    (
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a token's journey, and the lesson (with its settings) that shows it."""
+
+    name: str
+    what: str
+    lesson: str  # url_path of the lesson
+    settings: tuple[tuple[str, str], ...] = ()  # widget key → value, sent as URL query parameters
+
+    @property
+    def query(self) -> dict[str, str]:
+        return dict(self.settings)
+
+
+JOURNEY: list[Step] = [
+    Step("token", "Text is cut into tokens, each with an id.", "trace"),
+    Step(
+        "vector", "Each id selects a row of the embedding matrix.", "dot-products", (("dp_source", "static"),)
+    ),
+    Step(
         "dot product",
         "Multiply matching numbers and add: how much two vectors agree.",
         "dot-products",
+        (("dp_source", "hand-made"),),
     ),
-    ("projection", "Hundreds of dimensions squeezed onto a flat map.", "projections"),
-    (
+    Step("projection", "Hundreds of dimensions squeezed onto a flat map.", "projections"),
+    Step(
         "matrix multiply",
         "Many dot products at once turn vectors into queries, keys and values.",
         "trace",
+        (("tr_tab", "Cost"),),
     ),
-    ("attention", "Each token weighs the earlier tokens by q·k and mixes their values.", "trace"),
-    ("layers", "Block after block, the vector of a word takes on its context.", "context"),
-    ("logits", "The last vector is scored against every vocabulary row.", "trace"),
-    ("probabilities", "Softmax turns scores into a distribution over next tokens.", "trace"),
-    (
+    Step(
+        "attention",
+        "Each token weighs the earlier tokens by q·k and mixes their values.",
+        "trace",
+        (("tr_tab", "Attention"),),
+    ),
+    Step("layers", "Block after block, the vector of a word takes on its context.", "context"),
+    Step(
+        "logits",
+        "The last vector is scored against every vocabulary row.",
+        "trace",
+        (("tr_tab", "Next token"),),
+    ),
+    Step(
+        "probabilities",
+        "Softmax turns scores into a distribution over next tokens.",
+        "trace",
+        (("tr_tab", "Sampling lab"),),
+    ),
+    Step(
         "chosen token",
         "Greedy or sampled, one token is picked, appended, and the loop repeats.",
         "trace",
+        (("tr_tab", "Generate"),),
     ),
-    ("learning", "Gradients nudged all these vectors into place during training.", "learning"),
+    Step("learning", "Gradients nudged all these vectors into place during training.", "learning"),
 ]
