@@ -19,7 +19,6 @@ pages = [
     for lesson in [journey.HOME, *journey.LESSONS]
 ]
 navigation = st.navigation(pages)
-start_background_warm_up()
 
 with st.sidebar:
     st.toggle(
@@ -34,3 +33,4 @@ if presenter_mode():
     )
 
 navigation.run()
+start_background_warm_up()  # after the first page is drawn, so that page does not wait on it

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import altair as alt
 
+# Altair checks every piece of a chart against the Vega-Lite schema as it is built, and the whole
+# chart again in to_dict() (which Streamlit and the tests call). Checking once is enough: skipping
+# the piecewise check takes about a third off a chart-heavy page's rerun (benchmarks/README.md).
+alt.utils.schemapi.disable_debug_mode()
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 POSITIVE, NEGATIVE, NEUTRAL = "#0072B2", "#D55E00", "#999999"

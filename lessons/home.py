@@ -1,6 +1,5 @@
 """Start here: the journey of one token, and where each step is shown."""
 
-import pandas as pd
 import streamlit as st
 
 from geometry.models import model_sources
@@ -36,4 +35,7 @@ st.markdown(
     "Everything runs on this computer. The default models come inside Python packages, so the "
     "app works offline; GPT-2 models are offered when the internet is reachable."
 )
-st.dataframe(pd.DataFrame(model_sources()), hide_index=True, width="stretch")
+st.markdown(
+    "| model | kind | loads from |\n|---|---|---|\n"
+    + "\n".join(f"| {row['model']} | {row['kind']} | {row['source']} |" for row in model_sources())
+)

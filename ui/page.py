@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from ui.glossary import GLOSSARY
 
-PRESENTER_KEY = "presenter"
+if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home page
+    import altair as alt
+    import pandas as pd
 
-# Altair checks each piece of a chart against the Vega-Lite schema as it is built, then the whole
-# chart again when Streamlit serialises it. The second check is enough, and skipping the first
-# takes about a third off a chart-heavy rerun (see benchmarks/README.md).
-alt.utils.schemapi.disable_debug_mode()
+PRESENTER_KEY = "presenter"
 
 
 def presenter_mode() -> bool:
