@@ -2,7 +2,7 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--torch-threads N]
 
-Sections (NAME): startup, models, memory, reruns, trace, threads, projection. A section whose module,
+Sections (NAME): startup, visits, models, memory, reruns, trace, threads, projection. A section whose module,
 model or browser is missing prints "n/a" with the reason instead of failing. Timings are
 medians of a few repeats (one or two with --quick); progress goes to stderr, the table to stdout.
 Run by `make benchmark`, never by `make test`: these figures are for reading, not asserting.
@@ -37,7 +37,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 log = logging.getLogger("benchmark")
 
-SECTIONS = ("startup", "models", "memory", "reruns", "trace", "threads", "projection")
+SECTIONS = ("startup", "visits", "models", "memory", "reruns", "trace", "threads", "projection")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -189,13 +189,7 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 180) -> 
 
 def bench_startup(repeats: int) -> list[Row]:
     """Process start → /_stcore/health → the home page's HTML → the home page drawn in Chromium."""
-    browser = playwright = None
-    if CHROMIUM.exists():
-        with contextlib.suppress(ImportError):
-            from playwright.sync_api import sync_playwright
-
-            playwright = sync_playwright().start()
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    playwright, browser = _chromium()
     health, html, drawn = [], [], []
     try:
         for _ in range(repeats):
@@ -226,6 +220,94 @@ def bench_startup(repeats: int) -> list[Row]:
         if drawn
         else Row("process start → home page drawn in Chromium", "n/a (no /usr/bin/chromium or Playwright)")
     )
+    return rows
+
+
+def _chromium():
+    """(playwright, browser) for Debian's Chromium, or (None, None) when it or Playwright is missing."""
+    if not CHROMIUM.exists():
+        return None, None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None, None
+    playwright = sync_playwright().start()
+    return playwright, playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in MB, from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in {"VmRSS", "VmHWM"}:
+            fields[name] = int(value.split()[0]) // 1024
+    return fields
+
+
+def _cpu_seconds(pid: int) -> float:
+    utime, stime = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]
+    return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_until_idle(pid: int, timeout: float = 300) -> float:
+    """Seconds until the server's CPU use stays under 5% for 3 s (its warm-up has finished)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        before = _cpu_seconds(pid)
+        time.sleep(3)
+        if _cpu_seconds(pid) - before < 0.15:
+            return time.perf_counter() - start - 3
+    return timeout
+
+
+def _time_visit(browser, url: str) -> float:
+    page = browser.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(SETTLED, timeout=300_000, polling=50)
+        return time.perf_counter() - start
+    finally:
+        page.close()
+
+
+def bench_visits(repeats: int) -> list[Row]:
+    """A real server and Chromium: the background warm-up, every page's first and second visit, memory."""
+    from ui import journey
+
+    playwright, browser = _chromium()
+    if browser is None:
+        return [Row("page visits in Chromium", "n/a (no /usr/bin/chromium or Playwright)")]
+    rows = []
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with streamlit_server(port) as process:
+            wait_for_http(f"{base}/_stcore/health", process)
+            home = _time_visit(browser, f"{base}/")
+            warm_up = _wait_until_idle(process.pid)
+            rows.append(
+                Row("background warm-up after the first visit", seconds(warm_up), "models, vocabulary, UMAP")
+            )
+            rows.append(Row("server RSS after the warm-up", f"{_proc_status(process.pid)['VmRSS']} MB"))
+            for lesson in journey.LESSONS:
+                first = _time_visit(browser, f"{base}/{lesson.url_path}")
+                again = _time_visit(browser, f"{base}/{lesson.url_path}")
+                rows.append(Row(f"visit {lesson.url_path}: first / again (new tab each)",
+                                f"{seconds(first)} / {seconds(again)}"))  # fmt: skip
+            status = _proc_status(process.pid)
+            rows.insert(0, Row("visit home (fresh server)", seconds(home)))
+            rows.append(
+                Row(
+                    "server RSS after visiting every page (now / peak)",
+                    f"{status['VmRSS']} MB / {status['VmHWM']} MB",
+                    "both models, vocabularies, caches",
+                )
+            )
+    finally:
+        browser.close()
+        playwright.stop()
     return rows
 
 
@@ -528,6 +610,7 @@ def bench_projection(repeats: int) -> list[Row]:
 
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "startup": bench_startup,
+    "visits": bench_visits,
     "models": bench_models,
     "memory": bench_memory,
     "reruns": bench_reruns,

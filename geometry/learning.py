@@ -153,12 +153,12 @@ class EmbeddingGradients:
     @functools.cached_property
     def input_row_norms(self) -> np.ndarray:
         """(vocab,) float64 length of each row's gradient through the input lookup."""
-        return _frozen(np.linalg.norm(self.input_grad, axis=1).astype(np.float64))
+        return _frozen(_row_norms(self.input_grad))
 
     @functools.cached_property
     def output_row_norms(self) -> np.ndarray:
         """(vocab,) float64 length of each row's gradient through the output projection."""
-        return _frozen(np.linalg.norm(self.output_grad, axis=1).astype(np.float64))
+        return _frozen(_row_norms(self.output_grad))
 
 
 def embedding_gradients(lm, text: str) -> EmbeddingGradients:
@@ -195,6 +195,11 @@ def embedding_gradients(lm, text: str) -> EmbeddingGradients:
         output_grad=_frozen(output_grad.numpy()),
         tied=is_tied(model),
     )
+
+
+def _row_norms(matrix: np.ndarray) -> np.ndarray:
+    """(n,) float64 length of each row of an (n, d) matrix, without an (n, d) temporary."""
+    return np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -244,7 +249,7 @@ def text_row_table(grads: EmbeddingGradients) -> pd.DataFrame:
             "count": [int(np.sum(grads.token_ids == i)) for i in ids],
             "input_norm": np.linalg.norm(grads.input_grad[ids], axis=1),
             "output_norm": np.linalg.norm(grads.output_grad[ids], axis=1),
-            "total_norm": np.linalg.norm(grads.total_grad[ids], axis=1),
+            "total_norm": np.linalg.norm(grads.input_grad[ids] + grads.output_grad[ids], axis=1),
         }
     )
 
@@ -356,7 +361,7 @@ def top_output_rows(lm, grads: EmbeddingGradients, k: int = 10) -> pd.DataFrame:
     These are the tokens the model wrongly expected: the update lowers their scores.
     Columns: token_id, token, output_norm.
     """
-    norms = np.linalg.norm(grads.output_grad, axis=1)  # (vocab,)
+    norms = grads.output_row_norms.copy()  # (vocab,) the text's own rows are masked below
     norms[np.isin(np.arange(len(norms)), grads.token_ids)] = -1.0
     ids = np.argsort(-norms)[:k]
     return pd.DataFrame({"token_id": ids, "token": token_strings(lm, ids), "output_norm": norms[ids]})

@@ -239,9 +239,24 @@ def load_causal_lm(name: str | None = None) -> LoadedModel:
     return load_model(name or CAUSAL_LM_NAME)
 
 
-@functools.lru_cache(maxsize=4)
+_LOADING: dict[str, threading.Lock] = {}
+_LOADING_GUARD = threading.Lock()
+
+
 def load_model(name: str) -> LoadedModel:
-    """Resolve ``name`` packaged → hub → ModelUnavailable, once per process."""
+    """Resolve ``name`` packaged → hub → ModelUnavailable, once per process.
+
+    Callers that ask for the same model at the same time (two sessions, or a session and the
+    server's warm-up thread) wait for one load instead of each building a copy.
+    """
+    with _LOADING_GUARD:
+        lock = _LOADING.setdefault(name, threading.Lock())
+    with lock:
+        return _load_model_once(name)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model_once(name: str) -> LoadedModel:
     fit_torch_threads()
     spec = MODELS.get(name)
     if spec is None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import streamlit as st
 
 from geometry import models
 from geometry.models import LoadedModel, ModelUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -57,15 +60,28 @@ def model_source_caption(model: LoadedModel) -> None:
     )
 
 
-def _warm_up_projections() -> None:
-    from geometry import projection  # imported here: umap is slow to import
+def _warm_up() -> None:
+    """Load the default models, index the encoder's vocabulary, compile UMAP: what first visits wait for."""
+    from geometry import projection, similarity  # imported here: umap is slow to import
 
+    for name in (models.ENCODER_NAME, models.CAUSAL_LM_NAME):
+        try:
+            model = models.load_model(name)  # the same once-per-process load get_model uses
+        except (ModelUnavailable, models.IntegrityError) as error:
+            log.info("warm-up skipped %s: %s", name, error)  # the pages that need it say why
+            continue
+        if name == models.ENCODER_NAME:
+            similarity.vocabulary_matrix(model)  # the dot-products page's default searches
     projection.warm_up()
 
 
 @st.cache_resource(show_spinner=False)
 def start_background_warm_up() -> threading.Thread:
-    """Compile UMAP's numba code once per server, in a background thread, so no page waits for it."""
-    thread = threading.Thread(target=_warm_up_projections, name="umap-warm-up", daemon=True)
+    """Once per server, in a background thread: get ready for the first visitor of each page.
+
+    The models load once per process, so a page that asks while the warm-up is loading
+    waits for that load rather than starting its own.
+    """
+    thread = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
     thread.start()
     return thread

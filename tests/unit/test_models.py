@@ -11,9 +11,9 @@ from geometry.models import ModelSpec, ModelUnavailable, PackagedFile
 
 @pytest.fixture(autouse=True)
 def fresh_loader_cache():
-    models.load_model.cache_clear()
+    models._load_model_once.cache_clear()
     yield
-    models.load_model.cache_clear()
+    models._load_model_once.cache_clear()
 
 
 @pytest.fixture
@@ -45,6 +45,31 @@ def test_hub_when_package_absent(monkeypatch, fake_spec):
     monkeypatch.setattr(models, "_load_from_hub", lambda spec: (FakeModel(), "tok"))
     loaded = models.load_model("fake")
     assert (loaded.source, loaded.origin) == ("hub", "org/fake")
+
+
+def test_sessions_asking_at_once_share_one_load(monkeypatch, fake_spec):
+    """Two sessions (or a session and the warm-up thread) never build two copies of a model."""
+    import threading
+    import time
+
+    spec, weights = fake_spec
+    loads = []
+
+    def slow_load(spec, path):
+        loads.append(threading.get_ident())
+        time.sleep(0.2)
+        return FakeModel(), "tok"
+
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: weights)
+    monkeypatch.setattr(models, "_load_packaged", slow_load)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(models.load_model("fake"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1
+    assert len(results) == 4 and all(result is results[0] for result in results)
 
 
 def test_clear_error_when_neither(monkeypatch, fake_spec):
