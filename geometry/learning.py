@@ -23,6 +23,7 @@ import copy
 import functools
 import math
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +49,8 @@ _TRAINING = threading.Lock()  # one training copy at a time per server: each cos
 def training_ids(lm, text: str) -> list[int]:
     """Token ids of ``text`` exactly as ``lm.tokenizer(text)`` makes them, checked for size.
 
-    ValueError (a message for the user) for text that is empty, has no letters or digits,
-    is too long, or has fewer than two tokens.
+    ValueError (a message for the user) for text that is empty, has control characters or
+    no letters or digits, is too long, or has fewer than two tokens.
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("Type a short training text, for example: The dog ran to the park.")
@@ -58,6 +59,8 @@ def training_ids(lm, text: str) -> list[int]:
             f"The text has {len(text):,} characters; training here takes at most {MAX_TEXT_CHARS} "
             f"characters and {MAX_TEXT_TOKENS} tokens. Use one or two sentences."
         )
+    if any(unicodedata.category(ch) == "Cc" for ch in text if ch not in "\n\r\t"):
+        raise ValueError("The text contains invisible control characters; retype it as plain text.")
     if not any(ch.isalnum() for ch in text):
         raise ValueError("The text needs at least one word with letters or digits to learn from.")
     with using(lm):

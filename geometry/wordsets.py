@@ -166,7 +166,10 @@ def parse_words(text: str, max_words: int = MAX_WORDS) -> WordSet:
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"Your text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}.")
     words, categories, skipped = [], [], []
-    for line in _clean(text).splitlines():
+    cleaned = _clean(text)
+    if cleaned != text:
+        skipped.append("invisible control characters (removed)")
+    for line in cleaned.splitlines():
         label, items = _split_label(line)
         for item in re.split(r"[,;\t]", items):
             word = " ".join(item.split())

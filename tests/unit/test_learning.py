@@ -51,7 +51,7 @@ class OneTokenModel:
         ("   \n\t", "Type a short training text"),
         ("!!! ?? ...", "letters or digits"),
         ("🙂🙂", "letters or digits"),
-        ("\x00\x07\x1b", "letters or digits"),
+        ("\x00\x07\x1b", "control characters"),
         ("x" * 5000, "5,000 characters"),
         ("a " * 100, "tokens; the limit is"),
     ],

@@ -435,3 +435,9 @@ def test_explained_variance_and_seed_charts():
     seeds = map_frame().assign(seed="seed 0")
     spec = charts.seed_maps_chart(seeds).to_dict()
     assert spec["facet"]["column"]["field"] == "seed" and spec["spec"]["encoding"]["tooltip"]
+
+
+def test_parse_words_says_when_it_removed_control_characters():
+    found = ws.parse_words("dog,\x00 cat\x1b")
+    assert found.words == ("dog", "cat")
+    assert any("control characters" in note for note in found.skipped)
