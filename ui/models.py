@@ -75,6 +75,13 @@ def _warm_up() -> None:
     projection.warm_up()
 
 
+def _warm_up_and_log_failures() -> None:
+    try:
+        _warm_up()
+    except Exception:  # noqa: BLE001 - a failed warm-up only means the first visitor waits
+        log.exception("background warm-up failed; pages will load what they need themselves")
+
+
 @st.cache_resource(show_spinner=False)
 def start_background_warm_up() -> threading.Thread:
     """Once per server, in a background thread: get ready for the first visitor of each page.
@@ -82,6 +89,6 @@ def start_background_warm_up() -> threading.Thread:
     The models load once per process, so a page that asks while the warm-up is loading
     waits for that load rather than starting its own.
     """
-    thread = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
+    thread = threading.Thread(target=_warm_up_and_log_failures, name="warm-up", daemon=True)
     thread.start()
     return thread
