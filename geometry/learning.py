@@ -23,7 +23,6 @@ import copy
 import functools
 import math
 import threading
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geometry.models import using
+from geometry.tokens import has_control_characters
 
 MIN_TEXT_TOKENS = 2  # one prediction needs a context token and a true next token
 MAX_TEXT_TOKENS = 48  # keeps one training step on a 135M model to about a second on a laptop CPU
@@ -59,7 +59,7 @@ def training_ids(lm, text: str) -> list[int]:
             f"The text has {len(text):,} characters; training here takes at most {MAX_TEXT_CHARS} "
             f"characters and {MAX_TEXT_TOKENS} tokens. Use one or two sentences."
         )
-    if any(unicodedata.category(ch) == "Cc" for ch in text if ch not in "\n\r\t"):
+    if has_control_characters(text):
         raise ValueError("The text contains invisible control characters; retype it as plain text.")
     if not any(ch.isalnum() for ch in text):
         raise ValueError("The text needs at least one word with letters or digits to learn from.")

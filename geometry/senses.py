@@ -9,8 +9,9 @@ model cannot see when it builds the word's vector.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from geometry.tokens import has_control_characters
 
 MAX_SENTENCES = 40  # more lines than this are refused with a message
 MAX_SENTENCE_CHARS = 300  # a longer line is refused with a message
@@ -171,10 +172,6 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) == "Cc" for char in text if char not in "\t")
-
-
 def parse_sentences(text: str) -> list[tuple[str, str]]:
     """Lines of ``sense: sentence`` (the label is optional) into (sense, sentence) pairs.
 
@@ -199,7 +196,7 @@ def parse_sentences(text: str) -> list[tuple[str, str]]:
                 f"Line {number} has {len(line):,} characters, more than the limit of "
                 f"{MAX_SENTENCE_CHARS}; split it into shorter sentences."
             )
-        if _has_control_characters(line):
+        if has_control_characters(line):
             raise ValueError(f"Line {number} contains invisible control characters; retype it as plain text.")
         pairs.append(_split_label(line))
     return pairs

@@ -10,6 +10,7 @@ Two tokenizer families are handled:
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,15 @@ import numpy as np
 from geometry.models import using
 
 MAX_WORD_CHARS = 60  # longer "words" are rejected with a message
+
+
+def has_control_characters(text: str) -> bool:
+    r"""True if ``text`` holds an invisible control character other than a tab or a line break.
+
+    >>> has_control_characters("two\tcolumns\nand lines"), has_control_characters("bell\x07")
+    (False, True)
+    """
+    return any(unicodedata.category(char) == "Cc" for char in text if char not in "\t\n\r")
 
 
 @dataclass(frozen=True)

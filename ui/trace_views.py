@@ -18,7 +18,7 @@ import streamlit as st
 
 from geometry import charts, models, sampling
 from geometry import trace as tr
-from geometry.tokens import decode_token
+from geometry.tokens import decode_token, has_control_characters
 from ui.models import get_model
 from ui.page import download_table, explain, friendly_errors, more_controls, show_chart
 
@@ -42,7 +42,6 @@ NORMAL = ((), True, True)  # intervention key: (ablated (layer, head) pairs, sca
 SHOWN_NEXT_TOKENS = 15
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's second line is a note, not a change
 TRACE_TTL = datetime.timedelta(minutes=30)
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 # --------------------------------------------------------------------------- caches
@@ -243,7 +242,7 @@ def prompt_notices(prompt: str, trace: tr.Trace) -> None:
             "tokens are traced below.",
             icon="✂️",
         )
-    if CONTROL_CHARACTERS.search(prompt):
+    if has_control_characters(prompt):
         st.warning(
             "The prompt contains invisible control characters; the model reads them as ordinary bytes."
         )
