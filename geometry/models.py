@@ -239,24 +239,30 @@ def load_causal_lm(name: str | None = None) -> LoadedModel:
     return load_model(name or CAUSAL_LM_NAME)
 
 
-_LOADING: dict[str, threading.Lock] = {}
-_LOADING_GUARD = threading.Lock()
+_LOADED: dict[str, LoadedModel] = {}  # at most one entry per name in MODELS
+_LOAD_LOCK = threading.Lock()
 
 
 def load_model(name: str) -> LoadedModel:
     """Resolve ``name`` packaged → hub → ModelUnavailable, once per process.
 
-    Callers that ask for the same model at the same time (two sessions, or a session and the
-    server's warm-up thread) wait for one load instead of each building a copy.
+    One model loads at a time, process-wide. Callers that ask for the same model at the same
+    time (two sessions, or a session and the server's warm-up thread) wait for one load instead
+    of each building a copy; callers asking for two different models wait for each other too,
+    because importing transformers' lazily-loaded modules from two threads at once can leave one
+    of them with a half-initialised module (``cannot import name 'AutoModelForCausalLM'``).
+    A model already loaded is returned at once, without waiting for a load in progress.
     """
-    with _LOADING_GUARD:
-        lock = _LOADING.setdefault(name, threading.Lock())
-    with lock:
-        return _load_model_once(name)
+    loaded = _LOADED.get(name)
+    if loaded is not None:
+        return loaded
+    with _LOAD_LOCK:
+        if name not in _LOADED:
+            _LOADED[name] = _load(name)
+        return _LOADED[name]
 
 
-@functools.lru_cache(maxsize=4)
-def _load_model_once(name: str) -> LoadedModel:
+def _load(name: str) -> LoadedModel:
     fit_torch_threads()
     spec = MODELS.get(name)
     if spec is None:
@@ -266,12 +272,75 @@ def _load_model_once(name: str) -> LoadedModel:
         verify(packaged, spec.packaged.sha256)
         model, tokenizer = _load_packaged(spec, packaged)
         return _finish(model, tokenizer, spec, "packaged", str(packaged))
+    reason = hub_unreachable(spec)
+    if reason is not None:
+        raise ModelUnavailable(f"{_unavailable_message(spec)} ({reason})")
     try:
         model, tokenizer = _load_from_hub(spec)
     except Exception as error:  # any hub/network failure means "not reachable"
         log.info("hub load of %s failed: %s", spec.hub_id, error)
         raise ModelUnavailable(_unavailable_message(spec)) from error
     return _finish(model, tokenizer, spec, "hub", spec.hub_id)
+
+
+HUB_PROBE_SECONDS = 2.0  # an offline classroom hears "no" within this, instead of ~47 s of retries
+_HUB_PROBE: dict[str, tuple[float, str | None]] = {}  # endpoint -> (when, reason or None)
+_HUB_PROBE_TTL = 300.0
+
+
+def hub_unreachable(spec: ModelSpec) -> str | None:
+    """Why ``spec`` cannot come from the Hugging Face hub right now, or None when it can.
+
+    None when the model is already in the local hub cache (it loads offline). Otherwise the
+    hub must answer: offline mode (``HF_HUB_OFFLINE``) says no at once, and a connection to the
+    hub's endpoint is tried for at most ``HUB_PROBE_SECONDS`` (the answer is kept five minutes).
+    """
+    try:
+        from huggingface_hub import constants, try_to_load_from_cache
+    except ImportError:
+        return "the huggingface_hub package is not installed"
+    if isinstance(try_to_load_from_cache(spec.hub_id, "config.json"), str):
+        return None
+    if constants.HF_HUB_OFFLINE:
+        return "offline mode is on (HF_HUB_OFFLINE=1) and the model is not in the local hub cache"
+    return _probe(constants.ENDPOINT)
+
+
+def _probe(endpoint: str) -> str | None:
+    import socket
+    import time
+    import urllib.parse
+
+    when, reason = _HUB_PROBE.get(endpoint, (0.0, None))
+    if time.monotonic() - when < _HUB_PROBE_TTL:
+        return reason
+    url = urllib.parse.urlsplit(endpoint)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    outcome: list[str | None] = []
+
+    def connect() -> None:  # in a thread: a name lookup can hang longer than any socket timeout
+        try:
+            socket.create_connection((url.hostname, port), timeout=HUB_PROBE_SECONDS).close()
+            outcome.append(None)
+        except OSError as error:
+            outcome.append(f"no connection to {url.hostname}: {error.strerror or error}")
+
+    thread = threading.Thread(target=connect, daemon=True, name="hub-probe")
+    thread.start()
+    thread.join(HUB_PROBE_SECONDS)
+    reason = outcome[0] if outcome else f"{url.hostname} did not answer within {HUB_PROBE_SECONDS:.0f} s"
+    _HUB_PROBE[endpoint] = (time.monotonic(), reason)
+    return reason
+
+
+def availability(name: str) -> str | None:
+    """Why the model ``name`` cannot be loaded here, in a few words; None when it can (no loading)."""
+    spec = MODELS.get(name)
+    if spec is None:
+        return "unknown model"
+    if name in _LOADED or (spec.packaged and locate_packaged(spec.packaged) is not None):
+        return None
+    return hub_unreachable(spec)
 
 
 def _unavailable_message(spec: ModelSpec) -> str:

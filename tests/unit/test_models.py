@@ -11,9 +11,11 @@ from geometry.models import ModelSpec, ModelUnavailable, PackagedFile
 
 @pytest.fixture(autouse=True)
 def fresh_loader_cache():
-    models._load_model_once.cache_clear()
+    models._LOADED.clear()
+    models._HUB_PROBE.clear()
     yield
-    models._load_model_once.cache_clear()
+    models._LOADED.clear()
+    models._HUB_PROBE.clear()
 
 
 @pytest.fixture
@@ -42,6 +44,7 @@ def test_packaged_comes_first(monkeypatch, fake_spec):
 
 def test_hub_when_package_absent(monkeypatch, fake_spec):
     monkeypatch.setattr(models, "locate_packaged", lambda packaged: None)
+    monkeypatch.setattr(models, "hub_unreachable", lambda spec: None)
     monkeypatch.setattr(models, "_load_from_hub", lambda spec: (FakeModel(), "tok"))
     loaded = models.load_model("fake")
     assert (loaded.source, loaded.origin) == ("hub", "org/fake")
@@ -77,6 +80,7 @@ def test_clear_error_when_neither(monkeypatch, fake_spec):
         raise OSError("We couldn't connect to the hub")
 
     monkeypatch.setattr(models, "locate_packaged", lambda packaged: None)
+    monkeypatch.setattr(models, "hub_unreachable", lambda spec: None)
     monkeypatch.setattr(models, "_load_from_hub", offline)
     with pytest.raises(ModelUnavailable) as error:
         models.load_model("fake")
