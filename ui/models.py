@@ -22,6 +22,7 @@ def get_model(name: str) -> LoadedModel | None:
     """The model, loaded once per server behind a progress box; None (with a message) if absent.
 
     Pages that get None stop drawing the parts that need the model; other pages keep working.
+    The reason a model is unavailable is shown on the page, not folded inside the progress box.
     """
     if name in st.session_state.get("_models_ready", set()):
         try:
@@ -29,27 +30,50 @@ def get_model(name: str) -> LoadedModel | None:
         except (ModelUnavailable, models.IntegrityError) as error:
             st.error(str(error))
             return None
+    failure = None
     with st.status(f"Loading {name}…", expanded=False) as status:
         try:
             model = _cached_model(name)
         except (ModelUnavailable, models.IntegrityError) as error:
             status.update(label=f"{name} is not available", state="error")
-            st.error(str(error))
-            return None
-        status.update(label=f"{name} ready ({model.source})", state="complete")
+            failure = error
+        else:
+            status.update(label=f"{name} ready ({model.source})", state="complete")
+    if failure is not None:
+        st.error(str(failure), icon="🔌")
+        return None
     st.session_state.setdefault("_models_ready", set()).add(name)
     return model
 
 
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def _availability(name: str) -> str | None:
+    return models.availability(name)  # at most ~2 s for a hub-only model, then kept five minutes
+
+
+def _choice_label(name: str) -> str:
+    reason = _availability(name)
+    return name if reason is None else f"{name} (unavailable here)"
+
+
 def causal_lm_picker(key: str, label: str = "Causal language model") -> str:
-    """A select box of causal LMs bound to the URL; returns the chosen name."""
-    return st.selectbox(
+    """A select box of causal LMs bound to the URL; returns the chosen name.
+
+    Models that cannot load here (hub-only models on a machine without internet) are marked in
+    the list and, when chosen, the reason is said at once below the box.
+    """
+    name = st.selectbox(
         label,
         models.CAUSAL_LM_CHOICES,
         key=key,
         bind="query-params",
+        format_func=_choice_label,
         help="SmolLM2 is packaged and works offline; GPT-2 models need the internet once.",
     )
+    reason = _availability(name)
+    if reason is not None:
+        st.warning(f"{name} cannot be used on this machine: {reason}.", icon="🔌")
+    return name
 
 
 def model_source_caption(model: LoadedModel) -> None:
