@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import journey
 from ui.models import start_background_warm_up
-from ui.page import PRESENTER_KEY, presenter_mode
+from ui.page import PRESENTER_KEY, presenter_mode, say_ignored_url_settings, url_settings
 
 st.set_page_config(page_title="Semantic Geometry Explorer", page_icon="📐", layout="wide")
 
@@ -32,5 +32,10 @@ if presenter_mode():
         " h1 {font-size: 3rem;} [data-testid='stCaptionContainer'] {font-size: 1.1rem;}</style>"
     )
 
-navigation.run()
-start_background_warm_up()  # after the first page is drawn, so that page does not wait on it
+asked = url_settings()  # read before the page runs: its widgets rewrite the URL
+url_notice = st.empty()  # above the page: where an ignored link setting is named
+try:
+    navigation.run()
+finally:  # also when the page stopped early (st.stop) for want of a model or an input
+    say_ignored_url_settings(asked, url_notice)
+    start_background_warm_up()  # after the first page is drawn, so that page does not wait on it
