@@ -40,7 +40,7 @@ MIN_LR, MAX_LR = 1e-6, 1.0
 OPTIMIZERS = ("sgd", "adam")
 NEIGHBOURS = 6  # nearest neighbours kept per token, before and after training
 INPUT_PATH, OUTPUT_PATH = "input lookup", "output projection"
-_TRAINING = threading.Lock()  # one training copy at a time per server: each costs ~2 GB for SmolLM2
+_TRAINING = threading.Lock()  # one training copy at a time per process: each adds ~0.6 GB for SmolLM2
 
 
 # --------------------------------------------------------------------------- text
@@ -422,27 +422,43 @@ def _train_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str) -> Tr
 
 
 def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
-    """Losses before each update, the loss after the last, and E (vocab, d) before and after."""
+    """Losses before each update, the loss after the last, and E (vocab, d) before and after.
+
+    Memory matters here: a class may train one after another on a server with 2.7 GB. Each
+    weight is updated the moment its gradient is complete, inside the backward pass, and its
+    gradient is dropped at once (PyTorch's "optimizer step in backward" pattern), so the copy
+    never holds a second model-sized set of gradients. The updates are the ones torch.optim
+    makes: one optimizer per weight, and both SGD and Adam treat every weight on its own.
+    "Before" is the shared model's own (unchanged) matrix, not a clone.
+    """
     import torch
 
     token_ids = torch.tensor(ids, dtype=torch.long)  # (T,)
     with using(lm):
         student = copy.deepcopy(lm.model)
     student.eval().requires_grad_(True)  # eval: no dropout, so a text always gives the same run
-    E = student.get_input_embeddings().weight  # (vocab, d), the copy's own
-    E_before = E.detach().clone()  # (vocab, d)
     make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
-    opt = make(student.parameters(), lr=lr)
+    optimisers = {p: make([p], lr=lr, foreach=False) for p in student.parameters()}
+
+    def step(p: torch.Tensor) -> None:  # called once p.grad holds this step's whole gradient
+        optimisers[p].step()
+        p.grad = None
+
+    hooks = [p.register_post_accumulate_grad_hook(step) for p in optimisers]
     losses = []
-    for _ in range(steps):
-        opt.zero_grad(set_to_none=True)
-        loss = next_token_loss(student(token_ids[None]).logits[0], token_ids)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    with torch.no_grad():
-        final = next_token_loss(student(token_ids[None]).logits[0], token_ids).item()
-    return losses, final, E_before, E.detach().clone()
+    try:
+        for _ in range(steps):
+            loss = next_token_loss(student(token_ids[None]).logits[0], token_ids)
+            loss.backward()  # updates every weight on the way
+            losses.append(loss.item())
+        with torch.no_grad():
+            final = next_token_loss(student(token_ids[None]).logits[0], token_ids).item()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    E_after = student.get_input_embeddings().weight.detach()  # (vocab, d): keeps only this of the copy
+    E_before = lm.model.get_input_embeddings().weight.detach()  # (vocab, d): the shared model's, unchanged
+    return losses, final, E_before, E_after
 
 
 def _summarise(lm, ids, losses, final, E_before, E_after, optimizer, lr) -> TrainingRun:

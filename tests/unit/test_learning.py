@@ -365,3 +365,28 @@ def test_the_training_copy_is_released(tiny_llama, monkeypatch):
     monkeypatch.setattr(learning, "copy", types.SimpleNamespace(deepcopy=recording_deepcopy))
     learning.train_steps(tiny_llama, TEXT, steps=2, lr=1e-3, optimizer="adam")
     assert len(copies) == 1 and copies[0]() is None  # freed by reference counting, no gc needed
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_updates_inside_backward_equal_a_plain_optimizer_loop(tiny_llama, optimizer):
+    """Stepping each weight as its gradient completes (to save memory) changes no number."""
+    import copy
+
+    import torch
+
+    ids = learning.training_ids(tiny_llama, TEXT)
+    token_ids = torch.tensor(ids)
+    reference = copy.deepcopy(tiny_llama.model).eval().requires_grad_(True)
+    make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
+    opt = make(reference.parameters(), lr=0.01)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad(set_to_none=True)
+        loss = learning.next_token_loss(reference(token_ids[None]).logits[0], token_ids)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    run = learning.train_steps(tiny_llama, TEXT, steps=3, lr=0.01, optimizer=optimizer)
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-6)
+    E_after = reference.get_input_embeddings().weight.detach().numpy()
+    np.testing.assert_allclose(run.after, E_after[run.rows], rtol=1e-5, atol=1e-7)
