@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from geometry import charts, learning
+from ui.heavy import computed_in_turn
 from ui.page import download_table, explain, friendly_errors, glossary, more_controls, show_chart
 
 PRESETS = {
@@ -53,25 +54,35 @@ def mark_custom() -> None:
         st.session_state.ln_preset = CUSTOM
 
 
-@st.cache_data(max_entries=16, show_spinner="One forward and one backward pass…")
-def gradient_tables(_lm, model_name: str, text: str) -> dict:
-    """Everything sections 1, 2 and 4 show about one text, from one backward pass (no arrays kept)."""
-    grads = learning.embedding_gradients(_lm, text)
-    return {
-        "loss": grads.loss,
-        "tied": grads.tied,
-        "summary": learning.path_summary(grads),
-        "predictions": learning.prediction_table(grads),
-        "positions": learning.position_table(grads),
-        "paths": learning.path_norms(grads),
-        "histogram": learning.row_norm_histogram(grads),
-        "pushed": learning.top_output_rows(_lm, grads),
-    }
+def gradient_tables(lm, model_name: str, text: str) -> dict:
+    """Everything sections 1, 2 and 4 show about one text, from one backward pass (no arrays kept).
+
+    Computed once per (model, text) for the whole server, one backward pass at a time.
+    """
+
+    def compute() -> dict:
+        grads = learning.embedding_gradients(lm, text)
+        return {
+            "loss": grads.loss,
+            "tied": grads.tied,
+            "summary": learning.path_summary(grads),
+            "predictions": learning.prediction_table(grads),
+            "positions": learning.position_table(grads),
+            "paths": learning.path_norms(grads),
+            "histogram": learning.row_norm_histogram(grads),
+            "pushed": learning.top_output_rows(lm, grads),
+        }
+
+    return computed_in_turn(("gradients", model_name, text), compute, "One forward and one backward pass")
 
 
-@st.cache_data(max_entries=3, show_spinner="Copying the model and training the copy…")
-def training_run(_lm, model_name: str, text: str, steps: int, lr: float, optimizer: str):
-    return learning.train_steps(_lm, text, steps, lr, optimizer)  # the copy is released inside
+def training_run(lm, model_name: str, text: str, steps: int, lr: float, optimizer: str):
+    """A training run on a private copy, once per settings for the whole server, one copy at a time."""
+    return computed_in_turn(
+        ("training", model_name, text, steps, lr, optimizer),
+        lambda: learning.train_steps(lm, text, steps, lr, optimizer),  # the copy is released inside
+        "Copying the model and training the copy",
+    )
 
 
 def loss_section(tables: dict) -> None:

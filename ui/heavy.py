@@ -1,0 +1,164 @@
+"""Heavy work in turn: one training run or backward pass at a time per server, in arrival order.
+
+A class presses "train" together. Each run copies the model and keeps gradients and optimizer
+state (about 2 GB for SmolLM2), so ten at once would take a hosted app far past its memory;
+on two cores they would also only slow each other down. Heavy jobs therefore take turns through
+one first-come, first-served line per server. A student whose job waits sees their place
+("2 others are ahead of you") instead of a silent spinner, and after each job the memory it used
+is handed back to the operating system.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import pickle
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
+from typing import TypeVar
+
+import streamlit as st
+
+POLL_SECONDS = 0.25  # how often a waiting student's place in line is refreshed
+T = TypeVar("T")
+
+
+class Line:
+    """A first-come, first-served line with ``slots`` jobs running at once."""
+
+    def __init__(self, slots: int = 1) -> None:
+        self.slots = slots
+        self._changed = threading.Condition()
+        self._waiting: list[object] = []
+        self._running = 0
+
+    def ahead_of(self, ticket: object) -> int:
+        """How many jobs run or wait before ``ticket``."""
+        with self._changed:
+            return self._running + self._waiting.index(ticket)
+
+    @contextlib.contextmanager
+    def turn(self, on_wait: Callable[[int], None] = lambda ahead: None) -> Iterator[None]:
+        """Wait for a turn, calling ``on_wait(number ahead)`` while waiting; then run the block."""
+        ticket = object()
+        with self._changed:
+            self._waiting.append(ticket)
+        try:
+            while True:
+                with self._changed:
+                    if self._running < self.slots and self._waiting[0] is ticket:
+                        self._waiting.pop(0)
+                        self._running += 1
+                        break
+                    ahead = self._running + self._waiting.index(ticket)
+                on_wait(ahead)  # outside the lock: it draws on the page
+                with self._changed:
+                    self._changed.wait(POLL_SECONDS)
+        except BaseException:
+            with self._changed:
+                self._waiting.remove(ticket)
+                self._changed.notify_all()
+            raise
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+
+@st.cache_resource(show_spinner=False)
+def line() -> Line:
+    """The server's one line for heavy jobs, shared by every session."""
+    return Line(slots=1)
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the operating system (glibc only).
+
+    glibc keeps freed memory in its arenas for reuse, so a server's RSS stays near its peak after a
+    training run although Python has freed the copy; ``malloc_trim`` returns it.
+    """
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(libc).malloc_trim(0)
+
+
+@contextlib.contextmanager
+def in_turn(what: str) -> Iterator[None]:
+    """Run the block when this session's turn comes; show its place in line meanwhile."""
+    notice = st.empty()
+
+    def show(ahead: int) -> None:
+        others = "1 other student is" if ahead == 1 else f"{ahead} other students are"
+        notice.info(f"{what}: {others} ahead of you. Your turn comes next in line.", icon="⏳")
+
+    try:
+        with line().turn(show):
+            notice.empty()
+            yield
+    finally:
+        notice.empty()
+        release_memory()
+
+
+class Results:
+    """A bounded, thread-safe store of finished heavy results, shared by every session.
+
+    Values are kept pickled, so every session gets its own copy to read (no session can change
+    another's tables), and the oldest entries go first once ``max_entries`` is reached or after
+    ``ttl`` seconds.
+    """
+
+    def __init__(self, max_entries: int, ttl: float) -> None:
+        self.max_entries, self.ttl = max_entries, ttl
+        self._lock = threading.Lock()
+        self._items: collections.OrderedDict[Hashable, tuple[float, bytes]] = collections.OrderedDict()
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.ttl:
+                self._items.pop(key, None)
+                return None
+            self._items.move_to_end(key)
+        return pickle.loads(item[1])
+
+    def put(self, key: Hashable, value: object) -> None:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._items[key] = (time.monotonic(), data)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def results() -> Results:
+    """The server's store of heavy results (gradients, training runs, generations)."""
+    return Results(max_entries=48, ttl=30 * 60)
+
+
+def computed_in_turn(key: Hashable, compute: Callable[[], T], what: str) -> T:
+    """``compute()`` once per key for the whole server, in turn with other heavy jobs.
+
+    A result already computed (by any session) comes back at once, without queueing; sessions
+    asking for the same key while it is computed wait in line and then read the stored result.
+    """
+    store = results()
+    found = store.get(key)
+    if found is not None:
+        return found
+    with in_turn(what), st.spinner(f"{what}…"):
+        found = store.get(key)  # computed by someone ahead in line
+        if found is not None:
+            return found
+        value = compute()
+        store.put(key, value)
+    return value
