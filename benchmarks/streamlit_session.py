@@ -1,0 +1,111 @@
+"""One student without a browser: Streamlit's own websocket protocol, spoken from Python.
+
+A browser tab talks to a Streamlit server over one websocket at ``/_stcore/stream``: it sends
+``BackMsg`` protobufs (run the page with this URL and these widget values) and receives
+``ForwardMsg`` protobufs (the page's elements, then "script finished"). This module does the same
+with the installed streamlit package's protobuf classes, so a script can be thirty students at once
+against a server started on 127.0.0.1. Used by ``benchmarks/classroom.py`` and by the start-up
+race test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+FINISHED = ForwardMsg.ScriptFinishedStatus
+DONE = {FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_WITH_COMPILE_ERROR}
+
+
+@dataclass
+class PageRun:
+    """What one run of a page sent back: its elements' text, exceptions, and how long it took."""
+
+    seconds: float = 0.0
+    exceptions: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # markdown, metrics, alerts, captions, tables
+    buttons: dict[str, str] = field(default_factory=dict)  # label -> widget id
+    elements: int = 0
+    bytes_received: int = 0
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of what the student reads (text, numbers, tables); charts' generated names excluded."""
+        return hashlib.sha256("\n".join(self.texts).encode()).hexdigest()[:16]
+
+
+def _read_element(element, run: PageRun) -> None:
+    kind = element.WhichOneof("type")
+    run.elements += 1
+    if kind == "exception":
+        run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+    elif kind == "markdown":
+        run.texts.append(element.markdown.body)
+    elif kind == "metric":
+        run.texts.append(f"{element.metric.label}={element.metric.body}")
+    elif kind == "alert":
+        run.texts.append(element.alert.body)
+    elif kind in ("text", "code"):
+        run.texts.append(getattr(element, kind).body if kind == "text" else element.code.code_text)
+    elif kind in ("dataframe", "table"):
+        run.texts.append(hashlib.sha256(getattr(element, kind).arrow_data.data).hexdigest())
+    elif kind == "button":
+        run.buttons[element.button.label] = element.button.id
+
+
+def _rerun_message(page: str, query: str, triggers: tuple[str, ...] = ()) -> bytes:
+    message = BackMsg()
+    message.rerun_script.query_string = query
+    message.rerun_script.page_name = page
+    for widget_id in triggers:
+        state = message.rerun_script.widget_states.widgets.add()
+        state.id = widget_id
+        state.trigger_value = True
+    return message.SerializeToString()
+
+
+class Student:
+    """One browser tab: a websocket session that runs pages and waits for them to finish."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        self.url = f"ws://{host}:{port}/_stcore/stream"
+        self.socket = None
+
+    async def __aenter__(self) -> Student:
+        self.socket = await websockets.connect(
+            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60, ping_interval=None
+        )
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.socket.close()
+
+    async def run(
+        self, page: str, query: str = "", triggers: tuple[str, ...] = (), timeout: float = 300
+    ) -> PageRun:
+        """Run `page` (its url path) with `query` (a URL query string), pressing the `triggers` buttons."""
+        run = PageRun()
+        start = time.perf_counter()
+        await self.socket.send(_rerun_message(page, query, triggers))
+        deadline = start + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"{page}?{query} did not finish in {timeout} s")
+            data = await asyncio.wait_for(self.socket.recv(), left)
+            run.bytes_received += len(data)
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            kind = message.WhichOneof("type")
+            if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                _read_element(message.delta.new_element, run)
+            elif kind == "script_finished" and message.script_finished in DONE:
+                break
+        run.seconds = time.perf_counter() - start
+        return run
