@@ -222,6 +222,7 @@ def gpt2_is_the_tiny_gpt2(monkeypatch, tiny_gpt2):
 
     real = models.load_model
     monkeypatch.setattr(models, "load_model", lambda name: tiny_gpt2 if name == "gpt2" else real(name))
+    monkeypatch.setattr(models, "hub_unreachable", lambda spec: None)  # "downloaded": the picker offers it
     st.cache_resource.clear()
     st.cache_data.clear()
     yield
