@@ -7,7 +7,7 @@ from geometry.models import ENCODER_NAME
 from geometry.projection import is_warm
 from ui.context_view import explanation, number, occurrence_notes, occurrences, paths, reference, summary
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import download_table, friendly_errors, glossary, more_controls, show_chart
+from ui.page import cached_chart, download_table, friendly_errors, glossary, more_controls, show_chart
 
 PRESETS = senses.PRESETS
 KINDS = ["encoder", "causal LM"]  # the encoder reads both sides of a word, the causal LM only the left
@@ -105,7 +105,9 @@ with friendly_errors():
         st.subheader(f"Cosine between occurrences at {layer}")
         pairwise = context.pairwise_table(occ, vectors[:, index])
         show_chart(
-            charts.occurrence_cosine_chart(pairwise, show_values=values_on and len(occ.labels) <= 24),
+            cached_chart(
+                charts.occurrence_cosine_chart, pairwise, show_values=values_on and len(occ.labels) <= 24
+            ),
             "context_cosines",
             "cx_cos",
         )
@@ -114,7 +116,11 @@ with friendly_errors():
         if method == "UMAP" and not is_warm():
             st.caption("UMAP compiles its code on first use in this server (about 15 seconds).")
         path_frame, titles, notes = paths(model_name, sentences, word, labels, standardised, method.lower())
-        show_chart(charts.occurrence_paths_chart(path_frame, index, *titles), "context_paths", "cx_paths")
+        show_chart(
+            cached_chart(charts.occurrence_paths_chart, path_frame, index, *titles),
+            "context_paths",
+            "cx_paths",
+        )
         st.caption(
             "Each line is one occurrence, from the static row (black diamond) through every layer; the "
             f"large marks are the chosen layer. Vectors are scaled to length 1 before the {method} map. "
@@ -132,7 +138,9 @@ with friendly_errors():
 
     st.subheader("Across layers")
     show_chart(
-        charts.layer_similarity_chart(context.long_layer_table(table), index), "context_layers", "cx_layers"
+        cached_chart(charts.layer_similarity_chart, context.long_layer_table(table), index),
+        "context_layers",
+        "cx_layers",
     )
     st.markdown(summary(table, layers[-1]))
     download_table(
@@ -142,7 +150,7 @@ with friendly_errors():
 
     st.subheader(f"The first 32 dimensions: static row and {layer}")
     strips = context.dimension_table(occ, occ.vectors, [0, index])
-    show_chart(charts.dimension_strip_chart(strips), "context_dimensions", "cx_dims")
+    show_chart(cached_chart(charts.dimension_strip_chart, strips), "context_dimensions", "cx_dims")
 
 explanation(ref)
 glossary(

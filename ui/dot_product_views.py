@@ -14,7 +14,7 @@ from geometry.models import load_model
 from geometry.tokens import WordTokens, display_token
 from geometry.vectors import word_vectors
 from geometry.wordlists import clean_word
-from ui.page import download_table, explain, friendly_errors, more_controls, show_chart
+from ui.page import cached_chart, download_table, explain, friendly_errors, more_controls, show_chart
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,9 @@ def pair_section(
         st.dataframe(table, hide_index=True, width="stretch")
         st.latex(handmade.worked_sum(a, b))
     strips = similarity.pair_strips(a, b, name_a, name_b)
-    show_chart(charts.pair_strips_chart(strips, show_values=by_hand), "dot-product-pair", key="dp_pair")
+    show_chart(
+        cached_chart(charts.pair_strips_chart, strips, show_values=by_hand), "dot-product-pair", key="dp_pair"
+    )
     download_table(similarity.pair_table(a, b), "dot-product-pair.csv", key="dp_pair_csv")
     explain(
         "Each column of the strips is one dimension. The top strip shows the two vectors' components, "
@@ -248,7 +250,7 @@ def contributions_section(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray
             else "Switch **standardise dimensions** on to see how much came from a few rogue dimensions."
         )
     )
-    show_chart(charts.contributions_chart(top), "dot-product-dimensions", key="dp_dims")
+    show_chart(cached_chart(charts.contributions_chart, top), "dot-product-dimensions", key="dp_dims")
     download_table(top, "dot-product-dimensions.csv", key="dp_dims_csv")
     explain(
         "Some dimensions of a trained model take much larger values than the rest, for almost every "
@@ -268,7 +270,7 @@ def matrix_section(names: list[str], X: np.ndarray, metric: str, base: float | N
     with friendly_errors():
         S = similarity.pairwise(X, metric)
         frame = similarity.similarity_frame(S, names, metric)
-        heatmap = charts.similarity_heatmap_chart(frame, metric, show_values=len(names) <= 15)
+        heatmap = cached_chart(charts.similarity_heatmap_chart, frame, metric, show_values=len(names) <= 15)
         show_chart(heatmap, "similarity", key="dp_matrix")
         if base is not None:
             st.caption(f"Baseline cosine of two random vocabulary words for this model: **{base:.3f}**.")
@@ -297,7 +299,7 @@ def axis_section(names: list[str], X: np.ndarray, pole_vectors) -> None:
         start, end = clean_word(start), clean_word(end)
         poles = pole_vectors(start, end)  # (2, d)
         frame = similarity.axis_projections(X, names, poles[0], poles[1], start, end)
-        show_chart(charts.axis_strip_chart(frame, start, end), "semantic-axis", key="dp_axis")
+        show_chart(cached_chart(charts.axis_strip_chart, frame, start, end), "semantic-axis", key="dp_axis")
         download_table(frame, "semantic-axis.csv", key="dp_axis_csv")
     explain(
         "The difference between two words, such as large minus small, is a direction. The scalar "
@@ -321,7 +323,7 @@ def neighbours_section(model_name: str, metric: str, standardise: bool, k: int) 
         vector = model_vectors(model_name, (word,), "static")[0]  # (d,)
         found = similarity.nearest(vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise)
         frame = _ranked(found)
-        show_chart(charts.neighbours_chart(frame, metric), "neighbours", key="dp_neighbours")
+        show_chart(cached_chart(charts.neighbours_chart, frame, metric), "neighbours", key="dp_neighbours")
         download_table(frame, "neighbours.csv", key="dp_neighbours_csv")
     size = len(similarity.vocabulary_matrix(lm).words)
     explain(

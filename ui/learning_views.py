@@ -12,7 +12,15 @@ import streamlit as st
 
 from geometry import charts, learning
 from ui.heavy import computed_in_turn
-from ui.page import download_table, explain, friendly_errors, glossary, more_controls, show_chart
+from ui.page import (
+    cached_chart,
+    download_table,
+    explain,
+    friendly_errors,
+    glossary,
+    more_controls,
+    show_chart,
+)
 
 PRESETS = {
     "The dog ran (the seeds' example)": "The dog ran to the park.",
@@ -96,7 +104,9 @@ def loss_section(tables: dict) -> None:
         "**-ln p(true next token)**: 0 when the model was sure and right, about 0.69 at p = 0.5, "
         "about 6.9 at p = 0.001. Training lowers the mean of these numbers."
     )
-    show_chart(charts.true_next_loss_chart(tables["predictions"]), "learning_loss", key="ln_loss")
+    show_chart(
+        cached_chart(charts.true_next_loss_chart, tables["predictions"]), "learning_loss", key="ln_loss"
+    )
 
 
 def gradient_section(model_name: str, tables: dict) -> None:
@@ -127,10 +137,16 @@ def gradient_section(model_name: str, tables: dict) -> None:
             f"{model_name} has a separate output matrix, so its embedding matrix gets only the sparse "
             "input-lookup gradient; the output-projection numbers below belong to the other matrix."
         )
-    show_chart(charts.gradient_paths_chart(tables["paths"]), "learning_gradient_paths", key="ln_paths")
     show_chart(
-        charts.log_histogram_chart(
-            tables["histogram"], "path", "log10 of a row's gradient norm", "Every vocabulary row, by path"
+        cached_chart(charts.gradient_paths_chart, tables["paths"]), "learning_gradient_paths", key="ln_paths"
+    )
+    show_chart(
+        cached_chart(
+            charts.log_histogram_chart,
+            tables["histogram"],
+            "path",
+            "log10 of a row's gradient norm",
+            "Every vocabulary row, by path",
         ),
         "learning_gradient_histogram",
         key="ln_hist",
@@ -171,7 +187,7 @@ def training_section(lm, model_name: str, text: str, tables: dict | None) -> Non
                 f"{curve['loss'].iloc[-1] - curve['loss'].iloc[0]:+.3f}",
                 delta_color="inverse",  # a falling loss is good news
             )
-            show_chart(charts.loss_curve_chart(curve), "learning_loss_curve", key="ln_curve")
+            show_chart(cached_chart(charts.loss_curve_chart, curve), "learning_loss_curve", key="ln_curve")
             st.markdown(
                 f"**{run.moved_rows:,}** of {len(run.row_shift):,} embedding rows moved. With SGD the rows "
                 "of the text move far and the rest only by the output path's tiny gradient; Adam divides "
@@ -179,7 +195,8 @@ def training_section(lm, model_name: str, text: str, tables: dict | None) -> Non
                 "take a full step."
             )
             show_chart(
-                charts.log_histogram_chart(
+                cached_chart(
+                    charts.log_histogram_chart,
                     learning.shift_histogram(run),
                     "rows",
                     "log10 of how far a row moved",
@@ -190,7 +207,9 @@ def training_section(lm, model_name: str, text: str, tables: dict | None) -> Non
             )
             zoom = st.select_slider("Magnify the movement", ZOOMS, 100, key="ln_zoom", bind="query-params")
             movement = learning.movement_table(run, zoom)
-            show_chart(charts.token_movement_chart(movement, zoom), "learning_movement", key="ln_move")
+            show_chart(
+                cached_chart(charts.token_movement_chart, movement, zoom), "learning_movement", key="ln_move"
+            )
             st.caption(
                 f"In the full {lm.d_model}-dimensional space each vector moved between "
                 f"{movement['shift'].min():.3g} and {movement['shift'].max():.3g} "
@@ -213,7 +232,7 @@ def cost_section(lm, tables: dict | None) -> None:
     """4. Parameter counts and the multiply-adds of one training step."""
     st.header("4. What one step costs")
     counts = learning.parameter_counts(lm)
-    show_chart(charts.parameter_chart(counts), "learning_parameters", key="ln_params")
+    show_chart(cached_chart(charts.parameter_chart, counts), "learning_parameters", key="ln_params")
     st.dataframe(counts, hide_index=True)
     n_tokens = len(tables["positions"]) if tables is not None else learning.MAX_TEXT_TOKENS
     st.markdown(learning.cost_sentences(lm, n_tokens))

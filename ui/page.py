@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -63,12 +65,58 @@ def _svg_bytes(chart: alt.TopLevelMixin) -> bytes:
     return vl_convert.vegalite_to_svg(chart.to_dict()).encode()
 
 
-def show_chart(chart: alt.TopLevelMixin, filename: str, key: str, **kwargs) -> object:
-    """Draw an Altair chart with an SVG download beside it (rendered only when clicked)."""
-    event = st.altair_chart(chart, key=f"{key}_chart", **kwargs)
+@dataclass(frozen=True)
+class CachedChart:
+    """A chart named by its builder in geometry.charts and the builder's inputs.
+
+    Building an Altair chart and converting it to Vega-Lite is most of what a page costs to draw
+    (a profile of 30 students on one page: 40-60 % of the server's time, behind one lock Streamlit
+    holds for every Altair conversion). Named by its inputs, a chart is built once per input for
+    the whole server and every session reuses the finished specification.
+    """
+
+    build: Callable[..., alt.TopLevelMixin]
+    args: tuple
+    kwargs: dict
+
+    @property
+    def name(self) -> str:
+        return f"{self.build.__module__}.{self.build.__qualname__}"
+
+    def chart(self) -> alt.TopLevelMixin:
+        return self.build(*self.args, **self.kwargs)
+
+
+def cached_chart(build: Callable[..., alt.TopLevelMixin], *args, **kwargs) -> CachedChart:
+    """``build(*args, **kwargs)``, drawn from the server's shared cache of chart specifications."""
+    return CachedChart(build, args, kwargs)
+
+
+@st.cache_data(max_entries=256, ttl=datetime.timedelta(minutes=30), show_spinner=False)
+def _vega_lite_spec(name: str, args: tuple, kwargs: dict, _build: Callable[..., alt.TopLevelMixin]) -> dict:
+    # Keyed by the builder's name and inputs. What st.altair_chart sends: the specification with
+    # its data as Arrow bytes. Cached data is unpickled afresh for every caller, so no session can
+    # change another's specification.
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
+
+
+def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, **kwargs) -> object:
+    """Draw a chart with an SVG download beside it (rendered only when clicked)."""
+    if isinstance(chart, CachedChart):
+        event = st.vega_lite_chart(
+            spec=_vega_lite_spec(chart.name, chart.args, chart.kwargs, _build=chart.build),
+            key=f"{key}_chart",
+            **kwargs,
+        )
+        altair_chart = chart.chart
+    else:
+        event = st.altair_chart(chart, key=f"{key}_chart", **kwargs)
+        altair_chart = lambda: chart  # noqa: E731
     st.download_button(
         "Download chart (SVG)",
-        data=lambda: _svg_bytes(chart),
+        data=lambda: _svg_bytes(altair_chart()),
         file_name=f"{filename}.svg",
         mime="image/svg+xml",
         key=f"{key}_svg",

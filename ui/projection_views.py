@@ -18,7 +18,7 @@ import streamlit as st
 from geometry import charts, models, vectors
 from geometry import projection as pj
 from geometry import wordsets as ws
-from ui.page import download_table, friendly_errors, more_controls, show_chart
+from ui.page import cached_chart, download_table, friendly_errors, more_controls, show_chart
 
 MODEL_CHOICES = [models.ENCODER_NAME, *models.CAUSAL_LM_CHOICES]
 WORD_SETS, VOCABULARY = "Word sets", "Vocabulary"
@@ -253,12 +253,17 @@ def map_view(frame: pd.DataFrame, result: MapResult, settings: Settings, many: b
     categories = list(dict.fromkeys(frame["category"]))
     labels = settings.labels and not many
     if settings.dims == 2:
-        chart = charts.projection_chart(
-            frame, *result.titles, categories=categories, labels=labels, many=many
+        chart = cached_chart(
+            charts.projection_chart, frame, *result.titles, categories=categories, labels=labels, many=many
         )
     else:
-        chart = charts.projection_panels_chart(
-            frame, list(result.titles), categories=categories, labels=labels, many=many
+        chart = cached_chart(
+            charts.projection_panels_chart,
+            frame,
+            list(result.titles),
+            categories=categories,
+            labels=labels,
+            many=many,
         )
     show_chart(chart, "projection", key="pj_map", on_select="rerun", selection_mode="pick", width="stretch")
     columns = ["word", "category", *pj.AXES[: settings.dims]]
@@ -282,7 +287,9 @@ def faithfulness_view(result: MapResult, settings: Settings) -> None:
             {"component": [f"PC{i + 1}" for i in range(len(result.ratio))], "ratio": result.ratio}
         )
         with right:
-            show_chart(charts.explained_variance_chart(table), "explained_variance", key="pj_variance")
+            show_chart(
+                cached_chart(charts.explained_variance_chart, table), "explained_variance", key="pj_variance"
+            )
 
 
 def neighbours_view(vectors_: np.ndarray, words, coords, index: int, settings: Settings) -> pd.DataFrame:
@@ -354,5 +361,7 @@ def stability_view(source, frame: pd.DataFrame, vectors_: np.ndarray, settings: 
             ]
         )
         categories = list(dict.fromkeys(frame["category"]))
-        show_chart(charts.seed_maps_chart(seeds, categories, many=many), "seed_maps", key="pj_seeds")
+        show_chart(
+            cached_chart(charts.seed_maps_chart, seeds, categories, many=many), "seed_maps", key="pj_seeds"
+        )
         st.caption("Each map is shifted, scaled and turned to match the first, so only real changes remain.")

@@ -20,7 +20,7 @@ from geometry import charts, models, sampling
 from geometry import trace as tr
 from geometry.tokens import decode_token, has_control_characters
 from ui.models import get_model
-from ui.page import download_table, explain, friendly_errors, more_controls, show_chart
+from ui.page import cached_chart, download_table, explain, friendly_errors, more_controls, show_chart
 
 PRESETS = ("The storm is", "The capital of France is", "The dog that chased the cat was")
 TABS = (
@@ -333,8 +333,11 @@ def attention_view(trace: tr.Trace) -> None:
     st.caption(sharing_text(trace, head))
     pattern = attention_frame(trace, layer, [head])
     show_chart(
-        charts.attention_heatmap_chart(
-            pattern, f"Layer {layer}, head {head}: who looks at whom", show_values=trace.n_tokens <= 12
+        cached_chart(
+            charts.attention_heatmap_chart,
+            pattern,
+            f"Layer {layer}, head {head}: who looks at whom",
+            show_values=trace.n_tokens <= 12,
         ),
         f"attention_L{layer}_H{head}",
         key="tr_heatmap",
@@ -343,7 +346,7 @@ def attention_view(trace: tr.Trace) -> None:
     table = tr.head_contributions(trace, layer, head, query)
     table.insert(1, "key_label", [position_labels(trace)[j] for j in table["key_position"]])
     show_chart(
-        charts.tournament_chart(tournament_long(table)),
+        cached_chart(charts.tournament_chart, tournament_long(table)),
         f"tournament_L{layer}_H{head}_q{query}",
         key="tr_tournament",
     )
@@ -396,7 +399,7 @@ def heads_view(trace: tr.Trace) -> None:
     layer = index_slider("Layer", arch.n_layers, "tr_grid_layer")
     grid = attention_frame(trace, layer, range(arch.n_heads))
     show_chart(
-        charts.head_grid_chart(grid, columns=3 if arch.n_heads % 3 == 0 else 4),
+        cached_chart(charts.head_grid_chart, grid, columns=3 if arch.n_heads % 3 == 0 else 4),
         f"heads_L{layer}",
         key="tr_grid",
     )
@@ -430,13 +433,13 @@ def residual_view(model_name: str, trace: tr.Trace) -> None:
     position = position_picker(trace, "Token to follow", "tr_lens_position")
     norms = tr.residual_norms(trace, position)
     st.subheader("How long the vector grows, sublayer by sublayer")
-    show_chart(charts.residual_norm_chart(norms), f"residual_norms_{position}", key="tr_norms")
+    show_chart(cached_chart(charts.residual_norm_chart, norms), f"residual_norms_{position}", key="tr_norms")
     st.subheader("Logit lens: what it would predict if the model stopped here")
     lens = cached_logit_lens(model_name, trace.prompt, NORMAL, position, _trace=trace)
     top = lens[lens["rank"] == 1].assign(
         layer_label=lambda f: np.where(f["layer"] < 0, "embedding", "layer " + f["layer"].astype(str))
     )
-    show_chart(charts.logit_lens_chart(top), f"logit_lens_{position}", key="tr_lens")
+    show_chart(cached_chart(charts.logit_lens_chart, top), f"logit_lens_{position}", key="tr_lens")
     with st.expander("The top 5 tokens at every stage"):
         st.dataframe(lens, hide_index=True, width="stretch")
     numbers = lens.merge(norms[["layer", "stage", "norm"]], on=["layer", "stage"], how="left")
@@ -460,7 +463,7 @@ def mlp_view(trace: tr.Trace) -> None:
     with right:
         position = position_picker(trace, "Token", "tr_mlp_position")
     neurons = tr.top_neurons(trace, layer, position, k=12)
-    show_chart(charts.neuron_chart(neurons), f"neurons_L{layer}_{position}", key="tr_neurons")
+    show_chart(cached_chart(charts.neuron_chart, neurons), f"neurons_L{layer}_{position}", key="tr_neurons")
     st.dataframe(neurons, hide_index=True)
     download_table(neurons, f"neurons_L{layer}_{position}.csv", key="tr_dl_mlp")
     if arch.mlp == "SwiGLU":
@@ -527,7 +530,7 @@ def next_token_view(lm, trace: tr.Trace) -> None:
     settings = decoding_ui()
     table = next_token_table(lm, trace.logits, settings)
     final = settings.probs(trace.logits)
-    show_chart(charts.next_token_chart(next_token_long(table)), "next_tokens", key="tr_next")
+    show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
     greedy_id = sampling.choose(final)
     sampled_id = sampling.choose(final, settings.seed)
     names = tr.display_tokens(lm, [greedy_id, sampled_id])
@@ -638,7 +641,9 @@ def generate_view(model_name: str, lm, trace: tr.Trace) -> None:
         f"{totals['dot_products'].iloc[1]:,} dot products",
         **QUIET,
     )
-    show_chart(charts.operation_counts_chart(counts, group="mode"), "kv_cache_savings", key="tr_kv")
+    show_chart(
+        cached_chart(charts.operation_counts_chart, counts, group="mode"), "kv_cache_savings", key="tr_kv"
+    )
     download_table(counts, "kv_cache_savings.csv", key="tr_dl_kv")
 
     st.subheader("Write several tokens, one at a time, with the model's own cache")
@@ -724,7 +729,7 @@ def sampling_view(lm, trace: tr.Trace) -> None:
         f"in {n} draws",
         **QUIET,
     )
-    show_chart(charts.sampling_chart(long), "sampling_lab", key="tr_sampling")
+    show_chart(cached_chart(charts.sampling_chart, long), "sampling_lab", key="tr_sampling")
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, "sampling_lab.csv", key="tr_dl_sampling")
     explain(
@@ -743,7 +748,7 @@ def cost_view(trace: tr.Trace) -> None:
     left, right = st.columns(2)
     left.metric("Multiply-adds for this prediction", f"{counts['multiply_adds'].sum():,}")
     right.metric("Dot products", f"{counts['dot_products'].sum():,}")
-    show_chart(charts.operation_counts_chart(counts), "operation_counts", key="tr_cost")
+    show_chart(cached_chart(charts.operation_counts_chart, counts), "operation_counts", key="tr_cost")
     st.dataframe(counts, hide_index=True, width="stretch")
     download_table(counts, "operation_counts.csv", key="tr_dl_cost")
     explain(
@@ -859,7 +864,9 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
         ],
         ignore_index=True,
     )
-    show_chart(charts.top_tokens_comparison_chart(long), "experiment_top_tokens", key="tr_experiment")
+    show_chart(
+        cached_chart(charts.top_tokens_comparison_chart, long), "experiment_top_tokens", key="tr_experiment"
+    )
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, "experiment_top_tokens.csv", key="tr_dl_experiment")
     st.subheader(f"Layer {layer}, head {head} in the experiment")
@@ -882,7 +889,9 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
     if (layer, head) in key[0]:
         st.caption("This head is switched off: its pattern is still computed, but its output is zeroed.")
     show_chart(
-        charts.attention_heatmap_chart(attention_frame(changed, layer, [head]), show_values=T <= 12),
+        cached_chart(
+            charts.attention_heatmap_chart, attention_frame(changed, layer, [head]), show_values=T <= 12
+        ),
         f"experiment_L{layer}_H{head}",
         key="tr_experiment_heatmap",
     )
