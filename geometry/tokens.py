@@ -44,8 +44,51 @@ class WordTokens:
 
 def is_byte_level(tokenizer) -> bool:
     """True for GPT-2-style byte-level BPE tokenizers (a leading space is ``Ġ``)."""
-    probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
-    return any(piece.startswith("Ġ") for piece in probe)
+    key = id(tokenizer)
+    if key not in _BYTE_LEVEL:
+        probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
+        _BYTE_LEVEL[key] = any(piece.startswith("Ġ") for piece in probe)
+    return _BYTE_LEVEL[key]
+
+
+_BYTE_LEVEL: dict[int, bool] = {}  # tokenizer id -> byte-level? (tokenizers live as long as the process)
+
+
+def _checked(word: str) -> str:
+    text = word.strip()
+    if not text:
+        raise ValueError("Type at least one word.")
+    if len(text) > MAX_WORD_CHARS:
+        raise ValueError(f"'{text[:20]}…' is longer than {MAX_WORD_CHARS} characters; use a shorter word.")
+    return text
+
+
+def tokenize_many(lm, words) -> list[WordTokens | ValueError]:
+    """:func:`word_tokens` for every word with one tokenizer call: each result or the error it raises."""
+    results: list[WordTokens | ValueError | str] = []
+    for word in words:
+        try:
+            results.append(_checked(word))
+        except ValueError as error:
+            results.append(error)
+    texts = [text for text in results if isinstance(text, str)]
+    tokenizer = lm.tokenizer
+    if texts:
+        with using(lm):
+            prefix = " " if is_byte_level(tokenizer) else ""
+            batch = tokenizer([prefix + text for text in texts], add_special_tokens=False)["input_ids"]
+            pieces = [tokenizer.convert_ids_to_tokens(ids) for ids in batch]
+    found = iter(zip(batch, pieces, strict=True)) if texts else iter(())
+    unknown = tokenizer.unk_token_id
+    for i, text in enumerate(results):
+        if not isinstance(text, str):
+            continue
+        ids, strings = next(found)
+        if not ids or (unknown is not None and all(t == unknown for t in ids)):
+            results[i] = ValueError(f"The model has no tokens for '{text}'; try another word.")
+        else:
+            results[i] = WordTokens(text, tuple(int(t) for t in ids), tuple(strings))
+    return results
 
 
 def word_tokens(lm, word: str) -> WordTokens:
@@ -53,20 +96,10 @@ def word_tokens(lm, word: str) -> WordTokens:
 
     Raises ValueError for empty or over-long text, or text with no tokens.
     """
-    text = word.strip()
-    if not text:
-        raise ValueError("Type at least one word.")
-    if len(text) > MAX_WORD_CHARS:
-        raise ValueError(f"'{text[:20]}…' is longer than {MAX_WORD_CHARS} characters; use a shorter word.")
-    tokenizer = lm.tokenizer
-    with using(lm):
-        query = " " + text if is_byte_level(tokenizer) else text
-        ids = tokenizer(query, add_special_tokens=False)["input_ids"]
-        pieces = tokenizer.convert_ids_to_tokens(ids)
-    unknown = tokenizer.unk_token_id
-    if not ids or (unknown is not None and all(i == unknown for i in ids)):
-        raise ValueError(f"The model has no tokens for '{text}'; try another word.")
-    return WordTokens(text, tuple(int(i) for i in ids), tuple(pieces))
+    (result,) = tokenize_many(lm, [word])
+    if isinstance(result, ValueError):
+        raise result
+    return result
 
 
 def display_token(piece: str) -> str:

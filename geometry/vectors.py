@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from geometry.models import using
-from geometry.tokens import WordTokens, word_tokens
+from geometry.tokens import WordTokens, tokenize_many, word_tokens
 
 MAX_WORDS = 300  # a word list longer than this is refused with a message
 KINDS = ("static", "sentence")
@@ -43,13 +43,16 @@ def word_vectors(words: Sequence[str], model, kind: str = "static") -> np.ndarra
         raise ValueError("Type at least one word.")
     if len(words) > MAX_WORDS:
         raise ValueError(f"{len(words)} words is more than the limit of {MAX_WORDS}; shorten the list.")
+    if kind not in KINDS:
+        raise ValueError(f"Unknown vector kind {kind!r}; use one of {', '.join(KINDS)}.")
+    tokens = tokenize_many(model, words)  # same checks and messages for both kinds
+    for result in tokens:
+        if isinstance(result, ValueError):
+            raise result
     if kind == "static":
-        return np.stack([static_vector(model, word)[0] for word in words])
-    if kind == "sentence":
-        for word in words:
-            word_tokens(model, word)  # same checks and messages as static vectors
-        return sentence_vectors(model, words)
-    raise ValueError(f"Unknown vector kind {kind!r}; use one of {', '.join(KINDS)}.")
+        E = model.embedding_matrix()
+        return np.stack([E[list(t.ids)].mean(axis=0) for t in tokens])
+    return sentence_vectors(model, words)
 
 
 # --------------------------------------------------------------- named vector operations

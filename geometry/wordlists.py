@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from geometry.tokens import MAX_WORD_CHARS, WordTokens, word_tokens
+from geometry.tokens import MAX_WORD_CHARS, WordTokens, tokenize_many
 
 MAX_LIST_WORDS = 40  # a similarity matrix bigger than this is unreadable on a projector
 MAX_LIST_CHARS = 3000
@@ -79,9 +79,9 @@ def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
 def tokenize_words(words: tuple[str, ...] | list[str], lm: Any) -> tuple[list[WordTokens], list[str]]:
     """Tokenize each word for ``lm``: (the words the model can take, one message per word it cannot)."""
     kept, problems = [], []
-    for word in words:
-        try:
-            kept.append(word_tokens(lm, word))
-        except ValueError as error:
-            problems.append(f"Left out: {error}")
+    for result in tokenize_many(lm, words):
+        if isinstance(result, ValueError):
+            problems.append(f"Left out: {result}")
+        else:
+            kept.append(result)
     return kept, problems

@@ -7,7 +7,7 @@ import pytest
 from sentence_transformers import util
 
 from geometry import similarity
-from geometry.tokens import word_tokens
+from geometry.tokens import tokenize_many, word_tokens
 from geometry.vectors import word_vectors
 
 ANALOGY = ("man", "king", "woman")  # king - man + woman
@@ -98,3 +98,17 @@ def test_searches_leave_the_models_untouched(encoder, causal_lm):
         similarity.nearest(word_vectors(["cat"], lm)[0], lm, metric="dot")
     assert [_fingerprint(encoder), _fingerprint(causal_lm)] == before
     assert not causal_lm.model.training and not any(p.requires_grad for p in causal_lm.model.parameters())
+
+
+@pytest.mark.parametrize("fixture", ["encoder", "causal_lm"])
+def test_one_tokenizer_call_for_a_list_gives_what_one_word_at_a_time_gives(request, fixture):
+    lm = request.getfixturevalue(fixture)
+    words = ["dog", " river bank ", "monarchies", "", "x" * 70, "chased"]
+    together = tokenize_many(lm, words)
+    for word, result in zip(words, together, strict=True):
+        try:
+            alone = word_tokens(lm, word)
+        except ValueError as error:
+            assert isinstance(result, ValueError) and str(result) == str(error)
+        else:
+            assert result == alone
