@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry.tokens import MAX_WORD_CHARS, whole_word_vocabulary, word_tokens
+from geometry.tokens import MAX_WORD_CHARS, tokenize_many, whole_word_vocabulary
 
 MAX_WORDS = 200  # words a user may type at once
 MAX_TEXT_CHARS = 4_000  # longer text is refused before it is split
@@ -229,13 +229,13 @@ def known_words(lm, word_set: WordSet) -> WordSet:
     the pieces). Raises ValueError when no word is left.
     """
     kept, skipped, split = [], list(word_set.skipped), []
-    for word, category in zip(word_set.words, word_set.categories, strict=True):
-        try:
-            if word_tokens(lm, word).is_split:
-                split.append(word)
-        except ValueError:
+    tokens = tokenize_many(lm, word_set.words)
+    for word, category, result in zip(word_set.words, word_set.categories, tokens, strict=True):
+        if isinstance(result, ValueError):
             skipped.append(f"'{word[:20]}' is not in the model's vocabulary")
             continue
+        if result.is_split:
+            split.append(word)
         kept.append((word, category))
     if not kept:
         raise ValueError("The model cannot read any of these words; try ordinary words in letters.")
