@@ -320,9 +320,7 @@ def neighbours_section(model_name: str, metric: str, standardise: bool, k: int) 
     lm = load_model(model_name)
     with friendly_errors():
         word = clean_word(word)
-        vector = model_vectors(model_name, (word,), "static")[0]  # (d,)
-        found = similarity.nearest(vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise)
-        frame = _ranked(found)
+        frame = _ranked(nearest_words(model_name, word, metric, standardise, k))
         show_chart(cached_chart(charts.neighbours_chart, frame, metric), "neighbours", key="dp_neighbours")
         download_table(frame, "neighbours.csv", key="dp_neighbours_csv")
     size = len(similarity.vocabulary_matrix(lm).words)
@@ -341,12 +339,9 @@ def analogy_section(model_name: str, metric: str, standardise: bool, k: int) -> 
     a = columns[0].text_input("a (take away)", key="dp_an_a", bind="query-params")
     b = columns[1].text_input("b (start from)", key="dp_an_b", bind="query-params")
     c = columns[2].text_input("c (add)", key="dp_an_c", bind="query-params")
-    lm = load_model(model_name)
     with friendly_errors():
         a, b, c = (clean_word(text) for text in (a, b, c))
-        options = {"metric": metric, "standardise": standardise}
-        usual = similarity.analogy(a, b, c, lm, k=k, **options)
-        honest = similarity.analogy(a, b, c, lm, k=k, exclude_inputs=False, **options)
+        usual, honest, place = analogy_answers(model_name, (a, b, c), metric, standardise, k)
         st.markdown(f"**{plain(b)} − {plain(a)} + {plain(c)}** ≈ ?")
         left, right = st.columns(2)
         left.markdown("Inputs left out (the usual practice)")
@@ -355,8 +350,6 @@ def analogy_section(model_name: str, metric: str, standardise: bool, k: int) -> 
         right.dataframe(_ranked(honest), hide_index=True, width="stretch")
         if usual:
             answer = usual[0][0]
-            vector = similarity.analogy_vector(a, b, c, lm)
-            place = similarity.rank(answer, vector, lm, **options)
             st.info(
                 f"Caveat: with the inputs left out the answer is **{plain(answer)}**. When nothing is left "
                 f"out, {plain(answer)} ranks **{place}** and the top word is **{plain(honest[0][0])}**. "
@@ -373,6 +366,29 @@ def analogy_section(model_name: str, metric: str, standardise: bool, k: int) -> 
         "word, so the page lists the vocabulary words nearest to it.",
         r"v=E_b-E_a+E_c\qquad \hat w=\arg\max_{w}\cos(E_w, v)",
     )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def nearest_words(
+    model_name: str, word: str, metric: str, standardise: bool, k: int
+) -> list[tuple[str, float]]:
+    """The k vocabulary words nearest to ``word``'s static vector (the word itself left out)."""
+    vector = model_vectors(model_name, (word,), "static")[0]  # (d,)
+    lm = load_model(model_name)
+    return similarity.nearest(vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def analogy_answers(model_name: str, abc: tuple[str, str, str], metric: str, standardise: bool, k: int):
+    """b - a + c: (answers with the inputs left out, answers with nothing left out, the rank of the
+    first answer when nothing is left out, or None when there is no answer)."""
+    lm, options = load_model(model_name), {"metric": metric, "standardise": standardise}
+    usual = similarity.analogy(*abc, lm, k=k, **options)
+    honest = similarity.analogy(*abc, lm, k=k, exclude_inputs=False, **options)
+    place = (
+        similarity.rank(usual[0][0], similarity.analogy_vector(*abc, lm), lm, **options) if usual else None
+    )
+    return usual, honest, place
 
 
 def _ranked(found: list[tuple[str, float]]) -> pd.DataFrame:
