@@ -1,0 +1,75 @@
+"""The line for heavy work: arrival order, places in line, memory given back once it empties."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ui.heavy import Line, Results
+
+
+def _wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_jobs_run_one_at_a_time_in_arrival_order_and_see_their_place():
+    idle_calls: list[int] = []
+    line = Line(slots=1, on_idle=lambda: idle_calls.append(1))
+    order, places, running, most = [], {}, [0], [0]
+    gate = threading.Event()
+    lock = threading.Lock()
+
+    def job(name: int) -> None:
+        with line.turn(lambda ahead: places.setdefault(name, []).append(ahead)):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            if name == 0:
+                gate.wait(10)
+            order.append(name)
+            with lock:
+                running[0] -= 1
+
+    threads = []
+    for name in range(4):
+        threads.append(threading.Thread(target=job, args=(name,)))
+        threads[-1].start()
+        if name == 0:
+            _wait_until(lambda: line._running == 1)
+        else:
+            _wait_until(lambda name=name: name in places)  # arrived and told its place
+    assert [places[name][0] for name in (1, 2, 3)] == [1, 2, 3]  # "N others are ahead of you"
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3]
+    assert most[0] == 1
+    assert idle_calls == [1]  # memory is given back once, when the burst is over
+
+
+def test_a_job_that_fails_leaves_the_line_usable():
+    line = Line(slots=1)
+    with pytest.raises(RuntimeError), line.turn():
+        raise RuntimeError("boom")
+    with line.turn():
+        pass
+    assert line._running == 0 and not line._waiting
+
+
+def test_results_are_bounded_copied_and_expire():
+    store = Results(max_entries=2, ttl=60)
+    table = {"rows": [1, 2, 3]}
+    store.put("a", table)
+    got = store.get("a")
+    got["rows"].append(4)  # a session changing its copy changes nobody else's
+    assert store.get("a") == {"rows": [1, 2, 3]}
+    store.put("b", 2)
+    store.put("c", 3)
+    assert store.get("a") is None and store.get("c") == 3  # the oldest went first
+    store.ttl = 0
+    assert store.get("c") is None
