@@ -3,9 +3,9 @@
 :func:`embedding_gradients` scores a short text with the next-token loss and takes the
 gradient of the embedding matrix ``E`` (vocab, d). In SmolLM2 and GPT-2 the same matrix is
 used twice: once as the input lookup (row ``E[id]`` is the token's first vector) and once as
-the output projection (``logits = h @ E.T``). The forward pass here reads the two uses from
-two separate leaf tensors that share ``E``'s storage, so autograd reports the two
-contributions apart; their sum is the tied matrix's total gradient:
+the output projection (``logits = h @ E.T``). The backward pass here asks for the gradient of
+the looked-up input vectors and of the logits, from which each use's contribution follows
+exactly (see :class:`EmbeddingGradients`); their sum is the tied matrix's total gradient:
 
 * input path: non-zero only on the rows of tokens that were read (a lookup copies a row);
 * output path: non-zero on (nearly) every row, because softmax gives every token some
@@ -108,10 +108,14 @@ def split_logits(model: Any, token_ids, E_in, W_out):
     """
     import torch.nn.functional as F
 
-    embeds = F.embedding(token_ids, E_in)[None]  # (1, T, d) the input lookup
-    hidden = model.base_model(inputs_embeds=embeds).last_hidden_state[0]  # (T, d) after the final norm
+    hidden = final_hidden(model, F.embedding(token_ids, E_in))  # (T, d) after the final norm
     bias = getattr(model.get_output_embeddings(), "bias", None)
     return F.linear(hidden, W_out, bias)  # (T, vocab) logits = h @ W_out.T
+
+
+def final_hidden(model: Any, inputs):
+    """The last layer's output after the final norm, (T, d), for input vectors (T, d)."""
+    return model.base_model(inputs_embeds=inputs[None]).last_hidden_state[0]
 
 
 def next_token_loss(logits, token_ids):
@@ -125,68 +129,112 @@ def next_token_loss(logits, token_ids):
 class EmbeddingGradients:
     """The loss of a text and the gradient of the embedding matrix, split by path.
 
-    ``input_grad`` and ``output_grad`` are (vocab, d). With tied weights (``tied``) both are
-    gradients of the one embedding matrix and ``total_grad`` is their sum; otherwise
-    ``output_grad`` belongs to the separate output matrix.
+    Kept small: the (vocab, d) gradients follow from three small arrays by the chain rule.
+
+    * Input path: the lookup copies row ``E[x_t]`` to position t, so row v's gradient is the sum
+      of ``lookup_grad[t]`` over the positions where ``x_t = v`` (zero for every other row).
+    * Output path: ``logits = H @ W.T``, so row v's gradient is ``Σ_t logit_grad[t, v] · H[t]``,
+      that is ``logit_grad.T @ hidden``; its squared length is ``g_v · (H Hᵀ) g_v`` with
+      ``g_v = logit_grad[:, v]``, which gives every row's length without the (vocab, d) matrix.
+
+    ``input_grad`` and ``output_grad`` build the dense (vocab, d) matrices when asked (a
+    notebook, a test). With tied weights (``tied``) both are gradients of the one embedding
+    matrix and ``total_grad`` is their sum; otherwise ``output_grad`` belongs to the separate
+    output matrix.
     """
 
     loss: float  # mean next-token cross-entropy, in nats
     token_ids: np.ndarray  # (T,) int64
     tokens: tuple[str, ...]  # (T,) display strings
     true_next_probs: np.ndarray  # (T-1,) p(token t+1 | tokens ≤ t)
-    input_grad: np.ndarray  # (vocab, d) through the input lookup
-    output_grad: np.ndarray  # (vocab, d) through the output projection
+    lookup_grad: np.ndarray  # (T, d) dL/d(input vector at position t)
+    logit_grad: np.ndarray  # (T, vocab) dL/d(logits)
+    hidden: np.ndarray  # (T, d) the final norm's output, which the output projection reads
     tied: bool
+
+    @property
+    def vocab(self) -> int:
+        return int(self.logit_grad.shape[1])
+
+    def input_rows_of(self, ids) -> np.ndarray:
+        """(len(ids), d) the input path's gradient of rows ``ids``."""
+        ids = np.asarray(ids)
+        hits = (ids[:, None] == self.token_ids[None, :]).astype(self.lookup_grad.dtype)  # (n, T)
+        return hits @ self.lookup_grad
+
+    def output_rows_of(self, ids) -> np.ndarray:
+        """(len(ids), d) the output path's gradient of rows ``ids``."""
+        return self.logit_grad[:, np.asarray(ids)].T @ self.hidden
+
+    @functools.cached_property
+    def input_grad(self) -> np.ndarray:
+        """(vocab, d) through the input lookup (dense; built on demand)."""
+        dense = np.zeros((self.vocab, self.lookup_grad.shape[1]), dtype=self.lookup_grad.dtype)
+        np.add.at(dense, self.token_ids, self.lookup_grad)
+        return _frozen(dense)
+
+    @functools.cached_property
+    def output_grad(self) -> np.ndarray:
+        """(vocab, d) through the output projection (dense; built on demand)."""
+        return _frozen(self.logit_grad.T @ self.hidden)
 
     @property
     def total_grad(self) -> np.ndarray:
         """(vocab, d) the tied matrix's gradient: both paths added."""
         return self.input_grad + self.output_grad
 
-    @property
+    @functools.cached_property
     def input_rows(self) -> np.ndarray:
         """Ids of the rows the input path touched (sorted)."""
-        return np.flatnonzero(np.any(self.input_grad != 0, axis=1))
+        return np.flatnonzero(self.input_row_norms > 0)
 
-    @property
+    @functools.cached_property
     def output_rows(self) -> np.ndarray:
-        """Ids of the rows the output path touched (sorted)."""
-        return np.flatnonzero(np.any(self.output_grad != 0, axis=1))
+        """Ids of the rows the output path touched (sorted): those whose logit got a gradient."""
+        return np.flatnonzero(np.any(self.logit_grad != 0, axis=0))
 
     @functools.cached_property
     def input_row_norms(self) -> np.ndarray:
         """(vocab,) float64 length of each row's gradient through the input lookup."""
-        return _frozen(_row_norms(self.input_grad))
+        norms = np.zeros(self.vocab)
+        ids = np.unique(self.token_ids)
+        norms[ids] = _row_norms(self.input_rows_of(ids))
+        return _frozen(norms)
 
     @functools.cached_property
     def output_row_norms(self) -> np.ndarray:
         """(vocab,) float64 length of each row's gradient through the output projection."""
-        return _frozen(_row_norms(self.output_grad))
+        G = self.logit_grad.astype(np.float64)  # (T, vocab)
+        H = self.hidden.astype(np.float64)
+        squared = np.einsum("tv,tv->v", G, (H @ H.T) @ G)  # g_v · (H Hᵀ) g_v for every v
+        return _frozen(np.sqrt(np.maximum(squared, 0.0)))
 
 
 def embedding_gradients(lm, text: str) -> EmbeddingGradients:
     """One forward and backward pass on ``text``: the loss and the embedding gradient by path.
 
-    The shared model is read, never changed: its weights stay frozen and the two leaves
-    are detached views of them.
+    The shared model is read, never changed: the looked-up input vectors are a new leaf and the
+    output matrix is read detached, so the backward pass computes no weight gradient at all.
 
     >>> g = embedding_gradients(lm, "The dog ran to the park.")  # doctest: +SKIP
     >>> len(g.input_rows), len(g.output_rows), g.input_grad.shape  # doctest: +SKIP
     (6, 49152, (49152, 576))
     """
     import torch
+    import torch.nn.functional as F
 
     model = lm.model
     ids = training_ids(lm, text)
     token_ids = torch.tensor(ids, dtype=torch.long)  # (T,)
     E = model.get_input_embeddings().weight  # (vocab, d)
     W = model.get_output_embeddings().weight  # (vocab, d): E itself when tied
-    E_in = E.detach().requires_grad_(True)  # a new leaf sharing E's storage
-    W_out = W.detach().requires_grad_(True)  # another leaf, so the paths stay apart
     with using(lm), torch.enable_grad():
-        logits = split_logits(model, token_ids, E_in, W_out)  # (T, vocab)
+        inputs = F.embedding(token_ids, E.detach()).requires_grad_(True)  # (T, d) the input lookup
+        hidden = final_hidden(model, inputs)  # (T, d)
+        bias = getattr(model.get_output_embeddings(), "bias", None)
+        logits = F.linear(hidden, W.detach(), None if bias is None else bias.detach())  # (T, vocab)
         loss = next_token_loss(logits, token_ids)
-        input_grad, output_grad = torch.autograd.grad(loss, (E_in, W_out))
+        lookup_grad, logit_grad = torch.autograd.grad(loss, (inputs, logits))
     probs = torch.softmax(logits.detach()[:-1], dim=-1)  # (T-1, vocab)
     true_next = probs[torch.arange(len(ids) - 1), token_ids[1:]]  # (T-1,)
     return EmbeddingGradients(
@@ -194,8 +242,9 @@ def embedding_gradients(lm, text: str) -> EmbeddingGradients:
         token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
         tokens=token_strings(lm, ids),
         true_next_probs=_frozen(true_next.numpy().astype(np.float32)),
-        input_grad=_frozen(input_grad.numpy()),
-        output_grad=_frozen(output_grad.numpy()),
+        lookup_grad=_frozen(lookup_grad.numpy()),
+        logit_grad=_frozen(logit_grad.numpy()),
+        hidden=_frozen(hidden.detach().numpy()),
         tied=is_tied(model),
     )
 
@@ -250,9 +299,9 @@ def text_row_table(grads: EmbeddingGradients) -> pd.DataFrame:
             "token_id": ids,
             "token": [grads.tokens[i] for i in first],
             "count": [int(np.sum(grads.token_ids == i)) for i in ids],
-            "input_norm": np.linalg.norm(grads.input_grad[ids], axis=1),
-            "output_norm": np.linalg.norm(grads.output_grad[ids], axis=1),
-            "total_norm": np.linalg.norm(grads.input_grad[ids] + grads.output_grad[ids], axis=1),
+            "input_norm": np.linalg.norm(grads.input_rows_of(ids), axis=1),
+            "output_norm": np.linalg.norm(grads.output_rows_of(ids), axis=1),
+            "total_norm": np.linalg.norm(grads.input_rows_of(ids) + grads.output_rows_of(ids), axis=1),
         }
     )
 
@@ -270,12 +319,11 @@ class PathSummary:
 
 def path_summary(grads: EmbeddingGradients) -> PathSummary:
     """Counts of touched rows and each path's share of the squared gradient."""
-    # summed from the row norms: no float64 copy of two (vocab, d) matrices
     input_sq = float(np.sum(grads.input_row_norms**2))
     output_sq = float(np.sum(grads.output_row_norms**2))
     whole = input_sq + output_sq or 1.0
     return PathSummary(
-        vocab=int(grads.input_grad.shape[0]),
+        vocab=grads.vocab,
         input_rows=len(grads.input_rows),
         output_rows=len(grads.output_rows),
         input_share=input_sq / whole,
@@ -340,8 +388,8 @@ def position_table(grads: EmbeddingGradients) -> pd.DataFrame:
             "true_next_token": [*grads.tokens[1:], ""],
             "probability": probs,
             "loss": -np.log(np.maximum(probs, np.finfo(np.float64).tiny)),
-            "input_norm": np.linalg.norm(grads.input_grad[grads.token_ids], axis=1),
-            "output_norm": np.linalg.norm(grads.output_grad[grads.token_ids], axis=1),
+            "input_norm": np.linalg.norm(grads.input_rows_of(grads.token_ids), axis=1),
+            "output_norm": np.linalg.norm(grads.output_rows_of(grads.token_ids), axis=1),
         }
     )
 

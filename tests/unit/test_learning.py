@@ -103,6 +103,30 @@ def test_input_path_touches_only_the_texts_rows(tiny):
     assert rows == set(grads.token_ids[:-1].tolist())
 
 
+def test_each_path_is_what_autograd_gives_two_separate_leaves(tiny):
+    """The small arrays kept (lookup, logit gradients, final hidden) give the dense gradients,
+    their rows and every row's length exactly as autograd computes them on two leaf matrices."""
+    grads = learning.embedding_gradients(tiny, TEXT)
+    ids = torch.tensor(grads.token_ids)
+    E = tiny.model.get_input_embeddings().weight
+    E_in, W_out = E.detach().clone().requires_grad_(True), E.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        loss = learning.next_token_loss(learning.split_logits(tiny.model, ids, E_in, W_out), ids)
+        input_grad, output_grad = (g.numpy() for g in torch.autograd.grad(loss, (E_in, W_out)))
+    np.testing.assert_allclose(grads.input_grad, input_grad, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(grads.output_grad, output_grad, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(
+        grads.input_row_norms, np.linalg.norm(input_grad, axis=1), rtol=1e-4, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        grads.output_row_norms, np.linalg.norm(output_grad, axis=1), rtol=1e-4, atol=1e-7
+    )
+    some = np.array([int(grads.token_ids[0]), 5, int(grads.token_ids[-1])])
+    np.testing.assert_allclose(grads.input_rows_of(some), input_grad[some], rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(grads.output_rows_of(some), output_grad[some], rtol=1e-4, atol=1e-7)
+    assert grads.output_rows.tolist() == np.flatnonzero(np.any(output_grad != 0, axis=1)).tolist()
+
+
 def test_output_path_touches_nearly_every_row(tiny):
     grads = learning.embedding_gradients(tiny, TEXT)
     summary = learning.path_summary(grads)
