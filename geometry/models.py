@@ -394,9 +394,39 @@ def _causal_from_pretrained(source: str, **kwargs: Any) -> tuple[Any, Any]:
     return model, tokenizer
 
 
+def _unpacked(gguf: Path, sha256: str) -> Path:
+    """Where the de-quantised float32 copy of a packaged GGUF file lives."""
+    return cache_root() / f"{gguf.stem}-{sha256[:16]}-{CACHE_FORMAT}"
+
+
+def needs_unpacking(name: str) -> bool:
+    """True when loading ``name`` will first de-quantise its packaged weights (once per machine,
+    about 20-30 s): the page says so rather than wait silently."""
+    spec = MODELS.get(name)
+    if spec is None or spec.kind != "causal" or not spec.packaged or name in _LOADED:
+        return False
+    path = locate_packaged(spec.packaged)
+    return path is not None and not (_unpacked(path, spec.packaged.sha256) / "model.safetensors").is_file()
+
+
+def unpack_packaged_models() -> list[str]:
+    """De-quantise every installed packaged causal model that is not yet (``make setup`` calls it).
+
+    Returns the names unpacked. Each model is checked against its pinned SHA-256 first.
+    """
+    done = []
+    for name, spec in MODELS.items():
+        if needs_unpacking(name):
+            path = locate_packaged(spec.packaged)
+            verify(path, spec.packaged.sha256)
+            _build_cache(path, _unpacked(path, spec.packaged.sha256))
+            done.append(name)
+    return done
+
+
 def _causal_from_gguf(gguf: Path, sha256: str) -> tuple[Any, Any]:
     """Load de-quantised float32 weights, building the safetensors cache on first use."""
-    cached = cache_root() / f"{gguf.stem}-{sha256[:16]}-{CACHE_FORMAT}"
+    cached = _unpacked(gguf, sha256)
     if not (cached / "model.safetensors").is_file():
         _build_cache(gguf, cached)
     return _causal_from_pretrained(str(cached))

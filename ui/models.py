@@ -31,7 +31,10 @@ def get_model(name: str) -> LoadedModel | None:
             st.error(str(error))
             return None
     failure = None
-    with st.status(f"Loading {name}…", expanded=False) as status:
+    label = f"Loading {name}…"
+    if models.needs_unpacking(name):
+        label = f"Unpacking {name}'s weights: once on this machine, about 30 seconds…"
+    with st.status(label, expanded=False) as status:
         try:
             model = _cached_model(name)
         except (ModelUnavailable, models.IntegrityError) as error:

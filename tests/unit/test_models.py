@@ -177,3 +177,12 @@ def test_importing_geometry_lets_idle_openmp_threads_sleep():
 
     assert run(env) == "PASSIVE"
     assert run({**env, "OMP_WAIT_POLICY": "ACTIVE"}) == "ACTIVE"
+
+
+def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch, tmp_path):
+    if models.locate_packaged(models.MODELS[models.CAUSAL_LM_NAME].packaged) is None:
+        pytest.skip("the packaged causal model is not installed")
+    monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))  # an empty cache: a fresh machine
+    assert models.needs_unpacking(models.CAUSAL_LM_NAME)
+    assert not models.needs_unpacking(models.ENCODER_NAME)  # the encoder's weights are plain already
+    assert not models.needs_unpacking("gpt2") and not models.needs_unpacking("no such model")
