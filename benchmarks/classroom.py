@@ -70,6 +70,10 @@ WORDS = [
     "castle",
     "pencil",
     "lantern",
+    "violet",  # the words from here on are for the single warm visit, which no student of 30 shares
+    "harbour",
+    "meadow",
+    "thunder",
 ]
 
 

@@ -153,6 +153,13 @@ def app_url(browser) -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_server() -> Iterator[str]:
+    """A fresh server for tests that speak Streamlit's websocket protocol (no browser needed)."""
+    with serve_app() as base_url:
+        yield base_url
+
+
+@pytest.fixture
 def fresh_app_url(browser) -> Iterator[str]:
     """A server of its own that no browser has visited yet."""
     with serve_app() as base_url:
