@@ -29,10 +29,19 @@ class PageRun:
 
     seconds: float = 0.0
     exceptions: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)  # markdown, metrics, alerts, captions, tables
+    shown: dict[tuple[int, ...], str] = field(default_factory=dict)  # what each place on the page shows last
     buttons: dict[str, str] = field(default_factory=dict)  # label -> widget id
     elements: int = 0
     bytes_received: int = 0
+
+    @property
+    def texts(self) -> list[str]:
+        """Markdown, metrics, alerts, captions and table hashes, in page order, as finally shown.
+
+        A place that showed a passing notice ("2 other students are ahead of you") and was then
+        emptied or refilled counts only with what it shows at the end.
+        """
+        return [text for _, text in sorted(self.shown.items()) if text]
 
     @property
     def fingerprint(self) -> str:
@@ -40,23 +49,25 @@ class PageRun:
         return hashlib.sha256("\n".join(self.texts).encode()).hexdigest()[:16]
 
 
-def _read_element(element, run: PageRun) -> None:
+def _read_element(element, path: tuple[int, ...], run: PageRun) -> None:
     kind = element.WhichOneof("type")
     run.elements += 1
+    text = ""
     if kind == "exception":
         run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
     elif kind == "markdown":
-        run.texts.append(element.markdown.body)
+        text = element.markdown.body
     elif kind == "metric":
-        run.texts.append(f"{element.metric.label}={element.metric.body}")
+        text = f"{element.metric.label}={element.metric.body}"
     elif kind == "alert":
-        run.texts.append(element.alert.body)
+        text = element.alert.body
     elif kind in ("text", "code"):
-        run.texts.append(getattr(element, kind).body if kind == "text" else element.code.code_text)
+        text = getattr(element, kind).body if kind == "text" else element.code.code_text
     elif kind in ("dataframe", "table"):
-        run.texts.append(hashlib.sha256(getattr(element, kind).arrow_data.data).hexdigest())
+        text = hashlib.sha256(getattr(element, kind).arrow_data.data).hexdigest()
     elif kind == "button":
         run.buttons[element.button.label] = element.button.id
+    run.shown[path] = text
 
 
 def _rerun_message(page: str, query: str, triggers: tuple[str, ...] = ()) -> bytes:
@@ -104,7 +115,7 @@ class Student:
             message.ParseFromString(data)
             kind = message.WhichOneof("type")
             if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                _read_element(message.delta.new_element, run)
+                _read_element(message.delta.new_element, tuple(message.metadata.delta_path), run)
             elif kind == "script_finished" and message.script_finished in DONE:
                 break
         run.seconds = time.perf_counter() - start

@@ -101,6 +101,28 @@ def release_memory() -> None:
             ctypes.CDLL(libc).malloc_trim(0)
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+BIG_BLOCK = 1 << 20  # bytes: blocks at least this big are mapped on their own and unmapped when freed
+
+
+def return_big_blocks_to_the_os() -> bool:
+    """Make every block of 1 MB or more its own memory mapping, handed back the moment it is freed.
+
+    By default glibc raises that threshold after large frees, so tensors of a training run land in
+    the heap of the thread that ran it; the next run, in another session's thread, cannot reuse
+    them. Measured with six training runs one after another from six threads: RSS 3.6 GB after
+    (peak 4.0 GB) by default, 1.2 GB after (peak 2.1 GB) with the threshold fixed. Returns False
+    where there is no glibc.
+    """
+    libc = ctypes.util.find_library("c")
+    if not libc:
+        return False
+    try:
+        return bool(ctypes.CDLL(libc).mallopt(M_MMAP_THRESHOLD, BIG_BLOCK))
+    except (OSError, AttributeError):
+        return False
+
+
 @contextlib.contextmanager
 def in_turn(what: str) -> Iterator[None]:
     """Run the block when this session's turn comes; show its place in line meanwhile."""

@@ -9,6 +9,7 @@ import streamlit as st
 
 from geometry import models
 from geometry.models import LoadedModel, ModelUnavailable
+from ui.heavy import return_big_blocks_to_the_os
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,10 @@ def start_background_warm_up() -> threading.Thread:
     """Once per server, in a background thread: get ready for the first visitor of each page.
 
     The models load once per process, so a page that asks while the warm-up is loading
-    waits for that load rather than starting its own.
+    waits for that load rather than starting its own. Memory policy is set first, before
+    any model's weights are allocated.
     """
+    return_big_blocks_to_the_os()
     thread = threading.Thread(target=_warm_up_and_log_failures, name="warm-up", daemon=True)
     thread.start()
     return thread

@@ -73,3 +73,11 @@ def test_results_are_bounded_copied_and_expire():
     assert store.get("a") is None and store.get("c") == 3  # the oldest went first
     store.ttl = 0
     assert store.get("c") is None
+
+
+def test_big_blocks_go_back_to_the_os_where_glibc_runs():
+    import ctypes.util
+
+    from ui.heavy import return_big_blocks_to_the_os
+
+    assert return_big_blocks_to_the_os() == bool(ctypes.util.find_library("c"))
