@@ -29,7 +29,6 @@ embedding row in front (n_layers + 2 entries in all)::
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +39,8 @@ import pandas as pd
 
 from geometry.models import using
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE
-from geometry.tokens import display_token, whole_word_vocabulary
+from geometry.similarity import vocabulary_matrix
+from geometry.tokens import display_token
 
 MAX_WORD_CHARS = 40
 MAX_OCCURRENCES = 80  # all occurrences in all sentences together
@@ -531,13 +531,6 @@ def layer_map(
     return path_table(occurrences, vectors, projection.coords), axis_titles(projection), projection.notes
 
 
-@functools.lru_cache(maxsize=4)
-def _unit_vocabulary(model) -> tuple[np.ndarray, tuple[str, ...]]:
-    vocabulary = whole_word_vocabulary(model)
-    rows = model.embedding_matrix()[vocabulary.ids]  # (V', d)
-    return unit(rows.astype(np.float32)), vocabulary.words
-
-
 def nearest_words(model, occurrences: Occurrences, vectors: np.ndarray, k: int = 5) -> pd.DataFrame:
     """The k whole-word vocabulary tokens whose input-embedding rows have the highest cosine.
 
@@ -545,8 +538,9 @@ def nearest_words(model, occurrences: Occurrences, vectors: np.ndarray, k: int =
     is only a lens: hidden states are not made to line up with the input embeddings.
     Columns: ``occurrence``, ``sense``, ``rank``, ``word``, ``cosine``.
     """
-    rows, words = _unit_vocabulary(model)
-    cosines = unit(vectors) @ rows.T  # (n, V')
+    vocabulary = vocabulary_matrix(model)  # the search index the dot-products page uses too
+    words = vocabulary.words
+    cosines = unit(vectors).astype(np.float32) @ vocabulary.unit.T  # (n, V')
     top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
     records = [
         (label, sense, rank + 1, words[index], float(cosines[i, index]))
