@@ -536,8 +536,15 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
     ``row_order`` (see geometry.context.OccurrenceContext). The word's own tokens are outlined.
     """
     base = alt.Chart(df).encode(
-        x=_trace_token_axis("key_label", "key_position", "token of the sentence (looked at)"),
-        y=alt.Y(f"{row}:N", sort=alt.EncodingSortField(row_order), title=None),
+        x=alt.X(
+            "key_label:N",
+            sort=alt.EncodingSortField("key_position"),
+            title="token of the sentence (looked at)",
+            axis=alt.Axis(labelAngle=-60, labelOverlap=False),  # every token named, even in a half column
+        ),
+        y=alt.Y(
+            f"{row}:N", sort=alt.EncodingSortField(row_order), title=None, axis=alt.Axis(labelOverlap=False)
+        ),
         tooltip=[f"{row}:N", "key_label:N", alt.Tooltip("probability:Q", format=".3f")],
     )
     cells = base.mark_rect().encode(
@@ -551,7 +558,7 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
             color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black")),
         )
         chart = chart + text
-    return finish(chart.properties(width="container", height=alt.Step(24)), title)
+    return finish(chart.properties(width="container", height=alt.Step(26)), title)
 
 
 LAYER_AXIS = alt.Axis(labelAngle=-45)

@@ -79,12 +79,15 @@ def _strongest_sentence(ctx: context.OccurrenceContext, layer_index: int) -> str
 def occurrence_column(ctx: context.OccurrenceContext, layer_index: int, per_head: bool, key: str) -> None:
     """One occurrence: its tokens, its attention chart and the words it reads most."""
     st.markdown(f"**{ctx.label}**: {_sentence_with_word(ctx)}")
+    numbers = len(ctx.tokens) <= 8  # in a half column, longer sentences show colour only (tooltips, CSV)
     if per_head:
         frame = ctx.attention[ctx.attention["layer_index"] == layer_index]
-        chart = charts.word_attention_chart(frame, "head_label", "head", f"layer {layer_index}, every head")
+        title = f"layer {layer_index}, every head"
+        chart = charts.word_attention_chart(frame, "head_label", "head", title, show_values=numbers)
     else:
         frame = ctx.attention_by_layer
-        chart = charts.word_attention_chart(frame, "layer", "layer_index", "every layer, heads averaged")
+        title = "every layer, heads averaged"
+        chart = charts.word_attention_chart(frame, "layer", "layer_index", title, show_values=numbers)
     show_chart(chart, f"context_attention_{key}", key)
     st.caption(_strongest_sentence(ctx, layer_index))
 
