@@ -99,7 +99,7 @@ def encoder_notice(trace: tr.Trace) -> None:
     if not trace.predicts_tokens:
         st.info(
             f"{trace.model_name} is an **encoder**: its attention looks both ways (every token sees the "
-            "whole sentence, before and after it), it adds a normalisation *after* each sublayer, and it "
+            "whole sentence, before and after it), it normalises *after* each residual addition, and it "
             "has no vocabulary head, so the tabs about the next token do not apply.",
             icon="↔️",
         )
