@@ -221,8 +221,11 @@ def gpt2_is_the_tiny_gpt2(monkeypatch, tiny_gpt2):
 
     from geometry import models
 
-    real = models.load_model
+    real, really_available = models.load_model, models.availability
     monkeypatch.setattr(models, "load_model", lambda name: tiny_gpt2 if name == "gpt2" else real(name))
+    monkeypatch.setattr(
+        models, "availability", lambda name: None if name == "gpt2" else really_available(name)
+    )
     st.cache_resource.clear()
     st.cache_data.clear()
     yield
