@@ -471,7 +471,8 @@ def heads_view(trace: tr.Trace) -> None:
 def residual_view(model_name: str, trace: tr.Trace) -> None:
     position = position_picker(trace, "Token to follow", "tr_lens_position")
     norms = tr.residual_norms(trace, position)
-    st.subheader("How long the vector grows, sublayer by sublayer")
+    grows = "grows" if trace.architecture.norm_placement == "pre" else "is (normalised after each step)"
+    st.subheader(f"How long the vector {grows}, sublayer by sublayer")
     show_chart(charts.residual_norm_chart(norms), f"residual_norms_{position}", key="tr_norms")
     if not trace.predicts_tokens:
         encoder_residual_notes(trace, norms, position)
@@ -506,12 +507,18 @@ def encoder_residual_notes(trace: tr.Trace, norms: pd.DataFrame, position: int) 
     )
     st.subheader("How far each layer's attention and MLP move this token's vector")
     changes = tr.sublayer_changes(trace, position)
+    shown = changes.assign(  # the chart's columns; layers numbered as on this page's sliders
+        occurrence=position_labels(trace)[position],
+        layer_index=changes["layer"],
+        layer=changes["layer"].map("layer {}".format),
+    )
+    show_chart(charts.sublayer_change_chart(shown), f"sublayer_changes_{position}", key="tr_changes")
     st.dataframe(changes, hide_index=True, width="stretch")
     download_table(changes, f"residual_norms_{position}.csv", key="tr_dl_lens")
     explain(
         "In this encoder the normalisation sits on the stream itself, after each addition: every "
-        "sublayer's output is added to the vector and the sum is normalised again (post-norm), so the "
-        "length stays near √d times the norm's scale instead of growing layer after layer. **change** is "
+        "sublayer's output is added to the vector and the sum is normalised again (post-norm), so its "
+        "length is set by each norm's learned scale instead of growing layer after layer. **change** is "
         "how far the vector moved at each step, normalisation included; **output_norm** is the length of "
         "what the sublayer added before that normalisation.",
         r"h \leftarrow \text{LN}\big(h + \text{Attn}(h)\big),\qquad"

@@ -298,3 +298,10 @@ def test_the_encoder_is_traced_and_next_token_tabs_say_why_not(app_url, page):
     settle(page, CHANGE_MS)
     assert_healthy(page)
     page.screenshot(path=str(SCREENSHOTS / "trace-encoder-architectures.png"))
+    page.get_by_role("tab", name="Residual stream").click()
+    main.locator("p", has_text="logit lens does not apply").wait_for(timeout=CHANGE_MS)
+    settle(page, CHANGE_MS)
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=200)
+    assert_healthy(page)
+    assert main.locator("[data-testid='stVegaLiteChart']").count() >= 2  # lengths, then the moves
+    full_page_screenshot(page, SCREENSHOTS / "trace-encoder-residual.png")
