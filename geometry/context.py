@@ -633,7 +633,8 @@ class OccurrenceContext:
     (the hidden-state numbering of this module: block 0 makes "layer 1"), ``layer_index``
     (1..n_layers), ``head``, ``head_label``, ``key_position``, ``key_label`` ("3 river"),
     ``probability`` (the word's attention to that token; the mean over its pieces' rows for a
-    word cut into several tokens) and ``is_word`` (the token is a piece of the word itself).
+    word cut into several tokens), ``is_word`` (the token is a piece of the word itself) and
+    ``is_special`` (a token the tokenizer adds around every text, such as [CLS] and [SEP]).
     ``attention_by_layer`` is the same with the heads averaged (no head columns). ``changes`` is
     :func:`geometry.trace.sublayer_changes` of the word's vector with ``layer`` and ``layer_index``
     in the same numbering.
@@ -673,6 +674,9 @@ def occurrence_context(
             f"“{_short(sentence)}” is too long for {getattr(model, 'name', 'the model')}; shorten it."
         )
     tokens = traced.tokens
+    with using(model):
+        special_ids = set(model.tokenizer.all_special_ids)
+    special = [i for i, token_id in enumerate(traced.token_ids.tolist()) if token_id in special_ids]
     rows = traced.attention[:, :, positions, :].mean(axis=2)  # (L, H, T): the word's rows
     return OccurrenceContext(
         label=label or f"“{_short(sentence, 30)}”",
@@ -681,8 +685,8 @@ def occurrence_context(
         tokens=tokens,
         positions=tuple(positions),
         causal=traced.masks_the_future,
-        attention=_word_attention(rows, tokens, positions),
-        attention_by_layer=_word_attention(rows.mean(axis=1, keepdims=True), tokens, positions).drop(
+        attention=_word_attention(rows, tokens, positions, special),
+        attention_by_layer=_word_attention(rows.mean(axis=1, keepdims=True), tokens, positions, special).drop(
             columns=["head", "head_label"]
         ),
         changes=_numbered(sublayer_changes(traced, positions)),
@@ -695,7 +699,9 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(layer=[f"layer {i}" for i in index], layer_index=index)
 
 
-def _word_attention(rows: np.ndarray, tokens: Sequence[str], positions: Sequence[int]) -> pd.DataFrame:
+def _word_attention(
+    rows: np.ndarray, tokens: Sequence[str], positions: Sequence[int], special: Sequence[int]
+) -> pd.DataFrame:
     """Tidy rows of one word's attention, rows (L, H, T) → columns as in OccurrenceContext.attention."""
     L, H, T = rows.shape
     block, head, key = (
@@ -706,16 +712,21 @@ def _word_attention(rows: np.ndarray, tokens: Sequence[str], positions: Sequence
         "layer": [f"layer {b + 1}" for b in block], "layer_index": block + 1,
         "head": head, "head_label": [f"head {h}" for h in head],
         "key_position": key, "key_label": labels[key], "probability": rows.ravel().astype(np.float64),
-        "is_word": np.isin(key, list(positions)),
+        "is_word": np.isin(key, list(positions)), "is_special": np.isin(key, list(special)),
     })  # fmt: skip
 
 
-def strongest_context(context: OccurrenceContext, layer_index: int, k: int = 3) -> pd.DataFrame:
+def strongest_context(
+    context: OccurrenceContext, layer_index: int, k: int = 3, words_only: bool = False
+) -> pd.DataFrame:
     """The k tokens (not the word itself) the word attends to most at one layer, heads averaged.
 
+    ``words_only`` leaves out the tokens the tokenizer adds around the text ([CLS], [SEP]).
     Columns: key_position, key_label, probability, in descending probability.
     """
     at = context.attention_by_layer
     others = at[(at["layer_index"] == layer_index) & ~at["is_word"]]
+    if words_only:
+        others = others[~others["is_special"]]
     top = others.sort_values("probability", ascending=False, kind="stable").head(k)
     return top[["key_position", "key_label", "probability"]].reset_index(drop=True)

@@ -68,12 +68,19 @@ def _sentence_with_word(ctx: context.OccurrenceContext) -> str:
     return " ".join(tokens)
 
 
+def _listed(top: pd.DataFrame) -> str:
+    return ", ".join(f"{row.key_label.split(' ', 1)[1]} ({row.probability:.2f})" for row in top.itertuples())
+
+
 def _strongest_sentence(ctx: context.OccurrenceContext, layer_index: int) -> str:
-    top = context.strongest_context(ctx, layer_index)
-    listed = ", ".join(
-        f"{row.key_label.split(' ', 1)[1]} ({row.probability:.2f})" for row in top.itertuples()
+    text = (
+        f"At layer {layer_index}, heads averaged, '{ctx.word}' looks most at: "
+        f"{_listed(context.strongest_context(ctx, layer_index))}."
     )
-    return f"At layer {layer_index}, heads averaged, '{ctx.word}' looks most at: {listed}."
+    if ctx.attention_by_layer["is_special"].any():
+        words = context.strongest_context(ctx, layer_index, words_only=True)
+        text += f" Among the words alone: {_listed(words)}."
+    return text
 
 
 def occurrence_column(ctx: context.OccurrenceContext, layer_index: int, per_head: bool, key: str) -> None:

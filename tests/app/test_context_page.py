@@ -142,6 +142,8 @@ def test_two_occurrences_in_different_senses_show_their_attention_and_moves(enco
     captions = [c.value for c in at.caption if "looks most at" in c.value]
     assert len(captions) == 2
     assert f"{first_word} ({top['probability'].iloc[0]:.2f})" in captions[0]
+    words = cx.strongest_context(river, layer_index=6, words_only=True)
+    assert f"Among the words alone: {words['key_label'].iloc[0].split(' ', 1)[1]} (" in captions[0]
     assert at.download_button(key="cx_attention_csv") and at.download_button(key="cx_changes_csv")
 
 

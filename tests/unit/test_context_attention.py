@@ -66,6 +66,10 @@ def test_strongest_context_leaves_the_word_out(bert_context):
     top = context.strongest_context(bert_context, layer_index=2, k=3)
     assert len(top) == 3 and bert_context.positions[0] not in top["key_position"].tolist()
     assert top["probability"].is_monotonic_decreasing
+    T = len(bert_context.tokens)
+    assert bert_context.attention_by_layer.query("is_special")["key_position"].unique().tolist() == [0, T - 1]
+    words = context.strongest_context(bert_context, layer_index=2, k=20, words_only=True)
+    assert not {0, T - 1} & set(words["key_position"]) and len(words) == T - 3  # [CLS], [SEP], the word
 
 
 def test_a_missing_word_or_use_is_refused(tiny_bert):
