@@ -75,8 +75,8 @@ def footer(predicts_tokens: bool = True) -> None:
 st.title("Inside the model")
 st.markdown(
     "Follow one prompt through a real language model: its tokens, the dot products of attention in "
-    "every head, the growing residual vector, and the probabilities of the next token. "
-    "Pick a tab to look at one step at a time."
+    "every head, the residual vector layer by layer, and the probabilities of the next token (or, in "
+    "the sentence encoder, the vectors it makes). Pick a tab to look at one step at a time."
 )
 model_name = causal_lm_picker(
     "tr_model",
