@@ -191,3 +191,14 @@ def test_the_trace_costs_what_the_model_costs(tiny_bert):
     # an encoder computes no logits and masks nothing: our count is exactly what the trace does
     counted = operation_counts(forward.architecture_of(tiny_bert.model), len(ids))["multiply_adds"].sum()
     assert trace_flops.get_total_flops() == 2 * counted
+
+
+def test_final_vector_changes_measure_an_experiment(tiny_bert, bert_trace):
+    from geometry.trace import final_vector_changes
+
+    same = final_vector_changes(bert_trace, bert_trace)
+    assert same["position"].tolist() == list(range(bert_trace.n_tokens))
+    assert np.allclose(same["cosine"], 1.0) and np.allclose(same["distance"], 0.0)
+    masked = final_vector_changes(bert_trace, trace(tiny_bert, PROMPT, Intervention(causal_mask=True)))
+    assert (masked["distance"] > 0).all() and masked["cosine"].between(-1, 1).all()
+    assert masked["cosine"].min() < 0.999
