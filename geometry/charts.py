@@ -557,6 +557,68 @@ def dimension_strip_chart(df) -> alt.Chart:
     return finish(chart)
 
 
+def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index", title: str | None = None,
+                         show_values: bool = True) -> alt.Chart:  # fmt: skip
+    """One word's attention to every token of its sentence: rows (layers or heads) down, tokens across.
+
+    Columns: key_label, key_position, probability, is_word, and ``row`` with its order column
+    ``row_order`` (see geometry.context.OccurrenceContext). The word's own tokens are outlined.
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "key_label:N",
+            sort=alt.EncodingSortField("key_position"),
+            title="token of the sentence (looked at)",
+            axis=alt.Axis(labelAngle=-60, labelOverlap=False),  # every token named, even in a half column
+        ),
+        y=alt.Y(
+            f"{row}:N", sort=alt.EncodingSortField(row_order), title=None, axis=alt.Axis(labelOverlap=False)
+        ),
+        tooltip=[f"{row}:N", "key_label:N", alt.Tooltip("probability:Q", format=".3f")],
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, zero=True), title="attention")
+    )
+    own = base.transform_filter(alt.datum.is_word).mark_rect(fill=None, stroke="black", strokeWidth=2)
+    chart = cells + own
+    if show_values:
+        text = base.mark_text(fontSize=FONT_SIZE - 5).encode(
+            text=alt.Text("probability:Q", format=".2f"),
+            color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black")),
+        )
+        chart = chart + text
+    return finish(chart.properties(width="container", height=alt.Step(26)), title)
+
+
+LAYER_AXIS = alt.Axis(labelAngle=-45)
+
+
+def sublayer_change_chart(df) -> alt.Chart:
+    """How far each layer's attention and MLP move a word's vector, one panel per occurrence.
+
+    Columns: occurrence, layer, layer_index, sublayer ("attention" or "MLP"), change, output_norm,
+    cosine (see geometry.trace.sublayer_changes).
+    """
+    bars = (
+        alt.Chart(df, width=320, height=240)
+        .mark_bar()
+        .encode(
+            x=alt.X("layer:N", sort=alt.EncodingSortField("layer_index"), title=None, axis=LAYER_AXIS),
+            xOffset=alt.XOffset("sublayer:N", sort=["attention", "MLP"]),
+            y=alt.Y("change:Q", title="how far the vector moved (|after − before|)"),
+            color=alt.Color(
+                "sublayer:N", scale=alt.Scale(domain=["attention", "MLP"], range=PALETTE[:2]), title=None
+            ),
+            tooltip=[
+                "occurrence:N", "layer:N", "sublayer:N", alt.Tooltip("change:Q", format=".3f"),
+                alt.Tooltip("output_norm:Q", format=".3f", title="|sublayer output|"),
+                alt.Tooltip("cosine:Q", format=".3f", title="cosine before/after"),
+            ],
+        )
+    )  # fmt: skip
+    return finish(bars.facet(column=alt.Column("occurrence:N", title=None)))
+
+
 # ---------------------------------------------------------------- lesson 4: attention trace
 
 

@@ -10,8 +10,10 @@ Conventions, stated so they can be checked:
   earlier tokens whose keys and values are reused from the cache. A full prompt of T
   tokens is ``(T, 0)``; one generation step with a cache is ``(1, T - 1)``.
 * Attention counts only the query-key pairs the causal mask allows (new token i sees
-  ``cached_tokens + i + 1`` keys), as a real implementation needs.
+  ``cached_tokens + i + 1`` keys), as a real implementation needs; in an encoder, whose
+  attention looks both ways, every token meets every key.
 * The unembedding is counted for the last position only: the next token needs nothing else.
+  An encoder has no unembedding (its row is 0).
 * Norms, softmax, the activation function, biases and residual additions are a few
   operations per number, left out: they are small next to the matrix products.
 """
@@ -50,7 +52,8 @@ def operation_counts(architecture: Architecture, n_tokens: int, cached_tokens: i
         raise ValueError("Count at least one new token and a non-negative number of cached tokens.")
     a, n, c = architecture, int(n_tokens), int(cached_tokens)
     L, H, Hkv, d, dh, d_mlp = a.n_layers, a.n_heads, a.n_kv_heads, a.d_model, a.d_head, a.d_mlp
-    pairs = n * c + n * (n + 1) // 2  # query-key pairs the causal mask allows
+    # query-key pairs: the causal mask allows each new token the keys up to itself; an encoder all of them
+    pairs = n * c + n * (n + 1) // 2 if a.causal else n * (c + n)
     mlp_matrices = 3 if a.mlp == "SwiGLU" else 2
     mlp_outputs = (2 if a.mlp == "SwiGLU" else 1) * d_mlp + d
     rows = [
@@ -62,7 +65,9 @@ def operation_counts(architecture: Architecture, n_tokens: int, cached_tokens: i
         ("weighted sum of values", L * H * pairs * dh, L * H * n * dh, "L·H·pairs·dh"),
         ("output projection", L * n * H * dh * d, L * n * d, "L·n·H·dh·d"),
         ("MLP", L * mlp_matrices * n * d * d_mlp, L * n * mlp_outputs, f"L·{mlp_matrices}·n·d·d_mlp"),
-        ("unembedding", d * a.vocab_size, a.vocab_size, "d·vocab (last position only)"),
+        ("unembedding", d * a.vocab_size, a.vocab_size, "d·vocab (last position only)")
+        if a.vocabulary_head
+        else ("unembedding", 0, 0, "none: an encoder has no vocabulary head"),
     ]
     return pd.DataFrame(rows, columns=["component", "multiply_adds", "dot_products", "formula"])
 

@@ -98,6 +98,7 @@ MODELS: dict[str, ModelSpec] = {
     "distilgpt2": ModelSpec(name="distilgpt2", kind="causal", hub_id="distilbert/distilgpt2"),
 }
 CAUSAL_LM_CHOICES = [name for name, spec in MODELS.items() if spec.kind == "causal"]
+TRACE_CHOICES = [*CAUSAL_LM_CHOICES, ENCODER_NAME]  # the glass-box trace reads both kinds
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,8 +120,11 @@ class LoadedModel:
 
     @property
     def transformer(self) -> Any:
-        """The underlying transformers module (a BertModel inside the encoder)."""
-        return self.model[0].auto_model if self.kind == "encoder" else self.model
+        """The underlying transformers module: the BertModel inside a sentence-transformers encoder,
+        otherwise the model itself (a causal LM, or a bare transformers encoder)."""
+        if self.kind == "encoder" and hasattr(self.model, "__getitem__"):
+            return self.model[0].auto_model
+        return self.model
 
     @property
     def n_layers(self) -> int:

@@ -1,17 +1,19 @@
-"""A glass-box trace: one prompt through a real causal LM, every intermediate kept by name.
+"""A glass-box trace: one prompt through a real transformer, every intermediate kept by name.
 
 :func:`trace` tokenizes the prompt exactly as ``lm.tokenizer(prompt)`` does, recomputes
 the forward pass from the model's own weights (see :mod:`geometry.forward`) and returns a
 :class:`Trace`: the tokens, the architecture, and one record of activations, all numpy
-float32 and read-only. The helpers below turn a trace into the tidy tables a page shows:
-the logit lens, residual norms, one head's "dot product tournament", the most active MLP
-neurons and the top next tokens. :func:`generate` runs the model's own forward pass one
-token at a time, with or without its key/value cache.
+float32 and read-only. The model is a causal LM (GPT-2, Llama) or a BERT encoder such as the
+sentence encoder all-MiniLM-L6-v2. The helpers below turn a trace into the tidy tables a page
+shows: the logit lens, residual norms, what each sublayer changes, one head's "dot product
+tournament", the most active MLP neurons and the top next tokens. :func:`generate` runs the
+model's own forward pass one token at a time, with or without its key/value cache.
 
 Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head)::
 
-    embed (T, d)                       pos_embed (T, d)            GPT-2 only
-    blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)
+    embed (T, d)                       pos_embed (T, d)            GPT-2 and BERT
+    type_embed (T, d)                  embed_norm (T, d)           BERT only: token-type row, norm of the sum
+    blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)       ln1/ln2: pre-norm families only
     blocks.{L}.attn.q_unrotated (H, T, dh)   blocks.{L}.attn.k_unrotated (Hkv, T, dh)  Llama only
     blocks.{L}.attn.q (H, T, dh)       blocks.{L}.attn.k (Hkv, T, dh)   blocks.{L}.attn.v (Hkv, T, dh)
     blocks.{L}.attn.dots (H, T, T)     raw q·k
@@ -21,14 +23,20 @@ Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = 
     blocks.{L}.ln2 (T, d)              blocks.{L}.mlp.pre (T, d_mlp)
     blocks.{L}.mlp.up (T, d_mlp)       Llama only: the linear half of SwiGLU
     blocks.{L}.mlp.post (T, d_mlp)     blocks.{L}.mlp.out (T, d)    blocks.{L}.resid_post (T, d)
-    ln_final (T, d)                    logits (T, vocab)
+    ln_final (T, d)                    logits (T, vocab)           families with a vocabulary head only
+
+Where the norms sit differs by family. GPT-2 and Llama normalise a copy of the stream before
+each sublayer (``ln1``, ``ln2``; ``resid_mid = resid_pre + attn.out``) and once more at the end
+(``ln_final``). BERT normalises the stream itself after each addition
+(``resid_mid = LayerNorm(resid_pre + attn.out)``, ``resid_post = LayerNorm(resid_mid + mlp.out)``),
+so it has no ``ln1``, ``ln2`` or ``ln_final``; and as an encoder it has no ``logits``.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,13 +48,13 @@ from geometry.forward import (
     Architecture,
     Intervention,
     architecture_of,
-    normalize,
+    read_out,
     run,
-    unembed,
     weights_of,
 )
 from geometry.models import using
 from geometry.tokens import is_byte_level
+from geometry.vectors import cosine, norm
 
 __all__ = [
     "MAX_PROMPT_TOKENS",
@@ -58,6 +66,9 @@ __all__ = [
     "Intervention",
     "Trace",
     "architecture_of",
+    "architecture_table",
+    "final_vector_changes",
+    "network",
     "display_tokens",
     "generate",
     "greedy",
@@ -68,12 +79,17 @@ __all__ = [
     "prompt_ids",
     "residual_norms",
     "residual_stages",
+    "sublayer_changes",
     "top_neurons",
     "trace",
 ]
 
 MAX_PROMPT_TOKENS = 64  # longer prompts keep their last 64 tokens (trace.truncated is then True)
 MAX_NEW_TOKENS = 50  # generate() refuses to write more than this in one call
+NO_HEAD = (
+    "A sentence-embedding encoder has no vocabulary head: it turns each token into a vector "
+    "and predicts no next token."
+)
 
 
 class Activations(Mapping):
@@ -121,8 +137,20 @@ class Trace:
         return len(self.token_ids)
 
     @property
+    def predicts_tokens(self) -> bool:
+        """Whether the model has a vocabulary head (a causal LM) or only makes vectors (an encoder)."""
+        return self.architecture.vocabulary_head
+
+    @property
+    def masks_the_future(self) -> bool:
+        """Whether each token saw only itself and the tokens before it in this run."""
+        return self.intervention.masks_the_future(self.architecture)
+
+    @property
     def logits(self) -> np.ndarray:
-        """(vocab,) the next-token logits at the final position."""
+        """(vocab,) the next-token logits at the final position; ValueError for an encoder."""
+        if not self.predicts_tokens:
+            raise ValueError(NO_HEAD)
         return self.activations["logits"][-1]
 
     @functools.cached_property
@@ -181,12 +209,23 @@ def display_tokens(lm, ids) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- the trace
 
 
-def trace(lm, prompt: str, intervention: Intervention = NO_INTERVENTION) -> Trace:
+def network(lm):
+    """The transformers module that computes: ``lm.transformer`` when there is one (the BertModel
+    inside a sentence encoder, or the causal LM itself), else ``lm.model``."""
+    inner = getattr(lm, "transformer", None)
+    return lm.model if inner is None else inner
+
+
+def trace(
+    lm, prompt: str, intervention: Intervention = NO_INTERVENTION, *, max_tokens: int = MAX_PROMPT_TOKENS
+) -> Trace:
     """Run ``prompt`` through ``lm`` step by step, keeping every intermediate.
 
-    ``lm`` is anything with ``.model`` (a transformers GPT-2 or Llama causal LM) and
-    ``.tokenizer``. ValueError (a message for the user) for an empty prompt, a prompt
-    without tokens, an unsupported model or an ablated head that does not exist.
+    ``lm`` is anything with ``.model`` (a transformers GPT-2 or Llama causal LM, or a BERT
+    model) or ``.transformer`` (a loaded sentence encoder), and ``.tokenizer``. At most
+    ``max_tokens`` tokens are kept (the last ones). ValueError (a message for the user) for
+    an empty prompt, a prompt without tokens, an unsupported model or an ablated head that
+    does not exist.
 
     >>> t = trace(lm, "The capital of France is")  # doctest: +SKIP
     >>> t.tokens, t.attention.shape  # doctest: +SKIP
@@ -194,10 +233,11 @@ def trace(lm, prompt: str, intervention: Intervention = NO_INTERVENTION) -> Trac
     """
     import torch
 
-    weights = weights_of(lm.model)
+    model = network(lm)
+    weights = weights_of(model)
     _check_intervention(intervention, weights.architecture)
-    max_positions = int(getattr(lm.model.config, "max_position_embeddings", MAX_PROMPT_TOKENS))
-    ids, truncated = prompt_ids(lm, prompt, limit=min(MAX_PROMPT_TOKENS, max_positions))
+    max_positions = int(getattr(model.config, "max_position_embeddings", max_tokens))
+    ids, truncated = prompt_ids(lm, prompt, limit=min(int(max_tokens), max_positions))
     with using(lm):
         acts = run(weights, torch.tensor(ids, dtype=torch.long), intervention)
     arrays = {name: _frozen(tensor.numpy()) for name, tensor in acts.items()}
@@ -265,21 +305,52 @@ def residual_norms(trace: Trace, position: int = -1) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sublayer_changes(trace: Trace, positions: int | Sequence[int] = -1) -> pd.DataFrame:
+    """How much each layer's attention and MLP move one token's vector.
+
+    ``positions`` is one position or several (a word cut into pieces: their mean vector is
+    followed). One row per layer and sublayer. Columns: layer, sublayer ("attention" or "MLP"),
+    step (0, 1, … in forward order), output_norm (|what the sublayer adds|), change
+    (|after - before|: how far the vector itself moved, a post-norm family's rescaling included),
+    before_norm, after_norm, cosine (between the vector before and after: 1 = same direction).
+    """
+    chosen = [_position(trace, p) for p in np.atleast_1d(positions).tolist()]
+    if not chosen:
+        raise ValueError("Choose at least one token position.")
+
+    def vector(name: str) -> np.ndarray:
+        return trace.activations[name][chosen].astype(np.float64).mean(axis=0)  # (d,)
+
+    rows = []
+    for L in range(trace.architecture.n_layers):
+        stream = [vector(f"blocks.{L}.{name}") for name in ("resid_pre", "resid_mid", "resid_post")]
+        outputs = [vector(f"blocks.{L}.attn.out"), vector(f"blocks.{L}.mlp.out")]
+        for i, sublayer in enumerate(("attention", "MLP")):
+            before, after = stream[i], stream[i + 1]
+            rows.append({
+                "layer": L, "sublayer": sublayer, "step": 2 * L + i,
+                "output_norm": norm(outputs[i]), "change": norm(after - before),
+                "before_norm": norm(before), "after_norm": norm(after), "cosine": cosine(before, after),
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame:
     """What the model would predict if it stopped early: final norm + unembedding at each stage.
 
     Stages: the embedding (layer -1), then after the attention and after the MLP of each
     layer. Columns: step, layer, stage, rank (1..k), token_id, token, probability, logit.
-    The last stage is the model's own prediction.
+    The last stage is the model's own prediction. ValueError for an encoder (no vocabulary head).
     """
     import torch
 
+    if not trace.predicts_tokens:
+        raise ValueError(NO_HEAD)
     p, stages = _position(trace, position), residual_stages(trace)
-    weights = weights_of(lm.model)
+    weights = weights_of(network(lm))
     resid = torch.from_numpy(np.stack([trace.activations[name][p] for *_, name in stages]))  # (S, d)
     with torch.no_grad():
-        normed = normalize(resid, weights.ln_final_w, weights.ln_final_b, weights.eps)  # (S, d)
-        logits = unembed(normed, weights.W_U, weights.b_U)  # (S, vocab)
+        logits = read_out(resid, weights)  # (S, vocab) final norm, then the unembedding
         top = torch.topk(logits, k=min(k, logits.shape[-1]), dim=-1)  # (S, k) values and indices
         probabilities = torch.softmax(logits, dim=-1).gather(-1, top.indices)  # (S, k)
     n_top = top.indices.shape[1]
@@ -301,14 +372,14 @@ def head_contributions(trace: Trace, layer: int, head: int, query: int) -> pd.Da
 
     Columns: key_position, key_token, q_dot_k (raw), scaled_score (after scaling; -inf if
     masked), probability (softmax), value_norm (|v_key|), weighted_value_norm (|p · v_key|).
-    Keys after the query are left out while the causal mask is on.
+    Keys after the query are left out while the causal mask is on (an encoder has none).
     """
     L, q = _layer(trace, layer), _position(trace, query)
     if not 0 <= head < trace.architecture.n_heads:
         last = trace.architecture.n_heads - 1
         raise ValueError(f"Head {head} does not exist: this model has heads 0–{last}.")
     acts, prefix = trace.activations, f"blocks.{L}.attn"
-    keys = np.arange(q + 1 if trace.intervention.causal_mask else trace.n_tokens)  # (K,) visible keys
+    keys = np.arange(q + 1 if trace.masks_the_future else trace.n_tokens)  # (K,) visible keys
     v = acts[f"{prefix}.v"][trace.architecture.kv_head_of(head), keys]  # (K, dh) shared by grouped heads
     probability = acts[f"{prefix}.pattern"][head, q, keys]  # (K,)
     value_norm = np.linalg.norm(v, axis=-1)  # (K,)
@@ -391,7 +462,10 @@ def generate(
 
     if not 1 <= int(n_tokens) <= MAX_NEW_TOKENS:
         raise ValueError(f"Choose between 1 and {MAX_NEW_TOKENS} new tokens.")
-    arch, model = architecture_of(lm.model), lm.model
+    model = network(lm)
+    arch = architecture_of(model)
+    if not arch.vocabulary_head:
+        raise ValueError(NO_HEAD)
     room = int(getattr(model.config, "max_position_embeddings", 1 << 30)) - int(n_tokens)
     ids, truncated = prompt_ids(lm, prompt, limit=min(MAX_PROMPT_TOKENS, room))
     sequence, cache, cached, seconds = list(ids), None, [], []
@@ -433,3 +507,54 @@ def _decode(lm, ids: list[int]) -> str:
 def _decode_each(lm, ids: list[int]) -> tuple[str, ...]:
     with using(lm):
         return tuple(lm.tokenizer.decode([i]) for i in ids)
+
+
+# --------------------------------------------------------------------------- comparing runs and models
+
+
+def final_vector_changes(normal: Trace, changed: Trace) -> pd.DataFrame:
+    """How an experiment moved each token's final vector (the output of the last block).
+
+    For an encoder this is what the experiment changes: it has no next token to compare.
+    Columns: position, token, cosine (normal vs experiment; 1 = same direction), distance
+    (|experiment - normal|), normal_norm.
+    """
+    name = f"blocks.{normal.architecture.n_layers - 1}.resid_post"
+    before, after = normal.activations[name].astype(np.float64), changed.activations[name].astype(np.float64)
+    return pd.DataFrame({
+        "position": np.arange(normal.n_tokens), "token": list(normal.tokens),
+        "cosine": [cosine(a, b) for a, b in zip(before, after, strict=True)],
+        "distance": np.linalg.norm(after - before, axis=-1), "normal_norm": np.linalg.norm(before, axis=-1),
+    })  # fmt: skip
+
+
+ATTENTION_DIRECTION = {True: "causal (looks back only)", False: "both ways (bidirectional)"}
+NORM_PLACEMENT = {
+    "pre": "before each sublayer (pre-norm)",
+    "post": "after each residual addition (post-norm)",
+}
+ARCHITECTURE_ROWS = (
+    "family", "attention", "n_layers", "n_heads", "n_kv_heads", "d_model", "d_head", "d_mlp", "vocab_size",
+    "norm", "norm_placement", "positions", "mlp", "tied_embeddings", "vocabulary_head", "n_parameters",
+)  # fmt: skip
+
+
+def _architecture_value(arch: Architecture, row: str) -> str:
+    if row == "attention":
+        return ATTENTION_DIRECTION[arch.causal]
+    if row == "norm_placement":
+        return NORM_PLACEMENT[arch.norm_placement]
+    if row == "n_parameters":
+        return f"{arch.n_parameters:,}"
+    return str(getattr(arch, row))
+
+
+def architecture_table(architectures: Mapping[str, Architecture]) -> pd.DataFrame:
+    """Architectures side by side: one row per property (``ARCHITECTURE_ROWS``), one column per model.
+
+    Columns: property, then one per model name, values as text (parameter counts with commas).
+    """
+    table = {
+        name: [_architecture_value(a, row) for row in ARCHITECTURE_ROWS] for name, a in architectures.items()
+    }
+    return pd.DataFrame({"property": list(ARCHITECTURE_ROWS), **table})

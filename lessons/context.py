@@ -5,6 +5,7 @@ import streamlit as st
 from geometry import charts, context, senses
 from geometry.models import ENCODER_NAME
 from geometry.projection import is_warm
+from ui.context_attention_view import context_sources_section
 from ui.context_view import explanation, number, occurrence_notes, occurrences, paths, reference, summary
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import cached_chart, download_table, friendly_errors, glossary, more_controls, show_chart
@@ -148,6 +149,8 @@ with friendly_errors():
     )
     download_table(pairwise, f"context_{occ.word}_{layer}.csv", "cx_pairs_csv", "Download cosine matrix")
 
+    context_sources_section(model_name, occ, lm.n_layers)
+
     st.subheader(f"The first 32 dimensions: static row and {layer}")
     strips = context.dimension_table(occ, occ.vectors, [0, index])
     show_chart(cached_chart(charts.dimension_strip_chart, strips), "context_dimensions", "cx_dims")
@@ -165,6 +168,10 @@ glossary(
     "rogue dimensions",
     "encoder",
     "causal language model",
+    "attention",
+    "attention head",
+    "causal mask",
+    "normalisation",
     "nearest neighbours",
     "PCA",
     "UMAP",

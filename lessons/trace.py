@@ -1,7 +1,8 @@
-"""Inside the model: one prompt through a real causal LM, from tokens to the next token's probabilities."""
+"""Inside the model: one prompt through a real transformer, from tokens to the next token (or the vectors)."""
 
 import streamlit as st
 
+from geometry.models import TRACE_CHOICES
 from ui import trace_views as views
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary
@@ -15,6 +16,7 @@ TERMS = (
     "attention head",
     "grouped-query attention",
     "causal mask",
+    "encoder",
     "softmax",
     "residual stream",
     "normalisation",
@@ -35,7 +37,27 @@ TERMS = (
 )
 
 
-def footer() -> None:
+ENCODER_JOURNEY = (
+    "One sentence goes through the encoder step by step, and every number on this page is recomputed "
+    "from the model's own weights (it matches the model's own output). Tokens become rows of the "
+    "embedding matrix, plus a position vector and a token-type vector, normalised; in every layer each "
+    "token's query meets the keys of **every** token of the sentence, before and after it (dot products, "
+    "scaled, softmax), mixes their values, and a normalisation follows the addition; an MLP reshapes "
+    "the result, and is normalised in turn. At the end there is no vocabulary: each token keeps its "
+    "vector, and the sentence vector is their mean, scaled to length 1. Each tab shows one step."
+)
+
+
+def footer(predicts_tokens: bool = True) -> None:
+    if not predicts_tokens:
+        explain(
+            ENCODER_JOURNEY,
+            r"\text{token} \to \text{LN}(E[\text{id}] + P + S) \to \big(\text{LN}(h + \text{Attn}(h))"
+            r" \to \text{LN}(h + \text{MLP}(h))\big)^{L} \to \text{mean} \to \text{sentence vector}",
+            title="The whole journey, in one paragraph",
+        )
+        glossary(*TERMS)
+        return
     explain(
         "One prompt goes through the model step by step, and every number on this page is recomputed "
         "from the model's own weights (it matches the model's own output). Tokens become rows of the "
@@ -53,10 +75,16 @@ def footer() -> None:
 st.title("Inside the model")
 st.markdown(
     "Follow one prompt through a real language model: its tokens, the dot products of attention in "
-    "every head, the growing residual vector, and the probabilities of the next token. "
-    "Pick a tab to look at one step at a time."
+    "every head, the residual vector layer by layer, and the probabilities of the next token (or, in "
+    "the sentence encoder, the vectors it makes). Pick a tab to look at one step at a time."
 )
-model_name = causal_lm_picker("tr_model")
+model_name = causal_lm_picker(
+    "tr_model",
+    "Model",
+    TRACE_CHOICES,
+    help="SmolLM2 (a causal LM) and the sentence encoder all-MiniLM-L6-v2 are packaged and work offline; "
+    "GPT-2 models need the internet once.",
+)
 prompt = views.prompt_ui()
 lm = get_model(model_name)
 if lm is None:
@@ -67,6 +95,7 @@ trace = views.load_trace(model_name, prompt)
 if trace is None:
     footer()
     st.stop()
+views.encoder_notice(trace)
 views.prompt_notices(prompt, trace)
 views.tokens_view(trace)
 
@@ -86,5 +115,8 @@ drawers = {
 for tab, name in zip(st.tabs(views.TABS, key="tr_tab", bind="query-params"), views.TABS, strict=True):
     if tab.open is not False:
         with tab:
-            drawers[name]()
-footer()
+            if name in views.NEEDS_LOGITS and not trace.predicts_tokens:
+                views.needs_logits_notice(name)
+            else:
+                drawers[name]()
+footer(trace.predicts_tokens)

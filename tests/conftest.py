@@ -75,3 +75,29 @@ def tiny_llama(small_tokenizer):
         tie_word_embeddings=True,
     )
     return LoadedModel(_tiny(config), small_tokenizer, "tiny-llama", "causal", "test", "random")
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(small_tokenizer):
+    """A randomly initialised BERT encoder (post-norm, attention both ways, GELU, token types)."""
+    import torch
+    from transformers import AutoModel, BertConfig
+
+    from geometry.models import LoadedModel
+
+    config = BertConfig(
+        vocab_size=len(small_tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    torch.manual_seed(0)
+    model = AutoModel.from_config(config, attn_implementation="eager")
+    with torch.no_grad():  # larger than BERT's initial 0.02, so attention is far from uniform
+        for weight in model.parameters():
+            if weight.dim() == 2:
+                weight.normal_(0.0, 0.3)
+    model.eval().requires_grad_(False)
+    return LoadedModel(model, small_tokenizer, "tiny-bert", "encoder", "test", "random")

@@ -63,10 +63,11 @@ GLOSSARY: dict[str, str] = {
     "cannot look ahead.",
     "softmax": "Turns any list of scores into probabilities: exponentiate each, divide by the sum.",
     "residual stream": "The running vector of each token. Every attention and MLP sublayer reads it "
-    "and adds its output back to it.",
+    "and adds its output back to it (a BERT encoder then normalises the sum).",
     "MLP": "The feed-forward part of a block: expand the vector, apply a non-linearity, project "
     "back. Each hidden neuron is a dot product with a learned detector.",
-    "normalisation": "LayerNorm or RMSNorm rescales a vector to a standard size before each sublayer.",
+    "normalisation": "LayerNorm or RMSNorm rescales a vector to a standard size: before each sublayer "
+    "in GPT-2 and Llama (pre-norm), after each residual addition in BERT encoders (post-norm).",
     "rotary position embedding": "RoPE rotates pairs of query and key components by an angle that "
     "grows with position, so q·k depends on how far apart two tokens are.",
     "logits": "One raw score per vocabulary token: the dot product of the final vector with that "

@@ -55,25 +55,28 @@ def _availability(name: str) -> str | None:
     return models.availability(name)  # at most ~2 s for a hub-only model, then kept five minutes
 
 
+def unavailable_reason(name: str) -> str | None:
+    """Why ``name`` cannot load here, in a few words (kept five minutes); None when it can."""
+    return _availability(name)
+
+
 def _choice_label(name: str) -> str:
     reason = _availability(name)
     return name if reason is None else f"{name} (unavailable here)"
 
 
-def causal_lm_picker(key: str, label: str = "Causal language model") -> str:
-    """A select box of causal LMs bound to the URL; returns the chosen name.
+def causal_lm_picker(
+    key: str,
+    label: str = "Causal language model",
+    choices: list[str] = models.CAUSAL_LM_CHOICES,
+    help: str = "SmolLM2 is packaged and works offline; GPT-2 models need the internet once.",
+) -> str:
+    """A select box of models (causal LMs unless ``choices`` says otherwise) bound to the URL.
 
-    Models that cannot load here (hub-only models on a machine without internet) are marked in
-    the list and, when chosen, the reason is said at once below the box.
+    Returns the chosen name. Models that cannot load here (hub-only models on a machine without
+    internet) are marked in the list and, when chosen, the reason is said at once below the box.
     """
-    name = st.selectbox(
-        label,
-        models.CAUSAL_LM_CHOICES,
-        key=key,
-        bind="query-params",
-        format_func=_choice_label,
-        help="SmolLM2 is packaged and works offline; GPT-2 models need the internet once.",
-    )
+    name = st.selectbox(label, choices, key=key, bind="query-params", format_func=_choice_label, help=help)
     reason = _availability(name)
     if reason is not None:
         st.warning(f"{name} cannot be used on this machine: {reason}.", icon="🔌")

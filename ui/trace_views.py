@@ -19,7 +19,7 @@ import streamlit as st
 from geometry import charts, models, sampling
 from geometry import trace as tr
 from geometry.tokens import decode_token, has_control_characters
-from ui.models import get_model
+from ui.models import get_model, unavailable_reason
 from ui.page import cached_chart, download_table, explain, friendly_errors, more_controls, show_chart
 
 PRESETS = ("The storm is", "The capital of France is", "The dog that chased the cat was")
@@ -38,7 +38,9 @@ TABS = (
 LIMIT = tr.MAX_PROMPT_TOKENS
 PROMPT_KEY = "tr_prompt"
 HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session only)
-NORMAL = ((), True, True)  # intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask)
+# intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask; None = the model's own)
+NORMAL = ((), True, None)
+NEEDS_LOGITS = ("Next token", "Generate", "Sampling lab")  # tabs an encoder cannot have
 SHOWN_NEXT_TOKENS = 15
 QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's second line is a note, not a change
 TRACE_TTL = datetime.timedelta(minutes=30)
@@ -90,6 +92,26 @@ def load_trace(model_name: str, prompt: str) -> tr.Trace | None:
 
 
 # --------------------------------------------------------------------------- small helpers
+
+
+def encoder_notice(trace: tr.Trace) -> None:
+    """One line at the top when the traced model is an encoder: what differs from a causal LM."""
+    if not trace.predicts_tokens:
+        st.info(
+            f"{trace.model_name} is an **encoder**: its attention looks both ways (every token sees the "
+            "whole sentence, before and after it), it normalises *after* each residual addition, and it "
+            "has no vocabulary head, so the tabs about the next token do not apply.",
+            icon="↔️",
+        )
+
+
+def needs_logits_notice(tab: str) -> None:
+    """The one line a next-token tab shows for an encoder instead of disappearing."""
+    st.info(
+        f"{tab} does not apply here: a sentence-embedding encoder has no vocabulary head, so it gives "
+        "no next-token logits to pick from; it makes one vector per token (see the other tabs).",
+        icon="🚫",
+    )
 
 
 def position_labels(trace: tr.Trace) -> list[str]:
@@ -246,7 +268,12 @@ def prompt_notices(prompt: str, trace: tr.Trace) -> None:
         st.warning(
             "The prompt contains invisible control characters; the model reads them as ordinary bytes."
         )
-    if any(ord(ch) > 0xFFFF or 0x2600 <= ord(ch) <= 0x27BF for ch in prompt):
+    if "[UNK]" in trace.tokens:
+        st.warning(
+            "The encoder's vocabulary has no token for some characters (emoji, rare scripts): they are "
+            "read as the unknown token [UNK]."
+        )
+    elif any(ord(ch) > 0xFFFF or 0x2600 <= ord(ch) <= 0x27BF for ch in prompt):
         st.warning(
             "Emoji and rare characters are split into several byte-sized tokens; a token shown as � holds "
             "part of a character."
@@ -263,15 +290,20 @@ def tokens_view(trace: tr.Trace) -> pd.DataFrame:
         {"position": range(trace.n_tokens), "token": trace.tokens, "id": trace.token_ids.astype(int)}
     )
     st.dataframe(table.set_index("position").T.astype(str), width="stretch")
+    arch = trace.architecture
+    if arch.positions == "rotary":
+        positions = "a rotation of every query and key (rotary)."
+    elif arch.vocabulary_head:
+        positions = "a learned position vector added to it."
+    else:
+        positions = (
+            "a learned position vector added to it, with a token-type vector (sentence A), and the sum is "
+            "normalised. [CLS] and [SEP] are the tokens the encoder puts around every sentence."
+        )
     st.caption(
         f"{trace.n_tokens} tokens. Each id selects one row of the embedding matrix E "
-        f"({trace.architecture.vocab_size:,} rows × {trace.architecture.d_model} numbers): the token's "
-        f"starting vector. Positions enter as "
-        + (
-            "a rotation of every query and key (rotary)."
-            if trace.architecture.positions == "rotary"
-            else "a learned position vector added to it."
-        )
+        f"({arch.vocab_size:,} rows × {arch.d_model} numbers): the token's starting vector. Positions "
+        f"enter as {positions}"
     )
     return table
 
@@ -287,7 +319,7 @@ def attention_frame(trace: tr.Trace, layer: int, heads) -> pd.DataFrame:
     """
     acts, prefix, T = trace.activations, f"blocks.{layer}.attn", trace.n_tokens
     query, key = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")  # (T, T) each
-    visible = key <= query if trace.intervention.causal_mask else np.ones((T, T), dtype=bool)
+    visible = key <= query if trace.masks_the_future else np.ones((T, T), dtype=bool)
     labels = np.asarray(position_labels(trace), dtype=object)
     frames = []
     for head in heads:
@@ -364,11 +396,21 @@ def attention_view(trace: tr.Trace) -> None:
         "The query of the chosen token is compared with the key of every token it may see: one dot product "
         f"each, divided by √d_head = √{arch.d_head} so the scores stay in a range where softmax is not "
         "saturated. Softmax turns the scores into probabilities that add up to 1, and the output is the "
-        "probability-weighted sum of the values. Rows of the heatmap are queries; a token never sees the "
-        "tokens after it (the causal mask). Many heads put most of their weight on the first token: an "
-        "'attention sink' where a head parks attention it does not need.",
+        "probability-weighted sum of the values. Rows of the heatmap are queries; "
+        + (
+            "a token never sees the tokens after it (the causal mask). Many heads put most of their weight "
+            "on the first token: an 'attention sink' where a head parks attention it does not need."
+            if trace.masks_the_future
+            else "in this encoder every token sees every other, before and after it: there is no causal "
+            "mask, so the heatmap is full. Many heads put much of their weight on [CLS] or [SEP], the "
+            "tokens around the sentence, where a head parks attention it does not need."
+        ),
         r"a_{ij} = \operatorname{softmax}_j\!\left(\frac{q_i \cdot k_j}{\sqrt{d_\text{head}}}\right),"
-        r"\qquad z_i = \sum_{j \le i} a_{ij}\, v_j",
+        + (
+            r"\qquad z_i = \sum_{j \le i} a_{ij}\, v_j"
+            if trace.masks_the_future
+            else r"\qquad z_i = \sum_j a_{ij}\, v_j"
+        ),
     )
 
 
@@ -415,7 +457,7 @@ def heads_view(trace: tr.Trace) -> None:
     right.markdown(
         "Each small square is one head of this layer, with the same rows (queries) and columns (keys) "
         "as the big heatmap. Heads learn different habits: some look at the previous token, some at "
-        "the first token, some at a related word further back."
+        "the first token, some at a related word elsewhere in the text."
     )
     download_table(grid, f"all_heads_L{layer}.csv", key="tr_dl_heads")
     explain(
@@ -432,8 +474,12 @@ def heads_view(trace: tr.Trace) -> None:
 def residual_view(model_name: str, trace: tr.Trace) -> None:
     position = position_picker(trace, "Token to follow", "tr_lens_position")
     norms = tr.residual_norms(trace, position)
-    st.subheader("How long the vector grows, sublayer by sublayer")
+    grows = "grows" if trace.architecture.norm_placement == "pre" else "is (normalised after each step)"
+    st.subheader(f"How long the vector {grows}, sublayer by sublayer")
     show_chart(cached_chart(charts.residual_norm_chart, norms), f"residual_norms_{position}", key="tr_norms")
+    if not trace.predicts_tokens:
+        encoder_residual_notes(trace, norms, position)
+        return
     st.subheader("Logit lens: what it would predict if the model stopped here")
     lens = cached_logit_lens(model_name, trace.prompt, NORMAL, position, _trace=trace)
     top = lens[lens["rank"] == 1].assign(
@@ -452,6 +498,36 @@ def residual_view(model_name: str, trace: tr.Trace) -> None:
         "current token, later stages move towards the final prediction, which the last row equals.",
         r"h \leftarrow h + \text{Attn}(\text{norm}(h)),\quad h \leftarrow h + \text{MLP}(\text{norm}(h)),"
         r"\quad \text{lens}(h) = \operatorname{softmax}\big(\text{norm}_\text{final}(h)\, W_U\big)",
+    )
+
+
+def encoder_residual_notes(trace: tr.Trace, norms: pd.DataFrame, position: int) -> None:
+    """An encoder's residual tab: the norms and what each sublayer changed; no logit lens."""
+    st.info(
+        "The logit lens does not apply here: it reads a vector through the model's vocabulary head, "
+        "and this encoder has none.",
+        icon="🚫",
+    )
+    st.subheader("How far each layer's attention and MLP move this token's vector")
+    changes = tr.sublayer_changes(trace, position)
+    shown = changes.assign(  # the chart's columns; layers numbered as on this page's sliders
+        occurrence=position_labels(trace)[position],
+        layer_index=changes["layer"],
+        layer=changes["layer"].map("layer {}".format),
+    )
+    show_chart(
+        cached_chart(charts.sublayer_change_chart, shown), f"sublayer_changes_{position}", key="tr_changes"
+    )
+    st.dataframe(changes, hide_index=True, width="stretch")
+    download_table(changes, f"residual_norms_{position}.csv", key="tr_dl_lens")
+    explain(
+        "In this encoder the normalisation sits on the stream itself, after each addition: every "
+        "sublayer's output is added to the vector and the sum is normalised again (post-norm), so its "
+        "length is set by each norm's learned scale instead of growing layer after layer. **change** is "
+        "how far the vector moved at each step, normalisation included; **output_norm** is the length of "
+        "what the sublayer added before that normalisation.",
+        r"h \leftarrow \text{LN}\big(h + \text{Attn}(h)\big),\qquad"
+        r"h \leftarrow \text{LN}\big(h + \text{MLP}(h)\big)",
     )
 
 
@@ -746,19 +822,30 @@ def cost_view(trace: tr.Trace) -> None:
     arch, T = trace.architecture, trace.n_tokens
     counts = tr.operation_counts(arch, T)
     left, right = st.columns(2)
-    left.metric("Multiply-adds for this prediction", f"{counts['multiply_adds'].sum():,}")
+    label = "Multiply-adds for this prediction" if arch.vocabulary_head else "Multiply-adds for these vectors"
+    left.metric(label, f"{counts['multiply_adds'].sum():,}")
     right.metric("Dot products", f"{counts['dot_products'].sum():,}")
     show_chart(cached_chart(charts.operation_counts_chart, counts), "operation_counts", key="tr_cost")
     st.dataframe(counts, hide_index=True, width="stretch")
     download_table(counts, "operation_counts.csv", key="tr_dl_cost")
+    if arch.causal:
+        rule = (
+            "Attention counts only the query–key pairs the causal mask allows, and the unembedding only "
+            "for the last token (the only one whose next token we need)."
+        )
+        pairs = r"\text{pairs} = \tfrac{T(T+1)}{2}"
+    else:
+        rule = (
+            "Attention looks both ways in this encoder, so every token meets every key: T × T pairs per "
+            "head. There is no unembedding: an encoder has no vocabulary head."
+        )
+        pairs = r"\text{pairs} = T^2"
     explain(
         f"Counted from the shapes of {trace.model_name or 'the model'} for {T} tokens, with no timing: "
         "every matrix product is a batch of dot products, and each dot product of length n is n "
-        "multiply-adds. Attention counts only the query–key pairs the causal mask allows, and the "
-        "unembedding only for the last token (the only one whose next token we need). Norms, softmax, "
-        "activation functions and additions take a few operations per number and are left out.",
-        r"\text{dot product of length } n = n \text{ multiply-adds};\qquad"
-        r"\text{pairs} = \tfrac{T(T+1)}{2}",
+        f"multiply-adds. {rule} Norms, softmax, activation functions and additions take a few operations "
+        "per number and are left out.",
+        r"\text{dot product of length } n = n \text{ multiply-adds};\qquad" + pairs,
     )
 
 
@@ -776,6 +863,20 @@ def _reset_experiment() -> None:
     st.session_state["tr_ablate"] = []
     st.session_state["tr_scale"] = True
     st.session_state["tr_mask"] = True
+    st.session_state["tr_mask_encoder"] = False
+
+
+def mask_toggle(arch: tr.Architecture, where: st.delta_generator.DeltaGenerator) -> bool | None:
+    """The causal-mask switch: on by default for a causal LM, off for an encoder (its own keys).
+
+    Returns the intervention's ``causal_mask``: None while the model keeps its own mask."""
+    if arch.causal:
+        mask = where.toggle("Causal mask (no peeking ahead)", True, key="tr_mask", bind="query-params")
+    else:
+        mask = where.toggle(
+            "Add a causal mask (hide later tokens)", False, key="tr_mask_encoder", bind="query-params"
+        )
+    return None if bool(mask) == arch.causal else bool(mask)
 
 
 def _head_order(name: str) -> tuple[int, int]:
@@ -817,7 +918,7 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
     )
     left, middle, right = st.columns(3)
     scale = left.toggle("Divide q·k by √d_head", True, key="tr_scale", bind="query-params")
-    mask = middle.toggle("Causal mask (no peeking ahead)", True, key="tr_mask", bind="query-params")
+    mask = mask_toggle(arch, middle)
     right.button("Undo every change", key="tr_reset", on_click=_reset_experiment)
     with more_controls("Shortcuts and the head to inspect"):
         a, b = st.columns(2)
@@ -831,14 +932,39 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
             on_click=_ablate_layer,
             args=(layer, arch.n_heads),
         )
-    key = (tuple(_head_order(name) for name in ablate), bool(scale), bool(mask))
+    key = (tuple(_head_order(name) for name in ablate), bool(scale), mask)
     if key == NORMAL:
-        st.info("Nothing is changed yet: switch a head off, or turn the scaling or the mask off.")
+        st.info("Nothing is changed yet: switch a head off, or change the scaling or the mask.")
     changed = None
     with friendly_errors():
         changed = cached_trace(model_name, trace.prompt, key)
     if changed is None:
         return
+    if trace.predicts_tokens:
+        next_token_comparison(lm, trace, changed)
+    else:
+        vector_comparison(trace, changed)
+    experiment_head(trace, changed, arch, layer, head, key)
+
+
+def vector_comparison(trace: tr.Trace, changed: tr.Trace) -> None:
+    """An encoder's experiment: how far every token's final vector moved (it has no next token)."""
+    table = tr.final_vector_changes(trace, changed)
+    left, right = st.columns(2)
+    left.metric(
+        "Mean cosine of the final vectors", f"{table['cosine'].mean():.3f}", "normal vs experiment", **QUIET
+    )
+    right.metric("Least similar token", str(table.loc[table["cosine"].idxmin(), "token"]), **QUIET)
+    st.caption(
+        "An encoder has no next token to compare, so the experiment is measured on its output: the final "
+        "vector of every token, normal against experiment (cosine 1 = unchanged direction)."
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, "experiment_final_vectors.csv", key="tr_dl_experiment")
+
+
+def next_token_comparison(lm, trace: tr.Trace, changed: tr.Trace) -> None:
+    """A causal LM's experiment: the top next tokens of both runs."""
     table = comparison_table(lm, trace, changed)
     top_normal = table.sort_values("probability_normal", ascending=False)["token"].head(5).tolist()
     top_changed = table.sort_values("probability_experiment", ascending=False)["token"].head(5).tolist()
@@ -869,6 +995,12 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, "experiment_top_tokens.csv", key="tr_dl_experiment")
+
+
+def experiment_head(
+    trace: tr.Trace, changed: tr.Trace, arch: tr.Architecture, layer: int, head: int, key
+) -> None:
+    """One head's pattern in the experiment, with how saturated and how forward-looking it is."""
     st.subheader(f"Layer {layer}, head {head} in the experiment")
     pattern = changed.activations[f"blocks.{layer}.attn.pattern"][head]  # (T, T)
     T = changed.n_tokens
@@ -884,7 +1016,8 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
     b.metric(
         "Attention on future tokens (mean per row)",
         f"{future:.3f}",
-        help="Above 0 only without the causal mask: tokens peek at what comes after them.",
+        help="Above 0 only without a causal mask: tokens peek at what comes after them "
+        "(always, in an encoder).",
     )
     if (layer, head) in key[0]:
         st.caption("This head is switched off: its pattern is still computed, but its output is zeroed.")
@@ -901,8 +1034,14 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
         "that head. Without the 1/√d_head scaling the scores are "
         f"{np.sqrt(arch.d_head):.0f} times larger and softmax saturates: one key takes almost all the "
         "weight. "
-        "Without the causal mask every token also sees the tokens after it; the last token already saw "
-        "everything, so its prediction changes only through the earlier tokens that now peek ahead.",
+        + (
+            "Without the causal mask every token also sees the tokens after it; the last token already saw "
+            "everything, so its prediction changes only through the earlier tokens that now peek ahead."
+            if arch.causal
+            else "This encoder normally lets every token see the whole sentence; adding a causal mask hides "
+            "the later tokens, as a causal LM does, and every vector but the last token's loses the words "
+            "after it."
+        ),
         r"\operatorname{softmax}(c\,s)\ \xrightarrow{\;c \to \infty\;}\ \text{one-hot on } \max_j s_j",
     )
 
@@ -910,60 +1049,76 @@ def experiments_view(model_name: str, lm, trace: tr.Trace) -> None:
 # --------------------------------------------------------------------------- two architectures
 
 
-def architecture_table(*traces: tr.Trace) -> pd.DataFrame:
-    fields = [
-        "family",
-        "n_layers",
-        "n_heads",
-        "n_kv_heads",
-        "d_model",
-        "d_head",
-        "d_mlp",
-        "vocab_size",
-        "norm",
-        "positions",
-        "mlp",
-        "tied_embeddings",
-    ]
-    return pd.DataFrame(
-        {
-            t.model_name or f"model {i}": [str(getattr(t.architecture, f)) for f in fields]
-            for i, t in enumerate(traces)
-        },
-        index=pd.Index(fields, name="property"),
-    ).reset_index()
+FAMILY_MODELS = (models.ENCODER_NAME, models.CAUSAL_LM_NAME, "gpt2")  # BERT, Llama, GPT-2
+
+
+def family_architectures(model_name: str, trace: tr.Trace) -> tuple[dict[str, tr.Architecture], list[str]]:
+    """The traced model's architecture and those of the three families' models that load here.
+
+    Returns ({model name: architecture}, ["model (why it is missing)", …])."""
+    named, missing = {model_name: trace.architecture}, []
+    for name in FAMILY_MODELS:
+        if name in named:
+            continue
+        reason = unavailable_reason(name)
+        other = get_model(name) if reason is None else None
+        if other is None:
+            missing.append(f"{name} ({reason or 'it did not load'})")
+        else:
+            named[name] = tr.architecture_of(tr.network(other))
+    return named, missing
+
+
+def second_run(model_name: str, lm, trace: tr.Trace) -> None:
+    """The same prompt through a second model: its tokens and, for a causal LM, its next tokens."""
+    others = [name for name in models.TRACE_CHOICES if name != model_name]
+    left, right = st.columns([1, 2])
+    compare = left.toggle(
+        "Run the prompt through a second model", False, key="tr_compare", bind="query-params"
+    )
+    other_name = right.selectbox("Second model", others, key="tr_compare_model", bind="query-params")
+    if not compare:
+        return
+    other_lm = get_model(other_name)
+    if other_lm is None:
+        st.info(
+            f"{other_name} is not available on this machine, so only {model_name} is shown. "
+            "With the internet reachable once, the comparison appears here."
+        )
+        return
+    other = None
+    with friendly_errors():
+        other = cached_trace(other_name, trace.prompt)
+    if other is None:
+        return
+    for column, one, owner in zip(st.columns(2), [trace, other], [lm, other_lm], strict=True):
+        column.markdown(f"**{one.model_name}**: {one.n_tokens} tokens: {' · '.join(one.tokens)}")
+        if one.predicts_tokens:
+            column.dataframe(tr.next_tokens(owner, one, 5), hide_index=True)
+        else:
+            column.caption("An encoder: no next token, one vector per token.")
 
 
 def architectures_view(model_name: str, lm, trace: tr.Trace) -> None:
-    others = [name for name in models.CAUSAL_LM_CHOICES if name != model_name]
-    left, right = st.columns([1, 2])
-    compare = left.toggle("Put a second model beside it", False, key="tr_compare", bind="query-params")
-    other_name = right.selectbox("Second model", others, key="tr_compare_model", bind="query-params")
-    traces, other_lm = [trace], None
-    if compare:
-        other_lm = get_model(other_name)
-        if other_lm is None:
-            st.info(
-                f"{other_name} is not available on this machine, so only {model_name} is shown. "
-                "With the internet reachable once, the comparison appears here."
-            )
-        else:
-            with friendly_errors():
-                traces.append(cached_trace(other_name, trace.prompt))
-    table = architecture_table(*traces)
+    named, missing = family_architectures(model_name, trace)
+    table = tr.architecture_table(named)
     st.dataframe(table, hide_index=True, width="stretch")
-    if len(traces) == 2:
-        columns = st.columns(2)
-        for column, one, owner in zip(columns, traces, [lm, other_lm], strict=True):
-            column.markdown(f"**{one.model_name}**: {one.n_tokens} tokens: {' · '.join(one.tokens)}")
-            column.dataframe(tr.next_tokens(owner, one, 5), hide_index=True)
+    if missing:
+        st.caption("Not on this machine, so not in the table: " + "; ".join(missing) + ".")
     download_table(table, "architectures.csv", key="tr_dl_architectures")
+    second_run(model_name, lm, trace)
     explain(
-        "Two families of causal LM, one recipe. GPT-2 adds a learned position vector to each token and uses "
-        "LayerNorm, a GELU MLP and one key/value head per query head. Llama-style models such as SmolLM2 "
-        "rotate queries and keys by an angle that grows with position (rotary), use RMSNorm (no mean "
-        "subtraction, no bias), a SiLU-gated MLP (SwiGLU) and grouped-query attention, where several query "
-        "heads share one key/value head to make the cache smaller.",
-        r"\text{LayerNorm}(x) = \frac{x - \mu}{\sigma} \gamma + \beta,\qquad"
+        "Three families, one recipe of attention and MLP blocks. **BERT** (the sentence encoder "
+        "all-MiniLM-L6-v2) adds learned position and token-type vectors to each token and normalises the "
+        "sum; its attention looks both ways, it normalises the stream *after* each residual addition "
+        "(post-norm) with LayerNorm, uses a GELU MLP and ends without a vocabulary head. **GPT-2** adds a "
+        "learned position vector, attends only backwards, normalises a copy of the stream *before* each "
+        "sublayer (pre-norm) with LayerNorm, and uses a GELU MLP and one key/value head per query head. "
+        "**Llama**-style models such as SmolLM2 are pre-norm and causal too, but rotate queries and keys by "
+        "an angle that grows with position (rotary), use RMSNorm (no mean subtraction, no bias), a "
+        "SiLU-gated MLP (SwiGLU) and grouped-query attention, where several query heads share one "
+        "key/value head to make the cache smaller.",
+        r"\text{post-norm: } h \leftarrow \text{LN}(h + f(h)),\qquad"
+        r"\text{pre-norm: } h \leftarrow h + f(\text{norm}(h)),\qquad"
         r"\text{RMSNorm}(x) = \frac{x}{\sqrt{\overline{x^2}}}\,\gamma",
     )

@@ -126,3 +126,58 @@ def test_unlabelled_sentences_leave_the_sense_comparison_undefined():
     assert next(m.value for m in at.metric if m.label == "Across senses") == "–"
     assert 0 < metric(at, "Self-similarity") < 1
     assert any("Label the sentences" in md.value for md in at.markdown)
+
+
+# --------------------------------------------------------------------------- where the context comes from
+
+
+def test_two_occurrences_in_different_senses_show_their_attention_and_moves(encoder):
+    at = page()
+    no_exception(at)
+    assert at.selectbox(key="cx_focus_a").value is None  # the defaults: S1 (river) and S6 (money)
+    assert any("looks **both ways**" in md.value for md in at.markdown)
+    river = cx.occurrence_context(encoder, PRESETS["bank"].sentences[0][1], "bank", 1)
+    top = cx.strongest_context(river, layer_index=6)
+    first_word = top["key_label"].iloc[0].split(" ", 1)[1]
+    captions = [c.value for c in at.caption if "looks most at" in c.value]
+    assert len(captions) == 2
+    assert f"{first_word} ({top['probability'].iloc[0]:.2f})" in captions[0]
+    words = cx.strongest_context(river, layer_index=6, words_only=True)
+    assert f"Among the words alone: {words['key_label'].iloc[0].split(' ', 1)[1]} (" in captions[0]
+    assert at.download_button(key="cx_attention_csv") and at.download_button(key="cx_changes_csv")
+
+
+def test_every_head_of_one_layer_and_another_pair(encoder):
+    at = page()
+    at.radio(key="cx_focus_heads").set_value("every head, one layer").run()
+    at.select_slider(key="cx_focus_layer").set_value(2).run()
+    at.selectbox(key="cx_focus_b").set_value("S11").run()
+    no_exception(at)
+    plane = cx.occurrence_context(encoder, PRESETS["bank"].sentences[10][1], "bank", 1)
+    top = cx.strongest_context(plane, layer_index=2)
+    captions = [c.value for c in at.caption if "looks most at" in c.value]
+    assert captions[1].startswith("At layer 2") and f"({top['probability'].iloc[0]:.2f})" in captions[1]
+    assert any("S11 · aeroplane" in md.value for md in at.markdown)
+
+
+def test_the_causal_model_looks_only_back():
+    at = page(cx_model="causal LM")
+    no_exception(at)
+    assert any("looks **only back**" in md.value for md in at.markdown)
+    assert at.select_slider(key="cx_focus_layer").value == 30
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"cx_focus_a": "S999", "cx_focus_b": "<script>"},
+        {"cx_focus_layer": "99"},
+        {"cx_focus_layer": "-1", "cx_focus_heads": "all of them"},
+    ],
+)
+def test_hostile_links_to_the_new_controls_fall_back_to_defaults(query):
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.query_params.update(query)
+    at.run()
+    no_exception(at)
+    assert len([c for c in at.caption if "looks most at" in c.value]) == 2

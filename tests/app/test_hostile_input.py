@@ -38,6 +38,7 @@ HOSTILE = {**MEANINGLESS, **ODD}
 # Boxes where an empty value is a normal choice (no search; the preset's words only).
 EMPTY_IS_FINE = {"pj_search", "pj_words"}
 HAND_MADE = (("dp_source", "hand-made"),)  # the setting that shows the hand-made vectors box
+ENCODER_TRACE = (("tr_model", "all-MiniLM-L6-v2"),)  # the trace page on the encoder (WordPiece, BERT)
 # Every text box of every lesson: (page, settings that show it, key). A test below keeps this
 # list in step with the pages.
 BOXES = [
@@ -49,6 +50,7 @@ BOXES = [
     ("lessons/context.py", (), "cx_word"),
     ("lessons/context.py", (), "cx_sentences"),
     ("lessons/trace.py", (), "tr_prompt"),
+    ("lessons/trace.py", ENCODER_TRACE, "tr_prompt"),
     ("lessons/learning.py", (), "ln_text"),
 ]
 
@@ -76,7 +78,11 @@ def test_the_list_names_every_text_box_of_every_lesson():
     assert shown == listed
 
 
-@pytest.fixture(scope="module", params=BOXES, ids=[f"{Path(p).stem}-{k}" for p, _, k in BOXES])
+def box_id(path: str, query: tuple, key: str) -> str:
+    return "-".join([Path(path).stem, *(value for _, value in query), key])
+
+
+@pytest.fixture(scope="module", params=BOXES, ids=[box_id(*box) for box in BOXES])
 def page_state(request):
     """One page per box, run once; each hostile text then reruns it."""
     path, query, key = request.param

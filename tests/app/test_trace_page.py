@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geometry import trace as tr
+from geometry.models import ENCODER_NAME
 from geometry.sampling import next_token_probs
 from ui.trace_views import TABS
 
@@ -176,7 +177,7 @@ def test_gpt2_is_offered_and_says_it_is_not_available():
     at.toggle(key="tr_compare").set_value(True).run()
     no_exception(at)
     assert any("not available" in i.value for i in at.info)
-    assert at.dataframe[1].value["property"].tolist()[:2] == ["family", "n_layers"]
+    assert at.dataframe[1].value["property"].tolist()[:3] == ["family", "attention", "n_layers"]
 
 
 @pytest.mark.parametrize(
@@ -220,9 +221,11 @@ def gpt2_is_the_tiny_gpt2(monkeypatch, tiny_gpt2):
 
     from geometry import models
 
-    real = models.load_model
+    real, really_available = models.load_model, models.availability
     monkeypatch.setattr(models, "load_model", lambda name: tiny_gpt2 if name == "gpt2" else real(name))
-    monkeypatch.setattr(models, "hub_unreachable", lambda spec: None)  # "downloaded": the picker offers it
+    monkeypatch.setattr(
+        models, "availability", lambda name: None if name == "gpt2" else really_available(name)
+    )
     st.cache_resource.clear()
     st.cache_data.clear()
     yield
@@ -245,9 +248,10 @@ def test_the_gpt2_architecture_runs_every_tab(gpt2_is_the_tiny_gpt2):
     at.toggle(key="tr_compare").set_value(True)
     at.selectbox(key="tr_compare_model").set_value("SmolLM2-135M-Instruct").run()
     no_exception(at)
-    rows = at.dataframe[1].value.set_index("property")
-    assert rows.loc["positions"].tolist() == ["learned", "rotary"]
-    assert rows.loc["mlp"].tolist() == ["GELU", "SwiGLU"]
+    rows = at.dataframe[1].value.set_index("property")  # gpt2, then the other two families
+    assert rows.columns.tolist() == ["gpt2", "all-MiniLM-L6-v2", "SmolLM2-135M-Instruct"]
+    assert rows.loc["positions"].tolist() == ["learned", "learned", "rotary"]
+    assert rows.loc["mlp"].tolist() == ["GELU", "GELU", "SwiGLU"]
 
 
 def test_an_ablation_is_restored_from_the_url():
@@ -259,3 +263,71 @@ def test_an_ablation_is_restored_from_the_url():
     no_exception(at)
     assert at.multiselect(key="tr_ablate").value == [f"L0H{h}" for h in range(9)]
     assert any("**changed**" in m.value for m in at.markdown)
+
+
+# --------------------------------------------------------------------------- the encoder
+
+
+def encoder_page(tab: str | None = None, prompt: str = "We sat on the bank of the river.") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["tr_model"] = ENCODER_NAME
+    at.session_state["tr_prompt"] = prompt
+    if tab is not None:
+        at.session_state["tr_tab"] = tab
+    return at.run()
+
+
+def test_the_encoder_can_be_traced_and_says_what_differs(encoder):
+    at = encoder_page()
+    no_exception(at)
+    tokens = at.dataframe[0].value
+    assert (
+        tokens.loc["id"].astype(int).tolist()
+        == encoder.tokenizer("We sat on the bank of the river.")["input_ids"]
+    )
+    assert tokens.loc["token"].tolist()[0] == "[CLS]"
+    assert any("is an **encoder**" in i.value for i in at.info)
+    assert any("token-type vector" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("tab", ["Next token", "Generate", "Sampling lab"])
+def test_next_token_tabs_say_in_one_line_why_they_do_not_apply(tab):
+    at = encoder_page(tab)
+    no_exception(at)
+    assert any(f"{tab} does not apply here" in i.value and "no vocabulary head" in i.value for i in at.info)
+
+
+def test_every_encoder_tab_that_makes_sense_renders(encoder):
+    reference = tr.trace(encoder, "We sat on the bank of the river.")
+    for tab in ["Attention", "All heads", "Residual stream", "MLP neurons", "Cost", "Experiments"]:
+        at = encoder_page(tab)
+        no_exception(at)
+        assert at.download_button, tab
+    at = encoder_page("Residual stream")
+    assert any("logit lens does not apply" in i.value for i in at.info)
+    at = encoder_page("Cost")
+    expected = tr.operation_counts(reference.architecture, reference.n_tokens)["multiply_adds"].sum()
+    assert metric(at, "Multiply-adds for these vectors") == f"{expected:,}"
+
+
+def test_an_encoder_experiment_moves_the_final_vectors():
+    at = encoder_page("Experiments")
+    assert metric(at, "Mean cosine of the final vectors") == "1.000"
+    at.toggle(key="tr_mask_encoder").set_value(True).run()
+    no_exception(at)
+    assert float(metric(at, "Mean cosine of the final vectors")) < 0.99
+
+
+def test_the_architectures_tab_compares_the_three_families():
+    at = encoder_page("Architectures")
+    no_exception(at)
+    rows = at.dataframe[1].value.set_index("property")
+    assert rows.columns.tolist()[:2] == [ENCODER_NAME, "SmolLM2-135M-Instruct"]
+    assert rows.loc["attention"].tolist()[:2] == ["both ways (bidirectional)", "causal (looks back only)"]
+    assert rows.loc["norm_placement"].tolist()[:2] == [
+        "after each residual addition (post-norm)",
+        "before each sublayer (pre-norm)",
+    ]
+    assert rows.loc["n_kv_heads"].tolist()[:2] == ["12", "3"]
+    if len(rows.columns) == 2:  # GPT-2 is not on this machine: the page says so
+        assert any("Not on this machine" in c.value and "gpt2" in c.value for c in at.caption)

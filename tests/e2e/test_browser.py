@@ -262,3 +262,46 @@ def test_input_updates_numbers_and_shared_url_restores_them(lesson, app_url, pag
     assert_healthy(fresh)
     assert widget(fresh, change).input_value() == change.value
     assert watched_text(fresh, change.watch) == after
+
+
+# --------------------------------------------------------------------------- the encoder, glass-box
+
+
+def _lesson(url_path: str) -> journey.Lesson:
+    return next(lesson for lesson in journey.LESSONS if lesson.url_path == url_path)
+
+
+def test_words_in_context_shows_where_the_context_comes_from(app_url, page):
+    open_page(page, page_url(app_url, _lesson("context")))
+    assert_healthy(page)
+    main = page.locator("[data-testid='stMain']")
+    assert main.get_by_text("Where the context comes from", exact=True).count() == 1
+    assert main.locator("p", has_text="attention looks both ways").count() >= 1
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=200)
+    captions = main.locator("[data-testid='stCaptionContainer']").filter(has_text="looks most at")
+    assert captions.count() == 2 and numbers(captions.first.inner_text())
+    page.get_by_text("Where the context comes from", exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "context-sources.png"))
+
+
+def test_the_encoder_is_traced_and_next_token_tabs_say_why_not(app_url, page):
+    url = f"{page_url(app_url, _lesson('trace'))}?tr_model=all-MiniLM-L6-v2&tr_tab=Next+token"
+    open_page(page, url)
+    assert_healthy(page)
+    main = page.locator("[data-testid='stMain']")
+    assert main.locator("p", has_text="[CLS] and [SEP] are the tokens").count() >= 1
+    assert main.locator("p", has_text="is an encoder").count() >= 1
+    assert main.locator("p", has_text="Next token does not apply here").count() == 1
+    page.get_by_role("tab", name="Architectures").click()
+    tables = main.locator("[data-testid='stDataFrame']")
+    tables.nth(1).wait_for(timeout=LOAD_MS)  # tokens, then the families (the tab may load SmolLM2 first)
+    settle(page, CHANGE_MS)
+    assert_healthy(page)
+    page.screenshot(path=str(SCREENSHOTS / "trace-encoder-architectures.png"))
+    page.get_by_role("tab", name="Residual stream").click()
+    main.locator("p", has_text="logit lens does not apply").wait_for(timeout=CHANGE_MS)
+    settle(page, CHANGE_MS)
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=200)
+    assert_healthy(page)
+    assert main.locator("[data-testid='stVegaLiteChart']").count() >= 2  # lengths, then the moves
+    full_page_screenshot(page, SCREENSHOTS / "trace-encoder-residual.png")

@@ -241,8 +241,8 @@ def test_hostile_prompts_still_trace(tiny_gpt2, prompt):
 
 
 def test_an_unknown_architecture_is_refused():
-    fake = SimpleNamespace(model=SimpleNamespace(config=SimpleNamespace(model_type="bert")), tokenizer=None)
-    with pytest.raises(ValueError, match="GPT-2 and Llama"):
+    fake = SimpleNamespace(model=SimpleNamespace(config=SimpleNamespace(model_type="t5")), tokenizer=None)
+    with pytest.raises(ValueError, match="GPT-2, Llama and BERT models, not 't5'"):
         trace(fake, "hello")
 
 

@@ -63,11 +63,15 @@ def test_cache_table_saves_work_with_the_cache(small_trace):
     assert totals["with the cache (new token only)"] < totals["from scratch (all tokens)"]
 
 
-def test_architecture_table_names_both_families(tiny_llama, tiny_gpt2):
-    table = views.architecture_table(tr.trace(tiny_llama, "a b"), tr.trace(tiny_gpt2, "a b"))
-    rows = table.set_index("property")
-    assert rows.loc["positions"].tolist() == ["rotary", "learned"]
-    assert rows.loc["norm"].tolist() == ["RMSNorm", "LayerNorm"]
+def test_architecture_table_names_the_three_families(tiny_llama, tiny_gpt2, tiny_bert):
+    named = {lm.name: tr.architecture_of(tr.network(lm)) for lm in (tiny_llama, tiny_gpt2, tiny_bert)}
+    rows = tr.architecture_table(named).set_index("property")
+    assert rows.columns.tolist() == ["tiny-llama", "tiny-gpt2", "tiny-bert"]
+    assert rows.loc["positions"].tolist() == ["rotary", "learned", "learned"]
+    assert rows.loc["norm"].tolist() == ["RMSNorm", "LayerNorm", "LayerNorm"]
+    assert rows.loc["attention"].tolist()[2] == "both ways (bidirectional)"
+    assert rows.loc["vocabulary_head"].tolist() == ["True", "True", "False"]
+    assert int(rows.loc["n_parameters", "tiny-bert"].replace(",", "")) == named["tiny-bert"].n_parameters
 
 
 # --------------------------------------------------------------------------- charts
