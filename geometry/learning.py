@@ -485,6 +485,10 @@ def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
     with using(lm):
         student = copy.deepcopy(lm.model)
     student.eval().requires_grad_(True)  # eval: no dropout, so a text always gives the same run
+    if is_tied(student):
+        # the lookup's gradient arrives as its T rows, not as a second (vocab, d) matrix of zeros
+        # beside the output projection's dense one (both add into the one tied matrix)
+        student.get_input_embeddings().sparse = True
     make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
     optimisers = {p: make([p], lr=lr, foreach=False) for p in student.parameters()}
 
