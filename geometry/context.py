@@ -540,7 +540,7 @@ def nearest_words(model, occurrences: Occurrences, vectors: np.ndarray, k: int =
     """
     vocabulary = vocabulary_matrix(model)  # the search index the dot-products page uses too
     words = vocabulary.words
-    cosines = unit(vectors).astype(np.float32) @ vocabulary.unit.T  # (n, V')
+    cosines = vocabulary.cosines(vectors)  # (n, V')
     top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
     records = [
         (label, sense, rank + 1, words[index], float(cosines[i, index]))

@@ -263,14 +263,14 @@ class DimensionStats:
 class VocabularyMatrix:
     """A model's whole-word tokens ready for search (all arrays read-only).
 
-    ``unit`` holds the embedding rows divided by their lengths, so every score below costs a
-    single product ``unit @ w``. Standardised scores reuse the same product:
-    z_i · q_z = |r_i| (u_i · q_z/σ) - μ · q_z/σ, with z_i = (r_i - μ)/σ.
+    No copy of the rows is kept: every score is one product with the model's own embedding
+    matrix ``E @ w``, read at the whole-word rows ``ids`` (r_i = E[ids[i]]). Standardised scores
+    reuse the same product: z_i · q_z = r_i · q_z/σ - μ · q_z/σ, with z_i = (r_i - μ)/σ.
     """
 
     words: tuple[str, ...]  # (n,)
     ids: np.ndarray  # (n,) token ids
-    unit: np.ndarray  # (n, d) float32
+    E: np.ndarray = field(repr=False)  # (vocab, d) float32: the model's embedding matrix itself
     norms: np.ndarray  # (n,) |r_i|
     stats: DimensionStats  # mean and std of the rows, (d,) each
     standardised_norms: np.ndarray  # (n,) |z_i|
@@ -287,10 +287,10 @@ class VocabularyMatrix:
         if standardise:
             q = self.stats.apply(q)  # (d,)
             w = q / self.stats.std  # (d,)
-            dots = self.norms * (self.unit @ w.astype(np.float32)) - float(self.stats.mean @ w)  # (n,)
+            dots = self.dots(w) - float(self.stats.mean @ w)  # (n,)
             lengths = self.standardised_norms
         else:
-            dots = self.norms * (self.unit @ q.astype(np.float32))  # (n,)
+            dots = self.dots(q)  # (n,)
             lengths = self.norms
         if metric == "dot":
             return dots
@@ -301,6 +301,21 @@ class VocabularyMatrix:
         if metric == "euclidean":
             return np.sqrt(np.maximum(lengths**2 + norm(q) ** 2 - 2 * dots, 0.0))
         raise ValueError(f"Unknown metric {metric!r}; use one of {', '.join(METRICS)}.")
+
+    def dots(self, vectors) -> np.ndarray:
+        """Dot products of every whole-word row with ``vectors``: (n,) for one (d,), (m, n) for (m, d)."""
+        Q = np.asarray(vectors, dtype=np.float32)
+        return (Q @ self.E.T)[..., self.ids].astype(np.float64)
+
+    def cosines(self, vectors) -> np.ndarray:
+        """Cosine of every whole-word row with each of ``vectors`` (m, d): (m, n)."""
+        Q = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+        lengths = np.linalg.norm(Q, axis=1, keepdims=True)
+        return self.dots(Q / np.where(lengths == 0, 1.0, lengths)) / self.norms
+
+    def rows(self, picks) -> np.ndarray:
+        """The embedding rows of the whole words at ``picks`` (positions in ``words``), (m, d)."""
+        return self.E[self.ids[np.asarray(picks)]]
 
     def positions(self, lm: Any, words: Iterable[str]) -> set[int]:
         """Vocabulary rows that stand for these words: same spelling, or the word's single token."""
@@ -342,7 +357,8 @@ def vocabulary_matrix(lm: Any) -> VocabularyMatrix:
 
 def _build_vocabulary_matrix(lm: Any) -> VocabularyMatrix:
     vocabulary = whole_word_vocabulary(lm)
-    rows = np.asarray(lm.embedding_matrix()[vocabulary.ids], dtype=np.float64)  # (n, d) a copy
+    E = lm.embedding_matrix()  # (vocab, d) read-only view of the model's own weights
+    rows = np.asarray(E[vocabulary.ids], dtype=np.float64)  # (n, d) a copy, only while building
     norms = np.linalg.norm(rows, axis=1)  # (n,)
     norms[norms == 0] = 1.0  # an all-zero row (padding) scores 0 instead of dividing by zero
     std = rows.std(axis=0)  # (d,)
@@ -351,7 +367,7 @@ def _build_vocabulary_matrix(lm: Any) -> VocabularyMatrix:
     return VocabularyMatrix(
         words=vocabulary.words,
         ids=_read_only(vocabulary.ids.copy()),
-        unit=_read_only((rows / norms[:, None]).astype(np.float32)),
+        E=E,
         norms=_read_only(norms),
         stats=stats,
         standardised_norms=_read_only(np.linalg.norm(stats.apply(rows), axis=1)),
@@ -402,7 +418,7 @@ def _baseline(lm: Any, kind: str, standardise: bool) -> float:
         vocabulary = vocabulary_matrix(lm)
         n = len(vocabulary.words)
         picks = np.random.default_rng(SEED).choice(n, size=min(BASELINE_WORDS, n), replace=False)
-        X = vocabulary.unit[picks] * vocabulary.norms[picks, None]  # (m, d) the original rows
+        X = vocabulary.rows(picks)  # (m, d)
     else:
         X = _sentence_sample(lm)[1]  # (m, d)
     if standardise:

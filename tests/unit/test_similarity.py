@@ -194,8 +194,10 @@ def test_vocabulary_matrix_is_cached_read_only_and_leaves_the_model_alone(tiny_g
     before, attributes = _fingerprint(tiny_gpt2), set(vars(tiny_gpt2))
     vocabulary = vocabulary_matrix(tiny_gpt2)
     assert vocabulary_matrix(tiny_gpt2) is vocabulary
-    assert np.allclose(np.linalg.norm(vocabulary.unit, axis=1), 1.0, atol=1e-5)
-    assert not vocabulary.unit.flags.writeable and not vocabulary.stats.mean.flags.writeable
+    rows = vocabulary.rows(np.arange(len(vocabulary.words)))
+    assert np.allclose(np.linalg.norm(rows, axis=1), vocabulary.norms, rtol=1e-5)
+    assert np.allclose(vocabulary.cosines(rows[:3]).diagonal(), 1.0, atol=1e-5)
+    assert not vocabulary.E.flags.writeable and not vocabulary.stats.mean.flags.writeable
     assert _fingerprint(tiny_gpt2) == before and set(vars(tiny_gpt2)) == attributes
 
 
