@@ -101,7 +101,7 @@ def _pickled(frame: pd.DataFrame) -> bytes:
 
 
 @st.cache_data(
-    max_entries=256,
+    max_entries=128,
     ttl=datetime.timedelta(minutes=30),
     show_spinner=False,
     hash_funcs={"pandas.DataFrame": _pickled, "pandas.core.frame.DataFrame": _pickled},
