@@ -220,32 +220,71 @@ def embedding_gradients(lm, text: str) -> EmbeddingGradients:
     >>> len(g.input_rows), len(g.output_rows), g.input_grad.shape  # doctest: +SKIP
     (6, 49152, (49152, 576))
     """
+    (result,) = embedding_gradients_many(lm, [text])
+    if isinstance(result, ValueError):
+        raise result
+    return result
+
+
+def embedding_gradients_many(lm, texts) -> list[EmbeddingGradients | ValueError]:
+    """:func:`embedding_gradients` of several texts in one batched forward and backward pass.
+
+    Each result equals the text's own pass (up to float rounding): the texts sit in separate
+    rows of the batch, padded on the right and masked, and each text's loss depends only on its
+    own row. On a CPU most of a pass is reading the weights, which a batch reads once for all.
+    A text that cannot be used gives its ValueError in its place.
+    """
     import torch
     import torch.nn.functional as F
 
+    results: list[EmbeddingGradients | ValueError | list[int]] = []
+    for text in texts:
+        try:
+            results.append(training_ids(lm, text))
+        except ValueError as error:
+            results.append(error)
+    batch = [ids for ids in results if isinstance(ids, list)]
+    if not batch:
+        return results
     model = lm.model
-    ids = training_ids(lm, text)
-    token_ids = torch.tensor(ids, dtype=torch.long)  # (T,)
+    lengths = [len(ids) for ids in batch]
+    width = max(lengths)
+    token_ids = torch.zeros((len(batch), width), dtype=torch.long)  # (B, T) padded on the right
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, ids in enumerate(batch):
+        token_ids[row, : len(ids)], mask[row, : len(ids)] = torch.tensor(ids), 1
     E = model.get_input_embeddings().weight  # (vocab, d)
     W = model.get_output_embeddings().weight  # (vocab, d): E itself when tied
+    bias = getattr(model.get_output_embeddings(), "bias", None)
     with using(lm), torch.enable_grad():
-        inputs = F.embedding(token_ids, E.detach()).requires_grad_(True)  # (T, d) the input lookup
-        hidden = final_hidden(model, inputs)  # (T, d)
-        bias = getattr(model.get_output_embeddings(), "bias", None)
-        logits = F.linear(hidden, W.detach(), None if bias is None else bias.detach())  # (T, vocab)
-        loss = next_token_loss(logits, token_ids)
-        lookup_grad, logit_grad = torch.autograd.grad(loss, (inputs, logits))
-    probs = torch.softmax(logits.detach()[:-1], dim=-1)  # (T-1, vocab)
-    true_next = probs[torch.arange(len(ids) - 1), token_ids[1:]]  # (T-1,)
+        inputs = F.embedding(token_ids, E.detach()).requires_grad_(True)  # (B, T, d) the input lookup
+        hidden = model.base_model(inputs_embeds=inputs, attention_mask=mask).last_hidden_state  # (B, T, d)
+        logits = F.linear(hidden, W.detach(), None if bias is None else bias.detach())  # (B, T, vocab)
+        losses = [next_token_loss(logits[row, :n], token_ids[row, :n]) for row, n in enumerate(lengths)]
+        lookup_grad, logit_grad = torch.autograd.grad(sum(losses), (inputs, logits))
+    found = iter(range(len(batch)))
+    for i, ids in enumerate(results):
+        if isinstance(ids, list):
+            row = next(found)
+            results[i] = _gradients_of_row(lm, ids, losses[row], logits, lookup_grad, logit_grad, hidden, row)
+    return results
+
+
+def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, row) -> EmbeddingGradients:
+    import torch
+
+    n = len(ids)
+    probs = torch.softmax(logits.detach()[row, : n - 1], dim=-1)  # (T-1, vocab)
+    true_next = probs[torch.arange(n - 1), torch.tensor(ids[1:])]  # (T-1,)
     return EmbeddingGradients(
         loss=float(loss.detach()),
         token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
         tokens=token_strings(lm, ids),
         true_next_probs=_frozen(true_next.numpy().astype(np.float32)),
-        lookup_grad=_frozen(lookup_grad.numpy()),
-        logit_grad=_frozen(logit_grad.numpy()),
-        hidden=_frozen(hidden.detach().numpy()),
-        tied=is_tied(model),
+        lookup_grad=_frozen(lookup_grad[row, :n].numpy().copy()),
+        logit_grad=_frozen(logit_grad[row, :n].numpy().copy()),
+        hidden=_frozen(hidden.detach()[row, :n].numpy().copy()),
+        tied=is_tied(lm.model),
     )
 
 

@@ -72,3 +72,12 @@ def test_parameter_counts_of_smollm2(causal_lm):
     cost = learning.step_multiply_adds(causal_lm, 7)
     # the rule of thumb 6 × N × T is within 1 % of the count for a short text
     assert cost.flops == pytest.approx(learning.training_run_flops(134_515_008, 7), rel=0.01)
+
+
+def test_smollm2_batched_gradients_equal_each_texts_own(causal_lm):
+    texts = ["The dog ran to the park.", "Gravity pulls every mass toward every other mass."]
+    for text, batched in zip(texts, learning.embedding_gradients_many(causal_lm, texts), strict=True):
+        alone = learning.embedding_gradients(causal_lm, text)
+        assert batched.loss == pytest.approx(alone.loss, rel=1e-5)
+        np.testing.assert_allclose(batched.output_row_norms, alone.output_row_norms, rtol=1e-3, atol=1e-7)
+        np.testing.assert_allclose(batched.lookup_grad, alone.lookup_grad, rtol=1e-3, atol=1e-6)

@@ -414,3 +414,19 @@ def test_updates_inside_backward_equal_a_plain_optimizer_loop(tiny_llama, optimi
     np.testing.assert_allclose(run.losses, losses, rtol=1e-6)
     E_after = reference.get_input_embeddings().weight.detach().numpy()
     np.testing.assert_allclose(run.after, E_after[run.rows], rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("fixture", ["tiny_gpt2", "tiny_llama"])
+def test_a_batch_of_texts_gives_each_text_its_own_pass(request, fixture):
+    lm = request.getfixturevalue(fixture)
+    texts = ["The dog ran to the park.", "", "A cat sat.", "Birds sing in the tall green trees today."]
+    together = learning.embedding_gradients_many(lm, texts)
+    assert isinstance(together[1], ValueError)
+    for text, batched in zip(texts, together, strict=True):
+        if not text:
+            continue
+        alone = learning.embedding_gradients(lm, text)
+        assert batched.loss == pytest.approx(alone.loss, rel=1e-5)
+        assert batched.token_ids.tolist() == alone.token_ids.tolist()
+        for name in ("true_next_probs", "lookup_grad", "logit_grad", "hidden"):
+            np.testing.assert_allclose(getattr(batched, name), getattr(alone, name), rtol=1e-4, atol=1e-6)
