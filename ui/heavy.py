@@ -197,3 +197,62 @@ def computed_in_turn(key: Hashable, compute: Callable[[], T], what: str) -> T:
         value = compute()
         store.put(key, value)
     return value
+
+
+class Pending:
+    """Jobs of one kind waiting in the line, so the first to get its turn can take the others along."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: collections.OrderedDict[Hashable, object] = collections.OrderedDict()
+
+    def add(self, key: Hashable, item: object) -> None:
+        with self._lock:
+            self._items.setdefault(key, item)
+
+    def take(self, key: Hashable, most: int) -> list[tuple[Hashable, object]]:
+        """``key``'s job (if still waiting) and up to ``most`` - 1 others, oldest first; all removed."""
+        with self._lock:
+            chosen = [key] if key in self._items else []
+            chosen += [other for other in self._items if other != key][: most - len(chosen)]
+            return [(k, self._items.pop(k)) for k in chosen]
+
+
+@st.cache_resource(show_spinner=False)
+def pending(kind: str) -> Pending:
+    """The jobs of ``kind`` waiting in the server's line."""
+    return Pending()
+
+
+def computed_together(
+    kind: str,
+    key: Hashable,
+    item: object,
+    compute_many: Callable[[list], list],
+    what: str,
+    most: int = 8,
+):
+    """Like :func:`computed_in_turn`, but the session whose turn comes computes every waiting job of
+    the same kind with its own, up to ``most``, in one call of ``compute_many(items)``.
+
+    ``compute_many`` returns one value per item, or the exception to raise for that item (kept
+    like a value, so the same input gives the same message without a second pass). For work whose
+    cost is mostly fixed per call (a batched forward pass reads the weights once), a class waiting
+    together is served together.
+    """
+    store = results()
+    found = store.get(key)
+    if found is None:
+        jobs = pending(kind)
+        jobs.add(key, item)
+        with in_turn(what), st.spinner(f"{what}…"):
+            found = store.get(key)  # computed by someone ahead in line, with theirs
+            if found is None:
+                batch = jobs.take(key, most) or [(key, item)]  # taken but not stored: its batch failed
+                for (job_key, _), value in zip(batch, compute_many([job for _, job in batch]), strict=True):
+                    store.put(job_key, value)
+                    if job_key == key:
+                        found = value
+    if isinstance(found, BaseException):
+        raise found
+    return found

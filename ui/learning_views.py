@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from geometry import charts, learning
-from ui.heavy import computed_in_turn
+from ui.heavy import computed_in_turn, computed_together
 from ui.page import (
     cached_chart,
     download_table,
@@ -65,11 +65,11 @@ def mark_custom() -> None:
 def gradient_tables(lm, model_name: str, text: str) -> dict:
     """Everything sections 1, 2 and 4 show about one text, from one backward pass (no arrays kept).
 
-    Computed once per (model, text) for the whole server, one backward pass at a time.
+    Computed once per (model, text) for the whole server. Students waiting in line are served
+    together: one batched pass for up to eight texts costs about what one text does.
     """
 
-    def compute() -> dict:
-        grads = learning.embedding_gradients(lm, text)
+    def tables(grads: learning.EmbeddingGradients) -> dict:
         return {
             "loss": grads.loss,
             "tied": grads.tied,
@@ -81,7 +81,19 @@ def gradient_tables(lm, model_name: str, text: str) -> dict:
             "pushed": learning.top_output_rows(lm, grads),
         }
 
-    return computed_in_turn(("gradients", model_name, text), compute, "One forward and one backward pass")
+    def compute_many(texts: list[str]) -> list:
+        return [
+            found if isinstance(found, ValueError) else tables(found)
+            for found in learning.embedding_gradients_many(lm, texts)
+        ]
+
+    return computed_together(
+        f"gradients {model_name}",
+        ("gradients", model_name, text),
+        text,
+        compute_many,
+        "One forward and one backward pass",
+    )
 
 
 def training_run(lm, model_name: str, text: str, steps: int, lr: float, optimizer: str):

@@ -81,3 +81,39 @@ def test_big_blocks_go_back_to_the_os_where_glibc_runs():
     from ui.heavy import return_big_blocks_to_the_os
 
     assert return_big_blocks_to_the_os() == bool(ctypes.util.find_library("c"))
+
+
+def test_jobs_waiting_together_are_computed_in_one_batch_and_errors_stay_with_their_owner():
+    from ui.heavy import computed_together, pending
+
+    batches: list[list[str]] = []
+    first_running, release = threading.Event(), threading.Event()
+
+    def compute_many(items: list[str]) -> list:
+        batches.append(items)
+        if items == ["a"]:
+            first_running.set()
+            release.wait(10)
+        return [ValueError(f"bad {item}") if item == "bad" else item.upper() for item in items]
+
+    got: dict[str, object] = {}
+
+    def ask(item: str) -> None:
+        try:
+            got[item] = computed_together("test-kind", ("t", item), item, compute_many, "Testing")
+        except ValueError as error:
+            got[item] = error
+
+    first = threading.Thread(target=ask, args=("a",))
+    first.start()
+    assert first_running.wait(10)
+    others = [threading.Thread(target=ask, args=(item,)) for item in ("b", "bad", "c")]
+    for thread in others:
+        thread.start()
+    _wait_until(lambda: len(pending("test-kind")._items) == 3)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert batches == [["a"], ["b", "bad", "c"]]  # the three who waited were served by one call
+    assert got["a"] == "A" and got["b"] == "B" and got["c"] == "C"
+    assert isinstance(got["bad"], ValueError) and str(got["bad"]) == "bad bad"
