@@ -37,3 +37,21 @@ def test_pages_opened_during_the_warm_up_load_cleanly(fresh_server):
     for page, run in zip(PAGES, runs, strict=True):
         assert not run.exceptions, (page or "home", run.exceptions)
         assert run.elements > 5, page  # the page was drawn, not just started
+
+
+async def _visit(port: int, page: str, query: str):
+    async with Student(port) as student:
+        return await student.run(page, query, timeout=240)
+
+
+@pytest.mark.slow
+def test_a_link_with_settings_that_do_not_exist_says_which_were_ignored(fresh_server):
+    port = int(fresh_server.rsplit(":", 1)[1])
+    run = asyncio.run(
+        _visit(port, "trace", "tr_tab=Nowhere&tr_model=no-such-model&tr_prompt=The%20storm%20is")
+    )
+    assert not run.exceptions
+    notices = [text for text in run.texts if "This link asked for settings" in text]
+    assert len(notices) == 1, run.texts[:5]
+    assert "`tr_tab=Nowhere`" in notices[0] and "`tr_model=no-such-model`" in notices[0]
+    assert "tr_prompt" not in notices[0]  # a setting the page used is not named

@@ -186,3 +186,25 @@ def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch
     assert models.needs_unpacking(models.CAUSAL_LM_NAME)
     assert not models.needs_unpacking(models.ENCODER_NAME)  # the encoder's weights are plain already
     assert not models.needs_unpacking("gpt2") and not models.needs_unpacking("no such model")
+
+
+def test_offline_mode_makes_a_hub_model_unavailable_with_its_reason(monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    reason = models.availability("gpt2")
+    assert reason and "offline mode" in reason
+    assert models.availability(models.CAUSAL_LM_NAME) is None  # packaged: no hub needed
+    assert models.availability("no such model") == "unknown model"
+
+
+def test_an_unreachable_hub_is_probed_once_and_named(monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a local port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    reason = models._probe(endpoint)
+    assert reason and "127.0.0.1" in reason
+    monkeypatch.setattr(socket, "create_connection", pytest.fail)  # the answer is remembered
+    assert models._probe(endpoint) == reason
