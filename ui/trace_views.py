@@ -19,6 +19,7 @@ import streamlit as st
 from geometry import charts, models, sampling
 from geometry import trace as tr
 from geometry.tokens import decode_token, has_control_characters
+from ui.heavy import computed_in_turn
 from ui.models import get_model, unavailable_reason
 from ui.page import cached_chart, download_table, explain, friendly_errors, more_controls, show_chart
 
@@ -72,8 +73,16 @@ def cached_logit_lens(
     return tr.logit_lens(models.load_model(model_name), _trace, position=position, k=5)
 
 
-@st.cache_data(max_entries=16, show_spinner="Writing tokens with the key/value cache…")
 def cached_generation(model_name: str, prompt: str, n_tokens: int, decoding: tuple) -> tr.GenerationResult:
+    """Tokens written one at a time: once per settings for the server, in turn with other heavy work."""
+    return computed_in_turn(
+        ("generation", model_name, prompt, n_tokens, decoding),
+        lambda: _generate(model_name, prompt, n_tokens, decoding),
+        "Writing tokens with the key/value cache",
+    )
+
+
+def _generate(model_name: str, prompt: str, n_tokens: int, decoding: tuple) -> tr.GenerationResult:
     settings = Decoding(*decoding)
     steps = iter(range(tr.MAX_NEW_TOKENS))
 
