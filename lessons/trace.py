@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import trace_views as views
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import explain, glossary
+from ui.page import explain, glossary, presenter_mode
 
 TERMS = (
     "token",
@@ -56,19 +56,25 @@ st.markdown(
     "every head, the growing residual vector, and the probabilities of the next token. "
     "Pick a tab to look at one step at a time."
 )
-model_name = causal_lm_picker("tr_model")
-prompt = views.prompt_ui()
+header = views.header_container(presenter_mode())  # folded into one line on a projector
+with header:
+    model_name = causal_lm_picker("tr_model")
+    prompt = views.prompt_ui()
 lm = get_model(model_name)
 if lm is None:
     footer()
     st.stop()
-model_source_caption(lm)
+with header:
+    model_source_caption(lm)
 trace = views.load_trace(model_name, prompt)
 if trace is None:
     footer()
     st.stop()
 views.prompt_notices(prompt, trace)
-views.tokens_view(trace)
+with header:
+    views.tokens_view(trace)
+if presenter_mode():
+    views.compact_tokens(model_name, trace)
 
 drawers = {
     "Attention": lambda: views.attention_view(trace),
