@@ -72,8 +72,8 @@ def presenter_sized(
 ) -> alt.TopLevelMixin:
     """The chart for a projector: every text size ×``scale`` and at least ``minimum`` px (axis
     labels and titles, legends, titles, facet headers, text in cells and on maps), and every
-    step (the size of one cell, bar or row) ×``step_scale``. The one way presenter mode enlarges
-    charts; the data and every number stay as they are. Returns a copy.
+    step (the size of one cell, bar or row) and fixed height ×``step_scale``. The one way
+    presenter mode enlarges charts; the data and every number stay as they are. Returns a copy.
 
     >>> spec = presenter_sized(finish(alt.Chart().mark_text(fontSize=9))).to_dict()
     >>> spec["mark"]["fontSize"], spec["config"]["axis"]["labelFontSize"]
@@ -99,7 +99,7 @@ def _enlarge(node: object, scale: float, minimum: int, step_scale: float) -> Non
             continue  # the numbers being shown are never touched
         if key in _FONT_KEYS and number:
             items[key] = max(round(value * scale), minimum)
-        elif key == "step" and number:
+        elif key in ("step", "height") and number:  # larger text needs taller plots
             items[key] = round(value * step_scale)
         elif key == "labelLimit" and number and value > 0:  # 0 means no limit
             items[key] = round(value * scale)

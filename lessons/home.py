@@ -21,7 +21,8 @@ ranks = " ".join("{rank=same; " + " -> ".join(f'"{step}"' for step in row) + "}"
 st.graphviz_chart(
     "digraph { rankdir=TB; bgcolor=transparent; nodesep=0.25; ranksep=0.45; node [shape=box "
     'style="rounded,filled" fillcolor="#DCEBF7" fontname="Helvetica" fontsize=18]; '
-    f'{ranks} "{rows[0][-1]}" -> "{rows[1][0]}"; '
+    f'{ranks} "{rows[0][0]}" -> "{rows[1][0]}" [style=invis]; '
+    f'"{rows[0][-1]}" -> "{rows[1][0]}" [constraint=false]; '
     f'"{steps[-1]}" -> "{steps[0]}" [label=" appended, repeat" style=dashed constraint=false]; }}',
     width="stretch",
 )
