@@ -112,7 +112,7 @@ def _enlarge(node: object, scale: float, minimum: int, step_scale: float) -> Non
 AXIS_ROLE_COLOURS = {"axis start": PALETTE[5], "axis end": PALETTE[0], "word": "#000000"}
 
 
-STRIP_WIDTH = 600  # with row labels and legends, fits a 1024-pixel screen even in presenter mode
+STRIP_WIDTH = 420  # with its row labels, fits beside the open sidebar on a 1024-pixel screen
 
 
 def _pair_dimension_axis(show_labels: bool) -> alt.X:
@@ -148,9 +148,22 @@ def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
                 tooltip=tooltip,
             )
         )
-        layer = base.mark_rect().encode(color=alt.Color("value:Q", scale=_zero_centred(), title=title))
+        key = alt.Legend(orient="top", direction="horizontal")  # above the strip: no width taken beside it
+        layer = base.mark_rect().encode(
+            color=alt.Color("value:Q", scale=_zero_centred(), title=title, legend=key)
+        )
         if show_values:
-            layer += base.mark_text(fontSize=FONT_SIZE).encode(text=alt.Text("value:Q", format=".4~g"))
+            layer += (  # white on the darkest cells of its own strip, black elsewhere
+                base.transform_calculate(magnitude="abs(datum.value)")
+                .transform_joinaggregate(size="max(magnitude)", groupby=["panel"])
+                .mark_text(fontSize=FONT_SIZE)
+                .encode(
+                    text=alt.Text("value:Q", format=".4~g"),
+                    color=alt.condition(
+                        "datum.magnitude > 0.55 * datum.size", alt.value("white"), alt.value("black")
+                    ),
+                )
+            )
         strips.append(layer.properties(width=STRIP_WIDTH, height=alt.Step(34 if show_values else 22)))
     running = (
         alt.Chart(df)

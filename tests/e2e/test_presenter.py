@@ -63,15 +63,16 @@ CHART_TEXT_SIZES = """() => Array.from(document.querySelectorAll("[data-testid='
   .map((t) => parseFloat(getComputedStyle(t).fontSize))"""
 
 
-def presenter_url(app_url: str, lesson: journey.Lesson, query: dict[str, str]) -> str:
-    return page_url(app_url, lesson) + "?" + urllib.parse.urlencode({**query, "presenter": "true"})
+def presenter_url(app_url: str, lesson: journey.Lesson, query: dict[str, str], presenter: bool = True) -> str:
+    settings = {**query, "presenter": "true"} if presenter else query
+    return page_url(app_url, lesson) + ("?" + urllib.parse.urlencode(settings) if settings else "")
 
 
-def open_view(new_context, app_url: str, view: str, viewport: dict):
+def open_view(new_context, app_url: str, view: str, viewport: dict, presenter: bool = True):
     lesson, query = VIEWS[view]
     page = new_context().new_page()
     page.set_viewport_size(viewport)
-    open_page(page, presenter_url(app_url, lesson, query))
+    open_page(page, presenter_url(app_url, lesson, query, presenter))
     return page
 
 
@@ -86,6 +87,16 @@ def test_presenter_mode_at_1024_cuts_nothing_short(view, app_url, new_context):
     assert page.evaluate(SIDEBAR_WIDTH) < 80, "presenter mode should fold the sidebar away"
     assert "presenter=true" in page.url, "presenter mode must stay in the URL"
     assert page.evaluate(HIDDEN_TABS) == []
+
+
+@pytest.mark.parametrize("view", ["dot-products", "dot-products-by-hand", "context", "trace", "learning"])
+def test_without_presenter_mode_at_1024_nothing_is_cut_either(view, app_url, new_context):
+    """The sidebar open, normal type: key numbers and tabs still fit."""
+    page = open_view(new_context, app_url, view, PROJECTOR, presenter=False)
+    full_page_screenshot(page, SCREENSHOTS / f"normal-1024-{view}.png")
+    assert page.evaluate(CUT_METRICS) == []
+    assert page.evaluate(HIDDEN_TABS) == []
+    assert page.evaluate(SIDEBAR_WIDTH) > 200  # the settings stay in view outside presenter mode
 
 
 @pytest.mark.parametrize("view", ["dot-products", "context", "trace", "learning"])
