@@ -707,7 +707,7 @@ def tournament_chart(df) -> alt.Chart:
     Long format, columns: key_label, key_position, measure, measure_order, value.
     """
     bars = (
-        alt.Chart(df, width=190, height=alt.Step(24))
+        alt.Chart(df, width=170, height=alt.Step(24))  # four panels fit a 1024 projector
         .mark_bar()
         .encode(
             y=alt.Y("key_label:N", sort=alt.EncodingSortField("key_position"), title="key token"),

@@ -129,12 +129,21 @@ def apply_preset() -> None:
     state["dp_an_a"], state["dp_an_b"], state["dp_an_c"] = preset.analogy
 
 
-def preset_note(name: str) -> str:
-    """The preset's caption while the boxes still hold its words; otherwise say they are the user's own."""
-    preset, state = PRESETS[name], st.session_state
+def _shows(preset: Preset) -> bool:
+    """Whether the page's source and box hold this preset's entries."""
+    state = st.session_state
     box, text = ("dp_vectors", preset.vectors) if preset.source == "hand-made" else ("dp_words", preset.words)
-    if state.get("dp_source", preset.source) == preset.source and state.get(box, text) == text:
-        return f"Preset: {preset.note}"
+    return state.get("dp_source", preset.source) == preset.source and state.get(box, text) == text
+
+
+def preset_note(name: str) -> str:
+    """The caption of the preset whose entries are on screen (the chosen one first), or say they are
+    the user's own: a caption never describes words that are no longer there."""
+    if _shows(PRESETS[name]):
+        return f"Preset: {PRESETS[name].note}"
+    shown = next((other for other, preset in PRESETS.items() if _shows(preset)), None)
+    if shown is not None:  # e.g. a link to hand-made vectors shows the king and queen preset's numbers
+        return f"Preset “{shown}”: {PRESETS[shown].note}"
     return f"Your own entries (the preset “{name}” no longer matches the box)."
 
 

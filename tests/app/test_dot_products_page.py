@@ -237,6 +237,8 @@ def test_the_preset_caption_goes_when_the_words_are_your_own():
     at.text_area(key="dp_words").input("apple, dog").run()
     assert not any(note in c.value for c in at.caption)
     assert any("no longer matches" in c.value for c in at.caption)
+    by_hand = page(dp_source="hand-made")  # a link to hand-made vectors: the king and queen numbers
+    assert any(PRESETS["By hand: king and queen (128)"].note in c.value for c in by_hand.caption)
 
 
 def test_own_hand_made_vectors_pick_their_axis_from_their_names():
