@@ -531,12 +531,12 @@ def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = Tr
     cells = base.mark_rect().encode(color=alt.Color("cosine:Q", scale=_zero_centred([-1, 1]), title="cosine"))
     chart = cells
     if show_values:
-        text = base.mark_text(fontSize=FONT_SIZE - 5).encode(
+        text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
             text=alt.Text("cosine:Q", format=".2f"),
             color=alt.condition("abs(datum.cosine) > 0.6", alt.value("white"), alt.value("black")),
         )
         chart = cells + text
-    return finish(chart.properties(width=alt.Step(26), height=alt.Step(26)), title)
+    return finish(chart.properties(width=alt.Step(30), height=alt.Step(30)), title)
 
 
 def occurrence_paths_chart(df, layer_index: int, x_title: str = "x", y_title: str = "y") -> alt.Chart:

@@ -87,6 +87,7 @@ PUNCTUATION_NAMES = {
     "(": "open bracket",
     ")": "close bracket",
     "↵": "new line",
+    "␣": "space",
 }
 
 
@@ -94,10 +95,10 @@ def readable_token(token: str) -> str:
     """A displayed token for a chart axis read from the back of a room: a lone punctuation mark
     gets its name beside it, so a comma is not a speck.
 
-    >>> readable_token(","), readable_token("␣("), readable_token("␣and")
-    (', comma', '␣( open bracket', '␣and')
+    >>> readable_token(","), readable_token("␣("), readable_token("␣and"), readable_token("␣")
+    (', comma', '␣( open bracket', '␣and', '␣ space')
     """
-    mark = token.removeprefix("␣")
+    mark = token.removeprefix("␣") or token  # a lone space marker is named as well
     name = PUNCTUATION_NAMES.get(mark)
     return f"{token} {name}" if name else token
 

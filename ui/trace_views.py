@@ -111,8 +111,10 @@ def position_labels(trace: tr.Trace) -> list[str]:
 
 
 def token_chips(tokens) -> str:
-    """Tokens as separate code spans, so punctuation tokens can be seen and read out: `.` `,` `␣and`."""
-    return " ".join(f"`{token}`" if "`" not in token else f"``{token}``" for token in tokens)
+    """Tokens as separate code spans, punctuation named, so they can be seen and read out:
+    `. full stop` `, comma` `␣and`."""
+    shown = [readable_token(token) for token in tokens]
+    return " ".join(f"`{token}`" if "`" not in token else f"``{token}``" for token in shown)
 
 
 def unique_labels(tokens, ids) -> list[str]:

@@ -157,7 +157,7 @@ def test_reused_kv_vectors_of_the_step_match_the_generation_table(tiny_llama, sm
 
 
 def test_token_chips_make_punctuation_visible():
-    assert views.token_chips([".", ",", "␣and"]) == "`.` `,` `␣and`"
+    assert views.token_chips([".", ",", "␣and"]) == "`. full stop` `, comma` `␣and`"
 
 
 def test_count_columns_get_thousands_separators():
