@@ -4,9 +4,24 @@ import streamlit as st
 
 from ui import journey
 from ui.models import start_background_warm_up
-from ui.page import PRESENTER_KEY, presenter_mode, say_ignored_url_settings, url_settings
+from ui.page import (
+    CLASSROOM_KEY,
+    PAGE_STYLE,
+    PRESENTER_KEY,
+    PRESENTER_STYLE,
+    presenter_mode,
+    say_ignored_url_settings,
+    url_settings,
+)
 
-st.set_page_config(page_title="Semantic Geometry Explorer", page_icon="📐", layout="wide")
+# Presenter mode is decided before anything is drawn: a projector needs the whole width, so the
+# sidebar starts folded away (its toggle is still there to turn the mode off).
+st.set_page_config(
+    page_title="Semantic Geometry Explorer",
+    page_icon="📐",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenter_mode() else "auto",
+)
 
 pages = [
     st.Page(
@@ -24,13 +39,18 @@ with st.sidebar:
     st.toggle(
         "Presenter mode",
         key=PRESENTER_KEY,
-        help="Larger type and fewer controls, for a projector.",
+        bind="query-params",  # kept in the URL: a reload or a shared link stays in presenter mode
+        help="Larger type, larger charts and fewer controls, for a projector.",
     )
-if presenter_mode():
-    st.html(
-        "<style>html, .stMarkdown p, .stMarkdown li {font-size: 1.3rem;}"
-        " h1 {font-size: 3rem;} [data-testid='stCaptionContainer'] {font-size: 1.1rem;}</style>"
+    st.toggle(
+        "Classroom-safe lists",
+        value=True,
+        key=CLASSROOM_KEY,
+        bind="query-params",
+        help="Tokens found in a list of offensive words are shown as ▒▒▒ in word lists, "
+        "next-token bars and generated text. Numbers and ranks never change.",
     )
+st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 asked = url_settings()  # read before the page runs: its widgets rewrite the URL
 url_notice = st.empty()  # above the page: where an ignored link setting is named

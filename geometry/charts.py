@@ -50,6 +50,22 @@ POSITIVE, NEGATIVE, NEUTRAL = "#0072B2", "#D55E00", "#999999"
 DIVERGING = "blueorange"  # for signed values (dot products, cosines): centred on zero
 SEQUENTIAL = "blues"  # for non-negative values (probabilities, distances)
 FONT_SIZE = 14
+# Presenter mode: every text size ×1.3 and never below 16 px (readable from the back of a room on a
+# 1024-pixel projector); cell and bar steps ×1.5 so the larger numbers still fit inside their cells.
+PRESENTER_SCALE = 1.3
+PRESENTER_MIN_FONT = 16
+PRESENTER_STEP_SCALE = 1.5
+LABEL_LIMIT = 220  # pixels of an axis label before "…" ("S11 · aeroplane" fits); ×scale in presenter mode
+_FONT_KEYS = frozenset({"fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize"})
+
+
+def _in_order(column) -> list:
+    """A column's distinct values in the order of the frame, as an explicit sort.
+
+    ``sort=None`` would also keep the frame's order on a first drawing, but when Streamlit swaps
+    new data into a chart already on screen, values shared with the old data keep their old places.
+    """
+    return [value.item() if hasattr(value, "item") else value for value in dict.fromkeys(column)]
 
 
 def category_scale() -> alt.Scale:
@@ -61,12 +77,63 @@ def signed_scale(domain_mid: float = 0.0) -> alt.Scale:
 
 
 def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
-    """Common look: readable fonts for projectors, optional title."""
+    """Common look: readable fonts for projectors, optional title.
+
+    Every kind of text gets an explicit size here (axes, legends, titles, facet headers, text
+    marks), so :func:`presenter_sized` can enlarge all of them.
+    """
     if title:
         chart = chart.properties(title=title)
-    return chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE).configure_legend(
-        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
+    return (
+        chart.configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT)
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_title(fontSize=FONT_SIZE + 2)
+        .configure_header(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_text(fontSize=FONT_SIZE)
     )
+
+
+def presenter_sized(
+    chart: alt.TopLevelMixin,
+    scale: float = PRESENTER_SCALE,
+    minimum: int = PRESENTER_MIN_FONT,
+    step_scale: float = PRESENTER_STEP_SCALE,
+) -> alt.TopLevelMixin:
+    """The chart for a projector: every text size ×``scale`` and at least ``minimum`` px (axis
+    labels and titles, legends, titles, facet headers, text in cells and on maps), and every
+    step (the size of one cell, bar or row) and fixed height ×``step_scale``. The one way
+    presenter mode enlarges charts; the data and every number stay as they are. Returns a copy.
+
+    >>> spec = presenter_sized(finish(alt.Chart().mark_text(fontSize=9))).to_dict()
+    >>> spec["mark"]["fontSize"], spec["config"]["axis"]["labelFontSize"]
+    (16, 18)
+    """
+    enlarged = chart.copy(deep=True, ignore=["data", "datasets"])
+    _enlarge(enlarged, scale, minimum, step_scale)
+    return enlarged
+
+
+def _enlarge(node: object, scale: float, minimum: int, step_scale: float) -> None:
+    """Rewrite font sizes and steps in place, through Altair objects, dicts and lists."""
+    if isinstance(node, list | tuple):
+        for item in node:
+            _enlarge(item, scale, minimum, step_scale)
+        return
+    items = node._kwds if isinstance(node, alt.SchemaBase) else node
+    if not isinstance(items, dict):
+        return
+    for key, value in items.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if key in ("data", "datasets", "values"):
+            continue  # the numbers being shown are never touched
+        if key in _FONT_KEYS and number:
+            items[key] = max(round(value * scale), minimum)
+        elif key in ("step", "height") and number:  # larger text needs taller plots
+            items[key] = round(value * step_scale)
+        elif key == "labelLimit" and number and value > 0:  # 0 means no limit
+            items[key] = round(value * scale)
+        else:
+            _enlarge(value, scale, minimum, step_scale)
 
 
 # ---------------------------------------------------------------- lesson 1: dot products
@@ -74,8 +141,15 @@ def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
 AXIS_ROLE_COLOURS = {"axis start": PALETTE[5], "axis end": PALETTE[0], "word": "#000000"}
 
 
+STRIP_WIDTH = 420  # with its row labels, fits beside the open sidebar on a 1024-pixel screen
+
+
 def _pair_dimension_axis(show_labels: bool) -> alt.X:
-    return alt.X("dimension:O", title="dimension", axis=alt.Axis(labels=show_labels, ticks=show_labels))
+    return alt.X(
+        "dimension:O",
+        title="dimension",
+        axis=alt.Axis(labels=show_labels, ticks=show_labels, labelAngle=0),
+    )
 
 
 def _zero_centred(domain: list[float] | None = None) -> alt.Scale:
@@ -98,13 +172,28 @@ def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
             alt.Chart(df)
             .transform_filter(alt.datum.panel == panel)
             .encode(
-                x=_pair_dimension_axis(show_values), y=alt.Y("row:N", title=None, sort=None), tooltip=tooltip
+                x=_pair_dimension_axis(show_values),
+                y=alt.Y("row:N", title=None, sort=_in_order(df["row"])),
+                tooltip=tooltip,
             )
         )
-        layer = base.mark_rect().encode(color=alt.Color("value:Q", scale=_zero_centred(), title=title))
+        key = alt.Legend(orient="top", direction="horizontal")  # above the strip: no width taken beside it
+        layer = base.mark_rect().encode(
+            color=alt.Color("value:Q", scale=_zero_centred(), title=title, legend=key)
+        )
         if show_values:
-            layer += base.mark_text(fontSize=FONT_SIZE).encode(text=alt.Text("value:Q", format=".4~g"))
-        strips.append(layer.properties(width=720, height=alt.Step(34 if show_values else 22)))
+            layer += (  # white on the darkest cells of its own strip, black elsewhere
+                base.transform_calculate(magnitude="abs(datum.value)")
+                .transform_joinaggregate(size="max(magnitude)", groupby=["panel"])
+                .mark_text(fontSize=FONT_SIZE)
+                .encode(
+                    text=alt.Text("value:Q", format=".4~g"),
+                    color=alt.condition(
+                        "datum.magnitude > 0.55 * datum.size", alt.value("white"), alt.value("black")
+                    ),
+                )
+            )
+        strips.append(layer.properties(width=STRIP_WIDTH, height=alt.Step(34 if show_values else 22)))
     running = (
         alt.Chart(df)
         .transform_filter(alt.datum.panel == "running sum")
@@ -118,7 +207,7 @@ def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
             y=alt.Y("value:Q", title="running sum"),
             tooltip=tooltip,
         )
-        .properties(width=720, height=140)
+        .properties(width=STRIP_WIDTH, height=140)
     )
     chart = alt.vconcat(*strips, running).resolve_scale(color="independent")
     return finish(chart)
@@ -131,12 +220,13 @@ def similarity_heatmap_chart(df, metric: str, show_values: bool = True) -> alt.C
     cosines use the diverging scale centred on zero; distances a sequential scale (dark = close).
     """
     signed = metric in ("dot", "cosine")
+    words = _in_order(df["word_a"])
     scale = alt.Scale(scheme=SEQUENTIAL, reverse=True, zero=True)
     if signed:
         scale = _zero_centred([-1, 1] if metric == "cosine" else None)
     base = alt.Chart(df).encode(
-        x=alt.X("word_b:N", sort=None, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
-        y=alt.Y("word_a:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("word_b:N", sort=words, title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
+        y=alt.Y("word_a:N", sort=words, title=None, axis=alt.Axis(labelOverlap=False)),
         tooltip=[
             alt.Tooltip("word_a:N", title="word"),
             alt.Tooltip("word_b:N", title="compared with"),
@@ -161,6 +251,9 @@ def similarity_heatmap_chart(df, metric: str, show_values: bool = True) -> alt.C
     return finish(chart.properties(width="container", height=alt.Step(36)))
 
 
+BY_SHARE = alt.EncodingSortField("share_of_size", order="descending")
+
+
 def contributions_chart(df) -> alt.Chart:
     """The dimensions whose products a_i b_i weigh most in a dot product, largest first.
 
@@ -170,7 +263,9 @@ def contributions_chart(df) -> alt.Chart:
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y("dimension:N", sort=None, title="dimension"),
+            # sorted by a field, not by row order: when Streamlit swaps the data of a drawn chart,
+            # dimensions shared with the previous pair would keep their old places
+            y=alt.Y("dimension:N", sort=BY_SHARE, title="dimension"),
             x=alt.X("product:Q", title="product a_i × b_i"),
             color=alt.condition("datum.product >= 0", alt.value(POSITIVE), alt.value(NEGATIVE)),
             tooltip=[
@@ -196,7 +291,7 @@ def neighbours_chart(df, metric: str) -> alt.Chart:
         alt.Chart(df)
         .mark_bar(color=POSITIVE)
         .encode(
-            y=alt.Y("word:N", sort=None, title=None),
+            y=alt.Y("word:N", sort=alt.EncodingSortField("rank"), title=None),
             x=alt.X("score:Q", title=metric),
             tooltip=["rank:O", "word:N", alt.Tooltip("score:Q", title=metric, format=".4f")],
         )
@@ -250,33 +345,44 @@ ROLE_COLOURS = {
     "lost neighbour": "#56B4E9",
     "search match": "#CC79A7",
 }
+MAP_LABEL_PX = 11  # word labels on the maps (projection.label_room spaces them at this size)
 CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many points draw faster on a canvas than as SVG
 
 
-def _category_encodings(categories: list[str], legend: bool = True) -> tuple[alt.Color, alt.Shape]:
+# The palette in the order categories take it: the first four (blue, orange, reddish purple, bluish
+# green) stay apart under red-green and blue-yellow colour blindness, and each also has its own shape.
+CATEGORY_COLOURS = [PALETTE[i] for i in (0, 1, 3, 2, 7, 5, 4, 6)]
+
+
+def _category_encodings(
+    categories: list[str], legend: bool = True, field: str = "category"
+) -> tuple[alt.Color, alt.Shape]:
     """Colour and shape by category (12 categories stay distinct); "vocabulary" is grey dots."""
     curated = [name for name in categories if name != "vocabulary"]
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(curated)}
+    colours = {name: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, name in enumerate(curated)}
     shapes = {name: PROJECTION_SHAPES[i % len(PROJECTION_SHAPES)] for i, name in enumerate(curated)}
     colours["vocabulary"], shapes["vocabulary"] = NEUTRAL, "circle"
-    key = alt.Legend(title="category", symbolLimit=0) if legend else None
+    key = alt.Legend(title=field, symbolLimit=0) if legend else None
     color = alt.Color(
-        "category:N", scale=alt.Scale(domain=categories, range=[colours[c] for c in categories]), legend=key
+        f"{field}:N", scale=alt.Scale(domain=categories, range=[colours[c] for c in categories]), legend=key
     )
     shape = alt.Shape(
-        "category:N", scale=alt.Scale(domain=categories, range=[shapes[c] for c in categories]), legend=key
+        f"{field}:N", scale=alt.Scale(domain=categories, range=[shapes[c] for c in categories]), legend=key
     )
     return color, shape
 
 
-def _map_layers(df, x, y, x_title, y_title, categories, labels, many, pick, legend=True) -> alt.LayerChart:
+def _map_layers(
+    df, x, y, x_title, y_title, categories, labels, many, pick, legend=True, room=28
+) -> alt.LayerChart:
     """One flat view: points by category, optional word labels, rings around highlighted words.
 
+    ``room``: pixels kept free beside the outermost points, so labels there are not cut off.
     Drag pans and the wheel zooms this view alone (its own scale binding, named after its axes).
     """
     base = alt.Chart(df)
     position = [
-        alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False, padding=28)),  # room for labels
+        alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False, padding=room)),
         alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False, padding=16)),
     ]
     tooltip = [
@@ -292,14 +398,19 @@ def _map_layers(df, x, y, x_title, y_title, categories, labels, many, pick, lege
         *position, color=color, shape=shape, size=size, tooltip=tooltip
     )
     layers = [points.add_params(pick)]
-    if labels:  # highlighted words get their own bold label below
+    if labels:  # highlighted words get their own bold label below; crowded words are named on hover
         plain = base.transform_filter(alt.datum.role == "")
+        if "labelled" in df.columns:
+            plain = plain.transform_filter(alt.datum.labelled)
         layers.append(
-            plain.mark_text(align="left", dx=6, dy=-5, fontSize=11, color="#333333").encode(
+            plain.mark_text(align="left", dx=6, dy=-5, fontSize=MAP_LABEL_PX, color="#333333").encode(
                 *position, text="word:N", tooltip=tooltip
             )
         )
     highlighted = base.transform_filter(alt.datum.role != "")
+    written = highlighted  # ringed words keep their ring; their label too only where it has room
+    if labels and "labelled" in df.columns:
+        written = highlighted.transform_filter(alt.datum.labelled)
     role_scale = alt.Scale(domain=list(ROLE_COLOURS), range=list(ROLE_COLOURS.values()))
     role_key = alt.Legend(title="highlight") if legend else None
     role_tooltip = ["word:N", "category:N", "role:N"]
@@ -309,7 +420,7 @@ def _map_layers(df, x, y, x_title, y_title, categories, labels, many, pick, lege
         )
     )
     layers.append(
-        highlighted.mark_text(align="left", dx=9, dy=-9, fontSize=13, fontWeight="bold").encode(
+        written.mark_text(align="left", dx=9, dy=-9, fontSize=MAP_LABEL_PX + 2, fontWeight="bold").encode(
             *position,
             text="word:N",
             color=alt.Color("role:N", scale=role_scale, legend=None),
@@ -336,9 +447,9 @@ def projection_chart(
     """
     categories = categories or sorted(df["category"].unique())
     pick = alt.selection_point(name="pick", fields=["word"], on="click")
-    chart = _map_layers(df, "x", "y", x_title, y_title, categories, labels, many, pick).properties(
-        height=height
-    )
+    room = 90 if labels else 28  # a label is drawn to the right of its point: "monarchy" needs ~60 px
+    chart = _map_layers(df, "x", "y", x_title, y_title, categories, labels, many, pick, room=room)
+    chart = chart.properties(height=height)
     return finish(chart.properties(usermeta=CANVAS) if many else chart)
 
 
@@ -444,17 +555,17 @@ def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = Tr
             alt.Tooltip("column_text:N", title="column sentence"),
         ],
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color("cosine:Q", scale=alt.Scale(scheme=SEQUENTIAL, zero=False), title="cosine")
-    )
+    # A fixed domain, -1 to 1 as for every cosine in the app: a scale fitted to the data (0.996 to
+    # 1 on a causal LM) would draw two cells that both read 1.00 pale and dark.
+    cells = base.mark_rect().encode(color=alt.Color("cosine:Q", scale=_zero_centred([-1, 1]), title="cosine"))
     chart = cells
     if show_values:
-        text = base.mark_text(fontSize=FONT_SIZE - 5).encode(
+        text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
             text=alt.Text("cosine:Q", format=".2f"),
-            color=alt.condition("datum.cosine > 0.9", alt.value("white"), alt.value("black")),
+            color=alt.condition("abs(datum.cosine) > 0.6", alt.value("white"), alt.value("black")),
         )
         chart = cells + text
-    return finish(chart.properties(width=alt.Step(26), height=alt.Step(26)), title)
+    return finish(chart.properties(width=alt.Step(30), height=alt.Step(30)), title)
 
 
 def occurrence_paths_chart(df, layer_index: int, x_title: str = "x", y_title: str = "y") -> alt.Chart:
@@ -465,7 +576,8 @@ def occurrence_paths_chart(df, layer_index: int, x_title: str = "x", y_title: st
     shared by every occurrence when the tokens agree) is a black diamond.
     """
     tooltip = ["occurrence:N", "sense:N", "layer:N", "text:N"]
-    colour = alt.Color("sense:N", scale=category_scale(), title="sense")
+    # each sense its own colour and shape, as on the word maps (colour-blind viewers tell them by shape)
+    colour, shape = _category_encodings(_in_order(df["sense"]), field="sense")
     base = alt.Chart(df).encode(
         x=alt.X("x:Q", title=x_title, axis=alt.Axis(labels=False, ticks=False)),
         y=alt.Y("y:Q", title=y_title, axis=alt.Axis(labels=False, ticks=False)),
@@ -476,8 +588,8 @@ def occurrence_paths_chart(df, layer_index: int, x_title: str = "x", y_title: st
     steps = base.mark_circle(size=18, opacity=0.6).encode(color=colour, tooltip=tooltip)
     chosen = (
         base.transform_filter(alt.datum.layer_index == layer_index)
-        .mark_point(size=140, filled=True, stroke="black", strokeWidth=0.8)
-        .encode(color=colour, shape=alt.Shape("sense:N", title="sense"), tooltip=tooltip)
+        .mark_point(size=170, filled=True, stroke="black", strokeWidth=0.8)
+        .encode(color=colour, shape=shape, tooltip=tooltip)
     )
     start = (
         base.transform_filter(alt.datum.layer_index == 0)
@@ -686,7 +798,7 @@ def tournament_chart(df) -> alt.Chart:
     Long format, columns: key_label, key_position, measure, measure_order, value.
     """
     bars = (
-        alt.Chart(df, width=190, height=alt.Step(24))
+        alt.Chart(df, width=170, height=alt.Step(24))  # four panels fit a 1024 projector
         .mark_bar()
         .encode(
             y=alt.Y("key_label:N", sort=alt.EncodingSortField("key_position"), title="key token"),
@@ -743,7 +855,13 @@ def logit_lens_chart(df) -> alt.Chart:
             title=None,
             axis=alt.Axis(orient="top", labelAngle=0),
         ),
-        y=alt.Y("layer_label:N", sort=alt.EncodingSortField("layer"), title=None),
+        # every layer named (no label dropped for overlap), rows tall enough for their token text
+        y=alt.Y(
+            "layer_label:N",
+            sort=alt.EncodingSortField("layer"),
+            title=None,
+            axis=alt.Axis(labelOverlap=False),
+        ),
         tooltip=[
             "layer_label",
             "stage",
@@ -760,7 +878,7 @@ def logit_lens_chart(df) -> alt.Chart:
     text = base.mark_text(fontSize=FONT_SIZE - 2).encode(
         text="token:N", color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black"))
     )
-    return finish((cells + text).properties(width=420, height=alt.Step(22)))
+    return finish((cells + text).properties(width=420, height=alt.Step(24)))
 
 
 def neuron_chart(df) -> alt.Chart:
@@ -769,8 +887,8 @@ def neuron_chart(df) -> alt.Chart:
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("neuron:N", sort=None, title="neuron (most active first)"),
-            y=alt.Y("activation:Q", title="activation (what the output matrix reads)"),
+            x=alt.X("neuron:N", sort=_in_order(df["neuron"]), title="neuron (most active first)"),
+            y=alt.Y("activation:Q", title="activation"),  # a long title is clipped at 300 px
             color=alt.Color("activation:Q", scale=signed_scale(), legend=None),
             tooltip=["neuron", alt.Tooltip("activation:Q", format=".4f"), alt.Tooltip("pre:Q", format=".4f")],
         )
@@ -789,7 +907,7 @@ def _grouped_token_bars(df, value: str, x_title: str, y_title: str, colours: lis
                 "token_label:N",
                 sort=alt.EncodingSortField("rank"),
                 title=x_title,
-                axis=alt.Axis(labelAngle=-45),
+                axis=alt.Axis(labelAngle=-45, labelOverlap=False),  # every token named, none skipped
             ),
             xOffset=alt.XOffset("series:N", sort=alt.EncodingSortField("series_order")),
             y=alt.Y(f"{value}:Q", title=y_title),
@@ -826,7 +944,7 @@ def sampling_chart(df) -> alt.Chart:
     Long format, columns: token_label, rank, series ("distribution" / "samples"), series_order, share.
     """
     chart = _grouped_token_bars(
-        df, "share", "token", "probability / share of samples", [POSITIVE, PALETTE[1]], 300
+        df, "share", "token", "probability or share", [POSITIVE, PALETTE[1]], 300
     ).encode(tooltip=["token_label", "series", alt.Tooltip("share:Q", format=".4f")])
     return finish(chart)
 

@@ -72,6 +72,17 @@ def operation_counts(architecture: Architecture, n_tokens: int, cached_tokens: i
     return pd.DataFrame(rows, columns=["component", "multiply_adds", "dot_products", "formula"])
 
 
+def reused_kv_vectors(architecture: Architecture, cached_tokens: int) -> int:
+    """Key and value vectors read from the cache instead of recomputed: 2 · layers · kv heads ·
+    cached tokens. A step that predicts after a context of T tokens has T - 1 of them cached.
+
+    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> reused_kv_vectors(arch, 7)
+    14
+    """
+    return 2 * architecture.n_layers * architecture.n_kv_heads * int(cached_tokens)
+
+
 def cache_savings(architecture: Architecture, context_tokens: int) -> pd.DataFrame:
     """One generation step at a context of ``context_tokens`` tokens, with and without the KV cache.
 

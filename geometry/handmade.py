@@ -17,6 +17,7 @@ MAX_VECTORS = 12
 MAX_DIMENSIONS = 12
 MAX_NAME_CHARS = 30
 MAX_TEXT_CHARS = 2000
+MAX_MAGNITUDE = 1e6  # products and sums of numbers this size stay exact enough to read and to check
 
 _SEPARATOR = re.compile(r"[=:]")
 _NUMBER_SPLIT = re.compile(r"[,\s;]+")
@@ -73,8 +74,13 @@ def _number(piece: str, number: int, name: str) -> float:
         value = float(piece)
     except ValueError:
         raise ValueError(f"Line {number} ({name}): '{piece[:20]}' is not a number.") from None
-    if not math.isfinite(value):
-        raise ValueError(f"Line {number} ({name}): '{piece[:20]}' is too large to compute with.")
+    if math.isnan(value):
+        raise ValueError(f"Line {number} ({name}): '{piece[:20]}' is not a number.")
+    if not abs(value) <= MAX_MAGNITUDE:
+        raise ValueError(
+            f"Line {number} ({name}): '{piece[:20]}' is too large for a hand-made vector; "
+            f"keep each number between -{MAX_MAGNITUDE:,.0f} and {MAX_MAGNITUDE:,.0f}."
+        )
     return value
 
 

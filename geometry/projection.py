@@ -534,6 +534,41 @@ def projection_frame(
     return frame
 
 
+def label_room(
+    words: Sequence[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    width_px: float = 800,
+    height_px: float = 520,
+    font_px: float = 13,
+    first: Sequence[int] = (),
+) -> np.ndarray:
+    """Which points get a written label on a map so that no two labels overlap, (n,) bool.
+
+    A label is drawn to the right of its point, about 0.6 ``font_px`` per character wide and
+    ``font_px`` tall, on a plot of ``width_px`` × ``height_px``. Labels are placed greedily (the
+    ``first`` indices, then the rest in order); one that would overlap a placed label is left
+    out, so a crowded cluster shows a readable few and the others are named on hover.
+
+    >>> x, y = np.array([0.0, 0.001, 1.0]), np.array([0.0, 0.0, 1.0])
+    >>> label_room(["king", "queen", "apple"], x, y).tolist()
+    [True, False, True]
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)  # (n,), (n,)
+    span_x = float(np.ptp(x)) or 1.0
+    span_y = float(np.ptp(y)) or 1.0
+    px = (x - x.min()) / span_x * width_px  # (n,) pixel positions on the plot
+    py = (y - y.min()) / span_y * height_px  # (n,)
+    keep = np.zeros(len(px), dtype=bool)
+    placed: list[tuple[float, float, float, float]] = []  # left, right, bottom, top of each label
+    for i in dict.fromkeys([*first, *range(len(px))]):
+        box = (px[i], px[i] + 6 + 0.6 * font_px * len(words[i]), py[i] - font_px / 2, py[i] + font_px / 2)
+        if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in placed):
+            keep[i] = True
+            placed.append(box)
+    return keep
+
+
 def neighbour_roles(comparison: pd.DataFrame, index: int, n: int) -> list[str]:
     """Roles for highlighting one word's neighbours on the map (see :func:`neighbour_comparison`).
 

@@ -130,20 +130,27 @@ def summarise_pair(a: Vector, b: Vector) -> PairSummary:
     >>> summarise_pair([1, 0], [0, 2]).angle
     90.0
     """
+    if not np.isfinite([dot(a, b), norm(a), norm(b)]).all():
+        raise ValueError("These vectors are too large to compute with: their products overflow.")
     if norm(a) == 0 or norm(b) == 0:
         return PairSummary(dot(a, b), norm(a), norm(b), None, None)
     return PairSummary(dot(a, b), norm(a), norm(b), cosine(a, b), angle_degrees(a, b))
 
 
-def reading(cos: float | None, baseline: float | None = None) -> tuple[str, str]:
+def reading(cos: float | None, baseline: float | None = None, same: bool = False) -> tuple[str, str]:
     """A plain-language reading of a cosine: (label, sentence).
 
     The label comes from the sign ("aligned", "unrelated" for |cos| < 0.1, "opposed"); when a
-    baseline is given the sentence also says how the pair compares with random words.
+    baseline is given the sentence also says how the pair compares with random words. ``same``:
+    one entry compared with itself, which says nothing about two words.
 
-    >>> reading(0.99)[0], reading(0.02)[0], reading(-0.5)[0]
-    ('aligned', 'unrelated', 'opposed')
+    >>> reading(0.99)[0], reading(0.02)[0], reading(-0.5)[0], reading(1.0, same=True)[0]
+    ('aligned', 'unrelated', 'opposed', 'the same entry twice')
     """
+    if same:
+        return "the same entry twice", (
+            "A vector compared with itself always has cosine 1 and angle 0. Pick two different entries."
+        )
     if cos is None:
         return "undefined", "One vector is all zeros, so it points nowhere and has no angle."
     if cos >= NEAR_ZERO:

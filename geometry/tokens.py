@@ -107,6 +107,35 @@ def display_token(piece: str) -> str:
     return piece.replace("Ġ", "␣").replace("Ċ", "↵")
 
 
+PUNCTUATION_NAMES = {
+    ".": "full stop",
+    ",": "comma",
+    "!": "exclamation mark",
+    "?": "question mark",
+    ":": "colon",
+    ";": "semicolon",
+    "'": "apostrophe",
+    '"': "quotation mark",
+    "-": "hyphen",
+    "(": "open bracket",
+    ")": "close bracket",
+    "↵": "new line",
+    "␣": "space",
+}
+
+
+def readable_token(token: str) -> str:
+    """A displayed token for a chart axis read from the back of a room: a lone punctuation mark
+    gets its name beside it, so a comma is not a speck.
+
+    >>> readable_token(","), readable_token("␣("), readable_token("␣and"), readable_token("␣")
+    (', comma', '␣( open bracket', '␣and', '␣ space')
+    """
+    mark = token.removeprefix("␣") or token  # a lone space marker is named as well
+    name = PUNCTUATION_NAMES.get(mark)
+    return f"{token} {name}" if name else token
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The whole-word tokens of a model: their ids and the words they spell."""

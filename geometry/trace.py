@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geometry.counting import operation_counts
+from geometry.counting import operation_counts, reused_kv_vectors
 from geometry.forward import (
     NO_INTERVENTION,
     Architecture,
@@ -77,6 +77,7 @@ __all__ = [
     "next_tokens",
     "operation_counts",
     "prompt_ids",
+    "reused_kv_vectors",
     "residual_norms",
     "residual_stages",
     "sublayer_changes",
@@ -493,7 +494,7 @@ def generate(
         text=_decode(lm, new_ids),
         use_cache=use_cache,
         cached_tokens=tuple(cached),
-        reused_kv_vectors=tuple(2 * arch.n_layers * arch.n_kv_heads * c for c in cached),
+        reused_kv_vectors=tuple(reused_kv_vectors(arch, c) for c in cached),
         seconds=tuple(seconds),
         truncated=truncated,
     )

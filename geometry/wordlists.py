@@ -71,9 +71,28 @@ def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
     ]
     if len(words) > max_words:
         raise ValueError(f"The list has {len(words)} words; the limit is {max_words}. Shorten it.")
+    if not words and dropped:  # say why the text was refused, not just that nothing is left
+        reason = dropped[0].removeprefix("Left out: ")
+        raise ValueError(f"No usable word: {reason} Separate words with commas or new lines.")
     if not words:
         raise ValueError("Type some words, separated by commas or new lines.")
     return WordList(tuple(words), tuple(notices), tuple(dropped))
+
+
+def keep_pair(names: list[str], first: str | None, second: str | None) -> tuple[str, str]:
+    """The two entries to compare after the list changed: keep each one still in the list,
+    and replace a missing one by the first entry that is not the other one (never the same twice).
+
+    >>> keep_pair(["apple", "dog"], "dog", "cat")
+    ('dog', 'apple')
+    >>> keep_pair(["dog", "cat"], "dog", "dog")
+    ('dog', 'dog')
+    """
+    if first not in names:
+        first = next((name for name in names if name != second), names[0])
+    if second not in names:
+        second = next((name for name in names if name != first), names[0])
+    return first, second
 
 
 def tokenize_words(words: tuple[str, ...] | list[str], lm: Any) -> tuple[list[WordTokens], list[str]]:

@@ -8,7 +8,16 @@ from geometry.projection import is_warm
 from ui.context_attention_view import context_sources_section
 from ui.context_view import explanation, number, occurrence_notes, occurrences, paths, reference, summary
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import cached_chart, download_table, friendly_errors, glossary, more_controls, show_chart
+from ui.page import (
+    cached_chart,
+    download_table,
+    friendly_errors,
+    glossary,
+    metric_row,
+    more_controls,
+    safe_tokens,
+    show_chart,
+)
 
 PRESETS = senses.PRESETS
 KINDS = ["encoder", "causal LM"]  # the encoder reads both sides of a word, the causal LM only the left
@@ -77,7 +86,7 @@ with friendly_errors():
 
     occurrence_notes(occ)
 
-    layer_column, switch_column = st.columns([3, 1])
+    layer_column, switch_column = st.columns([2, 1])
     layer = layer_column.select_slider("Layer", layers, value=layers[-1], key="cx_layer", bind="query-params")
     standardised = switch_column.toggle(
         "Standardise dimensions",
@@ -95,13 +104,14 @@ with friendly_errors():
     vectors = context.standardise(occ.vectors, ref) if standardised else occ.vectors  # (n, L+2, d)
     table = context.layer_table(occ, ref, standardised)
     row = table.iloc[index]
-    metrics = st.columns(4)
-    metrics[0].metric("Self-similarity", number(row.self_similarity))
-    metrics[1].metric("Within sense", number(row.within_sense))
-    metrics[2].metric("Across senses", number(row.across_sense))
-    metrics[3].metric("Baseline (random words)", number(row.baseline))
+    metrics = metric_row()
+    metrics.metric("Self-similarity", number(row.self_similarity), width="content")
+    metrics.metric("Within sense", number(row.within_sense), width="content")
+    metrics.metric("Across senses", number(row.across_sense), width="content")
+    metrics.metric("Baseline (random words)", number(row.baseline), width="content")
 
-    matrix_column, map_column = st.columns(2)
+    # One above the other: side by side, a 15 × 15 matrix gets half a 1024-pixel screen and 7-pixel numbers.
+    matrix_column, map_column = st.container(), st.container()
     with matrix_column:
         st.subheader(f"Cosine between occurrences at {layer}")
         pairwise = context.pairwise_table(occ, vectors[:, index])
@@ -111,6 +121,11 @@ with friendly_errors():
             ),
             "context_cosines",
             "cx_cos",
+        )
+        st.caption(
+            "Colours run from -1 to 1 on every model and layer, as for every cosine in this app, so "
+            "equal numbers get equal colours; on a causal LM most cells are dark because its cosines "
+            "sit close to 1."
         )
     with map_column:
         st.subheader("Every occurrence, every layer")
@@ -130,7 +145,7 @@ with friendly_errors():
 
     st.subheader(f"Nearest vocabulary words at {layer}")
     nearest = context.nearest_words(lm, occ, occ.vectors[:, index], k)
-    st.dataframe(context.nearest_summary(nearest), hide_index=True, width="stretch")
+    st.dataframe(context.nearest_summary(safe_tokens(nearest, "word")), hide_index=True, width="stretch")
     st.caption(
         "A lens, not a readout: cosine with the input-embedding rows of whole-word tokens. It is exact "
         "for the static row. In the middle layers it is only an approximation, since hidden states drift "
@@ -143,7 +158,7 @@ with friendly_errors():
         "context_layers",
         "cx_layers",
     )
-    st.markdown(summary(table, layers[-1]))
+    st.markdown(summary(table, layers[-1], labelled=any(sense != senses.NO_SENSE for sense in labels)))
     download_table(
         table, f"context_{occ.word}_{model_name}_layers.csv", "cx_csv", "Download similarity table"
     )

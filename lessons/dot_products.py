@@ -17,12 +17,11 @@ st.markdown(
     "real vectors of two models."
 )
 
-preset_column, source_column = st.columns([1, 2])
-preset_name = preset_column.selectbox(
-    "Lesson preset", list(views.PRESETS), key="dp_preset", on_change=views.apply_preset
+preset_name = st.selectbox(
+    "Lesson preset", list(views.PRESETS), key="dp_preset", on_change=views.apply_preset, width=460
 )
-st.caption(f"Preset: {views.PRESETS[preset_name].note}")
-source = source_column.radio(
+note = st.empty()  # the preset's caption, written once the boxes hold their text
+source = st.radio(
     "Vectors",
     list(views.SOURCES),
     captions=list(views.SOURCES.values()),
@@ -32,6 +31,7 @@ source = source_column.radio(
 )
 by_hand = source == "hand-made"
 views.initial_text()  # the boxes' first contents (a URL, a preset or the user may replace them)
+note.caption(views.preset_note(preset_name))
 model_name = st.selectbox(
     "Model for static vectors, neighbours and analogies",
     [ENCODER_NAME, *CAUSAL_LM_CHOICES],
@@ -124,7 +124,7 @@ def pole_vectors(start: str, end: str) -> np.ndarray:
     return views.standardised(list_model, poles, source) if standardise else poles
 
 
-views.axis_section(names, X, pole_vectors)
+views.axis_section(names, X, pole_vectors, by_hand)
 
 st.divider()
 st.markdown(f"The last two sections search the whole vocabulary of **{model_name}** using static vectors.")

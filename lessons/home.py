@@ -14,11 +14,16 @@ st.markdown(
 )
 
 steps = [step.name for step in journey.JOURNEY[:-1]]
-edges = " -> ".join(f'"{step}"' for step in steps)
+# Two rows of boxes, not one: a single row of ten is drawn so small that a projector loses it.
+half = (len(steps) + 1) // 2
+rows = [steps[:half], steps[half:]]
+ranks = " ".join("{rank=same; " + " -> ".join(f'"{step}"' for step in row) + "}" for row in rows)
 st.graphviz_chart(
-    'digraph { rankdir=LR; bgcolor=transparent; node [shape=box style="rounded,filled" '
-    'fillcolor="#DCEBF7" fontname="Helvetica" fontsize=16]; '
-    f'{edges}; "chosen token" -> "token" [label=" appended, repeat" style=dashed]; }}',
+    "digraph { rankdir=TB; bgcolor=transparent; nodesep=0.25; ranksep=0.45; node [shape=box "
+    'style="rounded,filled" fillcolor="#DCEBF7" fontname="Helvetica" fontsize=18]; '
+    f'{ranks} "{rows[0][0]}" -> "{rows[1][0]}" [style=invis]; '
+    f'"{rows[0][-1]}" -> "{rows[1][0]}" [constraint=false]; '
+    f'"{steps[-1]}" -> "{steps[0]}" [label=" appended, repeat" style=dashed constraint=false]; }}',
     width="stretch",
 )
 

@@ -5,7 +5,7 @@ import streamlit as st
 from geometry.models import TRACE_CHOICES
 from ui import trace_views as views
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import explain, glossary
+from ui.page import explain, glossary, presenter_mode
 
 TERMS = (
     "token",
@@ -78,26 +78,32 @@ st.markdown(
     "every head, the residual vector layer by layer, and the probabilities of the next token (or, in "
     "the sentence encoder, the vectors it makes). Pick a tab to look at one step at a time."
 )
-model_name = causal_lm_picker(
-    "tr_model",
-    "Model",
-    TRACE_CHOICES,
-    help="SmolLM2 (a causal LM) and the sentence encoder all-MiniLM-L6-v2 are packaged and work offline; "
-    "GPT-2 models need the internet once.",
-)
-prompt = views.prompt_ui()
+header = views.header_container(presenter_mode())  # folded into one line on a projector
+with header:
+    model_name = causal_lm_picker(
+        "tr_model",
+        "Model",
+        TRACE_CHOICES,
+        help="SmolLM2 (a causal LM) and the sentence encoder all-MiniLM-L6-v2 are packaged and work "
+        "offline; GPT-2 models need the internet once.",
+    )
+    prompt = views.prompt_ui()
 lm = get_model(model_name)
 if lm is None:
     footer()
     st.stop()
-model_source_caption(lm)
+with header:
+    model_source_caption(lm)
 trace = views.load_trace(model_name, prompt)
 if trace is None:
     footer()
     st.stop()
 views.encoder_notice(trace)
 views.prompt_notices(prompt, trace)
-views.tokens_view(trace)
+with header:
+    views.tokens_view(trace)
+if presenter_mode():
+    views.compact_tokens(model_name, trace)
 
 drawers = {
     "Attention": lambda: views.attention_view(trace),

@@ -65,15 +65,25 @@ def occurrence_notes(occ: context.Occurrences) -> None:
         st.dataframe(occ.table, hide_index=True, width="stretch")
 
 
-def summary(table, last_layer: str) -> str:
-    """One sentence on the first and last rows of a layer table."""
+def summary(table, last_layer: str, labelled: bool = True) -> str:
+    """One sentence on the first and last rows of a layer table; ``labelled``: some sentence has a sense."""
     text = (
         f"Self-similarity goes from **{table.self_similarity.iloc[0]:.2f}** (static) to "
         f"**{table.self_similarity.iloc[-1]:.2f}** at {last_layer}."
     )
     within, across = table.within_sense.iloc[-1], table.across_sense.iloc[-1]
-    if math.isnan(within) or math.isnan(across):
+    if not labelled or (math.isnan(within) and math.isnan(across)):
         return text + " Label the sentences with senses (`sense: sentence`) to compare within and across."
+    if math.isnan(within):  # labelled, but no sense has two sentences: no same-sense pair exists
+        return text + (
+            f" There, pairs with different senses average **{across:.2f}**. No sense has two sentences "
+            "yet, so nothing can be compared within a sense: give one sense a second sentence."
+        )
+    if math.isnan(across):  # every sentence carries the same label
+        return text + (
+            f" There, pairs with the same sense average **{within:.2f}**. Every sentence has the same "
+            "sense, so nothing can be compared across senses: label a sentence with another sense."
+        )
     return text + (
         f" There, pairs with the same sense average **{within:.2f}** and pairs with different senses "
         f"**{across:.2f}**."

@@ -13,8 +13,17 @@ from geometry import charts, handmade, similarity
 from geometry.models import load_model
 from geometry.tokens import WordTokens, display_token
 from geometry.vectors import word_vectors
-from geometry.wordlists import clean_word
-from ui.page import cached_chart, download_table, explain, friendly_errors, more_controls, show_chart
+from geometry.wordlists import clean_word, keep_pair
+from ui.page import (
+    cached_chart,
+    download_table,
+    explain,
+    friendly_errors,
+    metric_row,
+    more_controls,
+    safe_tokens,
+    show_chart,
+)
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,24 @@ def apply_preset() -> None:
     state["dp_an_a"], state["dp_an_b"], state["dp_an_c"] = preset.analogy
 
 
+def _shows(preset: Preset) -> bool:
+    """Whether the page's source and box hold this preset's entries."""
+    state = st.session_state
+    box, text = ("dp_vectors", preset.vectors) if preset.source == "hand-made" else ("dp_words", preset.words)
+    return state.get("dp_source", preset.source) == preset.source and state.get(box, text) == text
+
+
+def preset_note(name: str) -> str:
+    """The caption of the preset whose entries are on screen (the chosen one first), or say they are
+    the user's own: a caption never describes words that are no longer there."""
+    if _shows(PRESETS[name]):
+        return f"Preset: {PRESETS[name].note}"
+    shown = next((other for other, preset in PRESETS.items() if _shows(preset)), None)
+    if shown is not None:  # e.g. a link to hand-made vectors shows the king and queen preset's numbers
+        return f"Preset “{shown}”: {PRESETS[shown].note}"
+    return f"Your own entries (the preset “{name}” no longer matches the box)."
+
+
 def initial_text() -> None:
     """Give the text boxes their first contents (a URL, a preset or the user may replace them).
 
@@ -187,9 +214,9 @@ def pair_section(
     if len(names) < 2:
         st.info("Add a second word (or vector) to compare a pair.")
         return None
-    for key, fallback in (("dp_a", names[0]), ("dp_b", names[1])):
-        if st.session_state.get(key) not in names:  # a new list: start from its first two entries
-            st.session_state[key] = fallback
+    state = st.session_state
+    # a new list keeps the entries still in it and fills the others with different entries
+    state["dp_a"], state["dp_b"] = keep_pair(names, state.get("dp_a"), state.get("dp_b"))
     # index=None: no fixed default, so a URL can ask for any entry (a default is never written there)
     left, right = st.columns(2)
     name_a = left.selectbox("First", names, index=None, key="dp_a", bind="query-params") or names[0]
@@ -197,20 +224,20 @@ def pair_section(
     i, j = names.index(name_a), names.index(name_b)
     a, b = X[i], X[j]
     summary = similarity.summarise_pair(a, b)
-    columns = st.columns(6)
-    columns[0].metric("dot product a·b", f"{summary.dot:.4g}")
-    columns[1].metric(f"|{name_a}|", f"{summary.norm_a:.4g}")
-    columns[2].metric(f"|{name_b}|", f"{summary.norm_b:.4g}")
+    row = metric_row()
+    row.metric("dot product a·b", f"{summary.dot:.4g}", width="content")
+    row.metric(f"|{name_a}|", f"{summary.norm_a:.4g}", width="content")
+    row.metric(f"|{name_b}|", f"{summary.norm_b:.4g}", width="content")
     if summary.cosine is None:
-        columns[3].metric("cosine", "undefined")
-        columns[5].metric("angle", "undefined")
+        row.metric("cosine", "undefined", width="content")
     else:
         delta = None if base is None else f"{summary.cosine - base:+.3f} vs random"
-        columns[3].metric("cosine", f"{summary.cosine:.4f}", delta=delta, delta_color="off")
-        columns[5].metric("angle", f"{summary.angle:.1f}°")
+        row.metric("cosine", f"{summary.cosine:.4f}", delta=delta, delta_color="off", width="content")
     if base is not None:
-        columns[4].metric("baseline cosine", f"{base:.3f}", help=BASELINE_HELP)
-    label, sentence = similarity.reading(summary.cosine, base)
+        row.metric("baseline cosine", f"{base:.3f}", help=BASELINE_HELP, width="content")
+    angle = "undefined" if summary.angle is None else f"{summary.angle:.1f}°"
+    row.metric("angle", angle, width="content")
+    label, sentence = similarity.reading(summary.cosine, base, same=i == j)
     st.markdown(f"**Reading: {label}.** {sentence}")
     if by_hand:
         table = handmade.multiplication_table(a, b, name_a, name_b)
@@ -286,12 +313,28 @@ def matrix_section(names: list[str], X: np.ndarray, metric: str, base: float | N
     )
 
 
-def axis_section(names: list[str], X: np.ndarray, pole_vectors) -> None:
-    """Project every word onto the direction from one word to another."""
+def axis_section(names: list[str], X: np.ndarray, pole_vectors, by_hand: bool = False) -> None:
+    """Project every word onto the direction from one word to another.
+
+    Model vectors exist for any word, so the axis ends are typed; hand-made vectors exist only
+    for the names in the box, so the ends are picked from those names.
+    """
     st.subheader("Projection onto a semantic axis")
     left, right = st.columns(2)
-    start = left.text_input("Axis from", key="dp_axis_start", bind="query-params")
-    end = right.text_input("Axis to", key="dp_axis_end", bind="query-params")
+    if by_hand and len(names) >= 2:
+        state = st.session_state
+        state["dp_axis_start"], state["dp_axis_end"] = keep_pair(
+            names, state.get("dp_axis_start"), state.get("dp_axis_end")
+        )
+        start = left.selectbox("Axis from", names, index=None, key="dp_axis_start", bind="query-params")
+        end = right.selectbox("Axis to", names, index=None, key="dp_axis_end", bind="query-params")
+        start, end = start or names[0], end or names[1]
+    elif by_hand:
+        st.info("Give at least two hand-made vectors: the axis runs from one to the other.")
+        return
+    else:
+        start = left.text_input("Axis from", key="dp_axis_start", bind="query-params")
+        end = right.text_input("Axis to", key="dp_axis_end", bind="query-params")
     if not names:
         st.info("Type some words (or vectors) above to place them on the axis.")
         return
@@ -320,7 +363,7 @@ def neighbours_section(model_name: str, metric: str, standardise: bool, k: int) 
     lm = load_model(model_name)
     with friendly_errors():
         word = clean_word(word)
-        frame = _ranked(nearest_words(model_name, word, metric, standardise, k))
+        frame = safe_tokens(_ranked(nearest_words(model_name, word, metric, standardise, k)), "word")
         show_chart(cached_chart(charts.neighbours_chart, frame, metric), "neighbours", key="dp_neighbours")
         download_table(frame, "neighbours.csv", key="dp_neighbours_csv")
     size = len(similarity.vocabulary_matrix(lm).words)
@@ -343,20 +386,28 @@ def analogy_section(model_name: str, metric: str, standardise: bool, k: int) -> 
         a, b, c = (clean_word(text) for text in (a, b, c))
         usual, honest, place = analogy_answers(model_name, (a, b, c), metric, standardise, k)
         st.markdown(f"**{plain(b)} − {plain(a)} + {plain(c)}** ≈ ?")
+        shown = safe_tokens(
+            pd.concat([_ranked(usual).assign(inputs="left out"), _ranked(honest).assign(inputs="kept")]),
+            "word",
+        )
+        left_out, kept = (
+            shown[shown["inputs"] == inputs].drop(columns="inputs") for inputs in ("left out", "kept")
+        )
         left, right = st.columns(2)
         left.markdown("Inputs left out (the usual practice)")
-        left.dataframe(_ranked(usual), hide_index=True, width="stretch")
+        left.dataframe(left_out, hide_index=True, width="stretch")
         right.markdown("Nothing left out")
-        right.dataframe(_ranked(honest), hide_index=True, width="stretch")
+        right.dataframe(kept, hide_index=True, width="stretch")
         if usual:
-            answer = usual[0][0]
+            answer_shown, top_shown = left_out["word"].iloc[0], kept["word"].iloc[0]
             st.info(
-                f"Caveat: with the inputs left out the answer is **{plain(answer)}**. When nothing is left "
-                f"out, {plain(answer)} ranks **{place}** and the top word is **{plain(honest[0][0])}**. "
+                f"Caveat: with the inputs left out the answer is **{plain(answer_shown)}**. When nothing is "
+                f"left out, {plain(answer_shown)} ranks **{place}** and the top word is "
+                f"**{plain(top_shown)}**. "
                 "Leaving the inputs out flatters analogy tests (Nissim, van Noord & van der Goot, 2020).",
             )
         download_table(
-            pd.concat([_ranked(usual).assign(inputs="left out"), _ranked(honest).assign(inputs="kept")]),
+            shown,
             "analogy.csv",
             key="dp_analogy_csv",
         )

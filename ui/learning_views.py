@@ -14,16 +14,19 @@ from geometry import charts, learning
 from ui.heavy import computed_in_turn, computed_together
 from ui.page import (
     cached_chart,
+    counts_config,
     download_table,
     explain,
     friendly_errors,
     glossary,
+    metric_row,
     more_controls,
+    safe_tokens,
     show_chart,
 )
 
 PRESETS = {
-    "The dog ran (the seeds' example)": "The dog ran to the park.",
+    "The dog ran": "The dog ran to the park.",
     "The cat sat": "The cat sat on the mat.",
     "Gravity and mass": "Gravity pulls every mass toward every other mass.",
     "Joy and happiness": "Her joy slowly turned into happiness.",
@@ -108,9 +111,14 @@ def training_run(lm, model_name: str, text: str, steps: int, lr: float, optimize
 def loss_section(tables: dict) -> None:
     """1. The mean loss and the probability of each true next token."""
     loss = tables["loss"]
-    left, right = st.columns(2)
-    left.metric("Mean loss (nats)", f"{loss:.3f}")
-    right.metric("Typical probability of the true next token", f"{np.exp(-loss):.3g}", help="exp(-mean loss)")
+    row = metric_row()
+    row.metric("Mean loss (nats)", f"{loss:.3f}", width="content")
+    row.metric(
+        "Typical probability of the true next token",
+        f"{np.exp(-loss):.3g}",
+        help="exp(-mean loss)",
+        width="content",
+    )
     st.markdown(
         "At each position the model gives every vocabulary token a probability. The **loss** there is "
         "**-ln p(true next token)**: 0 when the model was sure and right, about 0.69 at p = 0.5, "
@@ -125,22 +133,23 @@ def gradient_section(model_name: str, tables: dict) -> None:
     """2. How the gradient reaches the embedding matrix through the input and the output path."""
     summary = tables["summary"]
     st.header("2. One backward pass: two paths into the embedding matrix")
-    a, b, c = st.columns(3)
-    a.metric("Vocabulary rows", f"{summary.vocab:,}")
-    b.metric("Rows hit by the input lookup", f"{summary.input_rows:,}")
-    c.metric("Rows hit by the output projection", f"{summary.output_rows:,}")
+    row = metric_row()
+    row.metric("Vocabulary rows", f"{summary.vocab:,}", width="content")
+    row.metric("Rows hit by the input lookup", f"{summary.input_rows:,}", width="content")
+    row.metric("Rows hit by the output projection", f"{summary.output_rows:,}", width="content")
     if tables["tied"]:
         st.markdown(
             f"{model_name} uses **one matrix twice** (tied embeddings): as the input lookup that turns "
             "each token into its first vector, and as the output projection that scores the final "
             "vector against every token. The gradient arrives by both paths and adds up.\n\n"
             f"- **Input lookup**: only the {summary.input_rows} rows of tokens the model read get any "
-            "gradient: the sparse update the seeds describe. The last token gets none through this path "
+            "gradient: a sparse update. The last token gets none through this path "
             "unless it also occurs earlier, because nothing after it is predicted.\n"
             f"- **Output projection**: {summary.output_rows:,} rows get some gradient, because softmax "
             "gives every token a share of probability: the true next token's row is pulled towards the "
-            "context vector, every other row pushed away in proportion to its share. The seeds' claim "
-            "that only the batch's rows change holds for the input path only.\n\n"
+            "context vector, every other row pushed away in proportion to its share. A common "
+            "explanation says only the rows of the tokens in the batch change: that holds for the input "
+            "path only.\n\n"
             f"By size, {summary.input_share:.0%} of the squared gradient comes through the input lookup "
             f"and {summary.output_share:.0%} through the output projection."
         )
@@ -164,7 +173,7 @@ def gradient_section(model_name: str, tables: dict) -> None:
         key="ln_hist",
     )
     st.markdown("Rows outside the text that the output path pushes hardest (the model expected them):")
-    st.dataframe(tables["pushed"], hide_index=True)
+    st.dataframe(safe_tokens(tables["pushed"], "token"), hide_index=True)
     download_table(tables["positions"], "learning_loss_and_gradients.csv", key="ln_csv_positions")
 
 
@@ -191,13 +200,14 @@ def training_section(lm, model_name: str, text: str, tables: dict | None) -> Non
             curve = learning.loss_table(run)
             if not np.isfinite(curve["loss"]).all() or curve["loss"].iloc[-1] > curve["loss"].iloc[0]:
                 st.warning("The loss went up: the steps overshot. Try a smaller learning rate.", icon="⚠️")
-            left, right = st.columns(2)
-            left.metric("Loss before", f"{curve['loss'].iloc[0]:.3f}")
-            right.metric(
+            row = metric_row()
+            row.metric("Loss before", f"{curve['loss'].iloc[0]:.3f}", width="content")
+            row.metric(
                 "Loss after",
                 f"{curve['loss'].iloc[-1]:.3f}",
                 f"{curve['loss'].iloc[-1] - curve['loss'].iloc[0]:+.3f}",
                 delta_color="inverse",  # a falling loss is good news
+                width="content",
             )
             show_chart(cached_chart(charts.loss_curve_chart, curve), "learning_loss_curve", key="ln_curve")
             st.markdown(
@@ -231,7 +241,8 @@ def training_section(lm, model_name: str, text: str, tables: dict | None) -> Non
             )
             token = st.selectbox("Nearest neighbours of", run.tokens, key="ln_token", bind="query-params")
             token_id = int(run.rows[run.tokens.index(token)]) if token in run.tokens else int(run.rows[0])
-            st.dataframe(learning.neighbour_comparison(run, token_id), hide_index=True)
+            neighbours = learning.neighbour_comparison(run, token_id)
+            st.dataframe(safe_tokens(neighbours, "before", "after"), hide_index=True)
             download_table(
                 curve, "learning_loss_curve.csv", key="ln_csv_curve", label="Download loss curve (CSV)"
             )
@@ -245,7 +256,7 @@ def cost_section(lm, tables: dict | None) -> None:
     st.header("4. What one step costs")
     counts = learning.parameter_counts(lm)
     show_chart(cached_chart(charts.parameter_chart, counts), "learning_parameters", key="ln_params")
-    st.dataframe(counts, hide_index=True)
+    st.dataframe(counts, hide_index=True, column_config=counts_config(counts))
     n_tokens = len(tables["positions"]) if tables is not None else learning.MAX_TEXT_TOKENS
     st.markdown(learning.cost_sentences(lm, n_tokens))
     download_table(

@@ -17,11 +17,89 @@ if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home pag
     import pandas as pd
 
 PRESENTER_KEY = "presenter"
+CLASSROOM_KEY = "classroom_safe"
+# Every page: a row of tabs wraps onto a second line instead of hiding tabs behind a scroll arrow.
+PAGE_STYLE = (
+    "<style>[data-testid='stTabs'] [role='tablist'] {flex-wrap: wrap; row-gap: 0.25rem;}"
+    " [data-testid='stTabs'] [role='tablist'] button {flex: 0 0 auto;}</style>"
+)
+# Presenter mode: larger prose, captions and tab labels (charts are enlarged by show_chart).
+PRESENTER_STYLE = PAGE_STYLE + (
+    "<style>html, .stMarkdown p, .stMarkdown li {font-size: 1.3rem;}"
+    " h1 {font-size: 3rem;} [data-testid='stCaptionContainer'] {font-size: 1.1rem;}"
+    " [data-testid='stTabs'] [role='tab'] p {font-size: 1.15rem;}</style>"
+)
 
 
 def presenter_mode() -> bool:
-    """True when the sidebar's presenter setting is on (large type, fewer controls)."""
-    return bool(st.session_state.get(PRESENTER_KEY, False))
+    """True when the sidebar's presenter setting is on (large type, fewer controls).
+
+    Before the toggle is drawn on a first visit, the link's ``?presenter=true`` decides.
+    """
+    if PRESENTER_KEY in st.session_state:
+        return bool(st.session_state[PRESENTER_KEY])
+    return st.query_params.get(PRESENTER_KEY, "").lower() in ("true", "1", "yes", "on")
+
+
+def classroom_safe() -> bool:
+    """True unless the sidebar's classroom-safe setting (on by default, kept in the URL) is off."""
+    if CLASSROOM_KEY in st.session_state:
+        return bool(st.session_state[CLASSROOM_KEY])
+    return st.query_params.get(CLASSROOM_KEY, "true").lower() not in ("false", "0", "no", "off")
+
+
+def safe_tokens(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The table with offensive tokens in ``columns`` shown as a neutral mark (classroom-safe
+    setting), followed by a caption counting them. Rows, ranks and numbers stay as they are."""
+    if not classroom_safe():
+        return frame
+    from geometry.classroom import mask_tokens
+
+    shown, hidden = frame.copy(), 0
+    for column in columns:
+        unique = shown[column].is_unique  # a chart axis of unique tokens keeps one bar per token
+        shown[column], count = mask_tokens(shown[column].astype(str), distinct=unique)
+        hidden += count
+    masked_note(hidden)
+    return shown
+
+
+def safe_words(tokens: list[str]) -> list[str]:
+    """A few tokens for a sentence or a metric, masked like :func:`safe_tokens` (with its caption)."""
+    if not classroom_safe():
+        return list(tokens)
+    from geometry.classroom import mask_tokens
+
+    shown, hidden = mask_tokens(tokens)
+    masked_note(hidden)
+    return shown
+
+
+def safe_text(text: str) -> str:
+    """Running text (a generated continuation) with offensive words masked (classroom-safe setting)."""
+    if not classroom_safe():
+        return text
+    from geometry.classroom import mask_text
+
+    shown, hidden = mask_text(text)
+    masked_note(hidden)
+    return shown
+
+
+def masked_note(hidden: int) -> None:
+    if hidden:
+        from geometry.classroom import MASK
+
+        st.caption(
+            f"Classroom-safe: {hidden} token{'s' if hidden != 1 else ''} from a list of offensive words "
+            f"shown as {MASK}; every number and rank is unchanged. The sidebar setting shows them all."
+        )
+
+
+def metric_row() -> st.delta_generator.DeltaGenerator:
+    """Where a row of key numbers goes: each metric as wide as its label and value (``width="content"``),
+    wrapping onto a new line when the screen is narrow, so no value is ever cut short."""
+    return st.container(horizontal=True, wrap=True, gap="medium")
 
 
 def more_controls(label: str = "More controls") -> st.delta_generator.DeltaGenerator:
@@ -51,6 +129,18 @@ def friendly_errors() -> Iterator[None]:
         yield
     except ValueError as error:
         st.warning(str(error), icon="⚠️")
+
+
+COUNT_COLUMNS = ("multiply_adds", "dot_products", "key_value_vectors_reused", "parameters")
+
+
+def counts_config(frame: pd.DataFrame) -> dict:
+    """Column settings that write large counts with thousands separators (878,902,272), for st.dataframe."""
+    return {
+        column: st.column_config.NumberColumn(format="%,d")
+        for column in frame.columns
+        if str(column).startswith(COUNT_COLUMNS)
+    }
 
 
 def download_table(frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
@@ -83,8 +173,8 @@ class CachedChart:
     def name(self) -> str:
         return f"{self.build.__module__}.{self.build.__qualname__}"
 
-    def chart(self) -> alt.TopLevelMixin:
-        return self.build(*self.args, **self.kwargs)
+    def chart(self, presenter: bool = False) -> alt.TopLevelMixin:
+        return _sized(self.build(*self.args, **self.kwargs), presenter)
 
 
 def cached_chart(build: Callable[..., alt.TopLevelMixin], *args, **kwargs) -> CachedChart:
@@ -106,27 +196,43 @@ def _pickled(frame: pd.DataFrame) -> bytes:
     show_spinner=False,
     hash_funcs={"pandas.DataFrame": _pickled, "pandas.core.frame.DataFrame": _pickled},
 )
-def _vega_lite_spec(name: str, args: tuple, kwargs: dict, _build: Callable[..., alt.TopLevelMixin]) -> dict:
-    # Keyed by the builder's name and inputs. What st.altair_chart sends: the specification with
-    # its data as Arrow bytes. Cached data is unpickled afresh for every caller, so no session can
-    # change another's specification.
+def _vega_lite_spec(
+    name: str, args: tuple, kwargs: dict, presenter: bool, _build: Callable[..., alt.TopLevelMixin]
+) -> dict:
+    # Keyed by the builder's name, its inputs and presenter mode. What st.altair_chart sends: the
+    # specification with its data as Arrow bytes. Cached data is unpickled afresh for every
+    # caller, so no session can change another's specification.
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-    return _convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
+    return _convert_altair_to_vega_lite_spec(_sized(_build(*args, **kwargs), presenter))
+
+
+def _sized(chart: alt.TopLevelMixin, presenter: bool) -> alt.TopLevelMixin:
+    """In presenter mode the chart's text and cells are enlarged (geometry.charts.presenter_sized)."""
+    if not presenter:
+        return chart
+    from geometry.charts import presenter_sized
+
+    return presenter_sized(chart)
 
 
 def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, **kwargs) -> object:
-    """Draw a chart with an SVG download beside it (rendered only when clicked)."""
+    """Draw a chart with an SVG download beside it (rendered only when clicked).
+
+    In presenter mode the chart's text and cells are enlarged (geometry.charts.presenter_sized).
+    """
+    presenter = presenter_mode()
     if isinstance(chart, CachedChart):
         event = st.vega_lite_chart(
-            spec=_vega_lite_spec(chart.name, chart.args, chart.kwargs, _build=chart.build),
+            spec=_vega_lite_spec(chart.name, chart.args, chart.kwargs, presenter, _build=chart.build),
             key=f"{key}_chart",
             **kwargs,
         )
-        altair_chart = chart.chart
+        altair_chart = lambda: chart.chart(presenter)  # noqa: E731
     else:
-        event = st.altair_chart(chart, key=f"{key}_chart", **kwargs)
-        altair_chart = lambda: chart  # noqa: E731
+        sized = _sized(chart, presenter)
+        event = st.altair_chart(sized, key=f"{key}_chart", **kwargs)
+        altair_chart = lambda: sized  # noqa: E731
     st.download_button(
         "Download chart (SVG)",
         data=lambda: _svg_bytes(altair_chart()),

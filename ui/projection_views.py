@@ -18,7 +18,7 @@ import streamlit as st
 from geometry import charts, models, vectors
 from geometry import projection as pj
 from geometry import wordsets as ws
-from ui.page import cached_chart, download_table, friendly_errors, more_controls, show_chart
+from ui.page import cached_chart, download_table, friendly_errors, more_controls, presenter_mode, show_chart
 
 MODEL_CHOICES = [models.ENCODER_NAME, *models.CAUSAL_LM_CHOICES]
 WORD_SETS, VOCABULARY = "Word sets", "Vocabulary"
@@ -252,6 +252,29 @@ def search_ui(words: tuple[str, ...]) -> list[int]:
 def map_view(frame: pd.DataFrame, result: MapResult, settings: Settings, many: bool) -> None:
     categories = list(dict.fromkeys(frame["category"]))
     labels = settings.labels and not many
+    if labels:  # a readable subset: crowded words keep their point and are named on hover
+        highlighted = np.flatnonzero(frame["role"].to_numpy() != "")
+        chosen = np.flatnonzero(frame["role"].to_numpy() == "chosen word")
+        big = presenter_mode()  # the plot is narrower and the letters larger on a projector
+        font = charts.PRESENTER_MIN_FONT + 2 if big else charts.MAP_LABEL_PX + 2  # the bold labels' size
+        plot_width = (540 if big else 700) - 2 * 90  # the map's padding keeps 90 px free each side
+        frame = frame.assign(
+            labelled=pj.label_room(
+                frame["word"].tolist(),
+                frame["x"],
+                frame["y"],
+                width_px=plot_width,
+                height_px=480,
+                font_px=font,
+                first=[*chosen, *highlighted],
+            )
+        )
+        hidden = int((~frame["labelled"]).sum())
+        if hidden:
+            st.caption(
+                f"{hidden} of {len(frame)} labels would overlap others and are left out: hover a point "
+                "to read its word, or zoom in with the mouse wheel."
+            )
     if settings.dims == 2:
         chart = cached_chart(
             charts.projection_chart, frame, *result.titles, categories=categories, labels=labels, many=many

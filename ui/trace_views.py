@@ -18,10 +18,23 @@ import streamlit as st
 
 from geometry import charts, models, sampling
 from geometry import trace as tr
-from geometry.tokens import decode_token, has_control_characters
+from geometry.classroom import MASK
+from geometry.tokens import decode_token, has_control_characters, readable_token
 from ui.heavy import computed_in_turn
 from ui.models import get_model, unavailable_reason
-from ui.page import cached_chart, download_table, explain, friendly_errors, more_controls, show_chart
+from ui.page import (
+    cached_chart,
+    counts_config,
+    download_table,
+    explain,
+    friendly_errors,
+    metric_row,
+    more_controls,
+    safe_text,
+    safe_tokens,
+    safe_words,
+    show_chart,
+)
 
 PRESETS = ("The storm is", "The capital of France is", "The dog that chased the cat was")
 TABS = (
@@ -43,7 +56,8 @@ HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session
 NORMAL = ((), True, None)
 NEEDS_LOGITS = ("Next token", "Generate", "Sampling lab")  # tabs an encoder cannot have
 SHOWN_NEXT_TOKENS = 15
-QUIET = {"delta_color": "off", "delta_arrow": "off"}  # a metric's second line is a note, not a change
+# A metric's second line is a note, not a change; each metric is as wide as its text (see metric_row).
+QUIET = {"delta_color": "off", "delta_arrow": "off", "width": "content"}
 TRACE_TTL = datetime.timedelta(minutes=30)
 
 
@@ -126,6 +140,13 @@ def needs_logits_notice(tab: str) -> None:
 def position_labels(trace: tr.Trace) -> list[str]:
     """``"3 ␣France"``: position and token, unique even when a token repeats."""
     return [f"{i} {token}" for i, token in enumerate(trace.tokens)]
+
+
+def token_chips(tokens) -> str:
+    """Tokens as separate code spans, punctuation named, so they can be seen and read out:
+    `. full stop` `, comma` `␣and`."""
+    shown = [readable_token(token) for token in tokens]
+    return " ".join(f"`{token}`" if "`" not in token else f"``{token}``" for token in shown)
 
 
 def unique_labels(tokens, ids) -> list[str]:
@@ -291,6 +312,19 @@ def prompt_notices(prompt: str, trace: tr.Trace) -> None:
         st.info(
             "Markup such as HTML tags is not interpreted: the model reads `<`, the tag name and `>` as text."
         )
+
+
+def header_container(presenter: bool):
+    """Where the model picker, presets, prompt and token table go: in place, or folded into one
+    expander in presenter mode so every tab starts near the top of the screen."""
+    if presenter:
+        return st.expander("Model, prompt presets and the token table", expanded=False)
+    return st.container()
+
+
+def compact_tokens(model_name: str, trace: tr.Trace) -> None:
+    """One line for a projector: the model and the prompt's tokens."""
+    st.markdown(f"**{model_name}** reads {trace.n_tokens} tokens: {token_chips(trace.tokens)}")
 
 
 def tokens_view(trace: tr.Trace) -> pd.DataFrame:
@@ -490,7 +524,7 @@ def residual_view(model_name: str, trace: tr.Trace) -> None:
         encoder_residual_notes(trace, norms, position)
         return
     st.subheader("Logit lens: what it would predict if the model stopped here")
-    lens = cached_logit_lens(model_name, trace.prompt, NORMAL, position, _trace=trace)
+    lens = safe_tokens(cached_logit_lens(model_name, trace.prompt, NORMAL, position, _trace=trace), "token")
     top = lens[lens["rank"] == 1].assign(
         layer_label=lambda f: np.where(f["layer"] < 0, "embedding", "layer " + f["layer"].astype(str))
     )
@@ -549,6 +583,11 @@ def mlp_view(trace: tr.Trace) -> None:
         position = position_picker(trace, "Token", "tr_mlp_position")
     neurons = tr.top_neurons(trace, layer, position, k=12)
     show_chart(cached_chart(charts.neuron_chart, neurons), f"neurons_L{layer}_{position}", key="tr_neurons")
+    st.caption(
+        "**activation**: what the MLP's output matrix reads from the neuron (the bar). **pre**: the "
+        "neuron's detector score before the activation function"
+        + (", the gate's dot product before SiLU." if arch.mlp == "SwiGLU" else ", before GELU.")
+    )
     st.dataframe(neurons, hide_index=True)
     download_table(neurons, f"neurons_L{layer}_{position}.csv", key="tr_dl_mlp")
     if arch.mlp == "SwiGLU":
@@ -608,26 +647,26 @@ def next_token_long(table: pd.DataFrame) -> pd.DataFrame:
             for i, (column, name) in enumerate(series.items())
         ],
         ignore_index=True,
-    ).rename(columns={"token": "token_label"})
+    ).assign(token_label=lambda f: f["token"].map(readable_token))
 
 
 def next_token_view(lm, trace: tr.Trace) -> None:
     settings = decoding_ui()
-    table = next_token_table(lm, trace.logits, settings)
+    table = safe_tokens(next_token_table(lm, trace.logits, settings), "token")
     final = settings.probs(trace.logits)
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
     greedy_id = sampling.choose(final)
     sampled_id = sampling.choose(final, settings.seed)
-    names = tr.display_tokens(lm, [greedy_id, sampled_id])
-    left, middle, right = st.columns(3)
-    left.metric("Greedy choice", names[0], f"p = {final[greedy_id]:.3f}", **QUIET)
-    middle.metric(
+    names = safe_words(tr.display_tokens(lm, [greedy_id, sampled_id]))
+    row = metric_row()
+    row.metric("Greedy choice", names[0], f"p = {final[greedy_id]:.3f}", **QUIET)
+    row.metric(
         f"Sampled (seed {settings.seed})",
         names[1],
         f"p = {final[sampled_id]:.3f}",
         **QUIET,
     )
-    right.metric(
+    row.metric(
         "Tokens that survive the filters",
         f"{np.count_nonzero(final):,}",
         f"of {final.size:,}",
@@ -676,13 +715,11 @@ def generate_view(model_name: str, lm, trace: tr.Trace) -> None:
     settings = decoding_ui()
     chosen = settings.choose(trace.logits)
     text = decode(lm, chosen)
-    st.markdown(
-        f"Next token: **{tr.display_tokens(lm, [chosen])[0]}** "
-        f"({'greedy' if settings.greedy else 'sampled'})."
-    )
+    shown = safe_words(tr.display_tokens(lm, [chosen]))[0]
+    st.markdown(f"Next token: **{shown}** ({'greedy' if settings.greedy else 'sampled'}).")
     left, right = st.columns(2)
     left.button(
-        f"Append {text!r} and step again",
+        f"Append {shown if shown == MASK else repr(text)} and step again",
         key="tr_append",
         on_click=_append,
         args=(text,),
@@ -702,25 +739,28 @@ def generate_view(model_name: str, lm, trace: tr.Trace) -> None:
     )
 
     arch, context = trace.architecture, trace.n_tokens
-    st.subheader(f"What the key/value cache saves on this step ({context} tokens of context)")
+    cached = context - 1  # predicting after the prompt: its last token is new, the others are cached
+    st.subheader(
+        f"What the key/value cache saves on this step ({context} tokens: {cached} cached, 1 computed)"
+    )
     counts = cache_table(arch, context)
     totals = counts.groupby("mode", sort=False)[["multiply_adds", "dot_products"]].sum()
-    reused = 2 * arch.n_layers * arch.n_kv_heads * (context - 1)
+    reused = tr.reused_kv_vectors(arch, cached)
     cached_total, scratch_total = totals["multiply_adds"].iloc[0], totals["multiply_adds"].iloc[1]
-    a, b, c = st.columns(3)
-    a.metric(
-        "Key and value vectors reused",
+    row = metric_row()
+    row.metric(
+        f"Key and value vectors reused ({cached} cached tokens)",
         f"{reused:,}",
         f"{reused * arch.d_head:,} numbers",
         **QUIET,
     )
-    b.metric(
+    row.metric(
         "Multiply-adds with the cache",
         f"{cached_total:,}",
         f"{totals['dot_products'].iloc[0]:,} dot products",
         **QUIET,
     )
-    c.metric(
+    row.metric(
         "Multiply-adds from scratch",
         f"{scratch_total:,}",
         f"{totals['dot_products'].iloc[1]:,} dot products",
@@ -738,7 +778,7 @@ def generate_view(model_name: str, lm, trace: tr.Trace) -> None:
         steps = pd.DataFrame(
             {
                 "step": range(1, len(result.new_ids) + 1),
-                "token": result.step_tokens,
+                "token": safe_words(list(result.step_tokens)),
                 "token_id": result.new_ids,
                 "cached_tokens": result.cached_tokens,
                 "key_value_vectors_reused": result.reused_kv_vectors,
@@ -754,8 +794,13 @@ def generate_view(model_name: str, lm, trace: tr.Trace) -> None:
             int(tr.operation_counts(arch, c + 1 if c else context, 0)["multiply_adds"].sum())
             for c in result.cached_tokens
         ]
-        st.markdown(f"Continuation: **{result.text!r}**")
-        st.dataframe(steps, hide_index=True, width="stretch")
+        st.markdown(f"Continuation: **{safe_text(result.text)!r}**")
+        st.dataframe(steps, hide_index=True, width="stretch", column_config=counts_config(steps))
+        st.caption(
+            "Step 1 reads the whole prompt (nothing cached yet); each later step computes one new token "
+            "and reuses the keys and values of the cached tokens: 2 × layers × key/value heads × cached "
+            "tokens, the same count as above."
+        )
         st.button("Append all of these", key="tr_append_all", on_click=_append, args=(result.text,))
         download_table(steps, "generation_steps.csv", key="tr_dl_generate")
     explain(
@@ -775,11 +820,12 @@ def sampling_view(lm, trace: tr.Trace) -> None:
     final = settings.probs(trace.logits)
     counts = sampling.sample_counts(final, n, settings.seed)
     shown = np.union1d(np.argsort(-final, kind="stable")[:12], np.flatnonzero(counts))
-    shown = shown[np.argsort(-np.maximum(final[shown], counts[shown] / n), kind="stable")][:20]
-    labels = unique_labels(tr.display_tokens(lm, shown), shown)
+    # rows in probability order, the rank as on the Next token tab (not by how often a token was drawn)
+    shown = shown[np.argsort(-final[shown], kind="stable")][:20]
+    labels = unique_labels(safe_words(tr.display_tokens(lm, shown)), shown)
     table = pd.DataFrame(
         {
-            "rank": range(1, len(shown) + 1),
+            "rank": sampling.probability_ranks(final, shown),
             "token_id": shown,
             "token_label": labels,
             "probability": final[shown],
@@ -793,28 +839,32 @@ def sampling_view(lm, trace: tr.Trace) -> None:
             table.assign(series=f"{n} samples", series_order=1),
         ],
         ignore_index=True,
-    )
-    a, b, c, d = st.columns(4)
-    a.metric(
+    ).assign(token_label=lambda f: f["token_label"].map(readable_token))  # a comma is named on the axis
+    row = metric_row()
+    row.metric(
         "Entropy",
         f"{sampling.entropy_bits(final):.2f} bits",
         f"model at T = 1: {sampling.entropy_bits(sampling.next_token_probs(trace.logits)):.2f}",
         **QUIET,
     )
-    b.metric(
+    row.metric(
         "Nucleus size (p = 0.9)",
         f"{sampling.nucleus_size(final, 0.9):,}",
         "tokens",
         **QUIET,
     )
-    c.metric("Tokens that can be drawn", f"{np.count_nonzero(final):,}", **QUIET)
-    d.metric(
+    row.metric("Tokens that can be drawn", f"{np.count_nonzero(final):,}", **QUIET)
+    row.metric(
         "Different tokens drawn",
         f"{np.count_nonzero(counts):,}",
         f"in {n} draws",
         **QUIET,
     )
     show_chart(cached_chart(charts.sampling_chart, long), "sampling_lab", key="tr_sampling")
+    st.caption(
+        "Tokens are in order of probability and **rank** is that order, as on the Next token tab; "
+        "**samples** counts how often each was drawn, which can put a lower-ranked token ahead by chance."
+    )
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, "sampling_lab.csv", key="tr_dl_sampling")
     explain(
@@ -830,12 +880,12 @@ def sampling_view(lm, trace: tr.Trace) -> None:
 def cost_view(trace: tr.Trace) -> None:
     arch, T = trace.architecture, trace.n_tokens
     counts = tr.operation_counts(arch, T)
-    left, right = st.columns(2)
+    row = metric_row()
     label = "Multiply-adds for this prediction" if arch.vocabulary_head else "Multiply-adds for these vectors"
-    left.metric(label, f"{counts['multiply_adds'].sum():,}")
-    right.metric("Dot products", f"{counts['dot_products'].sum():,}")
+    row.metric(label, f"{counts['multiply_adds'].sum():,}", **QUIET)
+    row.metric("Dot products", f"{counts['dot_products'].sum():,}", **QUIET)
     show_chart(cached_chart(charts.operation_counts_chart, counts), "operation_counts", key="tr_cost")
-    st.dataframe(counts, hide_index=True, width="stretch")
+    st.dataframe(counts, hide_index=True, width="stretch", column_config=counts_config(counts))
     download_table(counts, "operation_counts.csv", key="tr_dl_cost")
     if arch.causal:
         rule = (
@@ -904,8 +954,8 @@ def comparison_table(lm, normal: tr.Trace, changed: tr.Trace, k: int = 5) -> pd.
         {
             "token_id": ids,
             "token": unique_labels(tr.display_tokens(lm, ids), ids),
-            "rank_normal": [int((p_normal > p_normal[t]).sum()) + 1 for t in ids],
-            "rank_experiment": [int((p_changed > p_changed[t]).sum()) + 1 for t in ids],
+            "rank_normal": sampling.probability_ranks(p_normal, ids),
+            "rank_experiment": sampling.probability_ranks(p_changed, ids),
             "probability_normal": p_normal[ids],
             "probability_experiment": p_changed[ids],
         }
@@ -974,13 +1024,13 @@ def vector_comparison(trace: tr.Trace, changed: tr.Trace) -> None:
 
 def next_token_comparison(lm, trace: tr.Trace, changed: tr.Trace) -> None:
     """A causal LM's experiment: the top next tokens of both runs."""
-    table = comparison_table(lm, trace, changed)
+    table = safe_tokens(comparison_table(lm, trace, changed), "token")
     top_normal = table.sort_values("probability_normal", ascending=False)["token"].head(5).tolist()
     top_changed = table.sort_values("probability_experiment", ascending=False)["token"].head(5).tolist()
     verdict = "unchanged" if top_normal == top_changed else "changed"
     st.markdown(
-        f"Top-5 next tokens: **{verdict}** (normal: {', '.join(top_normal)} → experiment: "
-        f"{', '.join(top_changed)})."
+        f"Top-5 next tokens: **{verdict}**. Normal: {token_chips(top_normal)}. "
+        f"Experiment: {token_chips(top_changed)}."
     )
     long = pd.concat(
         [
@@ -1014,17 +1064,18 @@ def experiment_head(
     pattern = changed.activations[f"blocks.{layer}.attn.pattern"][head]  # (T, T)
     T = changed.n_tokens
     future = float(np.triu(pattern, k=1).sum() / T)
-    a, b = st.columns(2)
-    a.metric(
+    row = metric_row()
+    row.metric(
         "Mean of each row's largest weight",
         f"{pattern.max(axis=-1).mean():.3f}",
         f"normal {trace.activations[f'blocks.{layer}.attn.pattern'][head].max(axis=-1).mean():.3f}",
         **QUIET,
         help="Close to 1 means softmax is saturated: one key takes everything.",
     )
-    b.metric(
+    row.metric(
         "Attention on future tokens (mean per row)",
         f"{future:.3f}",
+        **QUIET,
         help="Above 0 only without a causal mask: tokens peek at what comes after them "
         "(always, in an encoder).",
     )

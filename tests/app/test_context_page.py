@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,33 @@ def test_hostile_links_to_the_new_controls_fall_back_to_defaults(query):
     at.run()
     no_exception(at)
     assert len([c for c in at.caption if "looks most at" in c.value]) == 2
+
+
+def test_one_sentence_per_sense_says_why_there_is_no_within_sense_pair():
+    at = page(cx_sentences="money: The bank lent money.\nriver: We sat on the bank.")
+    no_exception(at)
+    summary = next(md.value for md in at.markdown if "Self-similarity goes from" in md.value)
+    assert "Label the sentences" not in summary
+    assert "different senses average" in summary and "second sentence" in summary
+    assert any("Colours run from -1 to 1" in c.value for c in at.caption)
+
+
+def nearest_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "nearest" in d.value.columns)
+
+
+def test_classroom_safe_lists_mask_an_offensive_neighbour_and_keep_the_numbers():
+    """ "Sexual" was among the causal LM's nearest words for "bank" at layer 2 on a projector."""
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.query_params.update({"cx_model": "causal LM", "cx_layer": "layer 2"})
+    at.run()
+    no_exception(at)
+    masked = nearest_table(at)["nearest"].str.cat(sep=" ")
+    shown = AppTest.from_file(PAGE, default_timeout=300)
+    shown.query_params.update({"cx_model": "causal LM", "cx_layer": "layer 2", "classroom_safe": "false"})
+    shown.run()
+    everything = nearest_table(shown)["nearest"].str.cat(sep=" ")
+    assert "sexual" in everything.lower() and "sexual" not in masked.lower()
+    assert "▒▒▒" in masked and any("Classroom-safe" in c.value for c in at.caption)
+    # the same cosines, in the same places: only the word itself is hidden
+    assert re.findall(r"\d\.\d\d", masked) == re.findall(r"\d\.\d\d", everything)

@@ -209,3 +209,103 @@ def test_an_unavailable_model_gets_a_message_not_a_traceback():
     no_exception(at)
     assert metric(at, "dot product a·b") == "128"  # hand-made vectors need no model
     assert any("gpt2" in e.value for e in at.error)
+
+
+# --------------------------------------------------------------------------- words that match the screen
+
+
+def subheader_text(at: AppTest, start: str) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith(start))
+
+
+def test_own_words_never_compare_one_word_with_itself():
+    """ "apple, dog" after dog/cat: dog stays First and Second becomes apple, not dog again."""
+    at = page()
+    at.text_area(key="dp_words").input("apple, dog").run()
+    no_exception(at)
+    assert {at.selectbox(key="dp_a").value, at.selectbox(key="dp_b").value} == {"apple", "dog"}
+    assert not any("the same entry twice" in m.value for m in at.markdown)
+    at.selectbox(key="dp_b").select(at.selectbox(key="dp_a").value).run()  # chosen on purpose
+    assert any("Reading: the same entry twice" in m.value for m in at.markdown)
+    assert not any("closer than two random words" in m.value for m in at.markdown)
+
+
+def test_the_preset_caption_goes_when_the_words_are_your_own():
+    at = page()
+    note = PRESETS["Dog, cat, runs, quickly"].note
+    assert any(note in c.value for c in at.caption)
+    at.text_area(key="dp_words").input("apple, dog").run()
+    assert not any(note in c.value for c in at.caption)
+    assert any("no longer matches" in c.value for c in at.caption)
+    by_hand = page(dp_source="hand-made")  # a link to hand-made vectors: the king and queen numbers
+    assert any(PRESETS["By hand: king and queen (128)"].note in c.value for c in by_hand.caption)
+
+
+def test_own_hand_made_vectors_pick_their_axis_from_their_names():
+    at = page(dp_source="hand-made")
+    at.text_area(key="dp_vectors").input("sun = [1, 2, 3]\nmoon = [3, 2, 1]\nstar = [2, 2, 2]").run()
+    no_exception(at)
+    assert not at.warning, [w.value for w in at.warning]  # no "axis ends must be names from the box"
+    assert (at.selectbox(key="dp_axis_start").value, at.selectbox(key="dp_axis_end").value) == ("sun", "moon")
+    assert at.selectbox(key="dp_axis_start").options == ["sun", "moon", "star"]
+
+
+def test_huge_hand_made_numbers_are_refused_before_they_overflow():
+    at = page(dp_source="hand-made")
+    at.text_area(key="dp_vectors").input("a = [1e308, 1e308]\nb = [1e308, 1e308]").run()
+    no_exception(at)
+    assert any("too large for a hand-made vector" in w.value for w in at.warning)
+    assert not any(m.value in ("inf", "nan") for m in at.metric)
+    at.text_area(key="dp_vectors").input("a = [nan, 1]\nb = [1, 1]").run()
+    assert any("'nan' is not a number" in w.value for w in at.warning)
+
+
+def test_a_long_list_without_commas_says_why_it_was_refused():
+    at = page()
+    at.text_area(key="dp_words").input("word" * 750).run()  # 3,000 characters, one "word"
+    no_exception(at)
+    assert any("longer than 60 characters" in w.value for w in at.warning)
+    assert not any("Type some words" in w.value for w in at.warning)
+
+
+def test_the_dimension_sentence_and_bars_follow_a_new_pair(encoder):
+    """After dog/cat → dog/quickly the sentence and the bars (sorted by share, not by the rows of
+    whatever data the chart held before) name the new pair's dimensions."""
+    import json
+
+    at = page()
+    at.selectbox(key="dp_b").select("quickly").run()
+    no_exception(at)
+    X = word_vectors(["dog", "quickly"], encoder)
+    top = similarity.dimension_contributions(X[0], X[1], top=12)["dimension"].head(3)
+    sentence = subheader_text(at, "The 3 largest products")
+    assert f"(dimensions {', '.join(str(d) for d in top)})" in sentence
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    bars = next(spec for spec in specs if spec.get("encoding", {}).get("x", {}).get("field") == "product")
+    assert bars["encoding"]["y"]["sort"] == {"field": "share_of_size", "order": "descending"}
+
+
+def test_presenter_mode_enlarges_every_chart_text_to_16_px():
+    import json
+
+    at = page(presenter="true")
+    no_exception(at)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert specs
+    for spec in specs:
+        sizes = font_sizes(spec)
+        assert sizes and min(sizes) >= 16, sizes
+
+
+def font_sizes(node) -> list[float]:
+    if isinstance(node, list):
+        return [size for item in node for size in font_sizes(item)]
+    if not isinstance(node, dict):
+        return []
+    found = []
+    for key, value in node.items():
+        if key in ("fontSize", "labelFontSize", "titleFontSize") and isinstance(value, int | float):
+            found.append(value)
+        elif key not in ("data", "datasets"):
+            found.extend(font_sizes(value))
+    return found

@@ -133,13 +133,42 @@ def test_sampling_lab_counts_add_up():
     assert int(metric(at, "Tokens that can be drawn")) == 4
 
 
+def test_sampling_lab_ranks_by_probability_as_the_next_token_tab_does():
+    at = page(tab="Sampling lab", prompt="The capital of France is")
+    at.slider(key="tr_samples").set_value(50)
+    at.number_input(key="tr_seed").set_value(3).run()
+    no_exception(at)
+    table = at.dataframe[1].value
+    assert table["probability"].is_monotonic_decreasing  # the rows follow the rank, not the draws
+    assert table["rank"].tolist()[0] == 1 and table["rank"].is_monotonic_increasing
+    assert any("as on the Next token tab" in c.value for c in at.caption)
+
+
+def test_presenter_mode_folds_the_header_and_enlarges_chart_text():
+    import json
+
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["presenter"] = "true"
+    at.run()
+    no_exception(at)
+    assert any(e.label.startswith("Model, prompt") for e in at.expander)
+    assert any("reads 3 tokens" in m.value for m in at.markdown)  # the compact line
+    drawn = at.get("vega_lite_chart")
+    assert drawn
+    for chart in drawn:
+        spec = json.loads(chart.proto.spec)
+        assert spec["config"]["axis"]["labelFontSize"] >= 16
+
+
 def test_generate_appends_the_chosen_token_and_counts_the_cache(causal_lm):
     at = page(tab="Generate", prompt="The capital of France is")
     at.slider(key="tr_generate_n").set_value(1).run()
     no_exception(at)
-    assert (
-        metric(at, "Key and value vectors reused") == f"{2 * 30 * 3 * 4:,}"
-    )  # 2 · layers · kv heads · (T-1)
+    # 5 tokens of context: 4 cached and 1 computed, so 2 · layers · kv heads · 4 vectors reused
+    assert metric(at, "Key and value vectors reused (4 cached tokens)") == f"{2 * 30 * 3 * 4:,}"
+    assert any("5 tokens: 4 cached, 1 computed" in h.value for h in at.subheader)
+    steps = next(d.value for d in at.dataframe if "key_value_vectors_reused" in d.value.columns)
+    assert steps.loc[0, "cached_tokens"] == 0  # the first written token reads the whole prompt
     with_cache = int(metric(at, "Multiply-adds with the cache").replace(",", ""))
     scratch = int(metric(at, "Multiply-adds from scratch").replace(",", ""))
     assert with_cache < scratch

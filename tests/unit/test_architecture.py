@@ -60,3 +60,35 @@ def test_every_cache_that_takes_arguments_is_bounded():
                 unbounded.append(f"{path.name}:{function.name}")
     assert found >= 10  # the walk really sees the decorators
     assert unbounded == []
+
+
+def product_strings(path: Path):
+    """Every string literal a page could show (docstrings excluded), with its line number."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_the_product_never_points_at_its_source_notes():
+    """Each idea is stated in the app's own words: no "the seeds", "the source", "the notes"."""
+    import re
+
+    forbidden = re.compile(r"\bthe seeds\b|\bseeds'|\bthe source notes?\b|\bcourse notes\b", re.IGNORECASE)
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    scripts += list((ROOT / "geometry").glob("*.py"))
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {text[:60]!r}"
+        for path in scripts
+        for line, text in product_strings(path)
+        if forbidden.search(text)
+    ]
+    assert offenders == []

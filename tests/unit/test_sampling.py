@@ -9,6 +9,7 @@ from geometry.sampling import (
     entropy_bits,
     next_token_probs,
     nucleus_size,
+    probability_ranks,
     sample_counts,
     softmax,
 )
@@ -171,3 +172,8 @@ def test_sample_counts_match_the_distribution():
 def test_sample_counts_rejects_bad_sizes(n):
     with pytest.raises(ValueError):
         sample_counts([0.5, 0.5], n)
+
+
+def test_probability_ranks_are_the_place_by_probability():
+    probs = np.array([0.1, 0.5, 0.1, 0.3])
+    assert probability_ranks(probs, [3, 1, 0, 2]).tolist() == [2, 1, 3, 3]  # ties share a rank

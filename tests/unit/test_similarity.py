@@ -326,3 +326,45 @@ def test_other_charts_carry_tooltips():
         spec = chart.to_dict()
         assert _tooltips(spec) >= 1 and _marks(spec)
     assert "rule" in _marks(built[2].to_dict()) and "point" in _marks(built[2].to_dict())
+
+
+def test_a_word_list_of_one_unusable_entry_says_why():
+    """3,000 characters without commas are one entry, too long to be a word: say so, not "type some"."""
+    with pytest.raises(ValueError) as error:
+        wordlists.parse_word_list("word" * 750)
+    assert "longer than 60 characters" in str(error.value)
+    assert "Separate words with commas" in str(error.value)
+
+
+def test_keep_pair_never_fills_both_sides_with_one_word():
+    assert wordlists.keep_pair(["apple", "dog"], "dog", "cat") == ("dog", "apple")
+    assert wordlists.keep_pair(["apple", "dog"], "cat", "dog") == ("apple", "dog")
+    assert wordlists.keep_pair(["apple", "dog"], "cat", "queen") == ("apple", "dog")
+    assert wordlists.keep_pair(["solo"], "cat", "dog") == ("solo", "solo")  # only one entry to compare
+    assert wordlists.keep_pair(["a", "b"], "b", "b") == ("b", "b")  # a deliberate choice is kept
+
+
+def test_reading_of_an_entry_with_itself_says_so():
+    label, sentence = reading(1.0, baseline=0.2, same=True)
+    assert label == "the same entry twice"
+    assert "closer than" not in sentence and "Pick two different" in sentence
+
+
+def test_vectors_too_large_to_multiply_are_refused():
+    from geometry.similarity import summarise_pair
+
+    with pytest.raises(ValueError, match="too large"):
+        summarise_pair([1e308, 1e308], [1e308, 1e308])
+
+
+def test_contribution_bars_are_sorted_by_share_not_by_row_order():
+    """Streamlit swaps data into a drawn chart; an explicit sort keeps the bars in the sentence's order."""
+    top = dimension_contributions([9, -5, 6], [8, -4, 6], top=3)
+    y = charts.contributions_chart(top).to_dict()["encoding"]["y"]
+    assert y["sort"] == {"field": "share_of_size", "order": "descending"}
+
+
+def test_similarity_heatmap_names_its_word_order():
+    frame = similarity.similarity_frame(np.eye(2), ["dog", "apple"], "cosine")
+    spec = charts.similarity_heatmap_chart(frame, "cosine").to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["dog", "apple"]

@@ -149,3 +149,40 @@ def test_decoding_charts(tiny_llama, small_trace):
         }
     )
     assert encodings(charts.top_tokens_comparison_chart(both))["yOffset"]["field"] == "run"
+
+
+def test_reused_kv_vectors_of_the_step_match_the_generation_table(tiny_llama, small_trace):
+    """The Generate tab's metric (context T: T - 1 cached) and its table (cached c) use one count."""
+    arch, T = small_trace.architecture, small_trace.n_tokens
+    result = tr.generate(tiny_llama, small_trace.prompt, 3)
+    for cached, reused in zip(result.cached_tokens, result.reused_kv_vectors, strict=True):
+        assert reused == tr.reused_kv_vectors(arch, cached) == 2 * arch.n_layers * arch.n_kv_heads * cached
+    assert result.cached_tokens[1] == T  # the second step reuses the whole prompt, one more than the first
+
+
+def test_token_chips_make_punctuation_visible():
+    assert views.token_chips([".", ",", "␣and"]) == "`. full stop` `, comma` `␣and`"
+
+
+def test_count_columns_get_thousands_separators():
+    from ui.page import counts_config
+
+    frame = pd.DataFrame({"component": ["MLP"], "multiply_adds": [878902272], "token_id": [5]})
+    assert set(counts_config(frame)) == {"multiply_adds"}  # ids keep their plain digits
+
+
+def test_context_summary_says_what_the_labels_allow():
+    from ui.context_view import summary
+
+    nan = float("nan")
+    table = pd.DataFrame(
+        {"self_similarity": [1.0, 0.6], "within_sense": [nan, nan], "across_sense": [nan, 0.4]}
+    )
+    text = summary(table, "layer 6")
+    assert "different senses average **0.40**" in text and "second sentence" in text
+    assert "Label the sentences" not in text
+    unlabelled = table.assign(across_sense=[nan, nan])
+    assert "Label the sentences" in summary(unlabelled, "layer 6")
+    assert "Label the sentences" in summary(table.assign(within_sense=[nan, 0.7]), "layer 6", labelled=False)
+    one_sense = table.assign(within_sense=[nan, 0.7], across_sense=[nan, nan])
+    assert "another sense" in summary(one_sense, "layer 6")
