@@ -218,7 +218,7 @@ class Pending:
             return [(k, self._items.pop(k)) for k in chosen]
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=8)  # one kind per model and job
 def pending(kind: str) -> Pending:
     """The jobs of ``kind`` waiting in the server's line."""
     return Pending()
