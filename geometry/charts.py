@@ -953,9 +953,17 @@ def _plotly_layout(height: int, legend_title: str = "category") -> dict:
     return {
         "height": height,
         "font": {"size": FONT_SIZE},
-        "legend": {"title": {"text": legend_title}, "itemsizing": "constant"},
+        # Legend below the chart (clear of the toolbar), so the scene keeps the width of a small screen.
+        "legend": {
+            "title": {"text": legend_title},
+            "itemsizing": "constant",
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.02,
+            "x": 0,
+        },
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
-        "uirevision": "keep",  # the camera and zoom stay where the user left them across reruns
+        "uirevision": "keep",  # keeps zoom and camera while the figure lives (a rerun redraws it)
         "hoverlabel": {"font": {"size": FONT_SIZE}},
     }
 
@@ -977,7 +985,8 @@ def projection_3d_chart(df, titles: list[str], categories: list[str] | None = No
         symbol = "circle" if category == "vocabulary" else SYMBOLS_3D[i % len(SYMBOLS_3D)]
         figure.add_scatter3d(
             **_xyz(part, "xyz"), name=category, customdata=part[["word"]],
-            mode="markers+text" if labels and not many else "markers", text=part["word"],
+            mode="markers+text" if labels and not many else "markers",
+            text=part["word"].where(part["role"] == "", ""),  # highlighted words get their own label
             textfont={"size": FONT_SIZE - 3, "color": "#333333"}, hovertemplate=hover,
             marker={"size": 2 if many else 5, "color": colours[category], "symbol": symbol,
                     "opacity": 0.5 if many else 0.9},
@@ -996,6 +1005,9 @@ def projection_3d_chart(df, titles: list[str], categories: list[str] | None = No
         axis: {"title": {"text": title}}
         for axis, title in zip(["xaxis", "yaxis", "zaxis"], titles, strict=False)
     }
+    # Dragging turns the scene. Said here because Streamlit sets the figure's dragmode to "pan"
+    # for click selections, which a 3D scene would otherwise inherit.
+    scene["dragmode"] = "turntable"
     figure.update_layout(**_plotly_layout(height), scene=scene)
     return figure
 
@@ -1011,13 +1023,16 @@ def vocabulary_map_chart(df, titles: list[str], categories: list[str] | None = N
     categories = categories or sorted(df["category"].unique())
     colours, hover = category_colours(categories), _hover(["x", "y"], titles)
     figure = go.Figure()
+    curated = [name for name in categories if name != "vocabulary"]
     for category in categories:
         part = df[df["category"] == category]
         grey = category == "vocabulary"
+        symbol = "circle" if grey else PROJECTION_SHAPES[curated.index(category) % len(PROJECTION_SHAPES)]
         figure.add_scattergl(
             **_xyz(part, "xy"), name=category, mode="markers", hovertemplate=hover,
             customdata=part[["word"]],
-            marker={"size": 4 if grey else 8, "color": colours[category], "opacity": 0.45 if grey else 0.95},
+            marker={"size": 4 if grey else 8, "color": colours[category], "symbol": symbol,
+                    "opacity": 0.45 if grey else 0.95},
         )  # fmt: skip
     for role, colour in ROLE_COLOURS.items():
         part = df[df["role"] == role]
@@ -1029,8 +1044,10 @@ def vocabulary_map_chart(df, titles: list[str], categories: list[str] | None = N
                 textfont={"size": FONT_SIZE, "color": colour},
                 marker={"size": 14, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": colour}},
             )  # fmt: skip
+    layout = _plotly_layout(height)
+    layout["legend"]["y"] = -0.16  # below the x axis and its title
     figure.update_layout(
-        **_plotly_layout(height), dragmode="pan", xaxis={"title": {"text": titles[0]}},
+        **layout, dragmode="pan", xaxis={"title": {"text": titles[0]}},
         yaxis={"title": {"text": titles[1]}}, plot_bgcolor="white",
     )  # fmt: skip
     return figure

@@ -451,7 +451,9 @@ def search_ui(words: tuple[str, ...]) -> list[int]:
     return []
 
 
-TURN_HINT = "Drag to turn the scene, scroll to zoom, hover a point for its word, click it to choose it."
+TURN_HINT = (
+    "Drag to turn the scene, scroll to zoom, hover a point for its word; choose a word in the box above."
+)
 PAN_HINT = "Drag to pan, scroll to zoom, hover a dot for its word, click it to see its neighbours."
 
 
