@@ -102,7 +102,7 @@ def browser() -> Iterator[object]:
 @contextlib.contextmanager
 def serve_app() -> Iterator[str]:
     """Run `streamlit run app.py` on a free localhost port; yield its base URL; always stop it."""
-    port = free_port()
+    port = int(os.environ.get("E2E_PORT") or free_port())  # a fixed port where the machine asks for one
     base_url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / f"streamlit-{port}.log"
