@@ -120,7 +120,11 @@ st.subheader(f"{pj.METHOD_NAMES[settings.method]} map, {settings.dims}D")
 if directions is not None:
     views.axes_view(directions, axes)
 views.map_view(frame, result, settings, many)
-views.faithfulness_view(result, settings)
+trust = None
+if result.trust is None and len(words) > views.STABILITY_MAX_POINTS:  # the map first, then its score
+    trust = views.cached_trust(source, settings.method, settings.dims, settings.seed, settings.params,
+                               vectors, result.coords)  # fmt: skip
+views.faithfulness_view(result, settings, trust)
 
 st.subheader("Real neighbours or false ones?")
 views.neighbours_view(vectors, words, result.coords, index, settings)

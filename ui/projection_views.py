@@ -267,17 +267,29 @@ def cached_upload(data: bytes, metadata: bytes | None, filename: str):
     return uploads.read_vectors(data, metadata, filename)
 
 
-def _map_result(result: pj.Projection) -> MapResult:
+def _map_result(result: pj.Projection, with_trust: bool = True) -> MapResult:
     ratio = result.explained_variance_ratio
-    return MapResult(
-        result.coords, tuple(pj.axis_titles(result)), ratio, result.trustworthiness, result.notes
-    )
+    trust = result.trustworthiness if with_trust else None
+    return MapResult(result.coords, tuple(pj.axis_titles(result)), ratio, trust, result.notes)
 
 
 @st.cache_data(max_entries=16, show_spinner="Drawing the map…")
 def cached_map(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors) -> MapResult:
-    """``source`` names the vectors (model, kind, words or vocabulary size); they are not hashed."""
-    return _map_result(pj.project(_vectors, method, dims, seed, **dict(params)))
+    """``source`` names the vectors (model, kind, words or vocabulary size); they are not hashed.
+
+    A map of more than STABILITY_MAX_POINTS points comes without its trustworthiness, which is
+    then computed by :func:`cached_trust` after the map is on the page (~20 s for 21,700 points).
+    """
+    result = pj.project(_vectors, method, dims, seed, **dict(params))
+    return _map_result(result, with_trust=len(_vectors) <= STABILITY_MAX_POINTS)
+
+
+@st.cache_data(
+    max_entries=8, show_spinner="Checking the map against the full space (trustworthiness, once per map)…"
+)
+def cached_trust(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors, _coords) -> float:
+    k = min(pj.TRUST_NEIGHBOURS, (len(_coords) - 1) // 2)
+    return pj.trustworthiness(_vectors, _coords, k, dict(params)["metric"])
 
 
 def cached_custom_map(source: tuple, axes: tuple[pj.Axis, pj.Axis], metric: str, vectors_, directions):
@@ -485,9 +497,11 @@ def _plotly_map(figure, hint: str) -> None:
     st.caption(f"{hint} The camera button in the chart's toolbar saves a PNG of the view as it is.")
 
 
-def faithfulness_view(result: MapResult, settings: Settings) -> None:
+def faithfulness_view(result: MapResult, settings: Settings, trust: float | None = None) -> None:
+    """Trustworthiness (``trust`` when the map came without it), spread kept, notes, variance bars."""
     left, middle, right = st.columns(3)
-    trust = "n/a" if result.trust is None else f"{result.trust:.3f}"
+    trust = result.trust if trust is None else trust
+    trust = "n/a" if trust is None else f"{trust:.3f}"
     left.metric(
         "Trustworthiness (k = 5)", trust, help="1.0: every word's 5 nearest on the map are real neighbours."
     )

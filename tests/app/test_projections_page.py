@@ -140,6 +140,7 @@ def test_whole_vocabulary_with_pca_and_a_click_on_a_point():
     at.toggle(key="pj_all").set_value(True).run()
     assert not at.exception
     assert any("21," in caption.value and "whole-word tokens" in caption.value for caption in at.caption)
+    assert 0.5 < float(metric(at, "Trustworthiness")) < 1.0  # computed after the map is drawn
     at.session_state["pj_map_plot"] = {"selection": {"points": [{"customdata": ["banana"]}]}}
     at.run()
     assert at.selectbox(key="pj_focus").value == "banana"
