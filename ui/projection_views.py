@@ -28,6 +28,8 @@ MODEL_CHOICES = [models.ENCODER_NAME, *models.CAUSAL_LM_CHOICES]
 WORD_SETS, VOCABULARY, UPLOAD = "Word sets", "Vocabulary", "Your vectors"
 VOCABULARY_SIZES = [1_000, 5_000, 10_000]
 MAP_METHODS = (*pj.METHODS, "custom")  # custom axes: two directions the user names
+# How the box (and so the URL) names each method; each is its value up to case, as links expect.
+METHOD_CHOICES = {**pj.METHOD_NAMES, "custom": "Custom"}
 FLAT_2D, ROTATABLE_3D, PANELS_3D = "2D", "3D", "3D as 3 flat views"
 STABILITY_MAX_POINTS = 10_000  # three more UMAPs of the whole vocabulary would take minutes
 COLOUR_MAX_GROUPS = 20  # metadata columns with more distinct values are not offered as colours
@@ -91,8 +93,8 @@ def settings_ui() -> Settings:
     else:
         middle.selectbox("Vectors", [view.lower()], key="pj_kind_fixed", disabled=True)
     method = right.selectbox(
-        "Method", MAP_METHODS, format_func=pj.METHOD_NAMES.get, key="pj_method", bind="query-params",
-        help="Custom axes: you name two directions (from one word to another) and every point is placed "
+        "Method", MAP_METHODS, format_func=METHOD_CHOICES.get, key="pj_method", bind="query-params",
+        help="Custom: axes you name, each a direction from one word to another; every point is placed "
         "by how far it reaches along each.",
     )  # fmt: skip
     dims = last.segmented_control(

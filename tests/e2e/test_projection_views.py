@@ -138,10 +138,11 @@ def test_3d_view_names_points_on_hover_turns_and_rings_a_newly_chosen_word(app_u
 def test_custom_axes_show_their_cosine_and_follow_a_new_axis(app_url, small_page):
     page = small_page
     query = urllib.parse.urlencode(
-        {"pj_method": "Custom axes", "pj_x_axis": "man -> woman", "pj_y_axis": "boy -> king"}
+        {"pj_method": "Custom", "pj_x_axis": "man -> woman", "pj_y_axis": "boy -> king"}
     )
     open_page(page, f"{app_url}/projections?{query}")
     assert_healthy(page)
+    assert "do not exist here" not in page.locator("body").inner_text(), "the link's settings were not taken"
     cosine = metric_value(page, "Cosine between the axes")
     assert -1.0 <= float(cosine.replace("−", "-")) <= 1.0
     chart = page.locator("[data-testid='stVegaLiteChart']").first
