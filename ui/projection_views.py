@@ -30,7 +30,7 @@ VOCABULARY_SIZES = [1_000, 5_000, 10_000]
 MAP_METHODS = (*pj.METHODS, "custom")  # custom axes: two directions the user names
 # How the box (and so the URL) names each method; each is its value up to case, as links expect.
 METHOD_CHOICES = {**pj.METHOD_NAMES, "custom": "Custom"}
-FLAT_2D, ROTATABLE_3D, PANELS_3D = "2D", "3D", "3D as 3 flat views"
+FLAT_2D, ROTATABLE_3D, PANELS_3D = "2D", "3D", "3D flat"
 STABILITY_MAX_POINTS = 10_000  # three more UMAPs of the whole vocabulary would take minutes
 COLOUR_MAX_GROUPS = 20  # metadata columns with more distinct values are not offered as colours
 UPLOADED = "your vectors"  # the category of uploaded points when no metadata column colours them
@@ -78,7 +78,7 @@ def settings_ui() -> Settings:
         default=WORD_SETS,
         help="A few hundred chosen words, the model's own tokens, or vectors from a file of yours.",
     )  # fmt: skip
-    left, middle, right, last = st.columns(4)
+    left, middle, right = st.columns(3)
     if view == UPLOAD:
         model_name = left.selectbox("Model", ["(none: your file)"], key="pj_model_upload", disabled=True)
     else:
@@ -97,10 +97,10 @@ def settings_ui() -> Settings:
         help="Custom: axes you name, each a direction from one word to another; every point is placed "
         "by how far it reaches along each.",
     )  # fmt: skip
-    dims = last.segmented_control(
+    dims = st.segmented_control(
         "View", [FLAT_2D, ROTATABLE_3D, PANELS_3D], key="pj_dims", bind="query-params", required=True,
         default=FLAT_2D, disabled=method == "custom",
-        help="3D: a scene to turn with the mouse (drag), zoom (scroll) and hover. 3 flat views: the same "
+        help="3D: a scene to turn with the mouse (drag), zoom (scroll) and hover. 3D flat: the same "
         "3D map as axes 1×2, 1×3 and 2×3, for print.",
     )  # fmt: skip
     if method == "custom":
@@ -203,8 +203,11 @@ def upload_ui() -> Upload | None:
     """Two file boxes (vectors, optional metadata) and the colour column; None until a good file."""
     left, right = st.columns(2)
     kinds = ["tsv", "csv", "txt", "vec"]
-    vectors_file = left.file_uploader("Vectors file", type=kinds, key="pj_upload")
-    metadata_file = right.file_uploader("Metadata TSV (optional)", type=["tsv", "txt"], key="pj_metadata")
+    size = int(uploads.MAX_BYTES // 1_000_000)  # the browser refuses bigger files before they are sent
+    vectors_file = left.file_uploader("Vectors file", type=kinds, key="pj_upload", max_upload_size=size)
+    metadata_file = right.file_uploader(
+        "Metadata TSV (optional)", type=["tsv", "txt"], key="pj_metadata", max_upload_size=size
+    )
     limits = (
         f"at most {uploads.MAX_ROWS:,} rows, {uploads.MAX_DIMENSIONS:,} dimensions and "
         f"{uploads.MAX_BYTES / 1e6:g} MB a file"
@@ -606,7 +609,7 @@ def stability_view(source, frame: pd.DataFrame, vectors_: np.ndarray, settings: 
 def axes_view(directions: list[np.ndarray], axes: tuple[pj.Axis, pj.Axis]) -> None:
     """The cosine between the two custom axes and what it does to the picture."""
     cos, meaning = pj.axes_cosine(*directions)
-    left, right = st.columns([1, 3])
+    left, right = st.columns([2, 5])
     left.metric("Cosine between the axes", f"{cos:.3f}", f"{axes[0].name} vs {axes[1].name}", **QUIET)
     right.markdown(
         f"{meaning} Each point is placed by its scalar projection x · u on each axis (u the axis "

@@ -99,7 +99,7 @@ def test_clicking_a_point_chooses_its_word():
 def test_own_words_with_labels_on_3d_umap_flat_views():
     at = own_words(page().run())
     at.selectbox(key="pj_method").set_value("umap")
-    at.button_group(key="pj_dims").set_value("3D as 3 flat views").run()
+    at.button_group(key="pj_dims").set_value("3D flat").run()
     assert not at.exception
     spec, data = map_data(at)
     assert len(spec["hconcat"]) == 3 and {"x", "y", "z"} <= set(data.columns)
