@@ -2,9 +2,10 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--torch-threads N]
 
-Sections (NAME): startup, visits, models, memory, reruns, trace, threads, projection. A section whose module,
-model or browser is missing prints "n/a" with the reason instead of failing. Timings are
-medians of a few repeats (one or two with --quick); progress goes to stderr, the table to stdout.
+Sections (NAME): startup, visits, models, memory, reruns, trace, threads, projection, vocabulary.
+A section whose module, model or browser is missing prints "n/a" with the reason instead of
+failing. Timings are medians of a few repeats (one or two with --quick); progress goes to
+stderr, the table to stdout.
 Run by `make benchmark`, never by `make test`: these figures are for reading, not asserting.
 """
 
@@ -37,7 +38,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 log = logging.getLogger("benchmark")
 
-SECTIONS = ("startup", "visits", "models", "memory", "reruns", "trace", "threads", "projection")
+SECTIONS = ("startup", "visits", "models", "memory", "reruns", "trace", "threads", "projection", "vocabulary")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -608,6 +609,60 @@ def bench_projection(repeats: int) -> list[Row]:
     return rows
 
 
+WHOLE_VOCABULARY = "projections?pj_view=Vocabulary&pj_all=true"
+PLOTLY_DRAWN = """() => {
+  const chart = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  return chart !== null && chart._fullData !== undefined && chart.querySelector("canvas") !== null;
+}"""
+
+
+def _time_map_view(browser, url: str) -> tuple[float, float, int, int]:
+    """Seconds until the WebGL map is drawn and until the page has finished; bytes and messages received."""
+    page = browser.new_page()
+    received = []
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda frame: received.append(len(frame))))
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(PLOTLY_DRAWN, timeout=600_000, polling=50)
+        drawn = time.perf_counter() - start
+        page.wait_for_function(SETTLED, timeout=600_000, polling=50)
+        return drawn, time.perf_counter() - start, sum(received), len(received)
+    finally:
+        page.close()
+
+
+def bench_vocabulary(repeats: int) -> list[Row]:
+    """The encoder's whole vocabulary on the WebGL map: first and warm views, PCA then UMAP, bytes sent."""
+    playwright, browser = _chromium()
+    if browser is None:
+        return [Row("whole-vocabulary map in Chromium", "n/a (no /usr/bin/chromium or Playwright)")]
+    port = int(os.environ.get("BENCHMARK_PORT") or free_port())
+    base, rows = f"http://127.0.0.1:{port}", []
+    try:
+        with streamlit_server(port) as process:
+            wait_for_http(f"{base}/_stcore/health", process)
+            for method in ("pca", "umap"):
+                url = f"{base}/{WHOLE_VOCABULARY}&pj_method={method.upper()}"
+                first = _time_map_view(browser, url)
+                warm = [_time_map_view(browser, url) for _ in range(repeats)]
+                drawn, done = (statistics.median(view[i] for view in warm) for i in (0, 1))
+                name = method.upper()
+                first_what = "first view on a fresh server" if method == "pca" else "first view, computed"
+                rows.append(Row(f"whole vocabulary, {name}: {first_what}: map drawn (page finished)",
+                                f"{seconds(first[0])} ({seconds(first[1])})"))  # fmt: skip
+                rows.append(Row(f"whole vocabulary, {name}: warm view, new tab: map drawn (page finished)",
+                                f"{seconds(drawn)} ({seconds(done)})"))  # fmt: skip
+                rows.append(Row(f"whole vocabulary, {name}: received by the browser, warm view",
+                                f"{warm[0][2] / 1e6:.2f} MB in {warm[0][3]} websocket messages",
+                                "the page, the map's figure JSON and the tables"))  # fmt: skip
+            rows.append(Row("server RSS after both maps", f"{_proc_status(process.pid)['VmRSS']} MB"))
+    finally:
+        browser.close()
+        playwright.stop()
+    return rows
+
+
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "startup": bench_startup,
     "visits": bench_visits,
@@ -617,6 +672,7 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "trace": bench_trace,
     "threads": bench_threads,
     "projection": bench_projection,
+    "vocabulary": bench_vocabulary,
 }
 
 

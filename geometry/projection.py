@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import re
 import threading
 import time
 import warnings
@@ -33,12 +34,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geometry.tokens import has_control_characters
+from geometry.vectors import angle_degrees, cosine
+
 log = logging.getLogger(__name__)
 
 METHODS = ("pca", "umap", "tsne")
-METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE", "custom": "Custom axes"}
 METRICS = ("cosine", "euclidean")
-MAX_POINTS = 20_000  # more than this is refused: brute-force neighbours grow with n²
+MAX_POINTS = 32_000  # refused beyond: neighbours grow with n²; both whole vocabularies fit (SmolLM2: 31,534)
 TSNE_MAX_POINTS = 2_000  # scikit-learn's t-SNE takes minutes beyond this on a classroom laptop
 TRUST_NEIGHBOURS = 5  # k of the trustworthiness score (scikit-learn's default)
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -499,8 +503,10 @@ AXES = ("x", "y", "z")
 
 
 def axis_titles(projection: Projection) -> list[str]:
-    """One title per axis: "PC1 (12.3% of the spread)" for PCA, "UMAP 1" otherwise."""
+    """One title per axis: "PC1 (12.3% of the spread)" for PCA, "UMAP 1", or a custom axis's name."""
     name = METHOD_NAMES[projection.method]
+    if projection.method == "custom":
+        return [f"along {axis}" for axis in projection.params["axes"]]
     if projection.explained_variance_ratio is None:
         return [f"{name} {i + 1}" for i in range(projection.coords.shape[1])]
     return [
@@ -582,3 +588,125 @@ def neighbour_roles(comparison: pd.DataFrame, index: int, n: int) -> list[str]:
             roles[row.projected] = "false neighbour"
     roles[index] = "chosen word"
     return roles
+
+
+# --------------------------------------------------------------------------- custom axes
+
+_MINUS = re.compile(r"\s+(?:-|−|minus)\s+", re.IGNORECASE)
+_ARROW = re.compile(r"\s*(?:->|→)\s*|\s+to\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A direction in the full space, from the vector of ``start`` to that of ``end``.
+
+    Without ``start`` the direction is the vector of ``end`` itself (from the origin).
+    """
+
+    end: str
+    start: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How the axis is written: "small → large", or "king" for a single word."""
+        return self.end if self.start is None else f"{self.start} → {self.end}"
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.end,) if self.start is None else (self.start, self.end)
+
+
+def parse_axis(text: str) -> Axis:
+    """An axis typed as "small -> large", "from man to woman", "woman - man" or a single word.
+
+    "a - b" (a word minus a word) is the direction from b to a, the same as "b -> a".
+
+    >>> parse_axis("from small to large"), parse_axis("woman - man").name, parse_axis(" king ").name
+    (Axis(end='large', start='small'), 'man → woman', 'king')
+    """
+    if has_control_characters(text):
+        raise ValueError(
+            "The axis contains control characters (such as a null or an escape); type plain words."
+        )
+    text = " ".join(text.split())
+    if text.lower().startswith("from "):
+        text = text[5:]
+    minus, arrow = _MINUS.split(text), _ARROW.split(text)
+    if len(minus) == 2:
+        end, start = minus
+    elif len(arrow) == 2:
+        start, end = arrow
+    elif len(minus) > 2 or len(arrow) > 2:
+        raise ValueError(
+            f"'{text[:40]}' has more than two words; an axis is one word, or two joined by -> or -."
+        )
+    else:
+        start, end = None, text
+    for word in (start, end):
+        if word is not None and (not word or not any(ch.isalnum() for ch in word)):
+            raise ValueError("Each end of an axis needs a word, e.g. 'small -> large' or 'woman - man'.")
+    if start == end:
+        raise ValueError(f"The axis goes from '{start}' to itself, so it has no direction; use two words.")
+    return Axis(end, start)
+
+
+def axis_direction(axis: Axis, vector_of) -> np.ndarray:
+    """The axis as a vector (d,): vector_of(end) - vector_of(start), or vector_of(end) alone."""
+    end = np.asarray(vector_of(axis.end), dtype=np.float64)  # (d,)
+    return end if axis.start is None else end - np.asarray(vector_of(axis.start), dtype=np.float64)
+
+
+def custom_projection(
+    X: Any, axes: Sequence[Axis], directions: Sequence[np.ndarray], metric: str = "cosine"
+) -> Projection:
+    """Place every row of X (n, d) by its scalar projection onto each direction: x · u, u = d / |d|.
+
+    Like the Embedding Projector's custom projection and whatlies: the axes need not be at
+    right angles (see :func:`axes_cosine`). ``metric`` is what trustworthiness measures by.
+
+    >>> X = np.array([[1.0, 0, 0], [0, 2, 0], [1, 1, 5]])
+    >>> custom_projection(X, [Axis("a"), Axis("b")], [[2.0, 0, 0], [0, 1, 0]]).coords.tolist()
+    [[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]
+    """
+    X = _checked_vectors(X)
+    units = []
+    for axis, direction in zip(axes, directions, strict=True):
+        direction = np.asarray(direction, dtype=np.float64)  # (d,)
+        if direction.shape != (X.shape[1],):
+            raise ValueError(
+                f"The axis {axis.name} has {direction.size} numbers but the vectors have {X.shape[1]}."
+            )
+        length = float(np.linalg.norm(direction))
+        if length == 0 or not np.isfinite(length):
+            raise ValueError(
+                f"The words of the axis {axis.name} have the same vector, so it has no direction."
+            )
+        units.append(direction / length)
+    coords = X.astype(np.float64) @ np.stack(units, axis=1)  # (n, axes)
+    params = {"metric": metric, "axes": tuple(axis.name for axis in axes)}
+    return Projection(np.ascontiguousarray(coords), "custom", None, params, (), X)
+
+
+def axes_cosine(first: np.ndarray, second: np.ndarray) -> tuple[float, str]:
+    """The cosine between two axis directions and what it means for the picture (one sentence or two).
+
+    >>> axes_cosine(np.array([1.0, 0]), np.array([0.0, 3]))[0]
+    0.0
+    """
+    cos = cosine(first, second)
+    angle = angle_degrees(first, second)
+    if abs(cos) < 0.1:
+        meaning = (
+            f"The axes are nearly at right angles ({angle:.0f}°): where a word sits along one says "
+            "little about where it sits along the other, so the picture is a fair flat slice."
+        )
+    else:
+        way = "the same" if cos > 0 else "opposite"
+        diagonal = "rising" if cos > 0 else "falling"
+        meaning = (
+            f"The axes point partly {way} ways ({angle:.0f}° apart, not 90°): a word far along one "
+            f"tends to be {'far' if cos > 0 else 'low'} along the other, so the points stretch along the "
+            f"{diagonal} diagonal and the two ideas look more related on the page than the drawing's "
+            "right-angled axes suggest."
+        )
+    return cos, meaning

@@ -254,13 +254,14 @@ def category_of(word: str) -> str:
 _CATEGORY_BY_WORD = {word.lower(): name for name, words in CATEGORIES.items() for word in words}
 
 
-def vocabulary_set(lm, size: int = VOCABULARY_SIZE) -> tuple[WordSet, np.ndarray]:
+def vocabulary_set(lm, size: int | None = VOCABULARY_SIZE) -> tuple[WordSet, np.ndarray]:
     """The model's first ``size`` whole-word tokens (lowest ids: roughly the most frequent)
-    and their static vectors, (size, d), rows of the embedding matrix.
+    and their static vectors, (size, d), rows of the embedding matrix; ``None``: all of them.
 
     Each word's category is its curated group when it has one, else "vocabulary".
     """
     vocabulary = whole_word_vocabulary(lm)
+    size = len(vocabulary.words) if size is None else size
     if not 1 <= size <= len(vocabulary.words):
         raise ValueError(f"Choose between 1 and {len(vocabulary.words):,} vocabulary words.")
     words = vocabulary.words[:size]

@@ -17,6 +17,8 @@ TERMS = (
     "explained variance",
     "UMAP",
     "t-SNE",
+    "custom axes",
+    "scalar projection",
     "cosine similarity",
     "euclidean distance",
     "nearest neighbours",
@@ -39,6 +41,9 @@ def footer() -> None:
         "move the points until those neighbours sit close on the page. Neighbourhoods survive; the "
         "gaps between groups and the sizes of groups carry little meaning, and the seed changes the "
         "picture.\n"
+        "- **Custom axes** are chosen by you, not by the data: each axis is the direction from one word "
+        "to another, and a point's place on it is its scalar projection x · u. Nothing is rotated or "
+        "bent, but everything at right angles to both axes is left out.\n"
         "- **Trustworthiness** checks a map against the full space. For each word, take its k = 5 "
         "nearest on the map; each one that is not among its 5 nearest in the full space costs a "
         "penalty that grows with its real rank r(i, j). 1 means no false neighbours; a random "
@@ -55,24 +60,27 @@ st.markdown(
     "neighbours are real, and which only look close?"
 )
 settings = views.settings_ui()
-many = settings.view == views.VOCABULARY
-if many:
-    size = st.select_slider(
-        "Vocabulary tokens (lowest ids first: roughly the most common)",
-        views.VOCABULARY_SIZES, 5_000, key="pj_size", bind="query-params",
-    )  # fmt: skip
-    word_set = None
+many, upload, word_set, size = settings.view == views.VOCABULARY, None, None, None
+if settings.view == views.UPLOAD:
+    upload = views.upload_ui()
+elif many:
+    size = views.vocabulary_size_ui()
 else:
     word_set = views.word_set_ui()
-lm = get_model(settings.model_name)
-if lm is None or (word_set is None and not many):
+axes = views.axes_ui() if settings.method == "custom" else None
+lm = None if settings.view == views.UPLOAD else get_model(settings.model_name)
+ready = upload is not None if settings.view == views.UPLOAD else lm is not None and (many or word_set)
+if not ready or (settings.method == "custom" and axes is None):
     footer()
     st.stop()
-model_source_caption(lm)
+if lm is not None:
+    model_source_caption(lm)
 
-vectors = result = None
+vectors = result = directions = None
 with friendly_errors():
-    if many:
+    if upload is not None:
+        word_set, vectors, source = upload.word_set, upload.vectors, ("upload", upload.digest)
+    elif many:
         word_set, vectors = views.cached_vocabulary(settings.model_name, size)
         source = (settings.model_name, "vocabulary", size)
         st.caption(f"{len(word_set):,} whole-word tokens with their static vectors (embedding rows).")
@@ -82,9 +90,16 @@ with friendly_errors():
         source = (settings.model_name, settings.kind, word_set.words)
         vectors = views.cached_word_vectors(*source)
         st.caption(f"{len(word_set)} words, {settings.kind} vectors of {vectors.shape[1]} dimensions.")
-    if settings.method == "umap":
-        views.wait_for_umap()
-    result = views.cached_map(source, settings.method, settings.dims, settings.seed, settings.params, vectors)
+    metric = dict(settings.params)["metric"]
+    if settings.method == "custom":
+        directions = views.axis_directions(axes, word_set.words, vectors, settings)
+        result = views.cached_custom_map(source, axes, metric, vectors, directions)
+    else:
+        if settings.method == "umap":
+            views.wait_for_umap()
+        slow = len(vectors) > views.STABILITY_MAX_POINTS and settings.method == "umap"
+        draw = views.map_with_progress if slow else views.cached_map
+        result = draw(source, settings.method, settings.dims, settings.seed, settings.params, vectors)
 if result is None:
     footer()
     st.stop()
@@ -95,7 +110,6 @@ with focus_column:
     index = views.focus_ui(words)
 with search_column:
     matches = views.search_ui(words)
-metric = dict(settings.params)["metric"]
 comparison = pj.neighbour_comparison(vectors, result.coords, index, settings.k, metric)
 roles = pj.neighbour_roles(comparison, index, len(words))
 for match in matches:
@@ -103,8 +117,14 @@ for match in matches:
 frame = pj.projection_frame(words, word_set.categories, result.coords, roles)
 
 st.subheader(f"{pj.METHOD_NAMES[settings.method]} map, {settings.dims}D")
+if directions is not None:
+    views.axes_view(directions, axes)
 views.map_view(frame, result, settings, many)
-views.faithfulness_view(result, settings)
+trust = None
+if result.trust is None and len(words) > views.STABILITY_MAX_POINTS:  # the map first, then its score
+    trust = views.cached_trust(source, settings.method, settings.dims, settings.seed, settings.params,
+                               vectors, result.coords)  # fmt: skip
+views.faithfulness_view(result, settings, trust)
 
 st.subheader("Real neighbours or false ones?")
 views.neighbours_view(vectors, words, result.coords, index, settings)

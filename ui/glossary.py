@@ -42,6 +42,9 @@ GLOSSARY: dict[str, str] = {
     "trustworthiness": "A score from 0 to 1: how many of the neighbours seen in the picture are "
     "real neighbours in the full space (1 means no false neighbours).",
     "false neighbour": "A word that looks close in the projection but is not among the nearest in the full space.",
+    "custom axes": "A map whose axes you name: each is a direction from one word's vector to another's "
+    "(or one word's own vector), and every point is placed by its scalar projection on each. The two axes "
+    "need not be at right angles; the cosine between them says how far they overlap.",
     "contextual vector": "The vector a model holds for a token after reading the words around it; "
     "it changes from layer to layer and from sentence to sentence.",
     "layer": "One transformer block: attention followed by an MLP, each adding its result to the "

@@ -244,6 +244,15 @@ def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, 
     return event
 
 
+def show_plotly(figure: object, key: str, **kwargs) -> object:
+    """Draw a Plotly figure (3D and WebGL maps) with the app's palette and a PNG button in its toolbar."""
+    from geometry.charts import PLOTLY_CONFIG  # imported when first drawn: pages without charts skip it
+
+    return st.plotly_chart(
+        figure, key=f"{key}_plot", config=PLOTLY_CONFIG, theme=None, width="stretch", **kwargs
+    )
+
+
 STREAMLIT_PARAMETERS = {"embed", "embed_options"}  # Streamlit's own; never a lesson setting
 
 

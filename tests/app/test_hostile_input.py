@@ -47,6 +47,7 @@ BOXES = [
     ("lessons/dot_products.py", HAND_MADE, "dp_vectors"),
     ("lessons/projections.py", (), "pj_words"),
     ("lessons/projections.py", (), "pj_search"),
+    *[("lessons/projections.py", (("pj_method", "Custom"),), key) for key in ("pj_x_axis", "pj_y_axis")],
     ("lessons/context.py", (), "cx_word"),
     ("lessons/context.py", (), "cx_sentences"),
     ("lessons/trace.py", (), "tr_prompt"),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from geometry import charts
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "projections.py")
 OWN_WORDS = "pets: dog, cat, horse, cow, rabbit\nfruit: apple, banana, cherry, pear, plum"
@@ -35,6 +39,29 @@ def map_data(at: AppTest) -> tuple[dict, pd.DataFrame]:
     chart = at.get("vega_lite_chart")[0].proto
     table = pa.ipc.open_stream(chart.datasets[0].data.data).read_pandas()
     return json.loads(chart.spec), table
+
+
+def plotly_figure(at: AppTest) -> dict:
+    """The figure (data and layout) of the first Plotly chart on the page."""
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def numbers(values) -> np.ndarray:
+    """A Plotly array as numbers: Plotly sends numpy arrays as base64 typed arrays."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def points(figure: dict) -> pd.DataFrame:
+    """Every point of every trace: trace name and type, word (customdata), coordinates."""
+    rows = []
+    for trace in figure["data"]:
+        axes = {axis: numbers(trace[axis]) for axis in "xyz" if axis in trace}
+        for i, custom in enumerate(trace.get("customdata", [])):
+            coords = {axis: float(values[i]) for axis, values in axes.items()}
+            rows.append({"trace": trace["name"], "type": trace["type"], "word": custom[0], **coords})
+    return pd.DataFrame(rows)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -69,10 +96,10 @@ def test_clicking_a_point_chooses_its_word():
     assert data.loc[data["word"] == "banana", "role"].item() == "chosen word"
 
 
-def test_own_words_with_labels_on_a_3d_umap():
+def test_own_words_with_labels_on_3d_umap_flat_views():
     at = own_words(page().run())
     at.selectbox(key="pj_method").set_value("umap")
-    at.button_group(key="pj_dims").set_value("3D").run()
+    at.button_group(key="pj_dims").set_value("3D flat").run()
     assert not at.exception
     spec, data = map_data(at)
     assert len(spec["hconcat"]) == 3 and {"x", "y", "z"} <= set(data.columns)
@@ -90,16 +117,143 @@ def test_seed_comparison_for_umap():
     assert metric(at, "Shared map neighbours").endswith("%")
 
 
-def test_vocabulary_view_with_search():
+def test_vocabulary_view_with_search_is_a_webgl_map():
     at = page().run()
     at.button_group(key="pj_view").set_value("Vocabulary").run()
     at.select_slider(key="pj_size").set_value(1_000)
-    at.text_input(key="pj_search").input("king").run()
+    at.text_input(key="pj_search").input("st").run()
+    assert not at.exception
+    figure = plotly_figure(at)
+    assert {trace["type"] for trace in figure["data"]} == {"scattergl"}
+    data = points(figure)
+    highlighted = data[data["trace"].isin(list(charts.ROLE_COLOURS))]
+    assert len(data) - len(highlighted) == 1_000
+    assert data.query("trace == 'chosen word'")["word"].tolist() == ["king"]
+    matches = data.query("trace == 'search match'")["word"]  # matches that are not also neighbours
+    assert len(matches) >= 5 and all(word.lower().startswith("st") for word in matches)
+    assert any("match(es)" in caption.value for caption in at.caption)
+
+
+def test_whole_vocabulary_with_pca_and_a_click_on_a_point():
+    at = page().run()
+    at.button_group(key="pj_view").set_value("Vocabulary").run()
+    at.toggle(key="pj_all").set_value(True).run()
+    assert not at.exception
+    assert any("21," in caption.value and "whole-word tokens" in caption.value for caption in at.caption)
+    assert 0.5 < float(metric(at, "Trustworthiness")) < 1.0  # computed after the map is drawn
+    at.session_state["pj_map_plot"] = {"selection": {"points": [{"customdata": ["banana"]}]}}
+    at.run()
+    assert at.selectbox(key="pj_focus").value == "banana"
+    chosen = points(plotly_figure(at)).query("trace == 'chosen word'")
+    assert chosen["word"].tolist() == ["banana"]
+
+
+def test_rotatable_3d_view_highlights_the_chosen_word_and_its_neighbours():
+    at = page().run()
+    at.button_group(key="pj_dims").set_value("3D").run()
+    assert not at.exception
+    figure = plotly_figure(at)
+    assert {trace["type"] for trace in figure["data"]} == {"scatter3d"}
+    assert figure["layout"]["scene"]["xaxis"]["title"]["text"].startswith("PC1 (")
+    data = points(figure)
+    assert data.query("trace == 'chosen word'")["word"].tolist() == ["king"]
+    assert {"royalty and family", "fruit"} <= set(data["trace"])
+    assert data.query("trace == 'kept neighbour' or trace == 'false neighbour'")["word"].nunique() >= 1
+    colours = {trace["name"]: trace["marker"]["color"] for trace in figure["data"]}
+    assert colours["royalty and family"] == "#0072B2" and colours["fruit"] == "#E69F00"
+
+
+def test_custom_axes_place_words_by_scalar_projection():
+    at = page().run()
+    at.selectbox(key="pj_method").set_value("custom").run()
+    at.text_input(key="pj_x_axis").input("man -> woman")
+    at.text_input(key="pj_y_axis").input("apple - banana").run()
     assert not at.exception
     spec, data = map_data(at)
-    assert len(data) == 1_000 and spec["usermeta"] == {"embedOptions": {"renderer": "canvas"}}
-    assert "search match" in set(data["role"]) or data.loc[data["word"] == "king", "role"].item()
-    assert any("match(es)" in caption.value for caption in at.caption)
+    assert spec["layer"][0]["encoding"]["x"]["title"] == "along man → woman"
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "along banana → apple"
+    x = data.set_index("word")["x"]
+    assert x["woman"] > x["man"]  # (w - m) · w - (w - m) · m = |w - m|² > 0
+    cosine = float(metric(at, "Cosine between the axes"))
+    assert -1.0 <= cosine <= 1.0
+    assert any(
+        "right angles" in markdown.value or "apart, not 90°" in markdown.value for markdown in at.markdown
+    )
+
+
+@pytest.mark.parametrize(
+    ("x_axis", "message"),
+    [
+        ("->", "needs a word"),
+        ("a -> b -> c", "more than two words"),
+        ("ᚠᛇᚻ -> king", "has no tokens"),
+        ("king -> king", "to itself"),
+    ],
+)
+def test_bad_custom_axes_say_why(x_axis, message):
+    at = page().run()
+    at.selectbox(key="pj_method").set_value("custom").run()
+    at.text_input(key="pj_x_axis").input(x_axis).run()
+    assert not at.exception
+    assert any(message in warning.value for warning in at.warning), [w.value for w in at.warning]
+    assert at.text_input(key="pj_x_axis").value == x_axis
+
+
+def uploaded_vectors() -> tuple[bytes, bytes]:
+    """Three clusters of 10 points in 8 dimensions, a Projector TSV and its metadata with a header."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(scale=5.0, size=(3, 8))
+    X = np.concatenate([centre + rng.normal(size=(10, 8)) for centre in centres])
+    vectors = "\n".join("\t".join(f"{v:.5f}" for v in row) for row in X).encode()
+    names = ["point"] * 10 + ["place"] * 10 + ["thing"] * 10
+    metadata = "word\tgroup\n" + "\n".join(f"{n}{i}\t{n}s" for i, n in enumerate(names))
+    return vectors, metadata.encode()
+
+
+def upload(at: AppTest, vectors: bytes, metadata: bytes | None = None, name: str = "vectors.tsv") -> AppTest:
+    at.button_group(key="pj_view").set_value("Your vectors").run()
+    at.file_uploader(key="pj_upload").set_value((name, vectors, "text/tab-separated-values"))
+    if metadata is not None:
+        at.file_uploader(key="pj_metadata").set_value(("metadata.tsv", metadata, "text/tab-separated-values"))
+    return at.run()
+
+
+def test_uploaded_vectors_are_mapped_coloured_and_searched():
+    at = upload(page().run(), *uploaded_vectors())
+    assert not at.exception
+    at.selectbox(key="pj_colour").set_value("group").run()
+    spec, data = map_data(at)
+    assert len(data) == 30 and set(data["category"]) == {"points", "places", "things"}
+    assert 0.9 < float(metric(at, "Trustworthiness")) <= 1.0  # three clean clusters
+    nearest = at.dataframe[0].value
+    assert set(nearest["word"].head(5)) <= {f"point{i}" for i in range(10)}  # point0's cluster
+    at.selectbox(key="pj_method").set_value("custom").run()
+    at.text_input(key="pj_x_axis").input("point0 -> place10")
+    at.text_input(key="pj_y_axis").input("thing25").run()
+    assert not at.exception
+    _, data = map_data(at)
+    assert data.set_index("word")["x"]["place10"] > data.set_index("word")["x"]["point0"]
+    at.text_input(key="pj_y_axis").input("king").run()
+    assert any("'king' is not a label in your file" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(
+    ("vectors", "metadata", "message"),
+    [
+        (b"1\t2\t3\n4\t5\n6\t7\t8\n", None, "Row 2 has 2 numbers but row 1 has 3"),
+        (b"", None, "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", None, "binary file"),
+        (b"1\t2\n3\t4\n5\t6\n", b"name\tgroup\na\tx\nb\ty\n", "they must match row for row"),
+    ],
+    ids=["ragged", "empty", "binary", "metadata rows"],
+)
+def test_a_bad_upload_gets_one_sentence_and_the_page_stays_usable(vectors, metadata, message):
+    at = upload(page().run(), vectors, metadata)
+    assert not at.exception
+    assert any(message in warning.value for warning in at.warning), [w.value for w in at.warning]
+    assert any("Limits: at most 20,000 rows" in caption.value for caption in at.caption)
+    at.button_group(key="pj_view").set_value("Word sets").run()
+    assert not at.exception and len(map_data(at)[1]) == 45
 
 
 def test_sentence_vectors_need_the_encoder():

@@ -74,3 +74,26 @@ def test_vocabulary_sets_of_both_models(encoder, causal_lm):
 def test_causal_model_curated_words_are_all_readable(causal_lm):
     found = ws.known_words(causal_lm, ws.preset_words(ALL_CATEGORIES))
     assert found.skipped == () and len(found) == len(ws.preset_words(ALL_CATEGORIES))
+
+
+def test_the_whole_vocabulary_of_each_model_fits_on_one_map(encoder, causal_lm):
+    for model in (encoder, causal_lm):
+        words, X = ws.vocabulary_set(model, None)
+        assert 10_000 < len(words) <= pj.MAX_POINTS and X.shape == (len(words), model.d_model)
+    words, X = ws.vocabulary_set(encoder, None)
+    assert 21_000 < len(words) < 22_500  # "about 21,700 words", as the page says
+    result = pj.project(X, "pca")
+    assert result.coords.shape == (len(words), 2) and 0 < result.explained_variance_ratio.sum() < 1
+
+
+def test_custom_axes_on_real_vectors(encoder):
+    words = ("man", "woman", "king", "queen", "boy", "girl", "apple")
+    X = vectors.word_vectors(words, encoder, "static")
+    gender = pj.parse_axis("man -> woman")
+    royalty = pj.parse_axis("boy - king")
+    directions = [X[1] - X[0], X[4] - X[2]]
+    result = pj.custom_projection(X, [gender, royalty], directions)
+    x = dict(zip(words, result.coords[:, 0], strict=True))
+    assert x["queen"] > x["king"] and x["girl"] > x["boy"]  # the female word of each pair is further along
+    cosine, meaning = pj.axes_cosine(*directions)
+    assert -1 < cosine < 1 and meaning

@@ -441,3 +441,97 @@ def test_parse_words_says_when_it_removed_control_characters():
     found = ws.parse_words("dog,\x00 cat\x1b")
     assert found.words == ("dog", "cat")
     assert any("control characters" in note for note in found.skipped)
+
+
+def plotly_traces(figure) -> dict[str, dict]:
+    return {trace["name"]: trace for trace in figure.to_plotly_json()["data"]}
+
+
+def test_3d_chart_is_one_trace_per_category_and_per_highlight():
+    frame = pd.concat([map_frame(4, 3, "fruit"), map_frame(3, 3, "animals").assign(role="")])
+    figure = charts.projection_3d_chart(frame, ["a", "b", "c"], ["fruit", "animals"])
+    traces = plotly_traces(figure)
+    assert list(traces) == ["fruit", "animals", "chosen word", "false neighbour"]
+    assert {trace["type"] for trace in traces.values()} == {"scatter3d"}
+    assert traces["fruit"]["marker"]["color"] == charts.PALETTE[0]
+    assert traces["animals"]["marker"]["color"] == charts.PALETTE[1]
+    assert traces["chosen word"]["customdata"].tolist() == [["w0"]]
+    assert (
+        "%{customdata[0]}" in traces["fruit"]["hovertemplate"]
+        and "c: %{z:.3f}" in traces["fruit"]["hovertemplate"]
+    )
+    layout = figure.to_plotly_json()["layout"]
+    assert layout["scene"]["zaxis"]["title"]["text"] == "c" and layout["uirevision"] == "keep"
+    assert layout["font"]["size"] == charts.FONT_SIZE
+
+
+def test_vocabulary_map_is_webgl_with_grey_vocabulary_dots():
+    frame = pd.concat([map_frame(5, 2, "vocabulary"), map_frame(2, 2, "fruit").assign(role="")])
+    traces = plotly_traces(charts.vocabulary_map_chart(frame, ["PC1", "PC2"], ["vocabulary", "fruit"]))
+    assert {trace["type"] for trace in traces.values()} == {"scattergl"}
+    assert traces["vocabulary"]["marker"]["color"] == charts.NEUTRAL
+    assert traces["fruit"]["marker"]["color"] == charts.PALETTE[0]
+    assert traces["chosen word"]["text"].tolist() == ["w0"]
+
+
+# --------------------------------------------------------------------------- custom axes
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("small -> large", "small", "large"),
+        ("small → large", "small", "large"),
+        ("from  poor to rich", "poor", "rich"),
+        ("woman - man", "man", "woman"),
+        ("woman minus man", "man", "woman"),
+        ("well-known -> famous", "well-known", "famous"),
+        ("king", None, "king"),
+    ],
+)
+def test_parse_axis(text, start, end):
+    assert pj.parse_axis(text) == pj.Axis(end, start)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "needs a word"),
+        ("-> large", "needs a word"),
+        ("a -> b -> c", "more than two words"),
+        ("cat -> cat", "to itself"),
+        ("dog\x00 -> cat", "control characters"),
+    ],
+)
+def test_parse_axis_refuses_what_is_not_an_axis(text, message):
+    with pytest.raises(ValueError, match=message):
+        pj.parse_axis(text)
+
+
+def test_custom_projection_is_the_scalar_projection_on_each_axis():
+    from geometry import similarity, vectors
+
+    X = np.random.default_rng(3).normal(size=(12, 6))
+    x_axis, y_axis = pj.Axis("b", "a"), pj.Axis("c")
+    x_direction, y_direction = X[1] - X[0], X[2]
+    result = pj.custom_projection(X, [x_axis, y_axis], [x_direction, y_direction])
+    expected = similarity.axis_projections(X, list("x" * 12), X[0], X[1], "a", "b")["projection"][2:]
+    np.testing.assert_allclose(result.coords[:, 0], expected)
+    np.testing.assert_allclose(result.coords[5, 1], vectors.scalar_projection(X[5], y_direction))
+    assert pj.axis_titles(result) == ["along a → b", "along c"]
+    assert 0.0 <= result.trustworthiness <= 1.0
+
+
+def test_custom_projection_refuses_an_axis_without_direction():
+    X = np.eye(4)
+    with pytest.raises(ValueError, match="same vector"):
+        pj.custom_projection(X, [pj.Axis("b", "a"), pj.Axis("c")], [np.zeros(4), X[2]])
+
+
+def test_axes_cosine_says_what_a_slanted_pair_of_axes_does():
+    cos, meaning = pj.axes_cosine(np.array([1.0, 0.0]), np.array([1.0, 1.0]))
+    assert cos == pytest.approx(np.sqrt(0.5))
+    assert "45° apart" in meaning and "rising diagonal" in meaning
+    cos, meaning = pj.axes_cosine(np.array([1.0, 0.0]), np.array([-1.0, 1.0]))
+    assert cos < 0 and "falling diagonal" in meaning
+    assert "right angles" in pj.axes_cosine(np.array([1.0, 0.0]), np.array([0.0, 2.0]))[1]
