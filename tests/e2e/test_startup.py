@@ -8,6 +8,7 @@ for the load or do it themselves, never fail (an import race once raised ImportE
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sys
 from pathlib import Path
 
@@ -15,6 +16,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from streamlit_session import Student  # noqa: E402
+
+
+def _run(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 PAGES = ["trace", "dot-products", "context", "trace", "projections", "learning", "trace", ""]
 
@@ -33,7 +41,7 @@ async def _class(port: int):
 
 @pytest.mark.slow
 def test_pages_opened_during_the_warm_up_load_cleanly(fresh_server):
-    runs = asyncio.run(_class(int(fresh_server.rsplit(":", 1)[1])))
+    runs = _run(_class(int(fresh_server.rsplit(":", 1)[1])))
     for page, run in zip(PAGES, runs, strict=True):
         assert not run.exceptions, (page or "home", run.exceptions)
         assert run.elements > 5, page  # the page was drawn, not just started
