@@ -55,9 +55,7 @@ async def _visit(port: int, page: str, query: str):
 @pytest.mark.slow
 def test_a_link_with_settings_that_do_not_exist_says_which_were_ignored(fresh_server):
     port = int(fresh_server.rsplit(":", 1)[1])
-    run = asyncio.run(
-        _visit(port, "trace", "tr_tab=Nowhere&tr_model=no-such-model&tr_prompt=The%20storm%20is")
-    )
+    run = _run(_visit(port, "trace", "tr_tab=Nowhere&tr_model=no-such-model&tr_prompt=The%20storm%20is"))
     assert not run.exceptions
     notices = [text for text in run.texts if "This link asked for settings" in text]
     assert len(notices) == 1, run.texts[:5]
