@@ -57,10 +57,19 @@ def pick_occurrences(occ: context.Occurrences) -> tuple[str, str]:
     return a or first, b or second
 
 
-def _traced(model_name: str, occ: context.Occurrences, label: str) -> context.OccurrenceContext:
+def _occurrence_key(model_name: str, occ: context.Occurrences, label: str) -> tuple:
+    """The plain values that name one occurrence: (model, sentence, word, which use, label shown)."""
     row = occ.table.set_index("occurrence").loc[label]
-    shown = f"{label} · {row['sense']}"
-    return occurrence_context(model_name, row["text"], occ.word, int(row["number"]), shown)
+    return model_name, row["text"], occ.word, int(row["number"]), f"{label} · {row['sense']}"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def pair_tables(pair: list[tuple]) -> tuple[bool, pd.DataFrame, pd.DataFrame]:
+    """For two occurrences: whether the model is causal, and their moves and attention, side by side."""
+    contexts = [occurrence_context(*args) for args in pair]
+    changes = pd.concat([ctx.changes.assign(occurrence=ctx.label) for ctx in contexts], ignore_index=True)
+    attention = pd.concat([ctx.attention.assign(occurrence=ctx.label) for ctx in contexts], ignore_index=True)
+    return contexts[0].causal, changes, attention
 
 
 def _sentence_with_word(ctx: context.OccurrenceContext) -> str:
@@ -83,24 +92,35 @@ def _strongest_sentence(ctx: context.OccurrenceContext, layer_index: int) -> str
     return text
 
 
-def occurrence_column(ctx: context.OccurrenceContext, layer_index: int, per_head: bool, key: str) -> None:
-    """One occurrence: its tokens, its attention chart and the words it reads most."""
-    st.markdown(f"**{ctx.label}**: {_sentence_with_word(ctx)}")
-    numbers = len(ctx.tokens) <= 8  # in a half column, longer sentences show colour only (tooltips, CSV)
+@st.cache_data(max_entries=64, show_spinner=False)
+def column_view(
+    model_name: str, sentence: str, word: str, number: int, label: str, layer_index: int, per_head: bool
+) -> dict:
+    """What one occurrence's column shows (text, chart frame and title, caption), once per input."""
+    ctx = occurrence_context(model_name, sentence, word, number, label)
     if per_head:
-        frame = ctx.attention[ctx.attention["layer_index"] == layer_index]
+        frame, y, order = ctx.attention[ctx.attention["layer_index"] == layer_index], "head_label", "head"
         title = f"layer {layer_index}, every head"
-        chart = cached_chart(
-            charts.word_attention_chart, frame, "head_label", "head", title, show_values=numbers
-        )
     else:
-        frame = ctx.attention_by_layer
+        frame, y, order = ctx.attention_by_layer, "layer", "layer_index"
         title = "every layer, heads averaged"
-        chart = cached_chart(
-            charts.word_attention_chart, frame, "layer", "layer_index", title, show_values=numbers
-        )
+    return {
+        "heading": f"**{ctx.label}**: {_sentence_with_word(ctx)}",
+        "frame": frame,
+        "axes": (y, order, title),
+        "numbers": len(ctx.tokens) <= 8,  # in a half column, longer sentences show colour only
+        "caption": _strongest_sentence(ctx, layer_index),
+    }
+
+
+def occurrence_column(view: dict, key: str) -> None:
+    """One occurrence: its tokens, its attention chart and the words it reads most."""
+    st.markdown(view["heading"])
+    chart = cached_chart(
+        charts.word_attention_chart, view["frame"], *view["axes"], show_values=view["numbers"]
+    )
     show_chart(chart, f"context_attention_{key}", key)
-    st.caption(_strongest_sentence(ctx, layer_index))
+    st.caption(view["caption"])
 
 
 def direction_text(causal: bool, word: str) -> str:
@@ -129,15 +149,14 @@ def context_sources_section(model_name: str, occ: context.Occurrences, n_layers:
         bind="query-params",
     )  # fmt: skip
     view = right.radio("Attention shown", HEAD_VIEWS, key="cx_focus_heads", bind="query-params")
-    pair = [_traced(model_name, occ, label) for label in (first, second)]
-    st.markdown(direction_text(pair[0].causal, occ.word))
-    for column, ctx, key in zip(st.columns(2), pair, ("cx_attention_a", "cx_attention_b"), strict=True):
+    pair = [_occurrence_key(model_name, occ, label) for label in (first, second)]
+    causal, changes, attention = pair_tables(pair)
+    st.markdown(direction_text(causal, occ.word))
+    for column, args, key in zip(st.columns(2), pair, ("cx_attention_a", "cx_attention_b"), strict=True):
         with column:
-            occurrence_column(ctx, layer_index, view == HEAD_VIEWS[1], key)
+            occurrence_column(column_view(*args, layer_index, view == HEAD_VIEWS[1]), key)
     st.markdown(f"**How far each layer moves the vector of '{occ.word}'**")
-    changes = pd.concat([ctx.changes.assign(occurrence=ctx.label) for ctx in pair], ignore_index=True)
     show_chart(cached_chart(charts.sublayer_change_chart, changes), "context_changes", "cx_changes")
-    attention = pd.concat([ctx.attention.assign(occurrence=ctx.label) for ctx in pair], ignore_index=True)
     download_table(attention, f"context_{occ.word}_attention.csv", "cx_attention_csv", "Download attention")
     download_table(changes, f"context_{occ.word}_changes.csv", "cx_changes_csv", "Download changes")
     explain(

@@ -144,8 +144,9 @@ def counts_config(frame: pd.DataFrame) -> dict:
 
 
 def download_table(frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
+    """A CSV download of ``frame``, written only when the button is clicked (not on every rerun)."""
     st.download_button(
-        label, frame.to_csv(index=False).encode(), file_name=filename, mime="text/csv", key=key
+        label, lambda: frame.to_csv(index=False).encode(), file_name=filename, mime="text/csv", key=key
     )
 
 
