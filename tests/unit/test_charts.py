@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,3 +162,20 @@ def test_a_chart_is_the_same_with_the_schema_table_built_once(monkeypatch):
     monkeypatch.setattr(schemapi._FromDict, "__init__", schemapi._FromDict._original_init)
     fresh = json.dumps(charts.occurrence_paths_chart(_paths_frame(), 2).to_dict(), sort_keys=True)
     assert shared == fresh
+
+
+def test_finish_gives_what_altairs_configure_methods_give():
+    base = alt.Chart(_paths_frame()).mark_text().encode(x="x:Q", y="y:Q", text="text:N")
+    expected = (
+        base.properties(title="t")
+        .configure_axis(
+            labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE, labelLimit=charts.LABEL_LIMIT
+        )
+        .configure_legend(labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE)
+        .configure_title(fontSize=charts.FONT_SIZE + 2)
+        .configure_header(labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE)
+        .configure_text(fontSize=charts.FONT_SIZE)
+    )
+    assert json.dumps(charts.finish(base, "t").to_dict(), sort_keys=True) == json.dumps(
+        expected.to_dict(), sort_keys=True
+    )
