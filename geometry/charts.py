@@ -96,6 +96,22 @@ def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
     return chart
 
 
+def layered(*charts: alt.Chart) -> alt.LayerChart:
+    """``charts[0] + charts[1] + ...``, cheaper when they share one DataFrame (the usual case here).
+
+    Altair copies every layer and prints its DataFrame to name it when it lifts shared data to the
+    top; layers handed over without data, and the data given once, skip both. Same specification.
+    """
+    data = charts[0].data
+    if not all(isinstance(chart, alt.Chart) and chart.data is data for chart in charts):
+        return alt.layer(*charts)
+    bare = []
+    for chart in charts:
+        bare.append(chart.copy(deep=False))
+        bare[-1].data = alt.Undefined
+    return alt.layer(*bare, data=data)
+
+
 def presenter_sized(
     chart: alt.TopLevelMixin,
     scale: float = PRESENTER_SCALE,
@@ -335,7 +351,7 @@ def axis_strip_chart(df, start_name: str, end_name: str) -> alt.Chart:
     )
     points = base.mark_point(filled=True, size=120).encode(color=colour)
     labels = base.mark_text(align="left", dx=8, fontSize=FONT_SIZE).encode(text="word:N")
-    return finish((ends + points + labels).properties(width="container", height=alt.Step(26)))
+    return finish(layered(ends, points, labels).properties(width="container", height=alt.Step(26)))
 
 
 # ---------------------------------------------------------------- lesson 2: projections
@@ -431,7 +447,7 @@ def _map_layers(
         )
     )
     zoom = alt.selection_interval(bind="scales", name=f"zoom_{x}{y}")
-    return alt.layer(*layers).resolve_scale(color="independent", shape="independent").add_params(zoom)
+    return layered(*layers).resolve_scale(color="independent", shape="independent").add_params(zoom)
 
 
 def projection_chart(
@@ -494,7 +510,7 @@ def explained_variance_chart(df) -> alt.Chart:
     )
     bars = base.mark_bar(color=POSITIVE)
     text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text=alt.Text("ratio:Q", format=".1%"))
-    return finish((bars + text).properties(height=220))
+    return finish(layered(bars, text).properties(height=220))
 
 
 def seed_maps_chart(df, categories: list[str] | None = None, many: bool = False) -> alt.FacetChart:
@@ -567,7 +583,7 @@ def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = Tr
             text=alt.Text("cosine:Q", format=".2f"),
             color=alt.condition("abs(datum.cosine) > 0.6", alt.value("white"), alt.value("black")),
         )
-        chart = cells + text
+        chart = layered(cells, text)
     return finish(chart.properties(width=alt.Step(30), height=alt.Step(30)), title)
 
 
@@ -599,7 +615,7 @@ def occurrence_paths_chart(df, layer_index: int, x_title: str = "x", y_title: st
         .mark_point(shape="diamond", size=260, filled=True, color="black")
         .encode(tooltip=tooltip)
     )
-    chart = (paths + steps + chosen + start).properties(width="container", height=460)
+    chart = layered(paths, steps, chosen, start).properties(width="container", height=460)
     return finish(chart)
 
 
@@ -635,7 +651,7 @@ def layer_similarity_chart(df, layer_index: int | None = None) -> alt.Chart:
             .mark_rule(color=NEUTRAL, strokeWidth=6, opacity=0.25)
             .encode(x=x, tooltip=["layer:N"])
         )
-        chart = rule + lines
+        chart = layered(rule, lines)
     return finish(chart.properties(width="container", height=380))
 
 
@@ -695,7 +711,7 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
         color=alt.Color("probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, zero=True), title="attention")
     )
     own = base.transform_filter(alt.datum.is_word).mark_rect(fill=None, stroke="black", strokeWidth=2)
-    chart = cells + own
+    chart = layered(cells, own)
     if show_values:
         text = base.mark_text(fontSize=FONT_SIZE - 5).encode(
             text=alt.Text("probability:Q", format=".2f"),
@@ -771,7 +787,7 @@ def attention_heatmap_chart(df, title: str | None = None, show_values: bool = Tr
             text=alt.Text("probability:Q", format=".2f"),
             color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black")),
         )
-        chart = cells + text
+        chart = layered(cells, text)
     return finish(chart.properties(width="container", height=alt.Step(34)), title)
 
 
@@ -843,7 +859,7 @@ def residual_norm_chart(df) -> alt.Chart:
             tooltip=["step", "name", "layer", "stage", alt.Tooltip("norm:Q", format=".2f")],
         )
     )
-    return finish(chart + points)
+    return finish(layered(chart, points))
 
 
 def logit_lens_chart(df) -> alt.Chart:
@@ -881,7 +897,7 @@ def logit_lens_chart(df) -> alt.Chart:
     text = base.mark_text(fontSize=FONT_SIZE - 2).encode(
         text="token:N", color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black"))
     )
-    return finish((cells + text).properties(width=420, height=alt.Step(24)))
+    return finish(layered(cells, text).properties(width=420, height=alt.Step(24)))
 
 
 def neuron_chart(df) -> alt.Chart:
@@ -1114,7 +1130,7 @@ def token_movement_chart(df, zoom: float = 1.0) -> alt.Chart:
     )
     drawn = "true size" if zoom == 1 else f"movement drawn ×{zoom:g}"
     title = f"Token vectors before (hollow) and after (filled), PCA of both ({drawn})"
-    return finish((lines + before + after + labels).properties(width="container", height=380), title)
+    return finish(layered(lines, before, after, labels).properties(width="container", height=380), title)
 
 
 def parameter_chart(df) -> alt.Chart:

@@ -179,3 +179,13 @@ def test_finish_gives_what_altairs_configure_methods_give():
     assert json.dumps(charts.finish(base, "t").to_dict(), sort_keys=True) == json.dumps(
         expected.to_dict(), sort_keys=True
     )
+
+
+def test_layers_sharing_a_frame_make_the_same_chart_as_adding_them():
+    base = alt.Chart(_paths_frame())
+    points = base.mark_point().encode(x="x:Q", y="y:Q", color="sense:N")
+    words = (
+        base.transform_filter(alt.datum.layer_index == 2).mark_text().encode(x="x:Q", y="y:Q", text="text:N")
+    )
+    added = json.dumps((points + words).to_dict(), sort_keys=True)
+    assert json.dumps(charts.layered(points, words).to_dict(), sort_keys=True) == added
