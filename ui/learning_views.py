@@ -105,6 +105,7 @@ def training_run(lm, model_name: str, text: str, steps: int, lr: float, optimize
         ("training", model_name, text, steps, lr, optimizer),
         lambda: learning.train_steps(lm, text, steps, lr, optimizer),  # the copy is released inside
         "Copying the model and training the copy",
+        release=True,
     )
 
 
