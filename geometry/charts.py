@@ -1177,6 +1177,29 @@ def _xyz(part, axes: str) -> dict:
     return {axis: part[axis].to_numpy(dtype="float32") for axis in axes}
 
 
+def presenter_plotly(figure, scale: float = PRESENTER_SCALE, minimum: int = PRESENTER_MIN_FONT):
+    """A Plotly figure for a projector, as :func:`presenter_sized` is for Altair: the base font (axis
+    titles, ticks, legend, hover) and every trace's text ×``scale``, at least ``minimum`` px; the
+    data untouched. Returns a copy.
+
+    >>> import plotly.graph_objects as go
+    >>> big = presenter_plotly(go.Figure(go.Scatter(x=[1], y=[1], text=["a"], textfont={"size": 11}),
+    ...                                  layout={"font": {"size": 14}}))
+    >>> big.layout.font.size, big.data[0].textfont.size
+    (18, 16)
+    """
+    import plotly.graph_objects as go
+
+    enlarged = go.Figure(figure)  # a copy
+    base = enlarged.layout.font.size or FONT_SIZE
+    enlarged.update_layout(font={"size": max(round(base * scale), minimum)})
+    for trace in enlarged.data:
+        size = getattr(getattr(trace, "textfont", None), "size", None)
+        if isinstance(size, int | float):
+            trace.textfont.size = max(round(size * scale), minimum)
+    return enlarged
+
+
 def _plotly_layout(height: int, legend_title: str = "category") -> dict:
     return {
         "height": height,

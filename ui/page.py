@@ -246,9 +246,12 @@ def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, 
 
 
 def show_plotly(figure: object, key: str, **kwargs) -> object:
-    """Draw a Plotly figure (3D and WebGL maps) with the app's palette and a PNG button in its toolbar."""
-    from geometry.charts import PLOTLY_CONFIG  # imported when first drawn: pages without charts skip it
+    """Draw a Plotly figure (3D and WebGL maps) with the app's palette and a PNG button in its toolbar;
+    in presenter mode its text is enlarged (geometry.charts.presenter_plotly)."""
+    from geometry.charts import PLOTLY_CONFIG, presenter_plotly  # imported when first drawn
 
+    if presenter_mode():
+        figure = presenter_plotly(figure)
     return st.plotly_chart(
         figure, key=f"{key}_plot", config=PLOTLY_CONFIG, theme=None, width="stretch", **kwargs
     )

@@ -280,3 +280,17 @@ def test_hostile_searches_never_break_the_page():
         assert at.text_input(key="pj_search").value == text
         if text.strip("\x00\x07 \n\t"):
             assert at.warning, repr(text[:20])
+
+
+def test_presenter_mode_enlarges_the_3d_scenes_text():
+    normal = page().run()
+    normal.button_group(key="pj_dims").set_value("3D").run()
+    big = page()
+    big.session_state["presenter"] = True
+    big.run()
+    big.button_group(key="pj_dims").set_value("3D").run()
+    assert not big.exception
+    small_font, large_font = (plotly_figure(at)["layout"]["font"]["size"] for at in (normal, big))
+    assert large_font >= 16 and large_font > small_font
+    sizes = [t["textfont"]["size"] for t in plotly_figure(big)["data"] if "size" in t.get("textfont", {})]
+    assert sizes and min(sizes) >= 16
