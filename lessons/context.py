@@ -6,7 +6,16 @@ from geometry import charts, context, senses
 from geometry.models import ENCODER_NAME
 from geometry.projection import is_warm
 from ui.context_attention_view import context_sources_section
-from ui.context_view import explanation, number, occurrence_notes, occurrences, paths, reference, summary
+from ui.context_view import (
+    explanation,
+    nearest_words,
+    number,
+    occurrence_notes,
+    occurrences,
+    paths,
+    reference,
+    summary,
+)
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import (
     cached_chart,
@@ -144,7 +153,7 @@ with friendly_errors():
         )
 
     st.subheader(f"Nearest vocabulary words at {layer}")
-    nearest = context.nearest_words(lm, occ, occ.vectors[:, index], k)
+    nearest = nearest_words(model_name, sentences, word, labels, index, k)
     st.dataframe(context.nearest_summary(safe_tokens(nearest, "word")), hide_index=True, width="stretch")
     st.caption(
         "A lens, not a readout: cosine with the input-embedding rows of whole-word tokens. It is exact "

@@ -17,6 +17,15 @@ def occurrences(model_name: str, sentences: tuple[str, ...], word: str) -> conte
     return context.find_occurrences(load_model(model_name), sentences, word)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def nearest_words(
+    model_name: str, sentences: tuple[str, ...], word: str, labels: tuple[str, ...], index: int, k: int
+):
+    """The vocabulary words nearest each occurrence at layer ``index``, once per input for the server."""
+    occ = occurrences(model_name, sentences, word).with_senses(labels)
+    return context.nearest_words(load_model(model_name), occ, occ.vectors[:, index], k)
+
+
 @st.cache_data(max_entries=4, show_spinner="Measuring the baseline on the reference text (once per model)…")
 def reference(model_name: str) -> context.Reference:
     return context.reference_statistics(load_model(model_name))
