@@ -182,10 +182,12 @@ def test_an_uploaded_file_is_mapped_and_a_bad_one_gets_one_sentence(app_url, sma
     open_page(page, f"{app_url}/projections?pj_view=Your+vectors")
     assert "Limits: at most 20,000 rows" in page.locator("body").inner_text()
     vectors, metadata = uploaded_files()
-    upload(page, 1, "metadata.tsv", metadata)
-    settle(page, CHANGE_MS)
+    # One file at a time, each waited for: two uploads racing one rerun can leave one unseen.
     upload(page, 0, "vectors.tsv", vectors)
     page.get_by_text("vectors.tsv: 30 points of 8 dimensions").wait_for(timeout=CHANGE_MS)
+    settle(page, CHANGE_MS)
+    upload(page, 1, "metadata.tsv", metadata)
+    page.get_by_text("point0", exact=False).first.wait_for(timeout=CHANGE_MS)
     settle(page, CHANGE_MS)
     assert_healthy(page)
     assert float(metric_value(page, "Trustworthiness")) > 0.9
