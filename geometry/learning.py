@@ -108,14 +108,10 @@ def split_logits(model: Any, token_ids, E_in, W_out):
     """
     import torch.nn.functional as F
 
-    hidden = final_hidden(model, F.embedding(token_ids, E_in))  # (T, d) after the final norm
+    embeds = F.embedding(token_ids, E_in)[None]  # (1, T, d) the input lookup
+    hidden = model.base_model(inputs_embeds=embeds).last_hidden_state[0]  # (T, d) after the final norm
     bias = getattr(model.get_output_embeddings(), "bias", None)
     return F.linear(hidden, W_out, bias)  # (T, vocab) logits = h @ W_out.T
-
-
-def final_hidden(model: Any, inputs):
-    """The last layer's output after the final norm, (T, d), for input vectors (T, d)."""
-    return model.base_model(inputs_embeds=inputs[None]).last_hidden_state[0]
 
 
 def next_token_loss(logits, token_ids):

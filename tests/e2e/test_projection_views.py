@@ -13,6 +13,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
+from tests.app.test_projections_page import uploaded_vectors
 from tests.e2e.test_browser import SCREENSHOTS, assert_healthy, open_page, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -162,16 +163,6 @@ def test_custom_axes_show_their_cosine_and_follow_a_new_axis(app_url, small_page
     assert "pj_y_axis=apple" in page.url
 
 
-def uploaded_files() -> tuple[bytes, bytes]:
-    rng = np.random.default_rng(0)
-    centres = rng.normal(scale=5.0, size=(3, 8))
-    X = np.concatenate([centre + rng.normal(size=(10, 8)) for centre in centres])
-    vectors = "\n".join("\t".join(f"{v:.5f}" for v in row) for row in X).encode()
-    names = ["point"] * 10 + ["place"] * 10 + ["thing"] * 10
-    metadata = "word\tgroup\n" + "\n".join(f"{n}{i}\t{n}s" for i, n in enumerate(names))
-    return vectors, metadata.encode()
-
-
 def upload(page, index: int, name: str, data: bytes) -> None:
     chooser = page.locator("[data-testid='stFileUploader'] input[type='file']").nth(index)
     chooser.set_input_files(files=[{"name": name, "mimeType": "text/tab-separated-values", "buffer": data}])
@@ -181,7 +172,7 @@ def test_an_uploaded_file_is_mapped_and_a_bad_one_gets_one_sentence(app_url, sma
     page = small_page
     open_page(page, f"{app_url}/projections?pj_view=Your+vectors")
     assert "Limits: at most 20,000 rows" in page.locator("body").inner_text()
-    vectors, metadata = uploaded_files()
+    vectors, metadata = uploaded_vectors()
     # One file at a time, each waited for: two uploads racing one rerun can leave one unseen.
     upload(page, 0, "vectors.tsv", vectors)
     page.get_by_text("vectors.tsv: 30 points of 8 dimensions").wait_for(timeout=CHANGE_MS)
