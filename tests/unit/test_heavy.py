@@ -117,3 +117,18 @@ def test_jobs_waiting_together_are_computed_in_one_batch_and_errors_stay_with_th
     assert batches == [["a"], ["b", "bad", "c"]]  # the three who waited were served by one call
     assert got["a"] == "A" and got["b"] == "B" and got["c"] == "C"
     assert isinstance(got["bad"], ValueError) and str(got["bad"]) == "bad bad"
+
+
+def test_a_delayed_release_waits_for_the_line_to_stay_empty():
+    idle_calls: list[float] = []
+    line = Line(slots=1, on_idle=lambda: idle_calls.append(time.monotonic()), idle_delay=0.3)
+    with line.turn():
+        pass
+    assert idle_calls == []  # the job's session did not wait for the release
+    with line.turn():  # a second job within the delay: the first burst's release is dropped
+        pass
+    ended = time.monotonic()
+    _wait_until(lambda: len(idle_calls) == 1)
+    assert idle_calls[0] >= ended + 0.3 - 0.05
+    time.sleep(0.5)
+    assert len(idle_calls) == 1  # once per quiet line, not once per job
