@@ -38,7 +38,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 log = logging.getLogger("benchmark")
 
-SECTIONS = ("startup", "visits", "models", "memory", "reruns", "trace", "threads", "projection", "vocabulary")
+SECTIONS = (
+    "startup", "visits", "models", "memory", "reruns", "trace", "threads", "convoy", "projection",
+    "vocabulary",
+)  # fmt: skip
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -547,6 +550,45 @@ def bench_threads(repeats: int) -> list[Row]:
     return rows
 
 
+CONVOY_IN_CHILD = """
+import json, statistics, sys, threading, time
+from geometry import context, models
+lm = models.load_model(models.ENCODER_NAME)
+sentences = ["We sat on the bank of the river.", "The bank lent us money.", "The dragon stood by the bank."]
+def forward():
+    start = time.perf_counter()
+    context._hidden_states(lm, sentences)
+    return time.perf_counter() - start
+stop = False
+def busy():  # a session building a chart: pure Python, never waiting
+    while not stop:
+        sum(i * i for i in range(1000))
+result = {}
+for interval in (0.005, 0.0002):
+    sys.setswitchinterval(interval)
+    quiet = min(forward() for _ in range(int(sys.argv[1]) * 3))
+    stop = False
+    threads = [threading.Thread(target=busy) for _ in range(8)]
+    [thread.start() for thread in threads]
+    loaded = statistics.median(forward() for _ in range(int(sys.argv[1]) * 2 + 1))
+    stop = True
+    [thread.join() for thread in threads]
+    result[str(interval)] = [quiet, loaded]
+print(json.dumps(result))
+"""
+
+
+def bench_convoy(repeats: int) -> list[Row]:
+    """One forward pass of the encoder alone and beside 8 busy Python threads, at two switch intervals."""
+    child = in_fresh_process(CONVOY_IN_CHILD, {}, args=(str(repeats),))
+    rows = []
+    for interval, (quiet, loaded) in child.items():
+        rows.append(Row(f"encoder forward pass, switch interval {float(interval) * 1000:g} ms",
+                        f"alone {seconds(quiet)}; beside 8 busy Python threads {seconds(loaded)}",
+                        "the app sets 0.2 ms"))  # fmt: skip
+    return rows
+
+
 def _points(n: int):
     """n real vectors: static embedding rows of the encoder's whole-word tokens (random if absent)."""
     import numpy as np
@@ -671,6 +713,7 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "reruns": bench_reruns,
     "trace": bench_trace,
     "threads": bench_threads,
+    "convoy": bench_convoy,
     "projection": bench_projection,
     "vocabulary": bench_vocabulary,
 }

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geometry import models
 from geometry.models import LoadedModel, ModelUnavailable
-from ui.heavy import return_big_blocks_to_the_os
+from ui.heavy import return_big_blocks_to_the_os, share_the_interpreter_quickly
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +119,10 @@ def start_background_warm_up() -> threading.Thread:
 
     The models load once per process, so a page that asks while the warm-up is loading
     waits for that load rather than starting its own. Memory policy is set first, before
-    any model's weights are allocated.
+    any model's weights are allocated, and so is how quickly threads take turns in Python.
     """
     return_big_blocks_to_the_os()
+    share_the_interpreter_quickly()
     thread = threading.Thread(target=_warm_up_and_log_failures, name="warm-up", daemon=True)
     thread.start()
     return thread

@@ -132,3 +132,17 @@ def test_a_delayed_release_waits_for_the_line_to_stay_empty():
     assert idle_calls[0] >= ended + 0.3 - 0.05
     time.sleep(0.5)
     assert len(idle_calls) == 1  # once per quiet line, not once per job
+
+
+def test_a_waiting_thread_gets_the_interpreter_within_the_switch_interval():
+    import sys
+
+    from ui.heavy import SWITCH_SECONDS, share_the_interpreter_quickly
+
+    before = sys.getswitchinterval()
+    try:
+        share_the_interpreter_quickly()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)
+        assert sys.getswitchinterval() < before  # CPython's default is 5 ms
+    finally:
+        sys.setswitchinterval(before)
