@@ -6,8 +6,10 @@ the forward pass from the model's own weights (see :mod:`geometry.forward`) and 
 float32 and read-only. The model is a causal LM (GPT-2, Llama) or a BERT encoder such as the
 sentence encoder all-MiniLM-L6-v2. The helpers below turn a trace into the tidy tables a page
 shows: the logit lens, residual norms, what each sublayer changes, one head's "dot product
-tournament", the most active MLP neurons and the top next tokens. :func:`generate` runs the
-model's own forward pass one token at a time, with or without its key/value cache.
+tournament", the most active MLP neurons and the top next tokens (the trace page's other tables
+are in :mod:`geometry.trace_tables`). A trace keeps a :class:`ReadOut` of its model's final norm
+and unembedding, so :func:`logit_lens` needs only the trace. :func:`generate` runs the model's
+own forward pass one token at a time, with or without its key/value cache.
 
 Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head)::
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geometry import models
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from ui.models import get_model, unavailable_reason
 from ui.page import download_table, explain
 from ui.trace.cached import load_trace
@@ -30,7 +31,7 @@ def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], l
     return named, missing
 
 
-def second_run(lm, trace: tr.Trace) -> None:
+def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     """The same prompt through a second model: its tokens and, for a causal LM, its next tokens."""
     others = [name for name in models.TRACE_CHOICES if name != lm.name]
     left, right = st.columns([1, 2])
@@ -58,7 +59,7 @@ def second_run(lm, trace: tr.Trace) -> None:
             column.caption("An encoder: no next token, one vector per token.")
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     named, missing = family_architectures(trace)
     table = tr.architecture_table(named)
     st.dataframe(table, hide_index=True, width="stretch")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from geometry.trace_tables import attention_frame, tournament, tournament_long
 from ui.page import cached_chart, download_table, explain, show_chart
 from ui.trace.widgets import index_slider, position_picker
@@ -24,7 +25,7 @@ def sharing_text(trace: tr.Trace, head: int) -> str:
     )
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     left, middle, right = st.columns(3)
     with left:

@@ -6,11 +6,12 @@ import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from ui.page import cached_chart, counts_config, download_table, explain, metric_row, show_chart
 from ui.trace.widgets import QUIET
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch, T = trace.architecture, trace.n_tokens
     counts = tr.operation_counts(arch, T)
     row = metric_row()

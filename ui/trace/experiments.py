@@ -7,6 +7,7 @@ import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from geometry.trace_tables import attention_frame, comparison_long, comparison_table, head_focus, top_of_run
 from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_tokens, show_chart
 from ui.trace.cached import NORMAL, load_trace
@@ -80,7 +81,7 @@ def controls(arch: tr.Architecture) -> tuple[tuple, int, int]:
     return (tuple(_head_order(name) for name in ablate), bool(scale), mask), layer, head
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     key, layer, head = controls(arch)
     if key == NORMAL:
@@ -111,7 +112,7 @@ def vector_comparison(trace: tr.Trace, changed: tr.Trace) -> None:
     download_table(table, "experiment_final_vectors.csv", key="tr_dl_experiment")
 
 
-def next_token_comparison(lm, trace: tr.Trace, changed: tr.Trace) -> None:
+def next_token_comparison(lm: LoadedModel, trace: tr.Trace, changed: tr.Trace) -> None:
     """A causal LM's experiment: the top next tokens of both runs."""
     table = safe_tokens(comparison_table(lm, trace, changed), "token")
     top_normal, top_changed = top_of_run(table, "normal"), top_of_run(table, "experiment")

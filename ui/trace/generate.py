@@ -9,6 +9,7 @@ import streamlit as st
 from geometry import charts, counting
 from geometry import trace as tr
 from geometry.classroom import MASK
+from geometry.models import LoadedModel
 from geometry.sampling import Decoding
 from geometry.tokens import decode_token
 from geometry.trace_tables import generation_steps
@@ -40,7 +41,7 @@ def _step_back() -> None:
         st.session_state[PROMPT_KEY] = history.pop()
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     settings = decoding_ui()
     next_step_section(lm, trace, settings)
     cache_section(trace)
@@ -55,7 +56,7 @@ def view(lm, trace: tr.Trace) -> None:
     )
 
 
-def next_step_section(lm, trace: tr.Trace, settings: Decoding) -> None:
+def next_step_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> None:
     """The chosen next token, with buttons to append it to the prompt or to take it back."""
     chosen = settings.choose(trace.logits)
     text = decode_token(lm, chosen)
@@ -100,7 +101,7 @@ def cache_section(trace: tr.Trace) -> None:
     download_table(counts, "kv_cache_savings.csv", key="tr_dl_kv")
 
 
-def writing_section(lm, trace: tr.Trace, settings: Decoding) -> None:
+def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> None:
     """Several tokens written with the model's own cache, one row per step."""
     st.subheader("Write several tokens, one at a time, with the model's own cache")
     n_tokens = st.slider("Tokens to write", 1, 20, 5, key="tr_generate_n", bind="query-params")

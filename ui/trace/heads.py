@@ -6,13 +6,14 @@ import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from geometry.trace_tables import attention_frame, kv_sharing_table
 from ui.page import cached_chart, download_table, explain, show_chart
 from ui.trace.attention import sharing_text
 from ui.trace.widgets import index_slider
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     layer = index_slider("Layer", arch.n_layers, "tr_grid_layer")
     grid = attention_frame(trace, layer, range(arch.n_heads))

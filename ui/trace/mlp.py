@@ -6,6 +6,7 @@ import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from ui.page import cached_chart, download_table, explain, show_chart
 from ui.trace.widgets import index_slider, position_picker
 
@@ -25,7 +26,7 @@ GELU = (
 )
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     left, right = st.columns(2)
     with left:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from geometry import charts, sampling
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from geometry.trace_tables import next_token_long
 from ui.page import cached_chart, download_table, explain, metric_row, safe_tokens, safe_words, show_chart
 from ui.trace.widgets import QUIET, decoding_ui
@@ -14,7 +15,7 @@ from ui.trace.widgets import QUIET, decoding_ui
 SHOWN_NEXT_TOKENS = 15
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     settings = decoding_ui()
     table = safe_tokens(tr.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
@@ -24,7 +25,7 @@ def view(lm, trace: tr.Trace) -> None:
     explanation(trace.architecture)
 
 
-def choices(lm, final: np.ndarray, seed: int) -> None:
+def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
     """The greedy and the sampled token, and how many tokens survive the filters."""
     greedy_id = sampling.choose(final)
     sampled_id = sampling.choose(final, seed)

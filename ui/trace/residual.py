@@ -7,28 +7,29 @@ import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from geometry.trace_tables import lens_top, lens_with_norms, sublayer_change_rows
 from ui.page import cached_chart, download_table, explain, safe_tokens, show_chart
 from ui.trace.cached import NORMAL, cached_logit_lens
 from ui.trace.widgets import position_picker
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     position = position_picker(trace, "Token to follow", "tr_lens_position")
     norms = tr.residual_norms(trace, position)
     grows = "grows" if trace.architecture.norm_placement == "pre" else "is (normalised after each step)"
     st.subheader(f"How long the vector {grows}, sublayer by sublayer")
     show_chart(cached_chart(charts.residual_norm_chart, norms), f"residual_norms_{position}", key="tr_norms")
     if trace.predicts_tokens:
-        logit_lens_section(trace, norms, position)
+        logit_lens_section(lm, trace, norms, position)
     else:
         encoder_residual_notes(trace, position)
 
 
-def logit_lens_section(trace: tr.Trace, norms, position: int) -> None:
+def logit_lens_section(lm: LoadedModel, trace: tr.Trace, norms, position: int) -> None:
     """What the model would predict if it stopped after each sublayer."""
     st.subheader("Logit lens: what it would predict if the model stopped here")
-    lens = safe_tokens(cached_logit_lens(trace.model_name, trace.prompt, NORMAL, position), "token")
+    lens = safe_tokens(cached_logit_lens(lm.name, trace.prompt, NORMAL, position), "token")
     show_chart(cached_chart(charts.logit_lens_chart, lens_top(lens)), f"logit_lens_{position}", key="tr_lens")
     with st.expander("The top 5 tokens at every stage"):
         st.dataframe(lens, hide_index=True, width="stretch")

@@ -7,12 +7,13 @@ import streamlit as st
 
 from geometry import charts, sampling
 from geometry import trace as tr
+from geometry.models import LoadedModel
 from geometry.trace_tables import sampled_ids, sampling_long, sampling_table
 from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_words, show_chart
 from ui.trace.widgets import QUIET, decoding_ui
 
 
-def view(lm, trace: tr.Trace) -> None:
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
     settings = decoding_ui()
     with more_controls("Sample size"):
         n = st.slider("Samples to draw", 10, 5000, 500, 10, key="tr_samples", bind="query-params")
