@@ -193,7 +193,12 @@ def sampling_long(table: pd.DataFrame, n: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- generation
 
 
-def generation_steps(result: GenerationResult, architecture: Architecture, prompt_tokens: int, tokens=None):
+def generation_steps(
+    result: GenerationResult,
+    architecture: Architecture,
+    prompt_tokens: int,
+    tokens: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """One row per written token, with what the cache saved on that step.
 
     ``tokens`` are the names shown (default ``result.step_tokens``). Columns: step, token,

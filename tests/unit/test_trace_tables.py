@@ -59,7 +59,7 @@ def test_comparison_table_ranks(tiny_llama, small_trace):
     assert (table["rank_experiment"] >= 1).all()
 
 
-def test_cache_table_saves_work_with_the_cache(small_trace):
+def test_cache_savings_save_work_with_the_cache(small_trace):
     counts = counting.cache_savings(small_trace.architecture, small_trace.n_tokens)
     totals = counts.groupby("mode")["multiply_adds"].sum()
     assert totals["with the cache (new token only)"] < totals["from scratch (all tokens)"]
