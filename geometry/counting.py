@@ -20,6 +20,8 @@ Conventions, stated so they can be checked:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from geometry.forward import Architecture
@@ -83,26 +85,50 @@ def reused_kv_vectors(architecture: Architecture, cached_tokens: int) -> int:
     return 2 * architecture.n_layers * architecture.n_kv_heads * int(cached_tokens)
 
 
+CACHE_MODES = ("with the cache (new token only)", "from scratch (all tokens)")
+
+
 def cache_savings(architecture: Architecture, context_tokens: int) -> pd.DataFrame:
     """One generation step at a context of ``context_tokens`` tokens, with and without the KV cache.
 
     With the cache only the newest token is processed (the others' keys and values are
-    reused); without it the whole context is recomputed. Columns: component,
-    multiply_adds_with_cache, multiply_adds_without_cache, dot_products_with_cache,
-    dot_products_without_cache.
+    reused); without it the whole context is recomputed. Long format, the cache rows first:
+    the columns of :func:`operation_counts` plus mode (one of ``CACHE_MODES``).
 
     >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
-    >>> cache_savings(arch, 3)[["multiply_adds_with_cache", "multiply_adds_without_cache"]].sum().tolist()
+    >>> cache_savings(arch, 3).groupby("mode", sort=False)["multiply_adds"].sum().tolist()
     [64, 140]
     """
     if context_tokens < 1:
         raise ValueError("The context needs at least one token.")
-    cached = operation_counts(architecture, 1, context_tokens - 1).set_index("component")
-    scratch = operation_counts(architecture, context_tokens, 0).set_index("component")
+    with_cache = operation_counts(architecture, 1, context_tokens - 1).assign(mode=CACHE_MODES[0])
+    scratch = operation_counts(architecture, context_tokens, 0).assign(mode=CACHE_MODES[1])
+    return pd.concat([with_cache, scratch], ignore_index=True)
+
+
+def mode_totals(savings: pd.DataFrame) -> pd.DataFrame:
+    """Multiply-adds and dot products summed per mode of :func:`cache_savings`, in its order.
+
+    Index: mode; columns: multiply_adds, dot_products.
+    """
+    return savings.groupby("mode", sort=False)[["multiply_adds", "dot_products"]].sum()
+
+
+def step_costs(architecture: Architecture, prompt_tokens: int, cached_tokens: Sequence[int]) -> pd.DataFrame:
+    """The multiply-adds of each generation step, with the key/value cache and from scratch.
+
+    ``cached_tokens`` has one entry per step (0 on the first, which reads the whole prompt of
+    ``prompt_tokens`` tokens). Columns: multiply_adds_with_cache, multiply_adds_from_scratch.
+
+    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> step_costs(arch, 3, [0, 3]).values.tolist()
+    [[140, 140], [68, 188]]
+    """
+
+    def total(n_tokens: int, cached: int = 0) -> int:
+        return int(operation_counts(architecture, n_tokens, cached)["multiply_adds"].sum())
+
     return pd.DataFrame({
-        "component": list(COMPONENTS),
-        "multiply_adds_with_cache": cached["multiply_adds"].to_numpy(),
-        "multiply_adds_without_cache": scratch["multiply_adds"].to_numpy(),
-        "dot_products_with_cache": cached["dot_products"].to_numpy(),
-        "dot_products_without_cache": scratch["dot_products"].to_numpy(),
+        "multiply_adds_with_cache": [total(1, c) if c else total(prompt_tokens) for c in cached_tokens],
+        "multiply_adds_from_scratch": [total(c + 1 if c else prompt_tokens) for c in cached_tokens],
     })  # fmt: skip

@@ -17,6 +17,7 @@ survivors are renormalised to sum to 1. Everything here is plain numpy, in float
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -219,3 +220,35 @@ def probability_ranks(probs, ids) -> np.ndarray:
     p = _as_probs(probs)  # (vocab,)
     chosen = p[np.asarray(ids, dtype=np.int64)]  # (n,)
     return (p[None, :] > chosen[:, None]).sum(axis=1) + 1  # (n,)
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How the next token is picked: the filters, then greedy or a seeded draw.
+
+    >>> Decoding(top_k=1).probs([0.5, 2.0, 1.0]).tolist()
+    [0.0, 1.0, 0.0]
+    >>> Decoding(temperature=0.0, sample=True).greedy
+    True
+    """
+
+    temperature: float = 1.0
+    top_k: int = 0  # 0 = no limit
+    top_p: float = 1.0  # 1 = no limit
+    sample: bool = False
+    seed: int = 0
+
+    def probs(self, logits) -> np.ndarray:
+        """(vocab,) the distribution after temperature, top-k and top-p."""
+        return next_token_probs(
+            logits, self.temperature, self.top_k or None, self.top_p if self.top_p < 1 else None
+        )
+
+    def choose(self, logits, step: int = 0) -> int:
+        """Greedy, or a draw seeded by ``seed + step`` so every generation step differs but repeats."""
+        return choose(self.probs(logits), self.seed + step if self.sample else None)
+
+    @property
+    def greedy(self) -> bool:
+        """Whether the choice is the most probable token whatever the seed."""
+        return not self.sample or self.temperature == 0 or self.top_k == 1

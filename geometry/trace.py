@@ -6,8 +6,10 @@ the forward pass from the model's own weights (see :mod:`geometry.forward`) and 
 float32 and read-only. The model is a causal LM (GPT-2, Llama) or a BERT encoder such as the
 sentence encoder all-MiniLM-L6-v2. The helpers below turn a trace into the tidy tables a page
 shows: the logit lens, residual norms, what each sublayer changes, one head's "dot product
-tournament", the most active MLP neurons and the top next tokens. :func:`generate` runs the
-model's own forward pass one token at a time, with or without its key/value cache.
+tournament", the most active MLP neurons and the top next tokens (the trace page's other tables
+are in :mod:`geometry.trace_tables`). A trace keeps a :class:`ReadOut` of its model's final norm
+and unembedding, so :func:`logit_lens` needs only the trace. :func:`generate` runs the model's
+own forward pass one token at a time, with or without its key/value cache.
 
 Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head)::
 
@@ -38,6 +40,7 @@ import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,12 +50,14 @@ from geometry.forward import (
     NO_INTERVENTION,
     Architecture,
     Intervention,
+    Weights,
     architecture_of,
     read_out,
     run,
     weights_of,
 )
 from geometry.models import using
+from geometry.sampling import Decoding, next_token_probs
 from geometry.tokens import is_byte_level
 from geometry.vectors import cosine, norm
 
@@ -64,6 +69,7 @@ __all__ = [
     "Architecture",
     "GenerationResult",
     "Intervention",
+    "ReadOut",
     "Trace",
     "architecture_of",
     "architecture_table",
@@ -76,6 +82,7 @@ __all__ = [
     "logit_lens",
     "next_tokens",
     "operation_counts",
+    "position_labels",
     "prompt_ids",
     "reused_kv_vectors",
     "residual_norms",
@@ -83,6 +90,7 @@ __all__ = [
     "sublayer_changes",
     "top_neurons",
     "trace",
+    "unique_labels",
 ]
 
 MAX_PROMPT_TOKENS = 64  # longer prompts keep their last 64 tokens (trace.truncated is then True)
@@ -116,8 +124,33 @@ class Activations(Mapping):
 
 
 @dataclass(frozen=True, eq=False)
+class ReadOut:
+    """The end of the model a trace went through: its final norm and unembedding, and the
+    tokenizer that names the tokens. The weights are views of the model's own tensors (nothing
+    copied, nothing changed), so a trace can read any residual vector the way the model would.
+    """
+
+    weights: Weights
+    lm: Any  # the model handle: its tokenizer (and lock) name the tokens
+
+    def logits(self, resid: np.ndarray):
+        """Residual vectors (S, d) → torch logits (S, vocab): final norm, then the unembedding."""
+        import torch
+
+        with torch.no_grad():
+            return read_out(torch.from_numpy(np.ascontiguousarray(resid)), self.weights)  # (S, vocab)
+
+    def tokens(self, ids) -> tuple[str, ...]:
+        return display_tokens(self.lm, ids)
+
+
+@dataclass(frozen=True, eq=False)
 class Trace:
-    """One prompt's forward pass: tokens, architecture and every named intermediate."""
+    """One prompt's forward pass: tokens, architecture and every named intermediate.
+
+    ``read_out`` reaches the model's final norm and unembedding (see :func:`logit_lens`); it stays
+    in memory: a pickled trace keeps its numbers and leaves the model behind.
+    """
 
     prompt: str
     token_ids: np.ndarray  # (T,) int64
@@ -127,6 +160,10 @@ class Trace:
     truncated: bool  # True when the prompt was cut to its last MAX_PROMPT_TOKENS tokens
     activations: Mapping[str, np.ndarray]
     model_name: str = ""
+    read_out: ReadOut | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "read_out": None}  # numbers only: the model is not pickled
 
     @property
     def names(self) -> list[str]:
@@ -207,6 +244,22 @@ def display_tokens(lm, ids) -> tuple[str, ...]:
     return tuple(piece.replace(" ", "␣").replace("\n", "↵") for piece in pieces)
 
 
+def unique_labels(tokens: Sequence[str], ids) -> list[str]:
+    """Token strings, with the id added only where two different ids would look the same.
+
+    >>> unique_labels(["a", "b", "a"], [1, 2, 3])
+    ['a [1]', 'b', 'a [3]']
+    """
+    tokens, ids = list(tokens), [int(i) for i in ids]
+    seen = pd.Series(tokens, dtype=object).duplicated(keep=False).tolist()
+    return [f"{t} [{i}]" if dup else t for t, i, dup in zip(tokens, ids, seen, strict=True)]
+
+
+def position_labels(trace: Trace) -> list[str]:
+    """``"3 ␣France"``: position and token, unique even when a token repeats."""
+    return [f"{i} {token}" for i, token in enumerate(trace.tokens)]
+
+
 # --------------------------------------------------------------------------- the trace
 
 
@@ -251,6 +304,7 @@ def trace(
         truncated=truncated,
         activations=Activations(arrays),
         model_name=str(getattr(lm, "name", "")),
+        read_out=ReadOut(weights, lm),
     )
 
 
@@ -336,24 +390,29 @@ def sublayer_changes(trace: Trace, positions: int | Sequence[int] = -1) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame:
+def logit_lens(trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame:
     """What the model would predict if it stopped early: final norm + unembedding at each stage.
 
     Stages: the embedding (layer -1), then after the attention and after the MLP of each
     layer. Columns: step, layer, stage, rank (1..k), token_id, token, probability, logit.
-    The last stage is the model's own prediction. ValueError for an encoder (no vocabulary head).
+    The last stage is the model's own prediction. The trace reads its own model's final norm
+    and unembedding (``trace.read_out``). ValueError for an encoder (no vocabulary head) or a
+    trace unpickled without its model.
     """
     import torch
 
     if not trace.predicts_tokens:
         raise ValueError(NO_HEAD)
+    if trace.read_out is None:
+        raise ValueError(
+            "This trace was copied without its model, so it cannot read out tokens; trace again."
+        )
     p, stages = _position(trace, position), residual_stages(trace)
-    weights = weights_of(network(lm))
-    resid = torch.from_numpy(np.stack([trace.activations[name][p] for *_, name in stages]))  # (S, d)
-    with torch.no_grad():
-        logits = read_out(resid, weights)  # (S, vocab) final norm, then the unembedding
-        top = torch.topk(logits, k=min(k, logits.shape[-1]), dim=-1)  # (S, k) values and indices
-        probabilities = torch.softmax(logits, dim=-1).gather(-1, top.indices)  # (S, k)
+    logits = trace.read_out.logits(
+        np.stack([trace.activations[name][p] for *_, name in stages])
+    )  # (S, vocab)
+    top = torch.topk(logits, k=min(k, logits.shape[-1]), dim=-1)  # (S, k) values and indices
+    probabilities = torch.softmax(logits, dim=-1).gather(-1, top.indices)  # (S, k)
     n_top = top.indices.shape[1]
     table = pd.DataFrame({
         "step": np.repeat(np.arange(len(stages)), n_top),
@@ -364,7 +423,7 @@ def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame
         "probability": probabilities.flatten().numpy(),
         "logit": top.values.flatten().numpy(),
     })  # fmt: skip
-    table.insert(5, "token", display_tokens(lm, table["token_id"]))
+    table.insert(5, "token", trace.read_out.tokens(table["token_id"]))
     return table
 
 
@@ -408,16 +467,28 @@ def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd
     return pd.DataFrame({"neuron": order, "activation": post[order], "pre": pre[order]})
 
 
-def next_tokens(lm, trace: Trace, k: int = 10) -> pd.DataFrame:
-    """The k most likely next tokens. Columns: rank, token_id, token, logit, probability."""
-    logits = trace.logits.astype(np.float64)  # (vocab,)
-    probabilities = np.exp(logits - logits.max())
-    probabilities /= probabilities.sum()
+def next_tokens(lm, trace: Trace, k: int = 10, decoding: Decoding | None = None) -> pd.DataFrame:
+    """The k most likely next tokens, most likely first.
+
+    Columns: rank, token_id, token (with its id where two tokens look alike), logit,
+    probability (the model's softmax); with ``decoding`` also after_temperature, after_filters
+    (the distribution ``decoding`` draws from) and status ("kept" or "filtered out").
+    """
+    logits = np.asarray(trace.logits, dtype=np.float64)  # (vocab,)
     order = np.argsort(-logits, kind="stable")[:k]
-    return pd.DataFrame({
-        "rank": np.arange(1, len(order) + 1), "token_id": order, "token": display_tokens(lm, order),
-        "logit": logits[order], "probability": probabilities[order],
+    table = pd.DataFrame({
+        "rank": np.arange(1, len(order) + 1), "token_id": order,
+        "token": unique_labels(display_tokens(lm, order), order),
+        "logit": logits[order], "probability": next_token_probs(logits)[order],
     })  # fmt: skip
+    if decoding is None:
+        return table
+    final = decoding.probs(logits)[order]
+    return table.assign(
+        after_temperature=next_token_probs(logits, decoding.temperature)[order],
+        after_filters=final,
+        status=np.where(final > 0, "kept", "filtered out"),
+    )
 
 
 # --------------------------------------------------------------------------- generation

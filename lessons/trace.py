@@ -3,9 +3,13 @@
 import streamlit as st
 
 from geometry.models import TRACE_CHOICES
-from ui import trace_views as views
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary, presenter_mode
+from ui.trace import REGISTRY, TABS
+from ui.trace.cached import load_trace
+from ui.trace.notices import encoder_notice, needs_logits_notice, prompt_notices
+from ui.trace.tokens import compact_tokens, tokens_view
+from ui.trace.widgets import header_container, prompt_ui
 
 TERMS = (
     "token",
@@ -78,7 +82,9 @@ st.markdown(
     "every head, the residual vector layer by layer, and the probabilities of the next token (or, in "
     "the sentence encoder, the vectors it makes). Pick a tab to look at one step at a time."
 )
-header = views.header_container(presenter_mode())  # folded into one line on a projector
+
+# Inputs: the model and the prompt (folded into one line on a projector).
+header = header_container(presenter_mode())
 with header:
     model_name = causal_lm_picker(
         "tr_model",
@@ -87,42 +93,32 @@ with header:
         help="SmolLM2 (a causal LM) and the sentence encoder all-MiniLM-L6-v2 are packaged and work "
         "offline; GPT-2 models need the internet once.",
     )
-    prompt = views.prompt_ui()
+    prompt = prompt_ui()
 lm = get_model(model_name)
 if lm is None:
     footer()
     st.stop()
 with header:
     model_source_caption(lm)
-trace = views.load_trace(model_name, prompt)
+
+# Cached geometry: the prompt's trace, shared by every tab.
+trace = load_trace(lm.name, prompt)
 if trace is None:
     footer()
     st.stop()
-views.encoder_notice(trace)
-views.prompt_notices(prompt, trace)
-with header:
-    views.tokens_view(trace)
-if presenter_mode():
-    views.compact_tokens(model_name, trace)
 
-drawers = {
-    "Attention": lambda: views.attention_view(trace),
-    "All heads": lambda: views.heads_view(trace),
-    "Residual stream": lambda: views.residual_view(model_name, trace),
-    "MLP neurons": lambda: views.mlp_view(trace),
-    "Next token": lambda: views.next_token_view(lm, trace),
-    "Generate": lambda: views.generate_view(model_name, lm, trace),
-    "Sampling lab": lambda: views.sampling_view(lm, trace),
-    "Cost": lambda: views.cost_view(trace),
-    "Experiments": lambda: views.experiments_view(model_name, lm, trace),
-    "Architectures": lambda: views.architectures_view(model_name, lm, trace),
-}
-# Bound to the URL, the tabs run lazily: only the open tab computes and draws.
-for tab, name in zip(st.tabs(views.TABS, key="tr_tab", bind="query-params"), views.TABS, strict=True):
-    if tab.open is not False:
-        with tab:
-            if name in views.NEEDS_LOGITS and not trace.predicts_tokens:
-                views.needs_logits_notice(name)
+# Sections: notices, the tokens, then the tabs; bound to the URL, only the open tab computes and draws.
+encoder_notice(trace)
+prompt_notices(prompt, trace)
+with header:
+    tokens_view(trace)
+if presenter_mode():
+    compact_tokens(trace)
+for streamlit_tab, tab in zip(st.tabs(TABS, key="tr_tab", bind="query-params"), REGISTRY, strict=True):
+    if streamlit_tab.open is not False:
+        with streamlit_tab:
+            if tab.needs_logits and not trace.predicts_tokens:
+                needs_logits_notice(tab.name)
             else:
-                drawers[name]()
+                tab.view(lm, trace)
 footer(trace.predicts_tokens)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from geometry import trace as tr
 from geometry.models import ENCODER_NAME
 from geometry.sampling import next_token_probs
-from ui.trace_views import TABS
+from ui.trace import TABS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "trace.py")
 pytestmark = pytest.mark.slow
@@ -251,7 +252,8 @@ def gpt2_is_the_tiny_gpt2(monkeypatch, tiny_gpt2):
     from geometry import models
 
     real, really_available = models.load_model, models.availability
-    monkeypatch.setattr(models, "load_model", lambda name: tiny_gpt2 if name == "gpt2" else real(name))
+    as_gpt2 = dataclasses.replace(tiny_gpt2, name="gpt2")  # the handle carries the name it was loaded by
+    monkeypatch.setattr(models, "load_model", lambda name: as_gpt2 if name == "gpt2" else real(name))
     monkeypatch.setattr(
         models, "availability", lambda name: None if name == "gpt2" else really_available(name)
     )

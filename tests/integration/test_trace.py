@@ -53,7 +53,7 @@ def test_the_capital_of_france_is_paris(causal_lm, traces):
     top = next_tokens(causal_lm, t, k=3)
     assert top["token"].iloc[0] == "␣Paris" and top["probability"].iloc[0] > 0.5
     assert causal_lm.tokenizer.decode([int(top["token_id"].iloc[0])]) == " Paris"
-    lens = logit_lens(causal_lm, t, k=1)
+    lens = logit_lens(t, k=1)
     assert lens["token"].iloc[-1] == "␣Paris"
     assert lens["token"].iloc[0] != "␣Paris"  # the bare embedding does not know the answer yet
 

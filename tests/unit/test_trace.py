@@ -10,16 +10,19 @@ import pytest
 import torch
 
 from geometry import forward
-from geometry.counting import cache_savings, operation_counts
+from geometry.counting import CACHE_MODES, cache_savings, mode_totals, operation_counts, step_costs
+from geometry.sampling import Decoding, next_token_probs
 from geometry.trace import (
     MAX_PROMPT_TOKENS,
     Architecture,
     Intervention,
+    display_tokens,
     generate,
     head_contributions,
     logit_lens,
     next_tokens,
     residual_norms,
+    residual_stages,
     top_neurons,
     trace,
 )
@@ -271,7 +274,7 @@ def test_weights_are_views_not_copies(tiny_gpt2, tiny_llama):
 
 def test_logit_lens_ends_at_the_models_prediction(tiny_lm):
     t = trace(tiny_lm, PROMPT)
-    lens = logit_lens(tiny_lm, t, k=3)
+    lens = logit_lens(t, k=3)
     n_layers = t.architecture.n_layers
     assert len(lens) == 3 * (1 + 2 * n_layers)
     assert lens["stage"].iloc[0] == "embedding" and lens["layer"].iloc[0] == -1
@@ -280,6 +283,29 @@ def test_logit_lens_ends_at_the_models_prediction(tiny_lm):
     assert np.isclose(last["logit"].iloc[0], t.logits.max(), atol=1e-4)
     for _, stage in lens.groupby("step"):
         assert stage["probability"].is_monotonic_decreasing and stage["rank"].tolist() == [1, 2, 3]
+
+
+def test_the_trace_reads_its_own_logit_lens_as_the_models_weights_do(tiny_lm):
+    """logit_lens(trace) needs no model beside the trace: it equals the read-out through lm's own weights."""
+    t = trace(tiny_lm, PROMPT)
+    lens = logit_lens(t, position=2, k=4)
+    stages = [name for *_, name in residual_stages(t)]
+    resid = torch.from_numpy(np.stack([t.activations[name][2] for name in stages]))  # (S, d)
+    with torch.no_grad():
+        logits = forward.read_out(resid, forward.weights_of(tiny_lm.model))  # (S, vocab)
+    top = torch.topk(logits, k=4, dim=-1)
+    assert lens["token_id"].tolist() == top.indices.flatten().tolist()
+    np.testing.assert_array_equal(lens["logit"], top.values.flatten().numpy())
+    expected = torch.softmax(logits, dim=-1).gather(-1, top.indices).flatten().numpy()
+    np.testing.assert_array_equal(lens["probability"], expected)
+    assert lens["token"].tolist() == list(display_tokens(tiny_lm, lens["token_id"]))
+
+
+def test_a_pickled_trace_leaves_its_model_behind_and_says_so(tiny_lm):
+    again = pickle.loads(pickle.dumps(trace(tiny_lm, PROMPT)))
+    assert again.read_out is None
+    with pytest.raises(ValueError, match="without its model"):
+        logit_lens(again)
 
 
 def test_residual_norms_are_the_vector_lengths(tiny_lm):
@@ -320,6 +346,20 @@ def test_next_tokens_are_sorted_probabilities(tiny_lm):
     table = next_tokens(tiny_lm, trace(tiny_lm, PROMPT), k=4)
     assert table["rank"].tolist() == [1, 2, 3, 4]
     assert table["probability"].is_monotonic_decreasing and table["probability"].between(0, 1).all()
+    logits = trace(tiny_lm, PROMPT).logits.astype(np.float64)
+    softmax = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    np.testing.assert_array_equal(table["probability"], softmax[table["token_id"]])
+
+
+def test_next_tokens_with_decoding_show_what_the_filters_keep(tiny_lm):
+    t = trace(tiny_lm, PROMPT)
+    table = next_tokens(tiny_lm, t, k=6, decoding=Decoding(temperature=0.5, top_k=2))
+    assert table["status"].tolist() == ["kept"] * 2 + ["filtered out"] * 4
+    np.testing.assert_allclose(table["after_filters"].sum(), 1.0)
+    np.testing.assert_array_equal(
+        table["after_temperature"], next_token_probs(t.logits, 0.5)[table["token_id"]]
+    )
+    assert list(table.columns[:5]) == list(next_tokens(tiny_lm, t, k=6).columns)
 
 
 # --------------------------------------------------------------------------- generation
@@ -384,11 +424,23 @@ def test_the_cache_saves_work_for_one_new_token():
     step = operation_counts(arch(), 1, cached_tokens=9).set_index("component")
     assert step.loc["attention scores (q·k)", "dot_products"] == 2 * 4 * 10  # the new query meets 10 keys
     assert step.loc["key projection", "multiply_adds"] == 2 * 1 * 8 * 8  # one new key per layer and head
-    savings = cache_savings(arch(), 10)
-    assert (savings["multiply_adds_with_cache"] <= savings["multiply_adds_without_cache"]).all()
-    assert savings["multiply_adds_with_cache"].sum() < savings["multiply_adds_without_cache"].sum() / 3
+    savings = cache_savings(arch(), 10).pivot(index="component", columns="mode", values="multiply_adds")
+    with_cache, without_cache = savings[CACHE_MODES[0]], savings[CACHE_MODES[1]]
+    assert (with_cache <= without_cache).all()
+    assert with_cache.sum() < without_cache.sum() / 3
     with pytest.raises(ValueError):
         operation_counts(arch(), 0)
+
+
+def test_step_costs_are_one_new_token_with_the_cache_and_the_whole_context_without():
+    costs = step_costs(arch(), 6, [0, 6, 7])
+    total = lambda n, c=0: int(operation_counts(arch(), n, c)["multiply_adds"].sum())  # noqa: E731
+    assert costs["multiply_adds_with_cache"].tolist() == [total(6), total(1, 6), total(1, 7)]
+    assert costs["multiply_adds_from_scratch"].tolist() == [total(6), total(7), total(8)]
+    totals = mode_totals(cache_savings(arch(), 7))
+    assert totals.index.tolist() == list(CACHE_MODES)
+    assert totals.loc[CACHE_MODES[0], "multiply_adds"] == total(1, 6)
+    assert totals.loc[CACHE_MODES[1], "multiply_adds"] == total(7)
 
 
 def test_the_trace_costs_what_the_model_costs(tiny_lm):

@@ -142,7 +142,7 @@ def test_an_encoder_predicts_no_tokens_and_says_so(tiny_bert, bert_trace):
     with pytest.raises(ValueError, match="no vocabulary head"):
         _ = bert_trace.logits
     with pytest.raises(ValueError, match="no vocabulary head"):
-        logit_lens(tiny_bert, bert_trace)
+        logit_lens(bert_trace)
     with pytest.raises(ValueError, match="no vocabulary head"):
         generate(tiny_bert, PROMPT, 2)
 

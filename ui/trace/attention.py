@@ -1,0 +1,93 @@
+"""The Attention tab: one head's heatmap and one query token's dot product tournament."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geometry import charts
+from geometry import trace as tr
+from geometry.models import LoadedModel
+from geometry.trace_tables import attention_frame, tournament, tournament_long
+from ui.page import cached_chart, download_table, explain, show_chart
+from ui.trace.widgets import index_slider, position_picker
+
+
+def sharing_text(trace: tr.Trace, head: int) -> str:
+    """Which key/value head this query head reads, and which heads share it."""
+    arch = trace.architecture
+    kv = arch.kv_head_of(head)
+    partners = [h for h in range(arch.n_heads) if arch.kv_head_of(h) == kv]
+    if arch.n_kv_heads == arch.n_heads:
+        return f"Full attention: each of the {arch.n_heads} heads has its own keys and values (no sharing)."
+    return (
+        f"Grouped-query attention: query head {head} uses key/value head {kv}, shared with query heads "
+        f"{', '.join(map(str, partners))} ({arch.n_heads} query heads, {arch.n_kv_heads} key/value heads)."
+    )
+
+
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    arch = trace.architecture
+    left, middle, right = st.columns(3)
+    with left:
+        layer = index_slider("Layer", arch.n_layers, "tr_layer")
+    with middle:
+        head = index_slider("Head", arch.n_heads, "tr_head")
+    with right:
+        query = position_picker(trace, "Query token (the one looking)", "tr_query")
+    st.caption(sharing_text(trace, head))
+    show_chart(
+        cached_chart(
+            charts.attention_heatmap_chart,
+            attention_frame(trace, layer, [head]),
+            f"Layer {layer}, head {head}: who looks at whom",
+            show_values=trace.n_tokens <= 12,
+        ),
+        f"attention_L{layer}_H{head}",
+        key="tr_heatmap",
+    )
+    tournament_section(trace, layer, head, query)
+    explanation(trace)
+
+
+def tournament_section(trace: tr.Trace, layer: int, head: int, query: int) -> None:
+    """The query's dot product with every visible key, scaled, softmaxed, and the winner named."""
+    st.subheader(f"The dot product tournament of “{trace.tokens[query]}”")
+    table = tournament(trace, layer, head, query)
+    show_chart(
+        cached_chart(charts.tournament_chart, tournament_long(table)),
+        f"tournament_L{layer}_H{head}_q{query}",
+        key="tr_tournament",
+    )
+    st.dataframe(table.drop(columns="key_label"), hide_index=True, width="stretch")
+    download_table(table, f"tournament_L{layer}_H{head}_q{query}.csv", key="tr_dl_attention")
+    winner = table.loc[table["probability"].idxmax()]
+    st.markdown(
+        f"The query of **{trace.tokens[query]}** agrees most with the key of **{winner['key_token']}** "
+        f"(position {int(winner['key_position'])}), which takes **{winner['probability']:.0%}** of the "
+        "attention. The head's output for this token is the sum of the value vectors weighted by these "
+        "probabilities."
+    )
+
+
+def explanation(trace: tr.Trace) -> None:
+    explain(
+        "Each token makes a query q, a key k and a value v from its vector (three matrix products). "
+        "The query of the chosen token is compared with the key of every token it may see: one dot product "
+        f"each, divided by √d_head = √{trace.architecture.d_head} so the scores stay in a range where "
+        "softmax is not saturated. Softmax turns the scores into probabilities that add up to 1, and the "
+        "output is the probability-weighted sum of the values. Rows of the heatmap are queries; "
+        + (
+            "a token never sees the tokens after it (the causal mask). Many heads put most of their weight "
+            "on the first token: an 'attention sink' where a head parks attention it does not need."
+            if trace.masks_the_future
+            else "in this encoder every token sees every other, before and after it: there is no causal "
+            "mask, so the heatmap is full. Many heads put much of their weight on [CLS] or [SEP], the "
+            "tokens around the sentence, where a head parks attention it does not need."
+        ),
+        r"a_{ij} = \operatorname{softmax}_j\!\left(\frac{q_i \cdot k_j}{\sqrt{d_\text{head}}}\right),"
+        + (
+            r"\qquad z_i = \sum_{j \le i} a_{ij}\, v_j"
+            if trace.masks_the_future
+            else r"\qquad z_i = \sum_j a_{ij}\, v_j"
+        ),
+    )

@@ -1,0 +1,39 @@
+"""The All heads tab: every head of one layer side by side, and which heads share keys and values."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geometry import charts
+from geometry import trace as tr
+from geometry.models import LoadedModel
+from geometry.trace_tables import attention_frame, kv_sharing_table
+from ui.page import cached_chart, download_table, explain, show_chart
+from ui.trace.attention import sharing_text
+from ui.trace.widgets import index_slider
+
+
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    arch = trace.architecture
+    layer = index_slider("Layer", arch.n_layers, "tr_grid_layer")
+    grid = attention_frame(trace, layer, range(arch.n_heads))
+    show_chart(
+        cached_chart(charts.head_grid_chart, grid, columns=3 if arch.n_heads % 3 == 0 else 4),
+        f"heads_L{layer}",
+        key="tr_grid",
+    )
+    left, right = st.columns([1, 2])
+    left.dataframe(kv_sharing_table(arch), hide_index=True)
+    right.markdown(sharing_text(trace, 0))
+    right.markdown(
+        "Each small square is one head of this layer, with the same rows (queries) and columns (keys) "
+        "as the big heatmap. Heads learn different habits: some look at the previous token, some at "
+        "the first token, some at a related word elsewhere in the text."
+    )
+    download_table(grid, f"all_heads_L{layer}.csv", key="tr_dl_heads")
+    explain(
+        f"All {arch.n_heads} heads run side by side on the same vectors, each with its own query matrix. "
+        f"Their outputs (each {arch.d_head} numbers) are laid end to end and multiplied by W_O to give one "
+        f"{arch.d_model}-number update that is added to the token's residual vector.",
+        r"\text{attn}(x_i) = \big[z_i^{(1)}; z_i^{(2)}; \dots; z_i^{(H)}\big]\, W_O",
+    )

@@ -1,0 +1,57 @@
+"""The Next token tab: the logits of the last token through softmax, temperature, top-k and top-p."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from geometry import charts, sampling
+from geometry import trace as tr
+from geometry.models import LoadedModel
+from geometry.trace_tables import next_token_long
+from ui.page import cached_chart, download_table, explain, metric_row, safe_tokens, safe_words, show_chart
+from ui.trace.widgets import QUIET, decoding_ui
+
+SHOWN_NEXT_TOKENS = 15
+
+
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    settings = decoding_ui()
+    table = safe_tokens(tr.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
+    show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
+    choices(lm, settings.probs(trace.logits), settings.seed)
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_table(table, "next_tokens.csv", key="tr_dl_next")
+    explanation(trace.architecture)
+
+
+def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
+    """The greedy and the sampled token, and how many tokens survive the filters."""
+    greedy_id = sampling.choose(final)
+    sampled_id = sampling.choose(final, seed)
+    names = safe_words(tr.display_tokens(lm, [greedy_id, sampled_id]))
+    row = metric_row()
+    row.metric("Greedy choice", names[0], f"p = {final[greedy_id]:.3f}", **QUIET)
+    row.metric(f"Sampled (seed {seed})", names[1], f"p = {final[sampled_id]:.3f}", **QUIET)
+    row.metric(
+        "Tokens that survive the filters", f"{np.count_nonzero(final):,}", f"of {final.size:,}", **QUIET
+    )
+
+
+def explanation(arch: tr.Architecture) -> None:
+    tied = (
+        "In this model the output matrix W_U is **tied** to the embedding matrix: it is E itself, "
+        "transposed, so a token's logit is the dot product of the final vector with that token's own "
+        "embedding row."
+        if arch.tied_embeddings
+        else "In this model the output matrix W_U is a separate matrix, not the embedding matrix."
+    )
+    explain(
+        f"The final vector of the last token (after the final {arch.norm}) is compared with every one of "
+        f"the {arch.vocab_size:,} vocabulary rows: one dot product per token gives its logit. {tied} "
+        "Softmax turns the logits into probabilities. Temperature divides the logits first (below 1 "
+        "sharpens, above 1 flattens, 0 is greedy); top-k and top-p then drop unlikely tokens (faded bars) "
+        "and the survivors are rescaled to add up to 1. Greedy takes the most probable token; sampling "
+        "draws one, and the seed makes the draw repeatable.",
+        r"\ell = h_T\, W_U = h_T\, E^{\top},\qquad P(w) = \frac{e^{\ell_w / T}}{\sum_v e^{\ell_v / T}}",
+    )
