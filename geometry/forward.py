@@ -114,7 +114,7 @@ def family_of(model: Any) -> Family:
     model_type = getattr(config, "model_type", "")
     if "sliding_attention" in (getattr(config, "layer_types", None) or ()):
         raise ValueError(
-            f"The step-by-step trace computes full attention; this {model_type} model has a window."
+            f"The step-by-step trace computes full attention; this {model_type} model uses a sliding window."
         )
     for family in FAMILIES.values():
         if model_type in family.model_types:
