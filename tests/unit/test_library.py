@@ -9,6 +9,9 @@ import sys
 import tomllib
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
@@ -55,3 +58,77 @@ def test_every_module_geometry_imports_comes_from_a_declared_dependency():
     }
     assert len(third_party_imports()) >= 8 and missing == set()
     assert "better-profanity" in declared  # read as a data file (importlib.resources), not imported
+
+
+# --------------------------------------------------------------------------- a model the user loaded
+
+
+@pytest.fixture(params=["gpt2", "llama"])
+def users_model(request, small_tokenizer):
+    """A tiny random model as a notebook leaves it: parameters requiring grad, train mode, dropout on."""
+    import torch
+    from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
+
+    from geometry.models import wrap
+
+    vocab = len(small_tokenizer)
+    if request.param == "gpt2":
+        config = GPT2Config(vocab_size=vocab, n_positions=64, n_embd=32, n_layer=2, n_head=4, resid_pdrop=0.5)
+    else:
+        config = LlamaConfig(vocab_size=vocab, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                             num_attention_heads=4, num_key_value_heads=2, attention_dropout=0.5)  # fmt: skip
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(config, attn_implementation="eager").train()
+    model.lm_head.eval()  # one module in another mode: it must keep it
+    return wrap(model, small_tokenizer, name=f"users-{request.param}")
+
+
+def snapshot(model):
+    return (
+        {name: p.detach().clone() for name, p in model.named_parameters()},
+        {name: p.requires_grad for name, p in model.named_parameters()},
+        {name: m.training for name, m in model.named_modules()},
+    )
+
+
+def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
+    import copy
+
+    import torch
+
+    from geometry.context import occurrence_vectors
+    from geometry.learning import embedding_gradients
+    from geometry.projection import project
+    from geometry.similarity import nearest, pairwise
+    from geometry.trace import generate, trace
+    from geometry.vectors import word_vectors
+
+    model = users_model.model
+    values, flags, modes = snapshot(model)
+    assert users_model.kind == "causal" and all(flags.values()) and modes[""] and not modes["lm_head"]
+
+    t = trace(users_model, "the dog chased the cat")
+    with torch.no_grad():  # the model's own answer in eval mode, on a copy
+        reference = copy.deepcopy(model).eval()(torch.tensor([t.token_ids.tolist()])).logits[0].numpy()
+    assert np.abs(t.activations["logits"] - reference).max() <= 1e-3
+    X = word_vectors(["dog", "cat", "house", "tree"], users_model)
+    assert pairwise(X).shape == (4, 4) and len(nearest(X[0], users_model, k=3)) == 3
+    assert project(X, "pca").coords.shape == (4, 2)
+    assert np.isfinite(embedding_gradients(users_model, "the dog ran to the park").loss)
+    sentences = ["the dog ran home", "a dog sat down"]
+    first, again = (occurrence_vectors(users_model, sentences, "dog") for _ in range(2))
+    assert np.array_equal(first, again)  # dropout was off for the call
+    assert generate(users_model, "the dog", 3).new_ids == generate(users_model, "the dog", 3).new_ids
+
+    after_values, after_flags, after_modes = snapshot(model)
+    assert all(torch.equal(values[name], after_values[name]) for name in values)
+    assert after_flags == flags and after_modes == modes
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_wrap_reads_the_kind_from_the_model(tiny_bert, small_tokenizer):
+    from geometry.models import wrap
+
+    assert wrap(tiny_bert.model, small_tokenizer).kind == "encoder"
+    with pytest.raises(ValueError, match="'causal' or 'encoder'"):
+        wrap(tiny_bert.model, small_tokenizer, kind="seq2seq")
