@@ -132,3 +132,20 @@ def test_wrap_reads_the_kind_from_the_model(tiny_bert, small_tokenizer):
     assert wrap(tiny_bert.model, small_tokenizer).kind == "encoder"
     with pytest.raises(ValueError, match="'causal' or 'encoder'"):
         wrap(tiny_bert.model, small_tokenizer, kind="seq2seq")
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_the_library_limits_are_generous_and_the_pages_pass_their_own(tiny_gpt2):
+    from geometry import context as cx
+    from geometry import vectors
+
+    words = ["dog", "cat", "house", "tree"] * 110  # 440: more than a page takes, a small data set
+    assert vectors.word_vectors(words, tiny_gpt2).shape == (440, tiny_gpt2.d_model)
+    with pytest.raises(ValueError, match="limit of 300"):
+        vectors.word_vectors(words, tiny_gpt2, max_words=vectors.MAX_WORDS)
+    sentences = [f"the bank number {i}" for i in range(cx.PAGE_LIMITS["max_sentences"] + 1)]
+    assert len(cx.find_occurrences(tiny_gpt2, sentences, "bank").table) == len(sentences)
+    with pytest.raises(ValueError, match="limit"):
+        cx.find_occurrences(tiny_gpt2, sentences, "bank", **cx.PAGE_LIMITS)
