@@ -97,10 +97,10 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
     import torch
 
     from geometry.context import occurrence_vectors
-    from geometry.learning import embedding_gradients
+    from geometry.learning import embedding_gradients, train_steps
     from geometry.projection import project
     from geometry.similarity import nearest, pairwise
-    from geometry.trace import generate, trace
+    from geometry.trace import generate, logit_lens, next_tokens, trace
     from geometry.vectors import word_vectors
 
     model = users_model.model
@@ -111,10 +111,12 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
     with torch.no_grad():  # the model's own answer in eval mode, on a copy
         reference = copy.deepcopy(model).eval()(torch.tensor([t.token_ids.tolist()])).logits[0].numpy()
     assert np.abs(t.activations["logits"] - reference).max() <= 1e-3
+    assert len(logit_lens(users_model, t, k=2)) and len(next_tokens(users_model, t, k=3)) == 3
     X = word_vectors(["dog", "cat", "house", "tree"], users_model)
     assert pairwise(X).shape == (4, 4) and len(nearest(X[0], users_model, k=3)) == 3
     assert project(X, "pca").coords.shape == (4, 2)
     assert np.isfinite(embedding_gradients(users_model, "the dog ran to the park").loss)
+    assert len(train_steps(users_model, "the dog ran to the park", 2, 1e-3).losses) == 2  # on a copy
     sentences = ["the dog ran home", "a dog sat down"]
     first, again = (occurrence_vectors(users_model, sentences, "dog") for _ in range(2))
     assert np.array_equal(first, again)  # dropout was off for the call
