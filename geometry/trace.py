@@ -399,8 +399,8 @@ def head_contributions(trace: Trace, layer: int, head: int, query: int) -> pd.Da
 def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd.DataFrame:
     """The MLP neurons most active (largest |post|) for one token at one layer.
 
-    Columns: neuron, activation (post: what W_out reads), pre (the detector's dot product;
-    Llama's gate before SiLU).
+    Columns: neuron, activation (post: what W_out, or SwiGLU's W_down, reads), pre (the detector's
+    dot product; in SwiGLU the gate's, before SiLU).
     """
     L, p = _layer(trace, layer), _position(trace, position)
     post = trace.activations[f"blocks.{L}.mlp.post"][p]  # (d_mlp,)
