@@ -540,7 +540,7 @@ def attention(
     k = split_heads(project(x, layer.W_K, layer.b_K), arch.d_head)  # (Hkv, T, dh)
     v = split_heads(project(x, layer.W_V, layer.b_V), arch.d_head)  # (Hkv, T, dh)
     steps = {}
-    if rope is not None:
+    if arch.positions == "rotary":  # the family turns q and k by position (rope: their cos, sin)
         steps |= {"q_unrotated": q, "k_unrotated": k}
         q, k = rotary(q, *rope), rotary(k, *rope)  # (H, T, dh), (Hkv, T, dh)
     scale = layer.scale if intervention.scale_scores else None
