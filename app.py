@@ -1,10 +1,20 @@
 """Semantic Geometry Explorer: how a language model turns tokens into vectors and relates them."""
 
-import streamlit as st
+import os
 
-from ui import journey
-from ui.models import start_background_warm_up
-from ui.page import (
+# Idle OpenMP workers sleep rather than spin. When the machine's other cores are busy (a shared
+# server, thirty sessions, a neighbour's job), spinning workers sometimes made torch's two-thread
+# trace 14x slower than one thread; sleeping ones keep it near the one-thread time and cost little
+# on a quiet machine (`make benchmark`, section "threads"). libgomp reads this once, when torch is
+# first imported, so the app sets it here, before any import that reaches torch. A value already in
+# the environment wins. The library (geometry) itself changes no environment variable.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import streamlit as st  # noqa: E402
+
+from ui import journey  # noqa: E402
+from ui.models import start_background_warm_up  # noqa: E402
+from ui.page import (  # noqa: E402
     CLASSROOM_KEY,
     PAGE_STYLE,
     PRESENTER_KEY,

@@ -43,7 +43,13 @@ from geometry.similarity import vocabulary_matrix
 from geometry.tokens import display_token
 
 MAX_WORD_CHARS = 40
-MAX_OCCURRENCES = 80  # all occurrences in all sentences together
+MAX_OCCURRENCES = 80  # the page's limit on all occurrences in all sentences together
+# What the page passes to find_occurrences; the library's own defaults (below) are generous.
+PAGE_LIMITS = {
+    "max_sentences": MAX_SENTENCES,
+    "max_sentence_chars": MAX_SENTENCE_CHARS,
+    "max_occurrences": MAX_OCCURRENCES,
+}
 REFERENCE_PATH = Path(__file__).parent / "data" / "reference.txt"
 STATIC = "static"
 EMBEDDINGS = "embeddings"
@@ -199,16 +205,18 @@ class Occurrences:
 
 
 def find_occurrences(
-    model, sentences: Sequence[str], word: str, senses: Sequence[str] | None = None
-) -> Occurrences:
+    model, sentences: Sequence[str], word: str, senses: Sequence[str] | None = None, *,
+    max_sentences: int = 100_000, max_sentence_chars: int = 100_000, max_occurrences: int = 100_000,
+) -> Occurrences:  # fmt: skip
     """Run each sentence through the model and keep every occurrence of ``word``.
 
     A word cut into several tokens gets the mean of its pieces' vectors. Raises ValueError
-    naming the word and the sentence when a sentence lacks the word, and for bad input.
+    naming the word and the sentence when a sentence lacks the word, and for bad input
+    (beyond the limits: the page passes :data:`PAGE_LIMITS`).
     """
     word = clean_word(word)
     sentences = [str(s).strip() for s in sentences]
-    _check_sentences(sentences)
+    _check_sentences(sentences, max_sentences, max_sentence_chars)
     senses = list(senses) if senses is not None else [NO_SENSE] * len(sentences)
     if len(senses) != len(sentences):
         raise ValueError(f"{len(senses)} sense labels for {len(sentences)} sentences; give one per sentence.")
@@ -216,8 +224,8 @@ def find_occurrences(
     for sentence, found in zip(sentences, spans, strict=True):
         if not found:
             raise ValueError(f"The word '{word}' does not appear in the sentence “{_short(sentence)}”.")
-    if sum(map(len, spans)) > MAX_OCCURRENCES:
-        raise ValueError(f"'{word}' occurs more than {MAX_OCCURRENCES} times; use fewer sentences.")
+    if sum(map(len, spans)) > max_occurrences:
+        raise ValueError(f"'{word}' occurs more than {max_occurrences} times; use fewer sentences.")
     embedding = model.embedding_matrix()  # (vocab, d)
     rows, states, statics = [], [], []
     encoded = _hidden_states(model, sentences)
@@ -248,31 +256,31 @@ def find_occurrences(
     )
 
 
-def _check_sentences(sentences: Sequence[str]) -> None:
+def _check_sentences(sentences: Sequence[str], max_sentences: int, max_sentence_chars: int) -> None:
     if len([s for s in sentences if s]) < 2:
         raise ValueError("Type at least two sentences, one per line, each containing the word.")
     if not all(sentences):
         raise ValueError("One of the sentences is empty; remove the blank entry.")
-    if len(sentences) > MAX_SENTENCES:
-        raise ValueError(f"{len(sentences)} sentences is more than the limit of {MAX_SENTENCES}.")
+    if len(sentences) > max_sentences:
+        raise ValueError(f"{len(sentences)} sentences is more than the limit of {max_sentences}.")
     for sentence in sentences:
-        if len(sentence) > MAX_SENTENCE_CHARS:
+        if len(sentence) > max_sentence_chars:
             raise ValueError(
                 f"“{_short(sentence, 40)}” has {len(sentence):,} characters, more than the limit "
-                f"of {MAX_SENTENCE_CHARS}; split it into shorter sentences."
+                f"of {max_sentence_chars}; split it into shorter sentences."
             )
 
 
-def occurrence_vectors(model, sentences: Sequence[str], word: str) -> np.ndarray:
+def occurrence_vectors(model, sentences: Sequence[str], word: str, **limits: int) -> np.ndarray:
     """The word's vector in each occurrence at every layer, (n_occurrences, n_layers + 1, d).
 
     Index 0 is the embedding layer's output (``hidden_states[0]``), the last index the
     final layer. One row per occurrence: a sentence that uses the word twice gives two
     rows (see :func:`find_occurrences` for the labels). A word cut into several tokens
     gets the mean of its pieces. Raises ValueError naming the word and the sentence if a
-    sentence lacks the word.
+    sentence lacks the word. ``limits``: those of :func:`find_occurrences`.
     """
-    return find_occurrences(model, sentences, word).states
+    return find_occurrences(model, sentences, word, **limits).states
 
 
 # ------------------------------------------------------------------------- similarity

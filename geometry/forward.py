@@ -1,7 +1,7 @@
 """A transformer's forward pass, written out one textbook step at a time.
 
 Every number comes from the model's own weights, read as views (no copies, nothing
-written back). Three families are understood, each declared once in :data:`FAMILIES`
+written back). Four families are understood, each declared once in :data:`FAMILIES`
 (where its weights live, its norm, where the norms sit, its MLP, its positions, whether
 attention looks only back, whether it has a vocabulary head):
 
@@ -10,6 +10,9 @@ attention looks only back, whether it has a vocabulary head):
   query/key/value projections are fused in ``c_attn``;
 * **Llama** (SmolLM2): rotary positions, RMSNorm (pre-norm), SiLU-gated MLP (SwiGLU),
   grouped-query causal attention; its ``nn.Linear`` weights are stored ``(out, in)``;
+* **Qwen2**: Llama's layout read by the same reader, plus a bias on the query, key and value
+  projections (``b_Q``, ``b_K``, ``b_V``); its optional sliding-window attention is not
+  traced (such a model is refused);
 * **BERT** (all-MiniLM-L6-v2): token, position and token-type vectors summed and
   normalised, attention that looks **both ways** (no causal mask), LayerNorm *after* each
   residual addition (post-norm), GELU MLP, and no vocabulary head (a sentence encoder).
@@ -40,7 +43,7 @@ import torch
 class Architecture:
     """The shape of a model: what the page names when it compares two families."""
 
-    family: str  # "gpt2", "llama" or "bert"
+    family: str  # "gpt2", "llama", "qwen2" or "bert"
     n_layers: int
     n_heads: int
     n_kv_heads: int
@@ -71,7 +74,7 @@ class Architecture:
 class Family:
     """One architecture family, declared as data: how to read it and how its blocks compute."""
 
-    name: str  # "gpt2", "llama", "bert"
+    name: str  # "gpt2", "llama", "qwen2", "bert"
     model_types: tuple[str, ...]  # config.model_type values read this way
     norm: str  # "LayerNorm" or "RMSNorm" (a key of NORMS)
     norm_placement: str  # "pre" or "post" (a key of BLOCKS)
@@ -93,6 +96,10 @@ FAMILIES: dict[str, Family] = {
         name="llama", model_types=("llama",), norm="RMSNorm", norm_placement="pre", positions="rotary",
         mlp="SwiGLU", causal=True, token_types=False, final_norm=True, vocabulary_head=True, reader="llama",
     ),
+    "qwen2": Family(
+        name="qwen2", model_types=("qwen2",), norm="RMSNorm", norm_placement="pre", positions="rotary",
+        mlp="SwiGLU", causal=True, token_types=False, final_norm=True, vocabulary_head=True, reader="llama",
+    ),
     "bert": Family(
         name="bert", model_types=("bert",), norm="LayerNorm", norm_placement="post", positions="learned",
         mlp="GELU", causal=False, token_types=True, final_norm=False, vocabulary_head=False, reader="bert",
@@ -101,12 +108,20 @@ FAMILIES: dict[str, Family] = {
 
 
 def family_of(model: Any) -> Family:
-    """The declared family of a transformers model; ValueError for any other model."""
-    model_type = getattr(model.config, "model_type", "")
+    """The declared family of a transformers model; ValueError for any other model, and for a model
+    with sliding-window attention layers (the trace computes full attention only)."""
+    config = model.config
+    model_type = getattr(config, "model_type", "")
+    if "sliding_attention" in (getattr(config, "layer_types", None) or ()):
+        raise ValueError(
+            f"The step-by-step trace computes full attention; this {model_type} model uses a sliding window."
+        )
     for family in FAMILIES.values():
         if model_type in family.model_types:
             return family
-    raise ValueError(f"The step-by-step trace understands GPT-2, Llama and BERT models, not {model_type!r}.")
+    raise ValueError(
+        f"The step-by-step trace understands GPT-2, Llama, Qwen2 and BERT models, not {model_type!r}."
+    )
 
 
 def _config_value(config: Any, *names: str) -> Any:
@@ -123,7 +138,7 @@ def parameter_count(model: Any) -> int:
 
 
 def architecture_of(model: Any) -> Architecture:
-    """Read the architecture of a transformers GPT-2, Llama or BERT model from its config and weights."""
+    """The architecture of a transformers GPT-2, Llama, Qwen2 or BERT model, from its config and weights."""
     config, family = model.config, family_of(model)
     n_heads, d_model = int(config.num_attention_heads), int(config.hidden_size)
     embedding = model.get_input_embeddings().weight  # (vocab, d)
@@ -171,7 +186,7 @@ class GeluMLP:
 
 @dataclass(frozen=True)
 class GatedMLP:
-    """Llama's SwiGLU: a SiLU gate times a linear projection, then down."""
+    """Llama's and Qwen2's SwiGLU: a SiLU gate times a linear projection, then down."""
 
     W_gate: torch.Tensor  # (d, d_mlp)
     b_gate: torch.Tensor | None  # (d_mlp,)
@@ -214,8 +229,8 @@ class Weights:
     W_U: torch.Tensor | None  # (d, vocab) families with a vocabulary head
     b_U: torch.Tensor | None  # (vocab,)
     eps: float  # the norm's epsilon, from the config
-    activation: Callable[[torch.Tensor], torch.Tensor]  # GELU (GPT-2, BERT) or SiLU (Llama's gate)
-    rotary_embedding: Any  # Llama's own rotary module: positions -> (cos, sin); None otherwise
+    activation: Callable[[torch.Tensor], torch.Tensor]  # GELU (GPT-2, BERT) or SiLU (the SwiGLU gate)
+    rotary_embedding: Any  # a rotary family's own rotary module: positions -> (cos, sin); None otherwise
 
 
 def weights_of(model: Any) -> Weights:
@@ -270,7 +285,8 @@ def _read_llama(model: Any, family: Family, architecture: Architecture) -> Weigh
 
 
 def _llama_layer(layer: Any) -> LayerWeights:
-    """Llama ``nn.Linear`` weights are ``(out, in)``: ``.T`` is a view in ``(in, out)`` layout."""
+    """Llama and Qwen2 ``nn.Linear`` weights are ``(out, in)``: ``.T`` is a view in ``(in, out)`` layout.
+    Biases are read where the model has them (Qwen2's query, key and value), else None."""
     attn, mlp = layer.self_attn, layer.mlp
     return LayerWeights(
         ln1=Norm(layer.input_layernorm.weight, None),
@@ -458,7 +474,7 @@ def gelu_mlp(x: torch.Tensor, mlp: GeluMLP, activation: Callable) -> dict[str, t
 
 
 def swiglu_mlp(x: torch.Tensor, mlp: GatedMLP, activation: Callable) -> dict[str, torch.Tensor]:
-    """Llama: ``pre`` = x W_gate, ``up`` = x W_up, ``post`` = SiLU(pre) ⊙ up, ``out`` = post W_down."""
+    """Llama, Qwen2: ``pre`` = x W_gate, ``up`` = x W_up, ``post`` = SiLU(pre) ⊙ up, ``out`` = post W_down."""
     pre = project(x, mlp.W_gate, mlp.b_gate)  # (T, d_mlp)
     up = project(x, mlp.W_up, mlp.b_up)  # (T, d_mlp)
     post = activation(pre) * up  # (T, d_mlp) the gate's output scales the linear half
@@ -524,7 +540,7 @@ def attention(
     k = split_heads(project(x, layer.W_K, layer.b_K), arch.d_head)  # (Hkv, T, dh)
     v = split_heads(project(x, layer.W_V, layer.b_V), arch.d_head)  # (Hkv, T, dh)
     steps = {}
-    if rope is not None:
+    if arch.positions == "rotary":  # the family turns q and k by position (rope: their cos, sin)
         steps |= {"q_unrotated": q, "k_unrotated": k}
         q, k = rotary(q, *rope), rotary(k, *rope)  # (H, T, dh), (Hkv, T, dh)
     scale = layer.scale if intervention.scale_scores else None
@@ -545,7 +561,7 @@ def pre_norm_block(
     resid: torch.Tensor, layer: LayerWeights, weights: Weights, rope: tuple | None, keep: torch.Tensor,
     intervention: Intervention,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
-    """GPT-2, Llama: x + attention(norm(x)), then + mlp(norm(x)). Returns the block's record."""
+    """GPT-2, Llama, Qwen2: x + attention(norm(x)), then + mlp(norm(x)). Returns the block's record."""
     ln1 = normalize(resid, layer.ln1, weights)  # (T, d)
     attn = attention(ln1, layer, weights.architecture, rope, keep, intervention)
     resid_mid = resid + attn["out"]  # (T, d)
@@ -596,7 +612,7 @@ def embeddings(weights: Weights, token_ids: torch.Tensor) -> dict[str, torch.Ten
 
 
 def first_residual(record: dict[str, torch.Tensor], family: Family) -> torch.Tensor:
-    """Block 0's input: the normalised sum (BERT), token + position (GPT-2), the token row (Llama)."""
+    """Block 0's input: the normalised sum (BERT), token + position (GPT-2), the token row (Llama, Qwen2)."""
     if family.token_types:
         return record["embed_norm"]  # (T, d)
     if family.positions == "learned":

@@ -520,6 +520,7 @@ def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
     with using(lm):
         student = copy.deepcopy(lm.model)
     student.eval().requires_grad_(True)  # eval: no dropout, so a text always gives the same run
+    student.zero_grad(set_to_none=True)  # a user's model may carry gradients of its own: not ours to add
     if is_tied(student):
         # the lookup's gradient arrives as its T rows, not as a second (vocab, d) matrix of zeros
         # beside the output projection's dense one (both add into the one tied matrix)

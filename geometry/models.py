@@ -15,6 +15,9 @@ processes load that in a few seconds.
 
 Loaded models are read-only: ``requires_grad`` is off, they are in eval mode, and
 their numpy views are not writeable. Code that trains must work on a copy.
+
+A model loaded elsewhere (a notebook's ``from_pretrained``) becomes a handle with :func:`wrap`;
+it is left as it was: every function computes in eval mode and restores the modes it found.
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ class LoadedModel:
     tokenizer: Any
     name: str
     kind: str  # "encoder" or "causal"
-    source: str  # "packaged" or "hub"
+    source: str  # "packaged", "hub" or "user" (see wrap)
     origin: str  # the file or hub name the weights were read from
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -148,13 +151,55 @@ def read_only(tensor: Any) -> np.ndarray:
 
 @contextlib.contextmanager
 def using(lm: Any) -> Iterator[None]:
-    """Hold ``lm.lock`` (if it has one) around tokenizer and forward calls."""
+    """Hold ``lm.lock`` (if it has one) around tokenizer and forward calls, the model in eval mode.
+
+    A model the user loaded may be training (dropout on, so every run differs): for the call its
+    modules are put in eval mode, and afterwards each module gets back the mode it had.
+    """
     lock = getattr(lm, "lock", None)
-    if lock is None:
+    with lock if lock is not None else contextlib.nullcontext(), evaluating(getattr(lm, "model", None)):
         yield
-    else:
-        with lock:
-            yield
+
+
+@contextlib.contextmanager
+def evaluating(model: Any) -> Iterator[None]:
+    """``model`` in eval mode inside the block, each of its modules' own mode restored after it.
+
+    A model already in eval mode (the shared, loaded ones) is not touched at all.
+    """
+    modules = model.modules() if callable(getattr(model, "modules", None)) else ()
+    training = [module for module in modules if module.training]
+    if not training:
+        yield
+        return
+    model.eval()
+    try:
+        yield
+    finally:
+        for module in training:  # not .train(): that would also switch on the children that were off
+            module.training = True
+
+
+def wrap(model: Any, tokenizer: Any, name: str = "my model", kind: str | None = None) -> LoadedModel:
+    """A model you loaded yourself, as the handle every geometry function takes.
+
+    ``model`` is a transformers causal LM (``AutoModelForCausalLM.from_pretrained(...)``), a
+    transformers encoder (``AutoModel``) or a sentence-transformers ``SentenceTransformer``;
+    ``tokenizer`` is its tokenizer. ``kind`` ("causal" or "encoder") is read from the model when
+    not given: a model with a vocabulary head is causal. The model is not changed: its parameters
+    keep their ``requires_grad`` and its modules their train or eval mode (each function runs in
+    eval mode without gradients and restores the modes it found).
+
+    >>> lm = wrap(AutoModelForCausalLM.from_pretrained("gpt2"), AutoTokenizer.from_pretrained("gpt2"),
+    ...           name="gpt2")  # doctest: +SKIP
+    """
+    if kind is None:
+        sentence_encoder = hasattr(model, "encode") and hasattr(model, "__getitem__")
+        head = None if sentence_encoder else model.get_output_embeddings()
+        kind = "causal" if head is not None else "encoder"
+    if kind not in ("causal", "encoder"):
+        raise ValueError(f"kind is 'causal' or 'encoder', not {kind!r}.")
+    return LoadedModel(model, tokenizer, name, kind, "user", name)
 
 
 # --------------------------------------------------------------------------- files

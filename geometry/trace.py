@@ -3,7 +3,7 @@
 :func:`trace` tokenizes the prompt exactly as ``lm.tokenizer(prompt)`` does, recomputes
 the forward pass from the model's own weights (see :mod:`geometry.forward`) and returns a
 :class:`Trace`: the tokens, the architecture, and one record of activations, all numpy
-float32 and read-only. The model is a causal LM (GPT-2, Llama) or a BERT encoder such as the
+float32 and read-only. The model is a causal LM (GPT-2, Llama, Qwen2) or a BERT encoder such as the
 sentence encoder all-MiniLM-L6-v2. The helpers below turn a trace into the tidy tables a page
 shows: the logit lens, residual norms, what each sublayer changes, one head's "dot product
 tournament", the most active MLP neurons and the top next tokens (the trace page's other tables
@@ -16,18 +16,18 @@ Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = 
     embed (T, d)                       pos_embed (T, d)            GPT-2 and BERT
     type_embed (T, d)                  embed_norm (T, d)           BERT only: token-type row, norm of the sum
     blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)       ln1/ln2: pre-norm families only
-    blocks.{L}.attn.q_unrotated (H, T, dh)   blocks.{L}.attn.k_unrotated (Hkv, T, dh)  Llama only
+    blocks.{L}.attn.q_unrotated (H, T, dh)   blocks.{L}.attn.k_unrotated (Hkv, T, dh)  rotary only
     blocks.{L}.attn.q (H, T, dh)       blocks.{L}.attn.k (Hkv, T, dh)   blocks.{L}.attn.v (Hkv, T, dh)
     blocks.{L}.attn.dots (H, T, T)     raw q·k
     blocks.{L}.attn.scores (H, T, T)   after scaling and the mask (-inf where masked)
     blocks.{L}.attn.pattern (H, T, T)  softmax probabilities
     blocks.{L}.attn.z (H, T, dh)       blocks.{L}.attn.out (T, d)   blocks.{L}.resid_mid (T, d)
     blocks.{L}.ln2 (T, d)              blocks.{L}.mlp.pre (T, d_mlp)
-    blocks.{L}.mlp.up (T, d_mlp)       Llama only: the linear half of SwiGLU
+    blocks.{L}.mlp.up (T, d_mlp)       SwiGLU only (Llama, Qwen2): its linear half
     blocks.{L}.mlp.post (T, d_mlp)     blocks.{L}.mlp.out (T, d)    blocks.{L}.resid_post (T, d)
     ln_final (T, d)                    logits (T, vocab)           families with a vocabulary head only
 
-Where the norms sit differs by family. GPT-2 and Llama normalise a copy of the stream before
+Where the norms sit differs by family. GPT-2, Llama and Qwen2 normalise a copy of the stream before
 each sublayer (``ln1``, ``ln2``; ``resid_mid = resid_pre + attn.out``) and once more at the end
 (``ln_final``). BERT normalises the stream itself after each addition
 (``resid_mid = LayerNorm(resid_pre + attn.out)``, ``resid_post = LayerNorm(resid_mid + mlp.out)``),
@@ -275,7 +275,7 @@ def trace(
 ) -> Trace:
     """Run ``prompt`` through ``lm`` step by step, keeping every intermediate.
 
-    ``lm`` is anything with ``.model`` (a transformers GPT-2 or Llama causal LM, or a BERT
+    ``lm`` is anything with ``.model`` (a transformers GPT-2, Llama or Qwen2 causal LM, or a BERT
     model) or ``.transformer`` (a loaded sentence encoder), and ``.tokenizer``. At most
     ``max_tokens`` tokens are kept (the last ones). ValueError (a message for the user) for
     an empty prompt, a prompt without tokens, an unsupported model or an ablated head that
@@ -294,7 +294,8 @@ def trace(
     ids, truncated = prompt_ids(lm, prompt, limit=min(int(max_tokens), max_positions))
     with using(lm):
         acts = run(weights, torch.tensor(ids, dtype=torch.long), intervention)
-    arrays = {name: _frozen(tensor.numpy()) for name, tensor in acts.items()}
+    # detach: a slice of a weight that requires grad (W_pos[:T]) still requires it under no_grad
+    arrays = {name: _frozen(tensor.detach().numpy()) for name, tensor in acts.items()}
     return Trace(
         prompt=prompt,
         token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
@@ -457,8 +458,8 @@ def head_contributions(trace: Trace, layer: int, head: int, query: int) -> pd.Da
 def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd.DataFrame:
     """The MLP neurons most active (largest |post|) for one token at one layer.
 
-    Columns: neuron, activation (post: what W_out reads), pre (the detector's dot product;
-    Llama's gate before SiLU).
+    Columns: neuron, activation (post: what W_out, or SwiGLU's W_down, reads), pre (the detector's
+    dot product; in SwiGLU the gate's, before SiLU).
     """
     L, p = _layer(trace, layer), _position(trace, position)
     post = trace.activations[f"blocks.{L}.mlp.post"][p]  # (d_mlp,)

@@ -12,7 +12,8 @@ import numpy as np
 from geometry.models import using
 from geometry.tokens import WordTokens, tokenize_many, word_tokens
 
-MAX_WORDS = 300  # a word list longer than this is refused with a message
+MAX_WORDS = 300  # the pages' limit on one list (they pass it); the library's own default is generous
+LIBRARY_MAX_WORDS = 1_000_000  # word_vectors' default: a notebook can score a whole data set in one call
 KINDS = ("static", "sentence")
 
 
@@ -31,18 +32,21 @@ def sentence_vectors(lm, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(lm.model.encode(list(texts), convert_to_numpy=True, show_progress_bar=False))
 
 
-def word_vectors(words: Sequence[str], model, kind: str = "static") -> np.ndarray:
+def word_vectors(
+    words: Sequence[str], model, kind: str = "static", *, max_words: int = LIBRARY_MAX_WORDS
+) -> np.ndarray:
     """One vector per word, (n, d).
 
     ``kind`` is "static" (embedding rows, before any context) or "sentence" (the
     encoder's pooled embedding of the word or phrase). Raises ValueError for an
-    empty or too long list, an unknown kind, or a word the model cannot tokenize.
+    empty list or one longer than ``max_words`` (the pages pass :data:`MAX_WORDS`),
+    an unknown kind, or a word the model cannot tokenize.
     """
     words = list(words)
     if not words:
         raise ValueError("Type at least one word.")
-    if len(words) > MAX_WORDS:
-        raise ValueError(f"{len(words)} words is more than the limit of {MAX_WORDS}; shorten the list.")
+    if len(words) > max_words:
+        raise ValueError(f"{len(words)} words is more than the limit of {max_words}; shorten the list.")
     if kind not in KINDS:
         raise ValueError(f"Unknown vector kind {kind!r}; use one of {', '.join(KINDS)}.")
     tokens = tokenize_many(model, words)  # same checks and messages for both kinds

@@ -8,6 +8,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py sets it, before anything imports torch
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +76,32 @@ def tiny_llama(small_tokenizer):
         tie_word_embeddings=True,
     )
     return LoadedModel(_tiny(config), small_tokenizer, "tiny-llama", "causal", "test", "random")
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2(small_tokenizer):
+    """A randomly initialised Qwen2: Llama's layout plus biases on the query, key and value projections."""
+    import torch
+    from transformers import Qwen2Config
+
+    from geometry.models import LoadedModel
+
+    config = Qwen2Config(
+        vocab_size=len(small_tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        tie_word_embeddings=False,
+    )
+    model = _tiny(config)
+    with torch.no_grad():  # transformers starts biases at zero; non-zero ones prove they are read
+        for layer in model.model.layers:
+            for projection in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj):
+                projection.bias.normal_(0.0, 0.5)
+    return LoadedModel(model, small_tokenizer, "tiny-qwen2", "causal", "test", "random")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from ui.page import explain
 @st.cache_data(max_entries=16, show_spinner="Running the sentences through the model…")
 def occurrences(model_name: str, sentences: tuple[str, ...], word: str) -> context.Occurrences:
     """Hidden states of every occurrence, keyed by (model name, sentences, word); senses added later."""
-    return context.find_occurrences(load_model(model_name), sentences, word)
+    return context.find_occurrences(load_model(model_name), sentences, word, **context.PAGE_LIMITS)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -12,7 +12,7 @@ import streamlit as st
 from geometry import charts, handmade, similarity
 from geometry.models import load_model
 from geometry.tokens import WordTokens, display_token
-from geometry.vectors import word_vectors
+from geometry.vectors import MAX_WORDS, word_vectors
 from geometry.wordlists import clean_word, keep_pair
 from ui.page import (
     cached_chart,
@@ -172,7 +172,7 @@ def plain(word: str) -> str:
 @st.cache_data(max_entries=64, show_spinner="Computing vectors…")
 def model_vectors(model_name: str, words: tuple[str, ...], kind: str) -> np.ndarray:
     """Vectors of the words, (n, d), cached by (model name, words, kind)."""
-    return word_vectors(words, load_model(model_name), kind)
+    return word_vectors(words, load_model(model_name), kind, max_words=MAX_WORDS)
 
 
 @st.cache_data(

@@ -151,12 +151,12 @@ def test_sentence_without_the_word_names_the_word_and_the_sentence(tiny_gpt2):
 )
 def test_bad_input_raises_a_message_for_the_user(tiny_gpt2, sentences, word, message):
     with pytest.raises(ValueError, match=message):
-        cx.find_occurrences(tiny_gpt2, sentences, word)
+        cx.find_occurrences(tiny_gpt2, sentences, word, **cx.PAGE_LIMITS)
 
 
 def test_too_many_occurrences_and_mismatched_senses_are_refused(tiny_gpt2):
     with pytest.raises(ValueError, match="more than"):
-        cx.find_occurrences(tiny_gpt2, ["bank " * 50, "bank " * 40], "bank")
+        cx.find_occurrences(tiny_gpt2, ["bank " * 50, "bank " * 40], "bank", **cx.PAGE_LIMITS)
     with pytest.raises(ValueError, match="sense labels"):
         cx.find_occurrences(tiny_gpt2, SENTENCES, "bank", ["river"])
 

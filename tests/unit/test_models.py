@@ -161,22 +161,38 @@ def test_cpu_quota_reads_cgroup_v1_and_v2(tmp_path, files, expected):
     assert models.cpu_quota(tmp_path) == expected
 
 
-def test_importing_geometry_lets_idle_openmp_threads_sleep():
-    """Set before torch starts (libgomp reads it once); a value the user chose is kept."""
+def test_importing_geometry_changes_no_environment_variable():
+    """A notebook that imports the library keeps its environment (run in a fresh interpreter)."""
+    import json
     import os
     import subprocess
     import sys
 
-    code = "import geometry, os; print(os.environ['OMP_WAIT_POLICY'])"
+    code = (
+        "import json, os; before = dict(os.environ)\n"
+        "import geometry, geometry.models, geometry.trace, geometry.similarity, geometry.projection\n"
+        "import geometry.learning, geometry.context, geometry.vectors\n"
+        "after = dict(os.environ)\n"
+        "print(json.dumps(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
-    def run(env: dict[str, str]) -> str:
-        done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
-        return done.stdout.strip()
 
-    assert run(env) == "PASSIVE"
-    assert run({**env, "OMP_WAIT_POLICY": "ACTIVE"}) == "ACTIVE"
+def test_the_app_lets_idle_openmp_threads_sleep_before_anything_imports_torch():
+    """libgomp reads OMP_WAIT_POLICY once, when torch starts: app.py sets it before its first import
+    of anything but ``os`` (a value the user chose wins: ``setdefault``)."""
+    import ast
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "app.py").read_text())
+    statements = tree.body[1:]  # after the docstring
+    first_imports = [node for node in statements if isinstance(node, ast.Import | ast.ImportFrom)]
+    setting = next(node for node in statements if "OMP_WAIT_POLICY" in ast.unparse(node))
+    assert ast.unparse(setting) == "os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')"
+    assert [ast.unparse(node) for node in first_imports if node.lineno < setting.lineno] == ["import os"]
 
 
 def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch, tmp_path):

@@ -1,4 +1,4 @@
-"""The glass-box trace on tiny random GPT-2 and Llama models: parity, invariants, experiments, counts."""
+"""The glass-box trace on tiny random GPT-2, Llama and Qwen2 models: parity, invariants, experiments."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from geometry.trace import (
 PROMPT = "the dog that chased the cat was"
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama"])
+@pytest.fixture(params=["tiny_gpt2", "tiny_llama", "tiny_qwen2"])
 def tiny_lm(request):
     return request.getfixturevalue(request.param)
 
@@ -92,6 +92,24 @@ def test_activation_names_are_pinned(tiny_gpt2, tiny_llama):
     blocks = lambda names: [f"blocks.{L}.{name}" for L in range(2) for name in names]  # noqa: E731
     assert gpt2.names == ["embed", "pos_embed", *blocks(GPT2_LAYER), "ln_final", "logits"]
     assert llama.names == ["embed", *blocks(LLAMA_LAYER), "ln_final", "logits"]
+
+
+def test_qwen2_is_llamas_layout_with_query_key_value_biases(tiny_qwen2):
+    assert trace(tiny_qwen2, PROMPT).names == trace_names_of_a_llama()
+    layer, attn = forward.weights_of(tiny_qwen2.model).layers[0], tiny_qwen2.model.model.layers[0].self_attn
+    assert forward.family_of(tiny_qwen2.model).name == "qwen2"
+    assert layer.b_Q.data_ptr() == attn.q_proj.bias.data_ptr() and layer.b_Q.abs().max() > 0.1
+    assert layer.b_K is not None and layer.b_V is not None and layer.b_O is None
+
+
+def trace_names_of_a_llama():
+    return ["embed", *[f"blocks.{L}.{name}" for L in range(2) for name in LLAMA_LAYER], "ln_final", "logits"]
+
+
+def test_sliding_window_attention_is_refused():
+    config = SimpleNamespace(model_type="qwen2", layer_types=["full_attention", "sliding_attention"])
+    with pytest.raises(ValueError, match="full attention"):
+        forward.family_of(SimpleNamespace(config=config))
 
 
 def test_shapes_dtypes_and_read_only(tiny_lm):
@@ -245,7 +263,7 @@ def test_hostile_prompts_still_trace(tiny_gpt2, prompt):
 
 def test_an_unknown_architecture_is_refused():
     fake = SimpleNamespace(model=SimpleNamespace(config=SimpleNamespace(model_type="t5")), tokenizer=None)
-    with pytest.raises(ValueError, match="GPT-2, Llama and BERT models, not 't5'"):
+    with pytest.raises(ValueError, match="GPT-2, Llama, Qwen2 and BERT models, not 't5'"):
         trace(fake, "hello")
 
 
