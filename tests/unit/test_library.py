@@ -111,7 +111,7 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
     with torch.no_grad():  # the model's own answer in eval mode, on a copy
         reference = copy.deepcopy(model).eval()(torch.tensor([t.token_ids.tolist()])).logits[0].numpy()
     assert np.abs(t.activations["logits"] - reference).max() <= 1e-3
-    assert len(logit_lens(users_model, t, k=2)) and len(next_tokens(users_model, t, k=3)) == 3
+    assert len(logit_lens(t, k=2)) and len(next_tokens(users_model, t, k=3)) == 3
     X = word_vectors(["dog", "cat", "house", "tree"], users_model)
     assert pairwise(X).shape == (4, 4) and len(nearest(X[0], users_model, k=3)) == 3
     assert project(X, "pca").coords.shape == (4, 2)
