@@ -9,7 +9,6 @@ Two tokenizer families are handled:
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -150,26 +149,24 @@ class Vocabulary:
             return None
 
 
-@functools.lru_cache(maxsize=8)
-def _vocabulary_for(tokenizer) -> Vocabulary:
-    byte_level = is_byte_level(tokenizer)
+def whole_word_vocabulary(lm) -> Vocabulary:
+    """Tokens that are whole alphabetic words (for neighbour searches and maps).
+
+    WordPiece: tokens without ``##`` made of letters. Byte-level BPE: tokens that
+    start with a space marker followed by letters. Read afresh each call (~50 ms for 49,152
+    tokens); a caller that needs it often keeps the result.
+    """
+    with using(lm):
+        tokenizer = lm.tokenizer
+        byte_level = is_byte_level(tokenizer)
+        vocabulary = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
     ids, words = [], []
-    for token, token_id in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1]):
+    for token, token_id in vocabulary:
         word = token[1:] if byte_level and token.startswith("Ġ") else (None if byte_level else token)
         if word and len(word) >= 2 and word.isascii() and word.isalpha():
             ids.append(token_id)
             words.append(word)
     return Vocabulary(np.asarray(ids, dtype=np.int64), tuple(words))
-
-
-def whole_word_vocabulary(lm) -> Vocabulary:
-    """Tokens that are whole alphabetic words (for neighbour searches and maps).
-
-    WordPiece: tokens without ``##`` made of letters. Byte-level BPE: tokens that
-    start with a space marker followed by letters. Cached per tokenizer.
-    """
-    with using(lm):
-        return _vocabulary_for(lm.tokenizer)
 
 
 def decode_token(lm, token_id: int) -> str:

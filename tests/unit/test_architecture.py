@@ -24,7 +24,7 @@ def test_geometry_never_imports_streamlit():
 
 def test_pages_do_not_import_torch():
     """Tensors stay inside geometry/: pages get numpy arrays and DataFrames."""
-    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
     offenders = [p.name for p in scripts if imported_modules(p) & {"torch", "transformers"}]
     assert offenders == []
 
@@ -50,7 +50,7 @@ def cache_decorators(path: Path):
 
 def test_every_cache_that_takes_arguments_is_bounded():
     """A long class must not grow memory without limit: each keyed cache sets max_entries."""
-    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
     found, unbounded = 0, []
     for path in scripts:
         for function, decorator in cache_decorators(path):
@@ -83,7 +83,7 @@ def test_the_product_never_points_at_its_source_notes():
     import re
 
     forbidden = re.compile(r"\bthe seeds\b|\bseeds'|\bthe source notes?\b|\bcourse notes\b", re.IGNORECASE)
-    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
     scripts += list((ROOT / "geometry").glob("*.py"))
     offenders = [
         f"{path.relative_to(ROOT)}:{line}: {text[:60]!r}"
