@@ -29,6 +29,7 @@ embedding row in front (n_layers + 2 entries in all)::
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -812,4 +813,30 @@ def attention_column(context: OccurrenceContext, layer_index: int, per_head: boo
         axes,
         len(context.tokens) <= 8,  # in a half column, longer sentences show colour only
         strongest_sentence(context, layer_index),
+    )
+
+
+def layer_summary(table: pd.DataFrame, last_layer: str, labelled: bool = True) -> str:
+    """A few sentences (Markdown) on the first and last rows of :func:`layer_table`; ``labelled``: some
+    sentence has a sense."""
+    text = (
+        f"Self-similarity goes from **{table.self_similarity.iloc[0]:.2f}** (static) to "
+        f"**{table.self_similarity.iloc[-1]:.2f}** at {last_layer}."
+    )
+    within, across = table.within_sense.iloc[-1], table.across_sense.iloc[-1]
+    if not labelled or (math.isnan(within) and math.isnan(across)):
+        return text + " Label the sentences with senses (`sense: sentence`) to compare within and across."
+    if math.isnan(within):  # labelled, but no sense has two sentences: no same-sense pair exists
+        return text + (
+            f" There, pairs with different senses average **{across:.2f}**. No sense has two sentences "
+            "yet, so nothing can be compared within a sense: give one sense a second sentence."
+        )
+    if math.isnan(across):  # every sentence carries the same label
+        return text + (
+            f" There, pairs with the same sense average **{within:.2f}**. Every sentence has the same "
+            "sense, so nothing can be compared across senses: label a sentence with another sense."
+        )
+    return text + (
+        f" There, pairs with the same sense average **{within:.2f}** and pairs with different senses "
+        f"**{across:.2f}**."
     )
