@@ -9,14 +9,17 @@ read-only object (``st.cache_resource``). geometry keeps no caches of its own: w
 keeping between reruns is kept here.
 
 Heavy jobs (backward passes, training runs) go through ui.heavy's first-come, first-served
-line and its bounded store of results, keyed here the same way.
+line and its bounded store of results, keyed here the same way. Chart specifications (every
+``show_chart`` of a ``cached_chart``) are kept here too, by builder name and inputs.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -314,3 +317,33 @@ def training_run(lm: LoadedModel, text: str, steps: int, lr: float, optimizer: s
         "Copying the model and training the copy",
         release=True,
     )
+
+
+# --------------------------------------------------------------------------- chart specifications
+
+
+def _pickled(frame: pd.DataFrame) -> bytes:
+    # Streamlit's own DataFrame hash is ~1 ms for a 30-row frame of Arrow strings (pandas 3); a
+    # pickle is ~0.05 ms and names the same frame. Frames here are the small tables charts draw.
+    import pickle
+
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@st.cache_data(
+    max_entries=128,
+    ttl=datetime.timedelta(minutes=30),
+    show_spinner=False,
+    hash_funcs={"pandas.DataFrame": _pickled, "pandas.core.frame.DataFrame": _pickled},
+)
+def vega_lite_spec(
+    name: str, args: tuple, kwargs: dict, presenter: bool, _build: Callable[..., object]
+) -> dict:
+    # Keyed by the builder's name, its inputs and presenter mode. What st.altair_chart sends: the
+    # specification with its data as Arrow bytes. Cached data is unpickled afresh for every
+    # caller, so no session can change another's specification.
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    from ui.page import scaled
+
+    return _convert_altair_to_vega_lite_spec(scaled(_build(*args, **kwargs), presenter))
