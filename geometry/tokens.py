@@ -43,14 +43,10 @@ class WordTokens:
 
 def is_byte_level(tokenizer) -> bool:
     """True for GPT-2-style byte-level BPE tokenizers (a leading space is ``Ġ``)."""
-    key = id(tokenizer)
-    if key not in _BYTE_LEVEL:
-        probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
-        _BYTE_LEVEL[key] = any(piece.startswith("Ġ") for piece in probe)
-    return _BYTE_LEVEL[key]
-
-
-_BYTE_LEVEL: dict[int, bool] = {}  # tokenizer id -> byte-level? (tokenizers live as long as the process)
+    # One probe per call (a fraction of a millisecond): no table keyed by id(tokenizer), which a
+    # new tokenizer could inherit from a freed one in a notebook.
+    probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
+    return any(piece.startswith("Ġ") for piece in probe)
 
 
 def _checked(word: str) -> str:
