@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,13 +51,13 @@ def upload_ui() -> Upload | None:
     metadata = metadata_file.getvalue() if metadata_file is not None else None
     with friendly_errors():
         labels, matrix, frame = cache.upload(data, metadata, vectors_file.name)
-        groups = [c for c in frame.columns[1:] if 1 < frame[c].nunique() <= COLOUR_MAX_GROUPS]
+        groups = uploads.colour_columns(frame, COLOUR_MAX_GROUPS)
         colour = st.selectbox(
             "Colour points by", ["(one colour)", *groups], index=1 if groups else 0, key="pj_colour",
             help=f"Metadata columns with 2 to {COLOUR_MAX_GROUPS} different values.",
         )  # fmt: skip
         categories = frame[colour].astype(str) if colour in groups else [UPLOADED] * len(labels)
-        digest = hashlib.sha256(data + b"\0" + (metadata or b"")).hexdigest()[:16]
+        digest = uploads.upload_digest(data, metadata)
         st.caption(f"{vectors_file.name}: {len(labels):,} points of {matrix.shape[1]:,} dimensions.")
         return Upload(ws.WordSet(labels, tuple(categories)), matrix, digest)
     return None
