@@ -29,6 +29,7 @@ embedding row in front (n_layers + 2 entries in all)::
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ import pandas as pd
 
 from geometry.models import using
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE
-from geometry.similarity import vocabulary_matrix
+from geometry.similarity import VocabularyMatrix, vocabulary_matrix
 from geometry.tokens import display_token
 
 MAX_WORD_CHARS = 40
@@ -539,14 +540,21 @@ def layer_map(
     return path_table(occurrences, vectors, projection.coords), axis_titles(projection), projection.notes
 
 
-def nearest_words(model, occurrences: Occurrences, vectors: np.ndarray, k: int = 5) -> pd.DataFrame:
+def nearest_words(
+    model,
+    occurrences: Occurrences,
+    vectors: np.ndarray,
+    k: int = 5,
+    vocabulary: VocabularyMatrix | None = None,
+) -> pd.DataFrame:
     """The k whole-word vocabulary tokens whose input-embedding rows have the highest cosine.
 
     ``vectors`` is (n, d), one per occurrence, at one layer. Beyond the first layers this
     is only a lens: hidden states are not made to line up with the input embeddings.
-    Columns: ``occurrence``, ``sense``, ``rank``, ``word``, ``cosine``.
+    ``vocabulary`` is the model's search index (the one the dot-products page uses), built
+    when omitted. Columns: ``occurrence``, ``sense``, ``rank``, ``word``, ``cosine``.
     """
-    vocabulary = vocabulary_matrix(model)  # the search index the dot-products page uses too
+    vocabulary = vocabulary or vocabulary_matrix(model)
     words = vocabulary.words
     cosines = vocabulary.cosines(vectors)  # (n, V')
     top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
@@ -732,3 +740,111 @@ def strongest_context(
         others = others[~others["is_special"]]
     top = others.sort_values("probability", ascending=False, kind="stable").head(k)
     return top[["key_position", "key_label", "probability"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- two occurrences side by side
+
+
+def occurrence_name(occurrences: Occurrences, label: str) -> str:
+    """How a picker names one occurrence: "S2 · river · The bank of the river…" (text cut at 60)."""
+    row = occurrences.table.set_index("occurrence").loc[label]
+    text = row["text"] if len(row["text"]) <= 60 else row["text"][:59] + "…"
+    return f"{label} · {row['sense']} · {text}"
+
+
+def default_pair(occurrences: Occurrences) -> tuple[str, str]:
+    """The first occurrence, and the first one after it in another sense (else simply the second)."""
+    labels, senses = occurrences.labels, occurrences.senses
+    other = next((b for b, sense in zip(labels, senses, strict=True) if sense != senses[0]), labels[1])
+    return labels[0], other
+
+
+def occurrence_key(occurrences: Occurrences, label: str) -> tuple[str, str, int, str]:
+    """The plain values that name one occurrence for :func:`occurrence_context`: (sentence, word,
+    which use in the sentence, the label shown "S2 · river")."""
+    row = occurrences.table.set_index("occurrence").loc[label]
+    return row["text"], occurrences.word, int(row["number"]), f"{label} · {row['sense']}"
+
+
+def pair_tables(contexts: Sequence[OccurrenceContext]) -> tuple[bool, pd.DataFrame, pd.DataFrame]:
+    """Whether the model is causal, and the occurrences' ``changes`` and ``attention`` stacked, each
+    row with its ``occurrence`` label."""
+    changes = pd.concat([ctx.changes.assign(occurrence=ctx.label) for ctx in contexts], ignore_index=True)
+    attention = pd.concat([ctx.attention.assign(occurrence=ctx.label) for ctx in contexts], ignore_index=True)
+    return contexts[0].causal, changes, attention
+
+
+@dataclass(frozen=True)
+class AttentionColumn:
+    """What one occurrence's column shows: its attention table and how to draw it, and one sentence."""
+
+    label: str
+    tokens: tuple[str, ...]
+    positions: tuple[int, ...]  # the word's pieces
+    frame: pd.DataFrame  # rows of OccurrenceContext.attention (one layer) or attention_by_layer
+    axes: tuple[str, str, str]  # the chart's row column, its sort column, its title
+    numbers: bool  # numbers in the cells (short sentences only)
+    strongest: str  # the tokens the word reads most, in a sentence
+
+
+def _listed(top: pd.DataFrame) -> str:
+    return ", ".join(f"{row.key_label.split(' ', 1)[1]} ({row.probability:.2f})" for row in top.itertuples())
+
+
+def strongest_sentence(context: OccurrenceContext, layer_index: int) -> str:
+    """One sentence naming the tokens the word attends to most at a layer (and among words alone,
+    when the tokenizer added tokens such as [CLS])."""
+    text = (
+        f"At layer {layer_index}, heads averaged, '{context.word}' looks most at: "
+        f"{_listed(strongest_context(context, layer_index))}."
+    )
+    if context.attention_by_layer["is_special"].any():
+        text += (
+            f" Among the words alone: {_listed(strongest_context(context, layer_index, words_only=True))}."
+        )
+    return text
+
+
+def attention_column(context: OccurrenceContext, layer_index: int, per_head: bool) -> AttentionColumn:
+    """One occurrence's attention: every head at ``layer_index`` (``per_head``) or every layer with
+    the heads averaged; numbers in the cells for sentences of at most 8 tokens."""
+    if per_head:
+        frame = context.attention[context.attention["layer_index"] == layer_index]
+        axes = ("head_label", "head", f"layer {layer_index}, every head")
+    else:
+        frame, axes = context.attention_by_layer, ("layer", "layer_index", "every layer, heads averaged")
+    return AttentionColumn(
+        context.label,
+        context.tokens,
+        context.positions,
+        frame,
+        axes,
+        len(context.tokens) <= 8,  # in a half column, longer sentences show colour only
+        strongest_sentence(context, layer_index),
+    )
+
+
+def layer_summary(table: pd.DataFrame, last_layer: str, labelled: bool = True) -> str:
+    """A few sentences (Markdown) on the first and last rows of :func:`layer_table`; ``labelled``: some
+    sentence has a sense."""
+    text = (
+        f"Self-similarity goes from **{table.self_similarity.iloc[0]:.2f}** (static) to "
+        f"**{table.self_similarity.iloc[-1]:.2f}** at {last_layer}."
+    )
+    within, across = table.within_sense.iloc[-1], table.across_sense.iloc[-1]
+    if not labelled or (math.isnan(within) and math.isnan(across)):
+        return text + " Label the sentences with senses (`sense: sentence`) to compare within and across."
+    if math.isnan(within):  # labelled, but no sense has two sentences: no same-sense pair exists
+        return text + (
+            f" There, pairs with different senses average **{across:.2f}**. No sense has two sentences "
+            "yet, so nothing can be compared within a sense: give one sense a second sentence."
+        )
+    if math.isnan(across):  # every sentence carries the same label
+        return text + (
+            f" There, pairs with the same sense average **{within:.2f}**. Every sentence has the same "
+            "sense, so nothing can be compared across senses: label a sentence with another sense."
+        )
+    return text + (
+        f" There, pairs with the same sense average **{within:.2f}** and pairs with different senses "
+        f"**{across:.2f}**."
+    )

@@ -152,3 +152,17 @@ def _same_length(
         sizes = f"{name_a} has {a.size} numbers and {name_b} has {b.size}"
         raise ValueError(f"{sizes}; only vectors of the same length can be multiplied.")
     return a, b
+
+
+def named_rows(names: Sequence[str], X: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """The rows of X (n, d) named ``wanted``, (m, d); ValueError naming any that is not in ``names``.
+
+    >>> named_rows(["a", "b"], np.array([[1.0, 2], [3, 4]]), ["b", "a"]).tolist()
+    [[3.0, 4.0], [1.0, 2.0]]
+    """
+    missing = [word for word in wanted if word not in names]
+    if missing:
+        raise ValueError(
+            f"With hand-made vectors the axis ends must be names from the box: {', '.join(missing)}."
+        )
+    return np.asarray(X)[[list(names).index(word) for word in wanted]]

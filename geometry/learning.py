@@ -838,3 +838,31 @@ def cost_sentences(lm, n_tokens: int) -> str:
         f"sustaining {scientific(ACCELERATOR_FLOPS)} operations per second, or about "
         f"{seconds / 1000 / 604800:.0f} weeks for a thousand of them working together."
     )
+
+
+@dataclass(frozen=True)
+class GradientTables:
+    """Everything the learning page shows about one text's backward pass, without its arrays."""
+
+    loss: float
+    tied: bool
+    summary: PathSummary
+    predictions: pd.DataFrame  # prediction_table
+    positions: pd.DataFrame  # position_table
+    paths: pd.DataFrame  # path_norms
+    histogram: pd.DataFrame  # row_norm_histogram
+    pushed: pd.DataFrame  # top_output_rows
+
+
+def gradient_tables(lm, grads: EmbeddingGradients) -> GradientTables:
+    """The tables of :class:`GradientTables` from one backward pass (small: fit for a shared cache)."""
+    return GradientTables(
+        loss=grads.loss,
+        tied=grads.tied,
+        summary=path_summary(grads),
+        predictions=prediction_table(grads),
+        positions=position_table(grads),
+        paths=path_norms(grads),
+        histogram=row_norm_histogram(grads),
+        pushed=top_output_rows(lm, grads),
+    )

@@ -710,3 +710,102 @@ def axes_cosine(first: np.ndarray, second: np.ndarray) -> tuple[float, str]:
             "right-angled axes suggest."
         )
     return cos, meaning
+
+
+def axis_words_missing(axes: Sequence[Axis], words: Sequence[str]) -> tuple[str, ...]:
+    """The axes' words that are not on the map, each once, in the order the axes name them.
+
+    >>> axis_words_missing([parse_axis("man -> woman"), parse_axis("boy -> king")], ("man", "king"))
+    ('woman', 'boy')
+    """
+    on_map = set(words)
+    return tuple(dict.fromkeys(word for axis in axes for word in axis.words if word not in on_map))
+
+
+def axis_directions(
+    axes: Sequence[Axis], words: Sequence[str], X: np.ndarray, looked_up: dict[str, np.ndarray]
+) -> list[np.ndarray]:
+    """Each axis as a vector (d,): its words' rows of X (n, d) when they are on the map (``words``),
+    else their vectors in ``looked_up`` (see :func:`axis_words_missing`).
+
+    >>> X = np.array([[1.0, 0], [0, 1]])
+    >>> axis_directions([parse_axis("a -> b")], ("a", "b"), X, {})[0].tolist()
+    [-1.0, 1.0]
+    """
+    index = {word: i for i, word in enumerate(words)}
+
+    def vector_of(word: str) -> np.ndarray:
+        return X[index[word]] if word in index else looked_up[word]
+
+    return [axis_direction(axis, vector_of) for axis in axes]
+
+
+# --------------------------------------------------------------------------- what a page shows of a map
+
+
+@dataclass(frozen=True)
+class MapResult:
+    """A map as a page keeps it: coordinates and what is shown beside them (no input vectors kept)."""
+
+    coords: np.ndarray  # (n, dims)
+    titles: tuple[str, ...]  # one per axis (axis_titles)
+    ratio: np.ndarray | None  # (dims,) explained variance ratio, PCA only
+    trust: float | None  # trustworthiness; None when not computed (or fewer than 3 points)
+    notes: tuple[str, ...]
+
+
+def map_result(projection: Projection, with_trust: bool = True) -> MapResult:
+    """What a page keeps of ``projection``; ``with_trust=False`` skips the trustworthiness pass."""
+    trust = projection.trustworthiness if with_trust else None
+    titles = tuple(axis_titles(projection))
+    return MapResult(projection.coords, titles, projection.explained_variance_ratio, trust, projection.notes)
+
+
+def variance_table(ratio: np.ndarray) -> pd.DataFrame:
+    """The explained variance bars' table: ``component`` (PC1, PC2, ...), ``ratio``.
+
+    >>> variance_table(np.array([0.5, 0.25])).values.tolist()
+    [['PC1', 0.5], ['PC2', 0.25]]
+    """
+    return pd.DataFrame({"component": [f"PC{i + 1}" for i in range(len(ratio))], "ratio": ratio})
+
+
+def neighbour_tables(comparison: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`neighbour_comparison` (with labels) as the two tables shown side by side.
+
+    Full space: ``rank``, ``word``, ``{metric} distance``, ``also near on map``. Map: ``rank``,
+    ``word``, ``map distance``, ``false``.
+    """
+    full = comparison[["rank", "original_word", "original_distance", "kept"]].rename(
+        columns={
+            "original_word": "word",
+            "original_distance": f"{metric} distance",
+            "kept": "also near on map",
+        }
+    )
+    flat = comparison[["rank", "projected_word", "projected_distance", "false_neighbour"]].rename(
+        columns={"projected_word": "word", "projected_distance": "map distance", "false_neighbour": "false"}
+    )
+    return full, flat
+
+
+def seed_maps_frame(frame: pd.DataFrame, stability: SeedStability) -> pd.DataFrame:
+    """The seed comparison's table: ``word``, ``category``, ``seed`` ("seed 0"...), ``x``, ``y``
+    (4 decimals), one block of rows per seed; ``frame`` is the map's :func:`projection_frame`."""
+    return pd.concat(
+        [
+            frame[["word", "category"]].assign(
+                seed=f"seed {seed}", x=coords[:, 0].round(4), y=coords[:, 1].round(4)
+            )
+            for seed, coords in zip(stability.seeds, stability.coords, strict=True)
+        ]
+    )
+
+
+def with_labels(frame: pd.DataFrame, width_px: float, font_px: float) -> pd.DataFrame:
+    """``frame`` with a ``labelled`` column: which words get a written label (:func:`label_room`),
+    the chosen word first, then the other highlighted ones, on a plot ``width_px`` wide, 480 high."""
+    roles = frame["role"].to_numpy()
+    first = [*np.flatnonzero(roles == "chosen word"), *np.flatnonzero(roles != "")]
+    room = label_room(frame["word"].tolist(), frame["x"], frame["y"], width_px, 480, font_px, first)
+    return frame.assign(labelled=room)

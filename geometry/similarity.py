@@ -1,9 +1,11 @@
 """Comparing vectors: similarity matrices, nearest words, analogies and honest cosines.
 
 Everything a model-wide search needs (its whole-word vocabulary's embedding rows, normalised,
-with their lengths and each dimension's mean and spread) is computed once per model and kept
-in a cache keyed weakly by the model object, so a query is one matrix-vector product and the
-model itself is never touched.
+with their lengths and each dimension's mean and spread) is one :class:`VocabularyMatrix`,
+built by :func:`vocabulary_matrix`; with it a query is one matrix-vector product and the model
+itself is never touched. Nothing is cached here: every search takes ``vocabulary=`` (built
+afresh when omitted), so a caller that searches often builds the index once and passes it
+(the app keeps one per model in ui/cache.py).
 
 Two corrections make raw cosines of model vectors honest:
 
@@ -15,8 +17,6 @@ Two corrections make raw cosines of model vectors honest:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -339,30 +339,13 @@ class VocabularyMatrix:
         return found
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.RLock()  # re-entrant: one cached value may be built from another
-
-
-def _cached(lm: Any, key: Any, build) -> Any:
-    """One value per (model, key), built once; the model is only a weak key, never written to."""
-    with _CACHE_LOCK:
-        entries = _CACHE.setdefault(lm, {})
-        if key not in entries:
-            entries[key] = build()
-        return entries[key]
-
-
 def _read_only(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
 
 
 def vocabulary_matrix(lm: Any) -> VocabularyMatrix:
-    """The model's whole-word vocabulary ready for search, built once per model."""
-    return _cached(lm, "vocabulary", lambda: _build_vocabulary_matrix(lm))
-
-
-def _build_vocabulary_matrix(lm: Any) -> VocabularyMatrix:
+    """The model's whole-word vocabulary ready for search (0.33 s for SmolLM2, 0.6 s for the encoder)."""
     vocabulary = whole_word_vocabulary(lm)
     E = lm.embedding_matrix()  # (vocab, d) read-only view of the model's own weights
     rows = np.asarray(E[vocabulary.ids], dtype=np.float64)  # (n, d) a copy, only while building
@@ -382,54 +365,73 @@ def _build_vocabulary_matrix(lm: Any) -> VocabularyMatrix:
     )
 
 
-def _sentence_sample(lm: Any) -> tuple[tuple[str, ...], np.ndarray]:
-    """SENTENCE_SAMPLE random whole words (fixed seed) and their sentence vectors, (m, d)."""
+@dataclass(frozen=True, eq=False)
+class SentenceSample:
+    """SENTENCE_SAMPLE random whole words (fixed seed) and their sentence vectors."""
 
-    def build():
-        words = vocabulary_matrix(lm).words
-        size = min(SENTENCE_SAMPLE, len(words))
-        picks = np.random.default_rng(SEED).choice(len(words), size=size, replace=False)
-        sample = tuple(words[i] for i in sorted(picks))
-        return sample, _read_only(np.asarray(sentence_vectors(lm, sample), dtype=np.float64))
-
-    return _cached(lm, "sentence sample", build)
+    words: tuple[str, ...]  # (m,)
+    vectors: np.ndarray  # (m, d) float64, read-only
 
 
-def dimension_stats(lm: Any, kind: str = "static") -> DimensionStats:
+def sentence_sample(lm: Any, vocabulary: VocabularyMatrix | None = None) -> SentenceSample:
+    """The words and sentence vectors behind the sentence-kind baseline and statistics (encodes
+    SENTENCE_SAMPLE words: a few seconds on the encoder)."""
+    words = (vocabulary or vocabulary_matrix(lm)).words
+    size = min(SENTENCE_SAMPLE, len(words))
+    picks = np.random.default_rng(SEED).choice(len(words), size=size, replace=False)
+    sample = tuple(words[i] for i in sorted(picks))
+    return SentenceSample(sample, _read_only(np.asarray(sentence_vectors(lm, sample), dtype=np.float64)))
+
+
+def dimension_stats(
+    lm: Any,
+    kind: str = "static",
+    *,
+    vocabulary: VocabularyMatrix | None = None,
+    sample: SentenceSample | None = None,
+) -> DimensionStats:
     """Mean and spread of each dimension over the vocabulary.
 
-    Static: over every whole-word embedding row. Sentence: over the sentence vectors of
-    SENTENCE_SAMPLE random vocabulary words (encoding all of them would take minutes).
+    Static: over every whole-word embedding row (``vocabulary``'s, built when omitted). Sentence:
+    over the sentence vectors of SENTENCE_SAMPLE random vocabulary words (``sample``, encoded when
+    omitted: encoding all of them would take minutes).
     """
     if kind == "static":
-        return vocabulary_matrix(lm).stats
+        return (vocabulary or vocabulary_matrix(lm)).stats
     if kind == "sentence":
-        _, X = _sentence_sample(lm)
+        X = (sample or sentence_sample(lm, vocabulary)).vectors
         std = X.std(axis=0)
         std[std == 0] = 1.0
         return DimensionStats(_read_only(X.mean(axis=0)), _read_only(std))
     raise ValueError(f"Unknown vector kind {kind!r}; use static or sentence.")
 
 
-def anisotropy_baseline(lm: Any, kind: str = "static", standardise: bool = False) -> float:
+def anisotropy_baseline(
+    lm: Any,
+    kind: str = "static",
+    standardise: bool = False,
+    *,
+    vocabulary: VocabularyMatrix | None = None,
+    sample: SentenceSample | None = None,
+) -> float:
     """The mean cosine between different random vocabulary words (fixed seed): what "unrelated" looks like.
 
     Static: all pairs among BASELINE_WORDS random whole-word rows. Sentence: all pairs among the
     SENTENCE_SAMPLE encoded words. With ``standardise`` the vectors are standardised first.
+    ``vocabulary`` and ``sample`` are built when omitted (pass them to reuse them).
     """
-    return _cached(lm, ("baseline", kind, standardise), lambda: _baseline(lm, kind, standardise))
-
-
-def _baseline(lm: Any, kind: str, standardise: bool) -> float:
     if kind == "static":
-        vocabulary = vocabulary_matrix(lm)
+        vocabulary = vocabulary or vocabulary_matrix(lm)
         n = len(vocabulary.words)
         picks = np.random.default_rng(SEED).choice(n, size=min(BASELINE_WORDS, n), replace=False)
         X = vocabulary.rows(picks)  # (m, d)
+    elif kind == "sentence":
+        sample = sample or sentence_sample(lm, vocabulary)
+        X = sample.vectors  # (m, d)
     else:
-        X = _sentence_sample(lm)[1]  # (m, d)
+        raise ValueError(f"Unknown vector kind {kind!r}; use static or sentence.")
     if standardise:
-        X = dimension_stats(lm, kind).apply(X)
+        X = dimension_stats(lm, kind, vocabulary=vocabulary, sample=sample).apply(X)
     S = pairwise(X, "cosine")  # (m, m)
     return float(S[~np.eye(len(S), dtype=bool)].mean())
 
@@ -455,14 +457,16 @@ def nearest(
     metric: str = "cosine",
     exclude: Iterable[str] = (),
     standardise: bool = False,
+    vocabulary: VocabularyMatrix | None = None,
 ) -> list[tuple[str, float]]:
     """The k vocabulary words whose static vectors score best against ``vector``, best first.
 
     Scores are cosines or dot products (higher is closer) or euclidean distances (lower is
-    closer). ``exclude`` removes words (by spelling and by their single token).
+    closer). ``exclude`` removes words (by spelling and by their single token). ``vocabulary``
+    is the model's search index (:func:`vocabulary_matrix`), built when omitted.
     """
     k = _check_k(k)
-    vocabulary = vocabulary_matrix(model)
+    vocabulary = vocabulary or vocabulary_matrix(model)
     scores = vocabulary.scores(vector, metric, standardise)  # (n,)
     ranked = _best(scores, metric).astype(np.float64)
     ranked[list(vocabulary.positions(model, exclude))] = -np.inf
@@ -478,12 +482,13 @@ def rank(
     metric: str = "cosine",
     exclude: Iterable[str] = (),
     standardise: bool = False,
+    vocabulary: VocabularyMatrix | None = None,
 ) -> int | None:
     """Where ``word`` ranks (1 = best) among the vocabulary against ``vector``.
 
     None when ``word`` is not a whole-word token of the model.
     """
-    vocabulary = vocabulary_matrix(model)
+    vocabulary = vocabulary or vocabulary_matrix(model)
     position = vocabulary.index.get(word.strip())
     if position is None:
         return None
@@ -507,6 +512,7 @@ def analogy(
     exclude_inputs: bool = True,
     metric: str = "cosine",
     standardise: bool = False,
+    vocabulary: VocabularyMatrix | None = None,
 ) -> list[tuple[str, float]]:
     """a is to b as c is to ?: the words nearest to b - a + c, best first.
 
@@ -515,4 +521,53 @@ def analogy(
     """
     vector = analogy_vector(a, b, c, model)
     exclude = (a, b, c) if exclude_inputs else ()
-    return nearest(vector, model, k=k, metric=metric, exclude=exclude, standardise=standardise)
+    options = {"metric": metric, "standardise": standardise, "vocabulary": vocabulary}
+    return nearest(vector, model, k=k, exclude=exclude, **options)
+
+
+def ranked_table(found: Sequence[tuple[str, float]]) -> pd.DataFrame:
+    """Words with their scores, best first, as a table: ``rank`` (1 = best), ``word``, ``score``.
+
+    >>> ranked_table([("cat", 0.9), ("dog", 0.8)]).values.tolist()
+    [[1, 'cat', 0.9], [2, 'dog', 0.8]]
+    """
+    rows = [(place, word, score) for place, (word, score) in enumerate(found, start=1)]
+    return pd.DataFrame(rows, columns=["rank", "word", "score"])
+
+
+@dataclass(frozen=True)
+class AnalogyAnswers:
+    """b - a + c answered twice: with the three inputs left out (the usual practice) and kept."""
+
+    left_out: list[tuple[str, float]]  # best first
+    kept: list[tuple[str, float]]  # best first
+    place: int | None  # where left_out's first answer ranks when nothing is left out; None: no answer
+
+    def table(self) -> pd.DataFrame:
+        """Both lists in one table: ``rank``, ``word``, ``score``, ``inputs`` ("left out" or "kept")."""
+        return pd.concat(
+            [
+                ranked_table(self.left_out).assign(inputs="left out"),
+                ranked_table(self.kept).assign(inputs="kept"),
+            ],
+            ignore_index=True,
+        )
+
+
+def analogy_answers(
+    a: str,
+    b: str,
+    c: str,
+    model: Any,
+    k: int = 5,
+    metric: str = "cosine",
+    standardise: bool = False,
+    vocabulary: VocabularyMatrix | None = None,
+) -> AnalogyAnswers:
+    """:func:`analogy` with and without leaving the inputs out, and the honest rank of the usual answer."""
+    vocabulary = vocabulary or vocabulary_matrix(model)
+    options = {"metric": metric, "standardise": standardise, "vocabulary": vocabulary}
+    left_out = analogy(a, b, c, model, k=k, **options)
+    kept = analogy(a, b, c, model, k=k, exclude_inputs=False, **options)
+    place = rank(left_out[0][0], analogy_vector(a, b, c, model), model, **options) if left_out else None
+    return AnalogyAnswers(left_out, kept, place)

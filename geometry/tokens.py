@@ -9,7 +9,6 @@ Two tokenizer families are handled:
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -44,14 +43,10 @@ class WordTokens:
 
 def is_byte_level(tokenizer) -> bool:
     """True for GPT-2-style byte-level BPE tokenizers (a leading space is ``Ġ``)."""
-    key = id(tokenizer)
-    if key not in _BYTE_LEVEL:
-        probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
-        _BYTE_LEVEL[key] = any(piece.startswith("Ġ") for piece in probe)
-    return _BYTE_LEVEL[key]
-
-
-_BYTE_LEVEL: dict[int, bool] = {}  # tokenizer id -> byte-level? (tokenizers live as long as the process)
+    # One probe per call (a fraction of a millisecond): no table keyed by id(tokenizer), which a
+    # new tokenizer could inherit from a freed one in a notebook.
+    probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
+    return any(piece.startswith("Ġ") for piece in probe)
 
 
 def _checked(word: str) -> str:
@@ -150,26 +145,24 @@ class Vocabulary:
             return None
 
 
-@functools.lru_cache(maxsize=8)
-def _vocabulary_for(tokenizer) -> Vocabulary:
-    byte_level = is_byte_level(tokenizer)
+def whole_word_vocabulary(lm) -> Vocabulary:
+    """Tokens that are whole alphabetic words (for neighbour searches and maps).
+
+    WordPiece: tokens without ``##`` made of letters. Byte-level BPE: tokens that
+    start with a space marker followed by letters. Read afresh each call (~50 ms for 49,152
+    tokens); a caller that needs it often keeps the result.
+    """
+    with using(lm):
+        tokenizer = lm.tokenizer
+        byte_level = is_byte_level(tokenizer)
+        vocabulary = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
     ids, words = [], []
-    for token, token_id in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1]):
+    for token, token_id in vocabulary:
         word = token[1:] if byte_level and token.startswith("Ġ") else (None if byte_level else token)
         if word and len(word) >= 2 and word.isascii() and word.isalpha():
             ids.append(token_id)
             words.append(word)
     return Vocabulary(np.asarray(ids, dtype=np.int64), tuple(words))
-
-
-def whole_word_vocabulary(lm) -> Vocabulary:
-    """Tokens that are whole alphabetic words (for neighbour searches and maps).
-
-    WordPiece: tokens without ``##`` made of letters. Byte-level BPE: tokens that
-    start with a space marker followed by letters. Cached per tokenizer.
-    """
-    with using(lm):
-        return _vocabulary_for(lm.tokenizer)
 
 
 def decode_token(lm, token_id: int) -> str:

@@ -19,6 +19,7 @@ do not match. The limits are keyword arguments with the module constants as defa
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -256,3 +257,22 @@ def _check_labels(labels: tuple[str, ...]) -> None:
                 "every label must be unique."
             )
         seen[label] = number
+
+
+def colour_columns(metadata: pd.DataFrame, max_groups: int = 20) -> list[str]:
+    """The metadata columns (after the label column) fit to colour points by: 2 to ``max_groups`` values.
+
+    >>> metadata = pd.DataFrame({"label": ["a", "b", "c"], "kind": ["x", "y", "x"], "id": ["1", "2", "3"]})
+    >>> colour_columns(metadata, max_groups=2)
+    ['kind']
+    """
+    return [column for column in metadata.columns[1:] if 1 < metadata[column].nunique() <= max_groups]
+
+
+def upload_digest(data: bytes, metadata: bytes | None) -> str:
+    """16 hex digits of the SHA-256 of both files: the name every map of them is cached by.
+
+    >>> upload_digest(b"1 2", None) == upload_digest(b"1 2", b"") != upload_digest(b"1 2", b"label")
+    True
+    """
+    return hashlib.sha256(data + b"\0" + (metadata or b"")).hexdigest()[:16]

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from geometry.tokens import MAX_WORD_CHARS, WordTokens, tokenize_many
+import pandas as pd
+
+from geometry.tokens import MAX_WORD_CHARS, WordTokens, display_token, tokenize_many
 
 MAX_LIST_WORDS = 40  # a similarity matrix bigger than this is unreadable on a projector
 MAX_LIST_CHARS = 3000
@@ -104,3 +106,18 @@ def tokenize_words(words: tuple[str, ...] | list[str], lm: Any) -> tuple[list[Wo
         else:
             kept.append(result)
     return kept, problems
+
+
+def tokenization_table(tokens: list[WordTokens]) -> pd.DataFrame:
+    """How each word was split and how its static vector is made: ``word``, ``tokens`` (the pieces
+    shown readably, joined by " · "), ``vector`` ("row of one token" or "mean of n rows")."""
+    return pd.DataFrame(
+        {
+            "word": [t.word for t in tokens],
+            "tokens": [" · ".join(display_token(piece) for piece in t.pieces) for t in tokens],
+            "vector": [
+                "row of one token" if len(t.ids) == 1 else f"mean of {len(t.ids)} rows" for t in tokens
+            ],
+        },
+        columns=["word", "tokens", "vector"],
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geometry import vectors
 from geometry.tokens import MAX_WORD_CHARS, tokenize_many, whole_word_vocabulary
 
 MAX_WORDS = 200  # words a user may type at once
@@ -284,3 +285,10 @@ def search_words(words: Sequence[str], query: str, limit: int = 100) -> list[int
     exact = [i for i, word in enumerate(lowered) if word == wanted]
     starts = [i for i, word in enumerate(lowered) if word.startswith(wanted) and word != wanted]
     return (exact + starts)[:limit]
+
+
+def word_set_vectors(lm, kind: str, words: Sequence[str]) -> np.ndarray:
+    """Vectors of any number of words, (n, d): :func:`geometry.vectors.word_vectors` in chunks of
+    its ``MAX_WORDS`` (a word set may hold more words than one word list)."""
+    chunks = [words[i : i + vectors.MAX_WORDS] for i in range(0, len(words), vectors.MAX_WORDS)]
+    return np.concatenate([vectors.word_vectors(chunk, lm, kind) for chunk in chunks])  # (n, d)

@@ -5,9 +5,25 @@ import streamlit as st
 
 from geometry import handmade, similarity, wordlists
 from geometry.models import CAUSAL_LM_CHOICES, ENCODER_NAME
-from ui import dot_product_views as views
+from ui import cache
+from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
 from ui.page import friendly_errors, glossary
+
+TERMS = (
+    "vector",
+    "embedding",
+    "sentence embedding",
+    "dot product",
+    "norm",
+    "cosine similarity",
+    "euclidean distance",
+    "anisotropy",
+    "rogue dimensions",
+    "scalar projection",
+    "nearest neighbours",
+    "analogy",
+)
 
 st.title("Dot products")
 st.markdown(
@@ -17,21 +33,22 @@ st.markdown(
     "real vectors of two models."
 )
 
+# ---------------------------------------------------------------- inputs
 preset_name = st.selectbox(
-    "Lesson preset", list(views.PRESETS), key="dp_preset", on_change=views.apply_preset, width=460
+    "Lesson preset", list(presets.PRESETS), key="dp_preset", on_change=presets.apply_preset, width=460
 )
 note = st.empty()  # the preset's caption, written once the boxes hold their text
 source = st.radio(
     "Vectors",
-    list(views.SOURCES),
-    captions=list(views.SOURCES.values()),
+    list(presets.SOURCES),
+    captions=list(presets.SOURCES.values()),
     key="dp_source",
     bind="query-params",
     horizontal=True,
 )
 by_hand = source == "hand-made"
-views.initial_text()  # the boxes' first contents (a URL, a preset or the user may replace them)
-note.caption(views.preset_note(preset_name))
+presets.initial_text()  # the boxes' first contents (a URL, a preset or the user may replace them)
+note.caption(presets.preset_note(preset_name))
 model_name = st.selectbox(
     "Model for static vectors, neighbours and analogies",
     [ENCODER_NAME, *CAUSAL_LM_CHOICES],
@@ -48,18 +65,14 @@ metric = st.segmented_control(
     key="dp_metric",
     bind="query-params",
 )
-standardise, k = views.secondary_controls(by_hand)
+standardise, k = controls.secondary_controls(by_hand)
 
+# ---------------------------------------------------------------- the list's vectors
 names: list[str] = []
 X = np.zeros((0, 0))
-base = None
+base = list_lm = None
 if by_hand:
-    text = st.text_area(
-        "Hand-made vectors, one per line",
-        key="dp_vectors",
-        bind="query-params",
-        height=120,
-    )
+    text = st.text_area("Hand-made vectors, one per line", key="dp_vectors", bind="query-params", height=120)
     st.caption(
         f"Write `name = [numbers]`. Up to {handmade.MAX_VECTORS} vectors of up to "
         f"{handmade.MAX_DIMENSIONS} numbers each, all the same length."
@@ -82,54 +95,62 @@ else:
             else "Sentence vectors: the encoder reads each entry as a tiny sentence and averages its outputs."
         )
     )
-    list_model = model_name if source == "static" else ENCODER_NAME
-    lm = get_model(list_model)
-    if lm is None:
+    list_lm = get_model(model_name if source == "static" else ENCODER_NAME)
+    if list_lm is None:
         st.stop()
-    model_source_caption(lm)
+    model_source_caption(list_lm)
     with friendly_errors():
         parsed = wordlists.parse_word_list(text)
         for notice in parsed.notices:
             st.info(notice)
-        tokens, problems = wordlists.tokenize_words(parsed.words, lm)
+        tokens, problems = wordlists.tokenize_words(parsed.words, list_lm)
         for problem in (*parsed.dropped, *problems):
             st.warning(problem, icon="⚠️")
         names = [t.word for t in tokens]
         if names:
-            X = views.model_vectors(list_model, tuple(names), source)
-            base = views.baseline(list_model, source, standardise)
+            X = cache.word_vectors(list_lm, tuple(names), source)
+            base = cache.baseline(list_lm, source, standardise)
             if standardise:
-                X = views.standardised(list_model, X, source)
-            views.tokenization_expander(tokens, X.shape[1], source)
+                X = cache.dimension_stats(list_lm, source).apply(X)
+            controls.tokenization_expander(wordlists.tokenization_table(tokens), X.shape[1], source)
 
+# ---------------------------------------------------------------- sections on the list
 if names:
-    picked = views.pair_section(names, X, base, by_hand)
-    if picked and not by_hand:
-        views.contributions_section(
-            names[picked[0]], names[picked[1]], X[picked[0]], X[picked[1]], standardise
-        )
-    views.matrix_section(names, X, metric, base)
+    picked = pair.pair_ui(names)
+    if picked is not None:
+        pair.pair_view(names, X, picked, base, by_hand)
+        if not by_hand:
+            pair.contributions_section(names, X, picked, standardise)
+    matrix.matrix_section(names, X, metric, base)
 
+ends = axis.axis_ui(names, by_hand)
+if ends is not None:
+    with friendly_errors():
+        start, end = (wordlists.clean_word(word) for word in ends)
+        if by_hand:  # the ends are names from the box
+            poles = handmade.named_rows(names, X, (start, end))  # (2, d)
+        else:  # the same source (and standardisation) as the list
+            poles = cache.word_vectors(list_lm, (start, end), source)  # (2, d)
+            poles = cache.dimension_stats(list_lm, source).apply(poles) if standardise else poles
+        axis.axis_view(similarity.axis_projections(X, names, poles[0], poles[1], start, end), start, end)
+    axis.axis_explanation()
 
-def pole_vectors(start: str, end: str) -> np.ndarray:
-    """The two axis words' vectors, from the same source (and standardisation) as the list."""
-    if by_hand:
-        missing = [word for word in (start, end) if word not in names]
-        if missing:
-            raise ValueError(
-                f"With hand-made vectors the axis ends must be names from the box: {', '.join(missing)}."
-            )
-        return X[[names.index(start), names.index(end)]]
-    poles = views.model_vectors(list_model, (start, end), source)
-    return views.standardised(list_model, poles, source) if standardise else poles
-
-
-views.axis_section(names, X, pole_vectors, by_hand)
-
+# ---------------------------------------------------------------- the vocabulary
 st.divider()
 st.markdown(f"The last two sections search the whole vocabulary of **{model_name}** using static vectors.")
-if get_model(model_name) is not None:
-    views.neighbours_section(model_name, metric, standardise, k)
-    views.analogy_section(model_name, metric, standardise, k)
+lm = get_model(model_name)
+if lm is not None:
+    word = vocabulary.neighbours_ui()
+    with friendly_errors():
+        vocabulary.neighbours_view(
+            cache.nearest_words(lm, wordlists.clean_word(word), metric, standardise, k), metric
+        )
+    vocabulary.neighbours_explanation(model_name, len(cache.vocabulary(lm).words))
 
-glossary(*views.GLOSSARY_TERMS)
+    typed = vocabulary.analogy_ui()
+    with friendly_errors():
+        a, b, c = (wordlists.clean_word(word) for word in typed)
+        vocabulary.analogy_view(cache.analogy_answers(lm, (a, b, c), metric, standardise, k), a, b, c)
+    vocabulary.analogy_explanation()
+
+glossary(*TERMS)

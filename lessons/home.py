@@ -13,19 +13,7 @@ st.markdown(
     "it becomes a vector to the moment the model picks the next token."
 )
 
-steps = [step.name for step in journey.JOURNEY[:-1]]
-# Two rows of boxes, not one: a single row of ten is drawn so small that a projector loses it.
-half = (len(steps) + 1) // 2
-rows = [steps[:half], steps[half:]]
-ranks = " ".join("{rank=same; " + " -> ".join(f'"{step}"' for step in row) + "}" for row in rows)
-st.graphviz_chart(
-    "digraph { rankdir=TB; bgcolor=transparent; nodesep=0.25; ranksep=0.45; node [shape=box "
-    'style="rounded,filled" fillcolor="#DCEBF7" fontname="Helvetica" fontsize=18]; '
-    f'{ranks} "{rows[0][0]}" -> "{rows[1][0]}" [style=invis]; '
-    f'"{rows[0][-1]}" -> "{rows[1][0]}" [constraint=false]; '
-    f'"{steps[-1]}" -> "{steps[0]}" [label=" appended, repeat" style=dashed constraint=false]; }}',
-    width="stretch",
-)
+st.graphviz_chart(journey.journey_graph([step.name for step in journey.JOURNEY[:-1]]), width="stretch")
 
 lessons = {lesson.url_path: lesson for lesson in journey.LESSONS}
 st.subheader("The journey, step by step")

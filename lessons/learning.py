@@ -3,9 +3,27 @@
 import streamlit as st
 
 from geometry import learning
-from ui import learning_views as views
+from ui import cache
+from ui.learning import cost, gradients, loss, presets, training
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import friendly_errors
+from ui.page import friendly_errors, glossary
+
+TERMS = (
+    "loss",
+    "softmax",
+    "gradient",
+    "backpropagation",
+    "tied embeddings",
+    "sparse update",
+    "embedding matrix",
+    "learning rate",
+    "SGD",
+    "Adam",
+    "PCA",
+    "nearest neighbours",
+    "parameter",
+    "multiply-add",
+)
 
 st.title("Learning: how gradients move the vectors")
 st.markdown(
@@ -13,6 +31,8 @@ st.markdown(
     "model predicted each next token, and nudged the numbers against that error. Here you make "
     "one such nudge, then a few, on a real model, and watch which rows of the embedding matrix move."
 )
+
+# ---------------------------------------------------------------- inputs
 model_name = causal_lm_picker("ln_model")
 lm = get_model(model_name)
 if lm is None:
@@ -20,28 +40,45 @@ if lm is None:
 model_source_caption(lm)
 
 st.selectbox(
-    "Lesson preset", list(views.PRESETS), key="ln_preset", bind="query-params", on_change=views.apply_preset
-)
-st.session_state.setdefault("ln_text", views.PRESETS[st.session_state.ln_preset])  # a preset may rewrite it
-text = st.text_area(
-    "Training text",
-    key="ln_text",
+    "Lesson preset",
+    list(presets.PRESETS),
+    key="ln_preset",
     bind="query-params",
-    on_change=views.mark_custom,
-    height=80,
+    on_change=presets.apply_preset,
+)
+st.session_state.setdefault("ln_text", presets.PRESETS[st.session_state.ln_preset])  # a preset may rewrite it
+text = st.text_area(
+    "Training text", key="ln_text", bind="query-params", on_change=presets.mark_custom, height=80
 )
 st.caption(
     f"At most {learning.MAX_TEXT_CHARS} characters and {learning.MAX_TEXT_TOKENS} tokens, "
     f"at least {learning.MIN_TEXT_TOKENS} tokens. The model is never changed: training works on a copy."
 )
 
+# ---------------------------------------------------------------- 1 and 2: one backward pass
 st.header("1. The loss: how surprised was the model?")
 tables = None
 with friendly_errors():
-    tables = views.gradient_tables(lm, model_name, text)
+    tables = cache.gradient_tables(lm, text)
 if tables is not None:
-    views.loss_section(tables)
-    views.gradient_section(model_name, tables)
-views.training_section(lm, model_name, text, tables)
-views.cost_section(lm, tables)
-views.footer()
+    loss.loss_section(tables)
+    gradients.gradient_section(lm.name, tables)
+
+# ---------------------------------------------------------------- 3: training a private copy
+settings = training.training_ui()
+if settings.train and tables is not None:
+    with friendly_errors():
+        run = cache.training_run(lm, text, settings.steps, settings.lr, settings.optimizer)
+        curve = learning.loss_table(run)
+        training.losses_view(curve)
+        training.shifts_view(run, learning.shift_histogram(run))
+        zoom = training.zoom_ui()
+        training.movement_view(learning.movement_table(run, zoom), zoom, lm.d_model)
+        token_id = training.token_ui(run)
+        training.neighbours_view(run, learning.neighbour_comparison(run, token_id), curve)
+
+# ---------------------------------------------------------------- 4: the cost
+n_tokens = len(tables.positions) if tables is not None else learning.MAX_TEXT_TOKENS
+cost.cost_section(learning.parameter_counts(lm), learning.cost_sentences(lm, n_tokens))
+cost.footer()
+glossary(*TERMS)

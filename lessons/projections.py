@@ -3,9 +3,11 @@
 import streamlit as st
 
 from geometry import projection as pj
-from ui import projection_views as views
+from geometry import wordsets as ws
+from ui import cache
 from ui.models import get_model, model_source_caption
 from ui.page import explain, friendly_errors, glossary
+from ui.projections import controls, maps, neighbours, stability, upload, words
 
 TERMS = (
     "vector",
@@ -59,76 +61,91 @@ st.markdown(
     "every squash keeps some things and bends others. Map a set of words, then check the map: which "
     "neighbours are real, and which only look close?"
 )
-settings = views.settings_ui()
-many, upload, word_set, size = settings.view == views.VOCABULARY, None, None, None
-if settings.view == views.UPLOAD:
-    upload = views.upload_ui()
+
+# ---------------------------------------------------------------- inputs
+settings = controls.settings_ui()
+many, uploaded, word_set, size = settings.view == controls.VOCABULARY, None, None, None
+if settings.view == controls.UPLOAD:
+    uploaded = upload.upload_ui()
 elif many:
-    size = views.vocabulary_size_ui()
+    size = controls.vocabulary_size_ui()
 else:
-    word_set = views.word_set_ui()
-axes = views.axes_ui() if settings.method == "custom" else None
-lm = None if settings.view == views.UPLOAD else get_model(settings.model_name)
-ready = upload is not None if settings.view == views.UPLOAD else lm is not None and (many or word_set)
+    word_set = words.word_set_ui()
+axes = words.axes_ui() if settings.method == "custom" else None
+lm = None if settings.view == controls.UPLOAD else get_model(settings.model_name)
+ready = uploaded is not None if settings.view == controls.UPLOAD else lm is not None and (many or word_set)
 if not ready or (settings.method == "custom" and axes is None):
     footer()
     st.stop()
 if lm is not None:
     model_source_caption(lm)
 
+# ---------------------------------------------------------------- the vectors and their map
 vectors = result = directions = None
 with friendly_errors():
-    if upload is not None:
-        word_set, vectors, source = upload.word_set, upload.vectors, ("upload", upload.digest)
+    if uploaded is not None:
+        word_set, vectors, source = uploaded.word_set, uploaded.vectors, ("upload", uploaded.digest)
     elif many:
-        word_set, vectors = views.cached_vocabulary(settings.model_name, size)
-        source = (settings.model_name, "vocabulary", size)
+        word_set, vectors = cache.vocabulary_set(lm, size)
+        source = (lm.name, "vocabulary", size)
         st.caption(f"{len(word_set):,} whole-word tokens with their static vectors (embedding rows).")
     else:
-        word_set = views.known_word_set(settings.model_name, word_set)
-        views.skipped_notice(word_set, settings.kind)
-        source = (settings.model_name, settings.kind, word_set.words)
-        vectors = views.cached_word_vectors(*source)
+        word_set = ws.known_words(lm, word_set)
+        words.skipped_notice(word_set, settings.kind)
+        source = (lm.name, settings.kind, word_set.words)
+        vectors = cache.word_set_vectors(lm, settings.kind, word_set.words)
         st.caption(f"{len(word_set)} words, {settings.kind} vectors of {vectors.shape[1]} dimensions.")
     metric = dict(settings.params)["metric"]
     if settings.method == "custom":
-        directions = views.axis_directions(axes, word_set.words, vectors, settings)
-        result = views.cached_custom_map(source, axes, metric, vectors, directions)
+        missing = pj.axis_words_missing(axes, word_set.words)  # looked up in the model
+        if missing and uploaded is not None:
+            raise ValueError(
+                f"'{missing[0][:30]}' is not a label in your file; name the axes with its labels."
+            )
+        looked_up = (
+            dict(zip(missing, cache.word_set_vectors(lm, settings.kind, missing), strict=True))
+            if missing
+            else {}
+        )
+        directions = pj.axis_directions(axes, word_set.words, vectors, looked_up)
+        result = cache.custom_map(source, axes, metric, vectors, directions)
     else:
         if settings.method == "umap":
-            views.wait_for_umap()
-        slow = len(vectors) > views.STABILITY_MAX_POINTS and settings.method == "umap"
-        draw = views.map_with_progress if slow else views.cached_map
+            maps.wait_for_umap()
+        slow = len(vectors) > cache.STABILITY_MAX_POINTS and settings.method == "umap"
+        draw = cache.map_with_progress if slow else cache.projection_map
         result = draw(source, settings.method, settings.dims, settings.seed, settings.params, vectors)
 if result is None:
     footer()
     st.stop()
 
-words = word_set.words
+# ---------------------------------------------------------------- the chosen word, once for every section
+names = word_set.words
 focus_column, search_column = st.columns(2)
 with focus_column:
-    index = views.focus_ui(words)
+    index = words.focus_ui(names)
 with search_column:
-    matches = views.search_ui(words)
-comparison = pj.neighbour_comparison(vectors, result.coords, index, settings.k, metric)
-roles = pj.neighbour_roles(comparison, index, len(words))
+    matches = words.search_ui(names)
+comparison = pj.neighbour_comparison(vectors, result.coords, index, settings.k, metric, labels=names)
+roles = pj.neighbour_roles(comparison, index, len(names))
 for match in matches:
     roles[match] = roles[match] or "search match"
-frame = pj.projection_frame(words, word_set.categories, result.coords, roles)
+frame = pj.projection_frame(names, word_set.categories, result.coords, roles)
 
+# ---------------------------------------------------------------- sections
 st.subheader(f"{pj.METHOD_NAMES[settings.method]} map, {settings.dims}D")
 if directions is not None:
-    views.axes_view(directions, axes)
-views.map_view(frame, result, settings, many)
+    maps.axes_view(directions, axes)
+maps.map_view(frame, result, settings, many)
 trust = None
-if result.trust is None and len(words) > views.STABILITY_MAX_POINTS:  # the map first, then its score
-    trust = views.cached_trust(source, settings.method, settings.dims, settings.seed, settings.params,
-                               vectors, result.coords)  # fmt: skip
-views.faithfulness_view(result, settings, trust)
+if result.trust is None and len(names) > cache.STABILITY_MAX_POINTS:  # the map first, then its score
+    trust = cache.trust(source, settings.method, settings.dims, settings.seed, settings.params,
+                        vectors, result.coords)  # fmt: skip
+maps.faithfulness_view(result, settings, trust)
 
 st.subheader("Real neighbours or false ones?")
-views.neighbours_view(vectors, words, result.coords, index, settings)
+neighbours.neighbours_view(comparison, names, index, metric)
 
 st.subheader("Does the picture depend on the seed?")
-views.stability_view(source, frame, vectors, settings, many)
+stability.stability_view(source, frame, vectors, settings, many)
 footer()

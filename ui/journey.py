@@ -83,3 +83,24 @@ JOURNEY: list[Step] = [
     ),
     Step("learning", "Gradients nudged all these vectors into place during training.", "learning"),
 ]
+
+
+def journey_graph(steps: list[str]) -> str:
+    """The home page's diagram of a token's journey, in Graphviz DOT: the steps as boxes in two rows
+    (a single row of ten is drawn so small that a projector loses it), the last step looping back
+    to the first ("appended, repeat"). Kept beside JOURNEY, with no chart library, so the home
+    page, the first one a visitor waits for, imports none.
+
+    >>> journey_graph(["a", "b", "c"]).count("->")  # a -> b, a -> c (hidden), b -> c, c -> a
+    4
+    """
+    half = (len(steps) + 1) // 2
+    rows = [steps[:half], steps[half:]]
+    ranks = " ".join("{rank=same; " + " -> ".join(f'"{step}"' for step in row) + "}" for row in rows)
+    return (
+        "digraph { rankdir=TB; bgcolor=transparent; nodesep=0.25; ranksep=0.45; node [shape=box "
+        'style="rounded,filled" fillcolor="#DCEBF7" fontname="Helvetica" fontsize=18]; '
+        f'{ranks} "{rows[0][0]}" -> "{rows[1][0]}" [style=invis]; '
+        f'"{rows[0][-1]}" -> "{rows[1][0]}" [constraint=false]; '
+        f'"{steps[-1]}" -> "{steps[0]}" [label=" appended, repeat" style=dashed constraint=false]; }}'
+    )

@@ -1,4 +1,11 @@
-"""Model loading for pages: cached once per server, shared read-only, with progress."""
+"""Model loading for pages: once per server, shared read-only, with progress.
+
+The one store of model handles is ``geometry.models.load_model``'s process-wide table: it loads
+each model once under one lock, so the server's warm-up thread and every session share the same
+load and the same object (a notebook gets the same behaviour). A second ``st.cache_resource``
+here would only hold the same objects again. Everything computed from a model is cached in
+ui/cache.py, keyed by the model's name.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +21,6 @@ from ui.heavy import return_big_blocks_to_the_os, share_the_interpreter_quickly
 log = logging.getLogger(__name__)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_model(name: str) -> LoadedModel:
-    return models.load_model(name)
-
-
 def get_model(name: str) -> LoadedModel | None:
     """The model, loaded once per server behind a progress box; None (with a message) if absent.
 
@@ -27,7 +29,7 @@ def get_model(name: str) -> LoadedModel | None:
     """
     if name in st.session_state.get("_models_ready", set()):
         try:
-            return _cached_model(name)
+            return models.load_model(name)
         except (ModelUnavailable, models.IntegrityError) as error:
             st.error(str(error))
             return None
@@ -37,7 +39,7 @@ def get_model(name: str) -> LoadedModel | None:
         label = f"Unpacking {name}'s weights: once on this machine, about 30 seconds…"
     with st.status(label, expanded=False) as status:
         try:
-            model = _cached_model(name)
+            model = models.load_model(name)
         except (ModelUnavailable, models.IntegrityError) as error:
             status.update(label=f"{name} is not available", state="error")
             failure = error
@@ -93,7 +95,8 @@ def model_source_caption(model: LoadedModel) -> None:
 
 def _warm_up() -> None:
     """Load the default models, index the encoder's vocabulary, compile UMAP: what first visits wait for."""
-    from geometry import projection, similarity  # imported here: umap is slow to import
+    from geometry import projection  # imported here: umap is slow to import
+    from ui import cache
 
     for name in (models.ENCODER_NAME, models.CAUSAL_LM_NAME):
         try:
@@ -102,7 +105,7 @@ def _warm_up() -> None:
             log.info("warm-up skipped %s: %s", name, error)  # the pages that need it say why
             continue
         if name == models.ENCODER_NAME:
-            similarity.vocabulary_matrix(model)  # the dot-products page's default searches
+            cache.vocabulary(model)  # the search index of the dot-products page's default searches
     projection.warm_up()
 
 

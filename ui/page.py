@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -175,7 +174,7 @@ class CachedChart:
         return f"{self.build.__module__}.{self.build.__qualname__}"
 
     def chart(self, presenter: bool = False) -> alt.TopLevelMixin:
-        return _sized(self.build(*self.args, **self.kwargs), presenter)
+        return scaled(self.build(*self.args, **self.kwargs), presenter)
 
 
 def cached_chart(build: Callable[..., alt.TopLevelMixin], *args, **kwargs) -> CachedChart:
@@ -183,32 +182,7 @@ def cached_chart(build: Callable[..., alt.TopLevelMixin], *args, **kwargs) -> Ca
     return CachedChart(build, args, kwargs)
 
 
-def _pickled(frame: pd.DataFrame) -> bytes:
-    # Streamlit's own DataFrame hash is ~1 ms for a 30-row frame of Arrow strings (pandas 3); a
-    # pickle is ~0.05 ms and names the same frame. Frames here are the small tables charts draw.
-    import pickle
-
-    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-@st.cache_data(
-    max_entries=128,
-    ttl=datetime.timedelta(minutes=30),
-    show_spinner=False,
-    hash_funcs={"pandas.DataFrame": _pickled, "pandas.core.frame.DataFrame": _pickled},
-)
-def _vega_lite_spec(
-    name: str, args: tuple, kwargs: dict, presenter: bool, _build: Callable[..., alt.TopLevelMixin]
-) -> dict:
-    # Keyed by the builder's name, its inputs and presenter mode. What st.altair_chart sends: the
-    # specification with its data as Arrow bytes. Cached data is unpickled afresh for every
-    # caller, so no session can change another's specification.
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
-    return _convert_altair_to_vega_lite_spec(_sized(_build(*args, **kwargs), presenter))
-
-
-def _sized(chart: alt.TopLevelMixin, presenter: bool) -> alt.TopLevelMixin:
+def scaled(chart: alt.TopLevelMixin, presenter: bool) -> alt.TopLevelMixin:
     """In presenter mode the chart's text and cells are enlarged (geometry.charts.presenter_sized)."""
     if not presenter:
         return chart
@@ -224,14 +198,16 @@ def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, 
     """
     presenter = presenter_mode()
     if isinstance(chart, CachedChart):
+        from ui.cache import vega_lite_spec  # imported by the pages that draw charts, not by the home page
+
         event = st.vega_lite_chart(
-            spec=_vega_lite_spec(chart.name, chart.args, chart.kwargs, presenter, _build=chart.build),
+            spec=vega_lite_spec(chart.name, chart.args, chart.kwargs, presenter, _build=chart.build),
             key=f"{key}_chart",
             **kwargs,
         )
         altair_chart = lambda: chart.chart(presenter)  # noqa: E731
     else:
-        sized = _sized(chart, presenter)
+        sized = scaled(chart, presenter)
         event = st.altair_chart(sized, key=f"{key}_chart", **kwargs)
         altair_chart = lambda: sized  # noqa: E731
     st.download_button(

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geometry import similarity
 from geometry.models import CAUSAL_LM_NAME
 from geometry.vectors import word_vectors
-from ui.dot_product_views import PRESETS
+from ui.dot_products.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "lessons" / "dot_products.py")

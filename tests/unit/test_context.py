@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -347,3 +348,20 @@ def test_context_charts_carry_tooltips_and_the_right_fields(tiny_gpt2):
     layer_marks = _marks(frames["layers"].to_dict())
     assert layer_marks[-1]["encoding"]["y"]["field"] == "value"
     assert "layer_index" in str(layer_marks[0].get("transform"))  # the rule marks the chosen layer
+
+
+def test_context_summary_says_what_the_labels_allow():
+    nan = float("nan")
+    table = pd.DataFrame(
+        {"self_similarity": [1.0, 0.6], "within_sense": [nan, nan], "across_sense": [nan, 0.4]}
+    )
+    text = cx.layer_summary(table, "layer 6")
+    assert "different senses average **0.40**" in text and "second sentence" in text
+    assert "Label the sentences" not in text
+    unlabelled = table.assign(across_sense=[nan, nan])
+    assert "Label the sentences" in cx.layer_summary(unlabelled, "layer 6")
+    assert "Label the sentences" in cx.layer_summary(
+        table.assign(within_sense=[nan, 0.7]), "layer 6", labelled=False
+    )
+    one_sense = table.assign(within_sense=[nan, 0.7], across_sense=[nan, nan])
+    assert "another sense" in cx.layer_summary(one_sense, "layer 6")

@@ -88,3 +88,34 @@ def test_the_charts_draw_the_frames_they_are_given(bert_context):
     bars = charts.sublayer_change_chart(changes).to_dict()
     assert bars["facet"]["column"]["field"] == "occurrence"
     assert bars["spec"]["encoding"]["y"]["field"] == "change"
+
+
+# ------------------------------------------------------------------ two occurrences side by side
+
+
+def test_the_default_pair_prefers_another_sense_and_keys_name_each_occurrence(tiny_bert):
+    sentences = ("we sat by the bank of the river", "the bank lent money", "a bank of fog")
+    occ = context.find_occurrences(tiny_bert, sentences, "bank").with_senses(["river", "river", "money"])
+    assert context.default_pair(occ) == ("S1", "S3")
+    assert context.default_pair(occ.with_senses(["x", "x", "x"])) == ("S1", "S2")
+    assert context.occurrence_name(occ, "S2") == "S2 · river · the bank lent money"
+    assert context.occurrence_key(occ, "S3") == ("a bank of fog", "bank", 1, "S3 · money")
+    long = context.find_occurrences(tiny_bert, ("bank " + "word " * 20, "a bank"), "bank")
+    assert context.occurrence_name(long, "S1").endswith("…") and len(context.occurrence_name(long, "S1")) < 80
+
+
+def test_pair_tables_stack_both_occurrences(tiny_bert, bert_context):
+    other = context.occurrence_context(tiny_bert, "the bank lent money", "bank", label="S2 · money")
+    causal, changes, attention = context.pair_tables([bert_context, other])
+    assert causal is False
+    assert set(changes["occurrence"]) == set(attention["occurrence"]) == {"S1 · river", "S2 · money"}
+    assert len(attention) == len(bert_context.attention) + len(other.attention)
+
+
+def test_attention_column_shows_one_layer_or_every_layer(bert_context):
+    every = context.attention_column(bert_context, 1, per_head=False)
+    assert every.frame is bert_context.attention_by_layer and every.axes[0] == "layer"
+    one = context.attention_column(bert_context, 1, per_head=True)
+    assert set(one.frame["layer_index"]) == {1} and one.axes == ("head_label", "head", "layer 1, every head")
+    assert one.strongest.startswith("At layer 1, heads averaged, 'bank' looks most at: ")
+    assert one.numbers == (len(bert_context.tokens) <= 8) and one.positions == bert_context.positions

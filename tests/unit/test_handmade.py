@@ -1,5 +1,6 @@
 """Hand-made vectors: parsing what a person types, and the dot product step by step."""
 
+import numpy as np
 import pytest
 
 from geometry import handmade
@@ -110,3 +111,10 @@ def test_limits_are_small_enough_to_do_by_hand():
     assert parse_vectors("a = [1e6, -1e6]")["a"].tolist() == [1e6, -1e6]
     with pytest.raises(ValueError, match="too large"):  # 1e300² overflows: inf and nan on screen
         parse_vectors("a = [1e300]")
+
+
+def test_named_rows_picks_rows_by_name_and_names_what_is_missing():
+    X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert handmade.named_rows(["a", "b", "c"], X, ["c", "a"]).tolist() == [[5.0, 6.0], [1.0, 2.0]]
+    with pytest.raises(ValueError, match="names from the box: z"):
+        handmade.named_rows(["a", "b", "c"], X, ["a", "z"])

@@ -430,3 +430,16 @@ def test_a_batch_of_texts_gives_each_text_its_own_pass(request, fixture):
         assert batched.token_ids.tolist() == alone.token_ids.tolist()
         for name in ("true_next_probs", "lookup_grad", "logit_grad", "hidden"):
             np.testing.assert_allclose(getattr(batched, name), getattr(alone, name), rtol=1e-4, atol=1e-6)
+
+
+def test_gradient_tables_hold_every_table_of_one_pass_and_pickle(tiny_llama):
+    import pickle
+
+    grads = learning.embedding_gradients(tiny_llama, TEXT)
+    tables = learning.gradient_tables(tiny_llama, grads)
+    assert tables.loss == grads.loss and tables.tied == grads.tied
+    assert tables.summary == learning.path_summary(grads)
+    assert tables.positions.equals(learning.position_table(grads))
+    assert tables.pushed.equals(learning.top_output_rows(tiny_llama, grads))
+    again = pickle.loads(pickle.dumps(tables))  # kept pickled in the server's shared store
+    assert again.predictions.equals(tables.predictions) and again.histogram.equals(tables.histogram)

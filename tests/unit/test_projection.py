@@ -535,3 +535,55 @@ def test_axes_cosine_says_what_a_slanted_pair_of_axes_does():
     cos, meaning = pj.axes_cosine(np.array([1.0, 0.0]), np.array([-1.0, 1.0]))
     assert cos < 0 and "falling diagonal" in meaning
     assert "right angles" in pj.axes_cosine(np.array([1.0, 0.0]), np.array([0.0, 2.0]))[1]
+
+
+# ------------------------------------------------------------------ what the page keeps and shows of a map
+
+
+def test_map_result_keeps_what_the_page_shows_and_can_skip_trust():
+    X = blobs()
+    projection = pj.project(X, "pca", 2)
+    kept = pj.map_result(projection)
+    assert np.array_equal(kept.coords, projection.coords) and kept.titles == tuple(pj.axis_titles(projection))
+    assert kept.trust == pytest.approx(projection.trustworthiness)
+    assert np.array_equal(kept.ratio, projection.explained_variance_ratio) and kept.notes == projection.notes
+    assert pj.map_result(projection, with_trust=False).trust is None
+
+
+def test_neighbour_tables_split_the_one_comparison():
+    X, coords = np.array([[0.0], [1.0], [2.0], [10.0]]), np.array([[0.0], [5.0], [2.0], [1.0]])
+    comparison = pj.neighbour_comparison(X, coords, 0, 2, "euclidean", labels=["a", "b", "c", "d"])
+    full, flat = pj.neighbour_tables(comparison, "euclidean")
+    assert full.columns.tolist() == ["rank", "word", "euclidean distance", "also near on map"]
+    assert flat.columns.tolist() == ["rank", "word", "map distance", "false"]
+    assert full["word"].tolist() == ["b", "c"] and flat["word"].tolist() == ["d", "c"]
+    assert flat["false"].tolist() == [True, False]
+
+
+def test_seed_maps_frame_has_one_block_of_rows_per_seed():
+    X = blobs()
+    stability = pj.seed_stability(X, "pca", seeds=[0, 1])
+    frame = pj.projection_frame([f"w{i}" for i in range(len(X))], ["c"] * len(X), stability.coords[0])
+    seeds = pj.seed_maps_frame(frame, stability)
+    assert len(seeds) == 2 * len(X) and seeds["seed"].unique().tolist() == ["seed 0", "seed 1"]
+    assert seeds.columns.tolist() == ["word", "category", "seed", "x", "y"]
+    assert np.allclose(seeds["x"].iloc[: len(X)], stability.coords[0][:, 0].round(4))
+
+
+def test_with_labels_puts_the_chosen_word_first():
+    coords = np.array([[0.0, 0.0], [0.001, 0.0], [1.0, 1.0]])
+    frame = pj.projection_frame(["king", "queen", "apple"], ["c"] * 3, coords, ["", "chosen word", ""])
+    labelled = pj.with_labels(frame, width_px=500, font_px=13)
+    assert labelled["labelled"].tolist() == [
+        False,
+        True,
+        True,
+    ]  # overlapping: the chosen word keeps its label
+
+
+def test_axis_directions_look_up_words_missing_from_the_map():
+    axes = (pj.parse_axis("a -> z"), pj.parse_axis("b"))
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert pj.axis_words_missing(axes, ("a", "b")) == ("z",)
+    directions = pj.axis_directions(axes, ("a", "b"), X, {"z": np.array([3.0, 3.0])})
+    assert [d.tolist() for d in directions] == [[2.0, 3.0], [0.0, 1.0]]

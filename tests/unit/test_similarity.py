@@ -183,6 +183,19 @@ def test_tokenize_words_keeps_the_good_and_explains_the_rest(tiny_gpt2):
     assert [t.word for t in kept] == ["dog"] and len(problems) == 1
 
 
+def test_tokenization_table_says_how_each_vector_is_made(tiny_gpt2):
+    kept, _ = wordlists.tokenize_words(["dog", "dogs chase"], tiny_gpt2)
+    table = wordlists.tokenization_table(kept)
+    assert table.columns.tolist() == ["word", "tokens", "vector"]
+    assert table["word"].tolist() == ["dog", "dogs chase"]
+    for row, tokens in zip(table.itertuples(), kept, strict=True):
+        assert row.tokens.count(" · ") == len(tokens.ids) - 1
+        assert row.vector == (
+            "row of one token" if len(tokens.ids) == 1 else f"mean of {len(tokens.ids)} rows"
+        )
+    assert wordlists.tokenization_table([]).columns.tolist() == ["word", "tokens", "vector"]
+
+
 # ------------------------------------------------------------------ vocabulary searches (tiny model)
 
 
@@ -190,10 +203,12 @@ def _fingerprint(lm) -> str:
     return hashlib.sha256(np.ascontiguousarray(lm.embedding_matrix()).tobytes()).hexdigest()
 
 
-def test_vocabulary_matrix_is_cached_read_only_and_leaves_the_model_alone(tiny_gpt2):
+def test_vocabulary_matrix_is_read_only_and_leaves_the_model_alone(tiny_gpt2):
     before, attributes = _fingerprint(tiny_gpt2), set(vars(tiny_gpt2))
     vocabulary = vocabulary_matrix(tiny_gpt2)
-    assert vocabulary_matrix(tiny_gpt2) is vocabulary
+    again = vocabulary_matrix(tiny_gpt2)  # nothing is cached in geometry: a fresh, equal index
+    assert again is not vocabulary and again.words == vocabulary.words
+    assert np.array_equal(again.norms, vocabulary.norms)
     rows = vocabulary.rows(np.arange(len(vocabulary.words)))
     assert np.allclose(np.linalg.norm(rows, axis=1), vocabulary.norms, rtol=1e-5)
     assert np.allclose(vocabulary.cosines(rows[:3]).diagonal(), 1.0, atol=1e-5)
@@ -232,6 +247,7 @@ def test_nearest_is_sorted_excludes_and_agrees_with_rank(tiny_gpt2):
     assert rank(found[2][0], vector, tiny_gpt2) == 3
     assert rank(found[2][0], vector, tiny_gpt2, exclude=(word,)) == 2
     assert rank("notaword" * 3, vector, tiny_gpt2) is None
+    assert nearest(vector, tiny_gpt2, k=5, vocabulary=vocabulary) == found  # a passed index: same answer
 
 
 def test_euclidean_neighbours_are_closest_first(tiny_gpt2):
@@ -251,6 +267,23 @@ def test_analogy_is_b_minus_a_plus_c_and_exclusion_is_optional(tiny_gpt2):
     assert {w for w, _ in kept[:3]} & {"man", "king", "woman"}  # random vectors: an input wins
 
 
+def test_analogy_answers_keep_both_lists_and_the_honest_rank(tiny_gpt2):
+    answers = similarity.analogy_answers("man", "king", "woman", tiny_gpt2, k=50)
+    assert answers.left_out == analogy("man", "king", "woman", tiny_gpt2, k=50)
+    assert answers.kept == analogy("man", "king", "woman", tiny_gpt2, k=50, exclude_inputs=False)
+    kept_words = [w for w, _ in answers.kept]
+    assert answers.place == kept_words.index(answers.left_out[0][0]) + 1  # its place when nothing is left out
+    table = answers.table()
+    assert table.columns.tolist() == ["rank", "word", "score", "inputs"]
+    assert table.groupby("inputs")["rank"].max().to_dict() == {"kept": 50, "left out": 50}
+
+
+def test_ranked_table_numbers_from_one():
+    table = similarity.ranked_table([("cat", 0.9), ("dog", 0.5)])
+    assert table.to_dict("list") == {"rank": [1, 2], "word": ["cat", "dog"], "score": [0.9, 0.5]}
+    assert similarity.ranked_table([]).columns.tolist() == ["rank", "word", "score"]
+
+
 def test_search_arguments_are_checked(tiny_gpt2):
     with pytest.raises(ValueError, match="between 1 and"):
         nearest(np.ones(tiny_gpt2.d_model), tiny_gpt2, k=0)
@@ -265,6 +298,10 @@ def test_baseline_is_fixed_and_standardising_centres_it(tiny_gpt2):
     assert raw == similarity.anisotropy_baseline(tiny_gpt2)
     assert -1 < raw < 1
     assert abs(similarity.anisotropy_baseline(tiny_gpt2, standardise=True)) < 0.01
+    vocabulary = vocabulary_matrix(tiny_gpt2)
+    assert similarity.anisotropy_baseline(
+        tiny_gpt2, standardise=True, vocabulary=vocabulary
+    ) == pytest.approx(similarity.anisotropy_baseline(tiny_gpt2, standardise=True))
     stats = similarity.dimension_stats(tiny_gpt2)
     assert stats.mean.shape == stats.std.shape == (tiny_gpt2.d_model,)
     with pytest.raises(ValueError, match="kind"):

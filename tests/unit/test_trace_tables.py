@@ -252,20 +252,3 @@ def test_count_columns_get_thousands_separators():
 
     frame = pd.DataFrame({"component": ["MLP"], "multiply_adds": [878902272], "token_id": [5]})
     assert set(counts_config(frame)) == {"multiply_adds"}  # ids keep their plain digits
-
-
-def test_context_summary_says_what_the_labels_allow():
-    from ui.context_view import summary
-
-    nan = float("nan")
-    table = pd.DataFrame(
-        {"self_similarity": [1.0, 0.6], "within_sense": [nan, nan], "across_sense": [nan, 0.4]}
-    )
-    text = summary(table, "layer 6")
-    assert "different senses average **0.40**" in text and "second sentence" in text
-    assert "Label the sentences" not in text
-    unlabelled = table.assign(across_sense=[nan, nan])
-    assert "Label the sentences" in summary(unlabelled, "layer 6")
-    assert "Label the sentences" in summary(table.assign(within_sense=[nan, 0.7]), "layer 6", labelled=False)
-    one_sense = table.assign(within_sense=[nan, 0.7], across_sense=[nan, nan])
-    assert "another sense" in summary(one_sense, "layer 6")

@@ -124,3 +124,12 @@ def test_a_default_sized_upload_parses_quickly():
     data = "\n".join("\t".join(f"{v:.6f}" for v in row) for row in X).encode()
     _, read, _ = read_vectors(data)
     np.testing.assert_allclose(read, X, atol=1e-6)
+
+
+def test_colour_columns_and_digest_of_an_upload():
+    _, _, metadata = uploads.read_vectors(b"1\t2\n3\t4\n5\t6\n", b"word\tkind\na\tx\nb\ty\nc\tx\n", "v.tsv")
+    assert metadata.columns.tolist() == ["label", "word", "kind"]
+    assert uploads.colour_columns(metadata) == ["word", "kind"]  # the label column itself is never a colour
+    assert uploads.colour_columns(metadata, max_groups=2) == ["kind"]  # "word" has 3 values
+    assert uploads.upload_digest(b"1\t2", None) != uploads.upload_digest(b"1\t2", b"word")
+    assert len(uploads.upload_digest(b"1\t2", None)) == 16

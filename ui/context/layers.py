@@ -1,0 +1,72 @@
+"""The layer-by-layer sections of Words in context: the cosine matrix, the paths, the nearest words,
+the table across layers and the first dimensions. Each draws tables the page computed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geometry import charts, context
+from geometry.projection import is_warm
+from ui.page import cached_chart, download_table, safe_tokens, show_chart
+
+
+def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) -> None:
+    """The cosine between every two occurrences at the chosen layer (geometry.context.pairwise_table)."""
+    st.subheader(f"Cosine between occurrences at {layer}")
+    chart = cached_chart(charts.occurrence_cosine_chart, pairwise, show_values=show_values)
+    show_chart(chart, "context_cosines", "cx_cos")
+    st.caption(
+        "Colours run from -1 to 1 on every model and layer, as for every cosine in this app, so "
+        "equal numbers get equal colours; on a causal LM most cells are dark because its cosines "
+        "sit close to 1."
+    )
+
+
+def paths_heading(method: str) -> None:
+    """The heading of the map, said before the map is computed (UMAP's first map compiles)."""
+    st.subheader("Every occurrence, every layer")
+    if method == "UMAP" and not is_warm():
+        st.caption("UMAP compiles its code on first use in this server (about 15 seconds).")
+
+
+def paths_view(paths: tuple[pd.DataFrame, list[str], tuple[str, ...]], index: int, method: str) -> None:
+    """Each occurrence's path through the layers (geometry.context.layer_map: frame, titles, notes)."""
+    path_frame, titles, notes = paths
+    chart = cached_chart(charts.occurrence_paths_chart, path_frame, index, *titles)
+    show_chart(chart, "context_paths", "cx_paths")
+    st.caption(
+        "Each line is one occurrence, from the static row (black diamond) through every layer; the "
+        f"large marks are the chosen layer. Vectors are scaled to length 1 before the {method} map. "
+        + " ".join(notes)
+    )
+
+
+def nearest_view(nearest: pd.DataFrame, layer: str) -> None:
+    """The vocabulary words nearest each occurrence (geometry.context.nearest_words), one row each."""
+    st.subheader(f"Nearest vocabulary words at {layer}")
+    st.dataframe(context.nearest_summary(safe_tokens(nearest, "word")), hide_index=True, width="stretch")
+    st.caption(
+        "A lens, not a readout: cosine with the input-embedding rows of whole-word tokens. It is exact "
+        "for the static row. In the middle layers it is only an approximation, since hidden states drift "
+        "away from the embedding space; in a causal LM the last layers lean toward the *next* token."
+    )
+
+
+def across_layers_view(table: pd.DataFrame, index: int, last_layer: str, labelled: bool) -> None:
+    """Self-similarity, within and across senses at every layer (geometry.context.layer_table)."""
+    st.subheader("Across layers")
+    chart = cached_chart(charts.layer_similarity_chart, context.long_layer_table(table), index)
+    show_chart(chart, "context_layers", "cx_layers")
+    st.markdown(context.layer_summary(table, last_layer, labelled=labelled))
+
+
+def downloads(table: pd.DataFrame, pairwise: pd.DataFrame, word: str, model_name: str, layer: str) -> None:
+    download_table(table, f"context_{word}_{model_name}_layers.csv", "cx_csv", "Download similarity table")
+    download_table(pairwise, f"context_{word}_{layer}.csv", "cx_pairs_csv", "Download cosine matrix")
+
+
+def dimensions_view(strips: pd.DataFrame, layer: str) -> None:
+    """The first 32 dimensions of the static row and the chosen layer (geometry.context.dimension_table)."""
+    st.subheader(f"The first 32 dimensions: static row and {layer}")
+    show_chart(cached_chart(charts.dimension_strip_chart, strips), "context_dimensions", "cx_dims")

@@ -1,0 +1,104 @@
+"""The "Where the context comes from" section of Words in context: two occurrences, glass-box.
+
+For two occurrences of the word (by default in different senses): its attention to every token of
+its sentence, layer by layer and head by head, and how far each layer's attention and MLP move its
+vector. Every number is recomputed from the model's weights by geometry.trace (parity-tested).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geometry import charts, context
+from ui.page import cached_chart, download_table, explain, show_chart
+
+HEAD_VIEWS = ["heads averaged, every layer", "every head, one layer"]
+
+
+def pick_occurrences(occ: context.Occurrences) -> tuple[str, str]:
+    """Two URL-bound select boxes of occurrences; a value the sentences no longer have falls back."""
+    first, second = context.default_pair(occ)
+    for key in ("cx_focus_a", "cx_focus_b"):
+        if st.session_state.get(key) not in (None, *occ.labels):  # other sentences than before
+            del st.session_state[key]
+    left, right = st.columns(2)
+    names = {label: context.occurrence_name(occ, label) for label in occ.labels}
+    a = left.selectbox(
+        "First occurrence", occ.labels, index=None, format_func=names.get, key="cx_focus_a",
+        bind="query-params", placeholder=names[first],
+    )  # fmt: skip
+    b = right.selectbox(
+        "Second occurrence", occ.labels, index=None, format_func=names.get, key="cx_focus_b",
+        bind="query-params", placeholder=names[second],
+    )  # fmt: skip
+    return a or first, b or second
+
+
+def sources_ui(occ: context.Occurrences, n_layers: int) -> tuple[tuple[str, str], int, bool]:
+    """The heading, two occurrences, the layer and the head view: (labels, layer index, per head)."""
+    st.subheader("Where the context comes from")
+    pair = pick_occurrences(occ)
+    left, right = st.columns([2, 1])
+    if st.session_state.get("cx_focus_layer", n_layers) not in range(1, n_layers + 1):  # another model
+        st.session_state["cx_focus_layer"] = n_layers
+    layer_index = left.select_slider(
+        "Layer to look at", list(range(1, n_layers + 1)), value=n_layers, key="cx_focus_layer",
+        bind="query-params",
+    )  # fmt: skip
+    view = right.radio("Attention shown", HEAD_VIEWS, key="cx_focus_heads", bind="query-params")
+    return pair, layer_index, view == HEAD_VIEWS[1]
+
+
+def direction_text(causal: bool, word: str) -> str:
+    if causal:
+        return (
+            f"This causal model's attention looks **only back**: '{word}' can read itself and the tokens "
+            "before it, so every token after it gets 0. A clue that comes later in the sentence cannot "
+            "reach the word here."
+        )
+    return (
+        f"The encoder's attention looks **both ways**: in every layer '{word}' reads the tokens before "
+        "it *and* after it, so a clue at the end of the sentence ('…of the river') can pull it toward one "
+        "sense. A causal model (the other choice above) could only look back."
+    )
+
+
+def occurrence_column(column: context.AttentionColumn, key: str) -> None:
+    """One occurrence: its tokens (the word in bold), its attention chart and the words it reads most."""
+    tokens = [f"**{t}**" if i in column.positions else t for i, t in enumerate(column.tokens)]
+    st.markdown(f"**{column.label}**: {' '.join(tokens)}")
+    chart = cached_chart(charts.word_attention_chart, column.frame, *column.axes, show_values=column.numbers)
+    show_chart(chart, f"context_attention_{key}", key)
+    st.caption(column.strongest)
+
+
+def sources_view(
+    word: str,
+    causal: bool,
+    columns: list[context.AttentionColumn],
+    changes: pd.DataFrame,
+    attention: pd.DataFrame,
+) -> None:
+    """The two occurrences side by side, how far each layer moves the vector, the explanation."""
+    st.markdown(direction_text(causal, word))
+    for place, column, key in zip(st.columns(2), columns, ("cx_attention_a", "cx_attention_b"), strict=True):
+        with place:
+            occurrence_column(column, key)
+    st.markdown(f"**How far each layer moves the vector of '{word}'**")
+    show_chart(cached_chart(charts.sublayer_change_chart, changes), "context_changes", "cx_changes")
+    download_table(attention, f"context_{word}_attention.csv", "cx_attention_csv", "Download attention")
+    download_table(changes, f"context_{word}_changes.csv", "cx_changes_csv", "Download changes")
+    explain(
+        "Each row of the attention chart is one layer (or one head of the chosen layer); each column is a "
+        "token of the sentence, and a row adds up to 1: it says how the word's query shares its attention "
+        "among the keys. The word's own tokens are outlined; [CLS] and [SEP] are the tokens the encoder "
+        "puts around every sentence, where many heads park attention they do not need. The bars are how "
+        "far the word's vector moved at each step: the attention sublayer mixes in the tokens it looks "
+        "at, the MLP then reshapes the vector on its own. In the encoder every addition is followed by a "
+        "normalisation, so a move includes that rescaling; in a causal LM the move is exactly what the "
+        "sublayer added. Every number is recomputed from the model's weights and matches its own output.",
+        r"a_j = \operatorname{softmax}_j\!\left(\frac{q_\text{word} \cdot k_j}{\sqrt{d_\text{head}}}\right),"
+        r"\qquad \text{move} = \lVert h_\text{after} - h_\text{before} \rVert",
+        title="Reading the attention and the moves",
+    )

@@ -1,0 +1,39 @@
+"""The dot-products page's secondary controls, and how its words were tokenized."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from ui.page import more_controls
+
+
+def plain(word: str) -> str:
+    """A word made safe to put inside Markdown (no formatting, links or maths)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$<>~])", r"\\\1", word)
+
+
+def secondary_controls(by_hand: bool) -> tuple[bool, int]:
+    """The standardise switch and the number of neighbours."""
+    with more_controls():
+        left, right = st.columns(2)
+        standardise = left.toggle(
+            "Standardise dimensions",
+            key="dp_standardise",
+            bind="query-params",
+            disabled=by_hand,
+            help="Subtract each dimension's mean over the vocabulary and divide by its spread.",
+        )
+        k = right.slider("Neighbours to list", 3, 30, 10, key="dp_k", bind="query-params")
+    return standardise and not by_hand, k
+
+
+def tokenization_expander(split: pd.DataFrame, dimensions: int, source: str) -> None:
+    """How each word was split into tokens (geometry.wordlists.tokenization_table), and how its
+    vector was made."""
+    with st.expander(f"How the words were tokenized ({len(split)} words, {dimensions} dimensions each)"):
+        st.dataframe(split, hide_index=True, width="stretch")
+        if source == "sentence":
+            st.caption("Sentence vectors run the whole entry through the encoder, not just a row lookup.")

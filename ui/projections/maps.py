@@ -1,0 +1,122 @@
+"""The map itself, how faithful it is, and the angle between custom axes."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geometry import charts
+from geometry import projection as pj
+from ui.page import cached_chart, download_table, presenter_mode, show_chart, show_plotly
+from ui.projections.controls import Settings
+
+WARM_UP_SECONDS = 15.0  # typical numba compile time, for the progress bar only
+QUIET = {"delta_color": "off", "delta_arrow": "off"}
+
+
+def wait_for_umap() -> None:
+    """Show progress while UMAP's one-off compilation finishes (starting it if nobody has)."""
+    if pj.is_warm():
+        return
+    worker = None
+    if not pj.is_warming():
+        worker = threading.Thread(target=pj.warm_up, name="umap-warm-up", daemon=True)
+        worker.start()
+    text = "Preparing UMAP: its first map in this server compiles code (about 15 s, once)…"
+    bar, start = st.progress(0.0, text=text), time.monotonic()
+    while not pj.is_warm():
+        if worker is not None:
+            worker.join(0.25)
+            if not worker.is_alive():
+                break
+        else:
+            time.sleep(0.25)
+            if not pj.is_warming():
+                break
+        bar.progress(min(0.95, (time.monotonic() - start) / WARM_UP_SECONDS), text=text)
+    bar.empty()
+
+
+TURN_HINT = (
+    "Drag to turn the scene, scroll to zoom, hover a point for its word; choose a word in the box above."
+)
+PAN_HINT = "Drag to pan, scroll to zoom, hover a dot for its word, click it to see its neighbours."
+
+
+def map_view(frame: pd.DataFrame, result: pj.MapResult, settings: Settings, many: bool) -> None:
+    """The map (Altair, or Plotly for 3D scenes and the whole vocabulary) and its coordinates' CSV."""
+    categories = list(dict.fromkeys(frame["category"]))
+    labels = settings.labels and not many
+    if labels:  # a readable subset: crowded words keep their point and are named on hover
+        big = presenter_mode()  # the plot is narrower and the letters larger on a projector
+        font = charts.PRESENTER_MIN_FONT + 2 if big else charts.MAP_LABEL_PX + 2  # the bold labels' size
+        plot_width = (540 if big else 700) - 2 * 90  # the map's padding keeps 90 px free each side
+        frame = pj.with_labels(frame, plot_width, font)
+        hidden = int((~frame["labelled"]).sum())
+        if hidden:
+            st.caption(
+                f"{hidden} of {len(frame)} labels would overlap others and are left out: hover a point "
+                "to read its word, or zoom in with the mouse wheel."
+            )
+    titles = list(result.titles)
+    if settings.dims == 3 and not settings.panels:
+        figure = charts.projection_3d_chart(frame, titles, categories, labels=labels, many=many)
+        _plotly_map(figure, TURN_HINT)
+    elif settings.dims == 2 and many:
+        _plotly_map(charts.vocabulary_map_chart(frame, titles, categories), PAN_HINT)
+    else:
+        if settings.dims == 2:
+            chart = cached_chart(
+                charts.projection_chart, frame, *titles, categories=categories, labels=labels
+            )
+        else:
+            chart = cached_chart(
+                charts.projection_panels_chart, frame, titles, categories=categories, labels=labels, many=many
+            )
+        show_chart(
+            chart, "projection", key="pj_map", on_select="rerun", selection_mode="pick", width="stretch"
+        )
+    columns = ["word", "category", *pj.AXES[: settings.dims]]
+    download_table(frame[columns], "projection.csv", key="pj_csv", label="Download coordinates (CSV)")
+
+
+def _plotly_map(figure, hint: str) -> None:
+    show_plotly(figure, key="pj_map", on_select="rerun", selection_mode="points")
+    st.caption(f"{hint} The camera button in the chart's toolbar saves a PNG of the view as it is.")
+
+
+def faithfulness_view(result: pj.MapResult, settings: Settings, trust: float | None = None) -> None:
+    """Trustworthiness (``trust`` when the map came without it), spread kept, notes, variance bars."""
+    left, middle, right = st.columns(3)
+    trust = result.trust if trust is None else trust
+    trust = "n/a" if trust is None else f"{trust:.3f}"
+    left.metric(
+        "Trustworthiness (k = 5)", trust, help="1.0: every word's 5 nearest on the map are real neighbours."
+    )
+    if result.ratio is not None:
+        middle.metric(
+            "Spread kept by the map", f"{result.ratio.sum():.1%}", f"{settings.dims} of many axes", **QUIET
+        )
+    for note in result.notes:
+        st.info(note, icon="ℹ️")
+    if result.ratio is not None:
+        table = pj.variance_table(result.ratio)
+        with right:
+            show_chart(
+                cached_chart(charts.explained_variance_chart, table), "explained_variance", key="pj_variance"
+            )
+
+
+def axes_view(directions: list[np.ndarray], axes: tuple[pj.Axis, pj.Axis]) -> None:
+    """The cosine between the two custom axes and what it does to the picture."""
+    cos, meaning = pj.axes_cosine(*directions)
+    left, right = st.columns([2, 5])
+    left.metric("Cosine between the axes", f"{cos:.3f}", f"{axes[0].name} vs {axes[1].name}", **QUIET)
+    right.markdown(
+        f"{meaning} Each point is placed by its scalar projection x · u on each axis (u the axis "
+        "direction divided by its length); everything at right angles to both axes is left out."
+    )

@@ -1,0 +1,112 @@
+"""Choosing words: the word set, the custom axes, the word whose neighbours are compared, the search."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geometry import projection as pj
+from geometry import wordsets as ws
+from ui.page import friendly_errors
+
+OWN_WORDS_ONLY = "(only my words)"
+
+
+def word_set_ui() -> ws.WordSet | None:
+    """A preset plus the user's own words, checked; None after a warning."""
+    names = [*ws.PRESETS, OWN_WORDS_ONLY]
+    preset = st.selectbox("Lesson preset", names, key="pj_preset", bind="query-params")
+    if preset in ws.PRESETS:
+        st.caption(ws.PRESETS[preset].hint)
+    text = st.text_area(
+        "Your own words",
+        key="pj_words",
+        bind="query-params",
+        placeholder="pets: dog, cat, hamster\nking, queen, banana",
+    )
+    st.caption(
+        "Commas or new lines between words; start a line with `label:` to colour its words as a group. "
+        f"Added to the preset. Limits: {ws.MAX_WORDS} words, {ws.MAX_TEXT_CHARS:,} characters, "
+        f"{ws.MAX_WORD_CHARS} characters a word."
+    )
+    base = ws.preset_words(ws.PRESETS[preset].categories) if preset in ws.PRESETS else ws.WordSet((), ())
+    if not text.strip():
+        if len(base):
+            return base
+        st.warning("Type some words, or choose a lesson preset.", icon="⚠️")
+        return None
+    with friendly_errors():
+        return ws.combine(base, ws.parse_words(text))
+    return None
+
+
+def skipped_notice(word_set: ws.WordSet, kind: str) -> None:
+    if word_set.skipped:
+        shown = "; ".join(word_set.skipped[:8]) + ("; …" if len(word_set.skipped) > 8 else "")
+        st.warning(f"Left out {len(word_set.skipped)} item(s): {shown}.", icon="⚠️")
+    if word_set.split and kind == "static":
+        shown = ", ".join(word_set.split[:10]) + (" …" if len(word_set.split) > 10 else "")
+        st.caption(f"Read as several tokens, so their static vector is the mean of the pieces: {shown}.")
+
+
+def axes_ui() -> tuple[pj.Axis, pj.Axis] | None:
+    """Two text boxes, one direction each; None (after a warning) when one cannot be read."""
+    left, right = st.columns(2)
+    x_text = left.text_input(
+        "x axis (from one word to another)", "man -> woman", key="pj_x_axis", bind="query-params",
+        help="'small -> large', 'from poor to rich', 'woman - man' (a word minus a word) or a single word.",
+    )  # fmt: skip
+    y_text = right.text_input(
+        "y axis", "boy -> king", key="pj_y_axis", bind="query-params", help="Written the same way as x."
+    )
+    with friendly_errors():
+        return pj.parse_axis(x_text), pj.parse_axis(y_text)
+    return None
+
+
+def _clicked(key: str) -> str | None:
+    """The word last clicked on the Altair map (selection "pick") or a Plotly one (customdata)."""
+    selection = (st.session_state.get(key) or {}).get("selection") or {}
+    picked = selection.get("pick") or selection.get("points") or []
+    if not picked or not isinstance(picked[0], dict):
+        return None
+    point = picked[0]
+    custom = point.get("customdata")
+    return point.get("word") or (custom[0] if isinstance(custom, list | tuple) and custom else None)
+
+
+def take_clicked_word(words: tuple[str, ...]) -> None:
+    """Make a word clicked on the map (last run) the chosen word, before its select box is drawn."""
+    for key in ("pj_map_chart", "pj_map_plot"):
+        word = _clicked(key)
+        if word and word != st.session_state.get(f"_clicked_{key}"):
+            st.session_state[f"_clicked_{key}"] = word
+            if word in words:
+                st.session_state["pj_focus"] = word
+
+
+def focus_ui(words: tuple[str, ...]) -> int:
+    """The word whose neighbours are compared (also chosen by clicking it on the map)."""
+    take_clicked_word(words)
+    if st.session_state.get("pj_focus") not in (None, *words):
+        st.session_state["pj_focus"] = words[0]
+    default = words.index("king") if "king" in words else 0
+    word = st.selectbox(
+        "Chosen word (or click a point)", words, index=default, key="pj_focus", bind="query-params"
+    )
+    return words.index(word)
+
+
+def search_ui(words: tuple[str, ...]) -> list[int]:
+    """Indices of the words matching the search box, after a caption saying what matched."""
+    query = st.text_input("Find a word", key="pj_search", bind="query-params", placeholder="e.g. king")
+    if not query.strip():
+        return []
+    with friendly_errors():
+        found = ws.search_words(words, query)
+        if found:
+            shown = ", ".join(words[i] for i in found[:12]) + (" …" if len(found) > 12 else "")
+            st.caption(f"{len(found)} match(es), ringed on the map: {shown}")
+        else:
+            st.warning(f"No word among these {len(words):,} starts with '{query.strip()[:30]}'.", icon="⚠️")
+        return found
+    return []
