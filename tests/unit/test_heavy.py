@@ -141,8 +141,8 @@ def test_a_waiting_thread_gets_the_interpreter_within_the_switch_interval():
 
     before = sys.getswitchinterval()
     try:
+        sys.setswitchinterval(0.005)  # CPython's default (an app test may have started the server's already)
         share_the_interpreter_quickly()
-        assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)
-        assert sys.getswitchinterval() < before  # CPython's default is 5 ms
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS) and SWITCH_SECONDS < 0.005
     finally:
         sys.setswitchinterval(before)
