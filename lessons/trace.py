@@ -3,10 +3,10 @@
 import streamlit as st
 
 from geometry.models import TRACE_CHOICES
+from ui.cache import load_trace
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary, presenter_mode
 from ui.trace import REGISTRY, TABS
-from ui.trace.cached import load_trace
 from ui.trace.notices import encoder_notice, needs_logits_notice, prompt_notices
 from ui.trace.tokens import compact_tokens, tokens_view
 from ui.trace.widgets import header_container, prompt_ui
@@ -102,7 +102,7 @@ with header:
     model_source_caption(lm)
 
 # Cached geometry: the prompt's trace, shared by every tab.
-trace = load_trace(lm.name, prompt)
+trace = load_trace(lm, prompt)
 if trace is None:
     footer()
     st.stop()

@@ -28,11 +28,14 @@ import streamlit as st
 
 from geometry import context, learning, similarity, uploads
 from geometry import projection as pj
+from geometry import trace as tr
 from geometry import wordsets as ws
 from geometry.models import LoadedModel
+from geometry.sampling import Decoding
 from geometry.vectors import MAX_WORDS
 from geometry.vectors import word_vectors as _word_vectors
 from ui.heavy import computed_in_turn, computed_together
+from ui.page import friendly_errors
 
 log = logging.getLogger(__name__)
 
@@ -348,3 +351,59 @@ def vega_lite_spec(
     from ui.page import scaled
 
     return _convert_altair_to_vega_lite_spec(scaled(_build(*args, **kwargs), presenter))
+
+
+# --------------------------------------------------------------------------- the trace page
+
+# intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask; None = the model's own)
+NORMAL = ((), True, None)
+TRACE_TTL = datetime.timedelta(minutes=30)
+
+
+def _intervention(key: tuple) -> tr.Intervention:
+    ablated, scale, mask = key
+    return tr.Intervention(
+        ablated_heads=tuple(tuple(pair) for pair in ablated), scale_scores=scale, causal_mask=mask
+    )
+
+
+# A resource cache, not a data cache: a trace is read-only, so all sessions share one object.
+# st.cache_data would keep a pickled copy and unpickle a fresh one (up to ~106 MB at 64 tokens
+# on SmolLM2) for every session on every rerun. Bounded: 4 traces, each dropped after 30 minutes.
+@st.cache_resource(max_entries=4, ttl=TRACE_TTL, show_spinner="Following the prompt through every layer…",
+                   hash_funcs=MODEL_BY_NAME)  # fmt: skip
+def cached_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr.Trace:
+    """The trace of ``prompt`` (see geometry.trace), cached per (model, prompt, intervention)."""
+    return tr.trace(lm, prompt, _intervention(intervention))
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=MODEL_BY_NAME)
+def cached_logit_lens(lm: LoadedModel, prompt: str, intervention: tuple, position: int) -> pd.DataFrame:
+    """The logit lens of one position (geometry.trace.logit_lens), read from the cached trace."""
+    return tr.logit_lens(cached_trace(lm, prompt, intervention), position=position, k=5)
+
+
+def cached_generation(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> tr.GenerationResult:
+    """Tokens written one at a time: once per settings for the server, in turn with other heavy work."""
+    return computed_in_turn(
+        ("generation", lm.name, prompt, n_tokens, decoding),
+        lambda: _generate(lm, prompt, n_tokens, decoding),
+        "Writing tokens with the key/value cache",
+    )
+
+
+def _generate(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> tr.GenerationResult:
+    settings = Decoding(*decoding)
+    steps = iter(range(tr.MAX_NEW_TOKENS))
+
+    def pick(logits: np.ndarray) -> int:
+        return settings.choose(logits, next(steps))
+
+    return tr.generate(lm, prompt, n_tokens, choose=pick, use_cache=True)
+
+
+def load_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr.Trace | None:
+    """The trace, or None after a warning on the page (empty prompt and the like)."""
+    with friendly_errors():
+        return cached_trace(lm, prompt, intervention)
+    return None

@@ -7,9 +7,9 @@ import streamlit as st
 from geometry import models
 from geometry import trace as tr
 from geometry.models import LoadedModel
+from ui.cache import load_trace
 from ui.models import get_model, unavailable_reason
 from ui.page import download_table, explain
-from ui.trace.cached import load_trace
 
 FAMILY_MODELS = (models.ENCODER_NAME, models.CAUSAL_LM_NAME, "gpt2")  # BERT, Llama, GPT-2
 
@@ -48,7 +48,7 @@ def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
             "With the internet reachable once, the comparison appears here."
         )
         return
-    other = load_trace(other_name, trace.prompt)
+    other = load_trace(other_lm, trace.prompt)
     if other is None:
         return
     for column, one, owner in zip(st.columns(2), [trace, other], [lm, other_lm], strict=True):

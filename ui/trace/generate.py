@@ -13,6 +13,7 @@ from geometry.models import LoadedModel
 from geometry.sampling import Decoding
 from geometry.tokens import decode_token
 from geometry.trace_tables import generation_steps
+from ui.cache import cached_generation
 from ui.page import (
     cached_chart,
     counts_config,
@@ -24,7 +25,6 @@ from ui.page import (
     safe_words,
     show_chart,
 )
-from ui.trace.cached import cached_generation
 from ui.trace.widgets import PROMPT_KEY, QUIET, decoding_ui
 
 HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session only)
@@ -106,7 +106,7 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
     st.subheader("Write several tokens, one at a time, with the model's own cache")
     n_tokens = st.slider("Tokens to write", 1, 20, 5, key="tr_generate_n", bind="query-params")
     with friendly_errors():
-        result = cached_generation(lm.name, trace.prompt, n_tokens, astuple(settings))
+        result = cached_generation(lm, trace.prompt, n_tokens, astuple(settings))
         tokens = safe_words(list(result.step_tokens))
         steps = generation_steps(result, trace.architecture, trace.n_tokens, tokens)
         st.markdown(f"Continuation: **{safe_text(result.text)!r}**")

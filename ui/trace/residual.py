@@ -9,8 +9,8 @@ from geometry import charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
 from geometry.trace_tables import lens_top, lens_with_norms, sublayer_change_rows
+from ui.cache import NORMAL, cached_logit_lens
 from ui.page import cached_chart, download_table, explain, safe_tokens, show_chart
-from ui.trace.cached import NORMAL, cached_logit_lens
 from ui.trace.widgets import position_picker
 
 
@@ -29,7 +29,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
 def logit_lens_section(lm: LoadedModel, trace: tr.Trace, norms, position: int) -> None:
     """What the model would predict if it stopped after each sublayer."""
     st.subheader("Logit lens: what it would predict if the model stopped here")
-    lens = safe_tokens(cached_logit_lens(lm.name, trace.prompt, NORMAL, position), "token")
+    lens = safe_tokens(cached_logit_lens(lm, trace.prompt, NORMAL, position), "token")
     show_chart(cached_chart(charts.logit_lens_chart, lens_top(lens)), f"logit_lens_{position}", key="tr_lens")
     with st.expander("The top 5 tokens at every stage"):
         st.dataframe(lens, hide_index=True, width="stretch")
