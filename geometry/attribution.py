@@ -49,8 +49,13 @@ from geometry.trace import Trace, display_tokens, network, prompt_ids, trace
 __all__ = [
     "MAX_PATCH_TOKENS",
     "attribution_from_trace",
+    "attribution_sentence",
+    "component_name",
+    "heads_only",
+    "top_components",
     "logit_attribution",
     "patch_heads",
+    "patching_prompts",
     "patch_residual",
     "token_id",
 ]
@@ -199,6 +204,11 @@ class PatchingRuns:
     clean_tokens: tuple[str, ...]
     corrupted_tokens: tuple[str, ...]
 
+    def described(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The table with both runs' logit differences in ``attrs`` ("clean", "corrupted")."""
+        table.attrs.update(clean=self.clean_difference, corrupted=self.corrupted_difference)
+        return table
+
     def restored(self, final_residual: torch.Tensor) -> np.ndarray:
         """(B, T, d) outputs of the last block → (B,) fraction of the clean difference restored."""
         patched = self.read.logit(final_residual[:, -1]).double().numpy()  # (B,)
@@ -214,11 +224,11 @@ def _ids(lm, prompt: str, which: str, limit: int) -> list[int]:
     return ids
 
 
-def patching_runs(
-    lm, clean: str, corrupted: str, target: str | int, other: str | int, *, max_tokens: int = MAX_PATCH_TOKENS
-) -> PatchingRuns:
-    """Both runs, checked: equal token lengths, two different tokens, a difference to restore."""
-    read, t, o = read_out_of(lm, target, other)
+def patching_prompts(
+    lm, clean: str, corrupted: str, *, max_tokens: int = MAX_PATCH_TOKENS
+) -> tuple[list, list]:
+    """The token ids of both prompts, checked: each a prompt of at most ``max_tokens`` tokens, and
+    both of the same length. ValueError (a message for the user) otherwise."""
     clean_ids, corrupted_ids = (
         _ids(lm, clean, "clean", max_tokens),
         _ids(lm, corrupted, "corrupted", max_tokens),
@@ -228,6 +238,15 @@ def patching_runs(
             f"The clean prompt has {len(clean_ids)} tokens and the corrupted one {len(corrupted_ids)}: "
             "patching copies a position into the same position, so both need the same number of tokens."
         )
+    return clean_ids, corrupted_ids
+
+
+def patching_runs(
+    lm, clean: str, corrupted: str, target: str | int, other: str | int, *, max_tokens: int = MAX_PATCH_TOKENS
+) -> PatchingRuns:
+    """Both runs, checked: equal token lengths, two different tokens, a difference to restore."""
+    read, t, o = read_out_of(lm, target, other)
+    clean_ids, corrupted_ids = patching_prompts(lm, clean, corrupted, max_tokens=max_tokens)
     with using(lm), torch.inference_mode():
         runs = [run(read.weights, torch.tensor(ids, dtype=torch.long)) for ids in (clean_ids, corrupted_ids)]
     differences = [float(r["logits"][-1, t] - r["logits"][-1, o]) for r in runs]
@@ -297,8 +316,9 @@ def patch_residual(
 
     Layer l is the stream entering block l; layer ``n_layers`` is the last block's output (what
     the final norm reads). ``restored`` = (patched - corrupted) / (clean - corrupted) of the logit
-    difference ``target`` minus ``other`` at the last position. Columns: layer, position,
-    clean_token, corrupted_token, restored, logit_difference (the patched run's). ValueError for
+    difference ``target`` minus ``other`` at the last position. Columns: layer, layer_label
+    ("final" for ``n_layers``), position, position_label, clean_token, corrupted_token, restored,
+    logit_difference (the patched run's). ValueError for
     prompts of unequal token length, longer than ``max_tokens`` or with nothing to restore.
     ``progress(fraction, text)`` is called after each position.
     """
@@ -312,13 +332,25 @@ def patch_residual(
             progress((position + 1) / T, f"position {position + 1} of {T}")
     spread = runs.clean_difference - runs.corrupted_difference
     layer, position = np.meshgrid(np.arange(n_layers + 1), np.arange(T), indexing="ij")  # (layers + 1, T)
-    return pd.DataFrame({
-        "layer": layer.ravel(), "position": position.ravel(),
+    table = pd.DataFrame({
+        "layer": layer.ravel(), "layer_label": [_layer_label(L, n_layers) for L in layer.ravel()],
+        "position": position.ravel(), "position_label": [_position_label(runs, p) for p in position.ravel()],
         "clean_token": [runs.clean_tokens[p] for p in position.ravel()],
         "corrupted_token": [runs.corrupted_tokens[p] for p in position.ravel()],
         "restored": restored.ravel(),
         "logit_difference": runs.corrupted_difference + restored.ravel() * spread,
     })  # fmt: skip
+    return runs.described(table)
+
+
+def _layer_label(layer: int, n_layers: int) -> str:
+    return "final" if layer == n_layers else str(layer)
+
+
+def _position_label(runs: PatchingRuns, position: int) -> str:
+    """``"3 ␣France"``, or ``"3 ␣France/␣Italy"`` where the prompts differ."""
+    clean, corrupted = runs.clean_tokens[position], runs.corrupted_tokens[position]
+    return f"{position} {clean}" if clean == corrupted else f"{position} {clean}/{corrupted}"
 
 
 def patch_heads(
@@ -354,4 +386,67 @@ def patch_heads(
         }))  # fmt: skip
         if progress is not None:
             progress((L + 1) / arch.n_layers, f"layer {L + 1} of {arch.n_layers}")
-    return pd.concat(frames, ignore_index=True)
+    return runs.described(pd.concat(frames, ignore_index=True))
+
+
+# --------------------------------------------------------------------------- readings of the tables
+
+
+def component_name(component: str) -> str:
+    """A component in words: ``L23H4`` → "head 4 of layer 23", ``L5.mlp`` → "the MLP of layer 5"."""
+    if component in COMPONENT_NAMES:
+        return COMPONENT_NAMES[component]
+    layer, _, part = component[1:].partition(".")
+    if part:
+        return f"the {PART_NAMES[part]} of layer {layer}"
+    layer, head = layer.split("H")
+    return f"head {head} of layer {layer}"
+
+
+COMPONENT_NAMES = {
+    "embed": "the token's embedding",
+    "pos_embed": "the position vector",
+    "remainder": "the remainder (the final norm's shift and the unembedding bias)",
+}
+PART_NAMES = {"mlp": "MLP", "attn_bias": "attention output bias"}
+
+
+def top_components(table: pd.DataFrame, k: int = 15) -> pd.DataFrame:
+    """The ``k`` parts with the largest |contribution|, largest first, for a bar chart.
+
+    Columns: rank, component, label (in words), layer, head, contribution, direction
+    ("pushes up" or "pushes down").
+    """
+    order = table["contribution"].abs().sort_values(ascending=False, kind="stable").index[:k]
+    top = table.loc[order].reset_index(drop=True)
+    top.insert(0, "rank", np.arange(1, len(top) + 1))
+    top.insert(2, "label", [f"{c}: {component_name(c)}" for c in top["component"]])
+    top["direction"] = np.where(top["contribution"] >= 0, "pushes up", "pushes down")
+    return top
+
+
+def heads_only(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of single attention heads (layer and head both set), as plain integers."""
+    heads = table[table["head"].notna()].copy()
+    return heads.astype({"layer": int, "head": int}).reset_index(drop=True)
+
+
+def attribution_sentence(table: pd.DataFrame, target: str, other: str | None = None, k: int = 3) -> str:
+    """The biggest contributors read aloud, with the numbers (``target``, ``other``: token labels)."""
+    top = top_components(table[table["component"] != "remainder"], k=len(table))
+    up, down = top[top["contribution"] > 0].head(k), top[top["contribution"] < 0].head(1)
+    listed = [f"{component_name(r.component)} ({r.contribution:+.2f})" for r in up.itertuples()]
+    logit = table.attrs["logit"]
+    text = (
+        f"The logit of {target} is {logit:.2f}. "
+        if other is None
+        else f"{target} beats {other} by {logit:.2f}. "
+    )
+    text += f"The biggest pushes up come from {_joined(listed)}" if listed else "No part pushes it up"
+    for row in down.itertuples():
+        text += f"; the biggest push down is {component_name(row.component)} ({row.contribution:+.2f})"
+    return text + "."
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

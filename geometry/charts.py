@@ -1302,3 +1302,62 @@ def vocabulary_map_chart(df, titles: list[str], categories: list[str] | None = N
         yaxis={"title": {"text": titles[1]}}, plot_bgcolor="white",
     )  # fmt: skip
     return figure
+
+
+# --------------------------------------------------------------------------- why this token
+
+DIRECTION_COLOURS = {"pushes up": PALETTE[0], "pushes down": PALETTE[5]}
+
+
+def attribution_bars_chart(df, value_title: str = "contribution to the logit") -> alt.Chart:
+    """The parts that moved the logit most, largest first, each bar's number written beside it.
+
+    Columns: label, rank (1 = largest |contribution|), contribution, direction ("pushes up" or
+    "pushes down"), component.
+    """
+    base = alt.Chart(df).encode(
+        y=alt.Y("label:N", sort=alt.EncodingSortField("rank"), title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("contribution:Q", title=value_title),
+        tooltip=["component", "label", alt.Tooltip("contribution:Q", format="+.3f"), "direction"],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "direction:N",
+            scale=alt.Scale(domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values())),
+            title=None,
+            legend=alt.Legend(orient="bottom"),
+        )
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 2).encode(
+        text=alt.Text("contribution:Q", format="+.2f")
+    )
+    return finish(layered(bars, text).properties(width="container", height=alt.Step(22)))
+
+
+def layer_head_chart(df, value: str = "contribution", title: str | None = None, show_values: bool = True):
+    """A signed value per (layer, head) as colour: layers down, heads across, zero in white.
+
+    Columns: layer, head and ``value`` (a head's contribution to the logit, or the fraction it restores).
+    """
+    return _signed_grid(df, "head:O", "head", "layer:O", "layer", value, title, show_values, 22)
+
+
+def patching_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
+    """Fraction restored for every (layer, position): layers down (the final residual last),
+    positions across. Columns: layer, layer_label, position, position_label, restored."""
+    x = alt.X(
+        "position_label:N", sort=alt.EncodingSortField("position"), title="position patched",
+        axis=alt.Axis(labelAngle=-45),
+    )  # fmt: skip
+    y = alt.Y("layer_label:N", sort=alt.EncodingSortField("layer"), title="layer (the stream entering it)")
+    return _signed_grid(df, x, "position_label", y, "layer_label", "restored", title, show_values, 16)
+
+
+def _signed_grid(df, x, x_name: str, y, y_name: str, value: str, title, show_values: bool, step: int):
+    base = alt.Chart(df).encode(x=x, y=y, tooltip=[x_name, y_name, alt.Tooltip(f"{value}:Q", format="+.3f")])
+    cells = base.mark_rect().encode(color=alt.Color(f"{value}:Q", scale=signed_scale(), title=value))
+    chart = cells
+    if show_values:
+        text = base.mark_text(fontSize=FONT_SIZE - 4).encode(text=alt.Text(f"{value}:Q", format=".1f"))
+        chart = layered(cells, text)
+    return finish(chart.properties(width="container", height=alt.Step(step)), title)

@@ -6,6 +6,7 @@ from geometry.models import TRACE_CHOICES
 from ui import trace_views as views
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary, presenter_mode
+from ui.trace.why import why_view
 
 TERMS = (
     "token",
@@ -111,6 +112,7 @@ drawers = {
     "Residual stream": lambda: views.residual_view(model_name, trace),
     "MLP neurons": lambda: views.mlp_view(trace),
     "Next token": lambda: views.next_token_view(lm, trace),
+    "Why this token": lambda: why_view(model_name, lm, trace),
     "Generate": lambda: views.generate_view(model_name, lm, trace),
     "Sampling lab": lambda: views.sampling_view(lm, trace),
     "Cost": lambda: views.cost_view(trace),

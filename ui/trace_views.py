@@ -43,6 +43,7 @@ TABS = (
     "Residual stream",
     "MLP neurons",
     "Next token",
+    "Why this token",
     "Generate",
     "Sampling lab",
     "Cost",
@@ -54,7 +55,7 @@ PROMPT_KEY = "tr_prompt"
 HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session only)
 # intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask; None = the model's own)
 NORMAL = ((), True, None)
-NEEDS_LOGITS = ("Next token", "Generate", "Sampling lab")  # tabs an encoder cannot have
+NEEDS_LOGITS = ("Next token", "Why this token", "Generate", "Sampling lab")  # tabs an encoder cannot have
 SHOWN_NEXT_TOKENS = 15
 # A metric's second line is a note, not a change; each metric is as wide as its text (see metric_row).
 QUIET = {"delta_color": "off", "delta_arrow": "off", "width": "content"}
