@@ -254,3 +254,28 @@ def test_patching_leaves_the_model_unchanged(tiny_lm, pair):
     attribution.patch_heads(tiny_lm, CLEAN, CORRUPTED, *pair)
     attribution.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair)
     assert all(torch.equal(before[name], p) for name, p in network(tiny_lm).named_parameters())
+
+
+# --------------------------------------------------------------------------- readings of the tables
+
+
+@pytest.mark.parametrize(
+    ("component", "words"),
+    [("L23H4", "head 4 of layer 23"), ("L5.mlp", "the MLP of layer 5"), ("embed", "the token's embedding"),
+     ("L0.attn_bias", "the attention output bias of layer 0")],
+)  # fmt: skip
+def test_components_in_words(component, words):
+    assert attribution.component_name(component) == words
+
+
+def test_the_sentence_reads_the_largest_parts_with_their_numbers(tiny_lm, pair):
+    table = attribution.logit_attribution(tiny_lm, CLEAN, *pair)
+    sentence = attribution.attribution_sentence(table, "a", "b")
+    top = attribution.top_components(table[table["component"] != "remainder"], k=len(table))
+    biggest_up = top[top["contribution"] > 0].iloc[0]
+    assert sentence.startswith(f"a beats b by {table.attrs['logit']:.2f}.")
+    assert (
+        f"{attribution.component_name(biggest_up['component'])} ({biggest_up['contribution']:+.2f})"
+        in sentence
+    )
+    assert top["contribution"].abs().is_monotonic_decreasing
