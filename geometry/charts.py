@@ -1310,13 +1310,14 @@ DIRECTION_COLOURS = {"pushes up": PALETTE[0], "pushes down": PALETTE[5]}
 
 
 def attribution_bars_chart(df, value_title: str = "contribution to the logit") -> alt.Chart:
-    """The parts that moved the logit most, largest first, each bar's number written beside it.
+    """The parts that moved the logit most, in the frame's order (largest first), each bar's number
+    written at its end.
 
     Columns: label, rank (1 = largest |contribution|), contribution, direction ("pushes up" or
     "pushes down"), component.
     """
     base = alt.Chart(df).encode(
-        y=alt.Y("label:N", sort=alt.EncodingSortField("rank"), title=None, axis=alt.Axis(labelOverlap=False)),
+        y=alt.Y("label:N", sort=_in_order(df["label"]), title=None, axis=alt.Axis(labelOverlap=False)),
         x=alt.X("contribution:Q", title=value_title),
         tooltip=["component", "label", alt.Tooltip("contribution:Q", format="+.3f"), "direction"],
     )
@@ -1328,10 +1329,15 @@ def attribution_bars_chart(df, value_title: str = "contribution to the logit") -
             legend=alt.Legend(orient="bottom"),
         )
     )
-    text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 2).encode(
-        text=alt.Text("contribution:Q", format="+.2f")
+    number = alt.Text("contribution:Q", format="+.2f")
+    up = base.transform_filter("datum.contribution >= 0").mark_text(
+        align="left", dx=4, fontSize=FONT_SIZE - 2
     )
-    return finish(layered(bars, text).properties(width="container", height=alt.Step(22)))
+    down = base.transform_filter("datum.contribution < 0").mark_text(
+        align="right", dx=-4, fontSize=FONT_SIZE - 2
+    )
+    chart = layered(bars, up.encode(text=number), down.encode(text=number))
+    return finish(chart.properties(width="container", height=alt.Step(22)))
 
 
 def layer_head_chart(df, value: str = "contribution", title: str | None = None, show_values: bool = True):
@@ -1339,18 +1345,23 @@ def layer_head_chart(df, value: str = "contribution", title: str | None = None, 
 
     Columns: layer, head and ``value`` (a head's contribution to the logit, or the fraction it restores).
     """
-    return _signed_grid(df, "head:O", "head", "layer:O", "layer", value, title, show_values, 22)
+    x, y = alt.X("head:O", axis=alt.Axis(labelAngle=0)), alt.Y("layer:O", axis=alt.Axis(labelOverlap=False))
+    return _signed_grid(df, x, "head", y, "layer", value, title, show_values, 22)
 
 
 def patching_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
     """Fraction restored for every (layer, position): layers down (the final residual last),
-    positions across. Columns: layer, layer_label, position, position_label, restored."""
+    positions across, both in the frame's order. Columns: layer, layer_label, position,
+    position_label, restored."""
     x = alt.X(
-        "position_label:N", sort=alt.EncodingSortField("position"), title="position patched",
-        axis=alt.Axis(labelAngle=-45),
+        "position_label:N", sort=_in_order(df["position_label"]), title="position patched",
+        axis=alt.Axis(labelAngle=-45, labelOverlap=False),
     )  # fmt: skip
-    y = alt.Y("layer_label:N", sort=alt.EncodingSortField("layer"), title="layer (the stream entering it)")
-    return _signed_grid(df, x, "position_label", y, "layer_label", "restored", title, show_values, 16)
+    y = alt.Y(
+        "layer_label:N", sort=_in_order(df["layer_label"]), title="layer (the stream entering it)",
+        axis=alt.Axis(labelOverlap=False),
+    )  # fmt: skip
+    return _signed_grid(df, x, "position_label", y, "layer_label", "restored", title, show_values, 18)
 
 
 def _signed_grid(df, x, x_name: str, y, y_name: str, value: str, title, show_values: bool, step: int):

@@ -216,13 +216,15 @@ def test_attribution_bars_are_ranked_coloured_by_direction_and_labelled():
 
     top = top_components(_attribution_frame(), k=4)
     spec = charts.attribution_bars_chart(top).to_dict()
-    bars, text = _layers(spec)
-    assert bars["mark"]["type"] == "bar" and text["mark"]["type"] == "text"
-    assert bars["encoding"]["y"]["sort"] == {"field": "rank"}
-    assert bars["encoding"]["color"]["scale"]["domain"] == ["pushes up", "pushes down"]
-    assert text["encoding"]["text"]["format"] == "+.2f"  # every bar's number is written beside it
+    bars, up, down = _layers(spec)
+    assert (
+        bars["mark"]["type"] == "bar" and up["mark"]["align"] == "left" and down["mark"]["align"] == "right"
+    )
     rows = next(iter(spec["datasets"].values()))
     assert [row["component"] for row in rows] == ["L1H0", "L0.mlp", "L0H0", "embed"]
+    assert bars["encoding"]["y"]["sort"] == [row["label"] for row in rows]  # largest first, as ranked
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["pushes up", "pushes down"]
+    assert up["encoding"]["text"]["format"] == down["encoding"]["text"]["format"] == "+.2f"  # every number
 
 
 def test_layer_head_chart_is_a_signed_grid_with_values():
@@ -251,7 +253,7 @@ def test_patching_chart_puts_positions_across_and_layers_down():
     )
     cells, text = _layers(charts.patching_chart(frame).to_dict())
     assert cells["encoding"]["x"]["field"] == "position_label"
-    assert cells["encoding"]["x"]["sort"] == {"field": "position"}
-    assert cells["encoding"]["y"]["sort"] == {"field": "layer"}
+    assert cells["encoding"]["x"]["sort"] == ["0 The", "1 ␣France/␣Italy"]
+    assert cells["encoding"]["y"]["sort"] == ["0", "final"]  # the final residual last, not alphabetically
     assert cells["encoding"]["color"]["field"] == "restored"
     assert text["encoding"]["text"]["format"] == ".1f"
