@@ -2,7 +2,7 @@
 
 The attribution's key numbers (the model's logit, the sum of the parts) are shown whole and agree,
 its charts draw their numbers, the patching heatmaps appear, and the head button opens the
-Attention tab through the URL. Screenshots land in ``test-artifacts/screenshots/why-this-token*.png``.
+Attention tab on that head. Screenshots land in ``test-artifacts/screenshots/why-this-token*.png``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ METRICS = """() => Object.fromEntries(Array.from(document.querySelectorAll("[dat
                m.querySelector("[data-testid='stMetricValue']").innerText.trim()]))"""
 CHART_TEXTS = """() => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg"))
   .map((svg) => Array.from(svg.querySelectorAll("text")).map((t) => t.textContent))"""
+SELECTED_TAB_IS = """(name) => Array.from(document.querySelectorAll("[role='tab'][aria-selected='true']"))
+  .some((tab) => tab.innerText.trim() === name)"""
 CHARTS_DRAWN = """(n) => document.querySelectorAll("[data-testid='stVegaLiteChart'] svg").length >= n"""
 
 
@@ -64,10 +66,10 @@ def test_why_this_token_shows_its_numbers_at_1024(app_url, small_page):
 def test_a_head_button_opens_the_attention_tab(app_url, small_page):
     page = small_page
     open_page(page, page_url(app_url, TRACE) + "?" + urllib.parse.urlencode(QUERY))
-    chosen = page.locator("[data-testid='stSelectbox']", has_text="Head to look at").inner_text()
+    chosen = page.get_by_role("combobox", name="Head to look at (largest first)").input_value()
     layer, head = re.search(r"L(\d+)H(\d+)", chosen).groups()
     page.get_by_role("button", name="Open its attention pattern").click()
-    page.wait_for_url("**tr_tab=Attention**", timeout=120_000)
+    page.wait_for_function(SELECTED_TAB_IS, arg="Attention", timeout=120_000)
     settle(page)
     assert_healthy(page)
     title = f"Layer {layer}, head {head}: who looks at whom"
