@@ -89,7 +89,8 @@ def token_id(lm, token: str | int) -> int:
 class ReadOut:
     """The weights that turn the final residual vector into one logit (or a difference of two).
 
-    The one place this module reads weights: the final norm and the unembedding column(s)."""
+    With :func:`head_outputs`, the one place this module reads weights: the final norm, the
+    unembedding column(s) and each layer's W_O."""
 
     weights: Weights
     direction: torch.Tensor  # (d,) W_U[:, target] (minus W_U[:, other])
@@ -120,6 +121,12 @@ def read_out_of(lm, target: str | int, other: str | int | None = None) -> tuple[
     return read, t, o
 
 
+def head_outputs(weights: Weights, layer: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Layer ``layer``'s W_O cut into one slice per head, (H, dh, d), and its output bias (d,) or None."""
+    arch, layer_weights = weights.architecture, weights.layers[layer]
+    return layer_weights.W_O.reshape(arch.n_heads, arch.d_head, arch.d_model), layer_weights.b_O
+
+
 # --------------------------------------------------------------------------- direct logit attribution
 
 
@@ -129,13 +136,13 @@ def _components(trace: Trace, weights: Weights) -> list[tuple[str, int | None, i
     parts = [("embed", None, None, acts["embed"][-1])]
     if "pos_embed" in acts:  # GPT-2: the learned position vector is its own row
         parts.append(("pos_embed", None, None, acts["pos_embed"][-1]))
-    for L, layer in enumerate(weights.layers):
+    for L in range(arch.n_layers):
+        W_O, b_O = head_outputs(weights, L)  # (H, dh, d), (d,) or None
         z = acts[f"blocks.{L}.attn.z"][:, -1]  # (H, dh) each head's output at the last position
-        W_O = layer.W_O.detach().numpy().reshape(arch.n_heads, arch.d_head, arch.d_model)  # (H, dh, d)
-        heads = np.einsum("hk,hkd->hd", z, W_O)  # (H, d) each head's slice of W_O
+        heads = np.einsum("hk,hkd->hd", z, W_O.detach().numpy())  # (H, d) each head's slice of W_O
         parts += [(f"L{L}H{h}", L, h, heads[h]) for h in range(arch.n_heads)]
-        if layer.b_O is not None:
-            parts.append((f"L{L}.attn_bias", L, None, layer.b_O.detach().numpy()))
+        if b_O is not None:
+            parts.append((f"L{L}.attn_bias", L, None, b_O.detach().numpy()))
         parts.append((f"L{L}.mlp", L, None, acts[f"blocks.{L}.mlp.out"][-1]))
     return parts
 
@@ -369,15 +376,13 @@ def patch_heads(
     weights, T = runs.read.weights, len(runs.clean_tokens)
     arch = weights.architecture
     rope, spread, frames = _angles(runs, T - 1), runs.clean_difference - runs.corrupted_difference, []
-    for L, layer in enumerate(weights.layers):
+    past = [_cache(runs, layer, T - 1) for layer in range(arch.n_layers)]  # every token but the last
+    for L in range(arch.n_layers):
         with using(lm), torch.inference_mode():
-            past = [_cache(runs, index, T - 1) for index in range(arch.n_layers)]
-            W_O = layer.W_O.reshape(arch.n_heads, arch.d_head, arch.d_model)  # (H, dh, d)
+            W_O, _ = head_outputs(weights, L)  # (H, dh, d)
             z_clean, z_corrupted = runs.clean[f"blocks.{L}.attn.z"], runs.corrupted[f"blocks.{L}.attn.z"]
             change = torch.einsum("hk,hkd->hd", z_clean[:, -1] - z_corrupted[:, -1], W_O)  # (H, d)
-            batch = (
-                runs.corrupted[f"blocks.{L}.resid_mid"][-1:] + change[:, None]
-            )  # (H, 1, d) run h: head h patched
+            batch = runs.corrupted[f"blocks.{L}.resid_mid"][-1:] + change[:, None]  # (H, 1, d) run h: head h
             resume = lambda x: run_from(weights, x, L, rope, after_attention=True, past=past)  # noqa: E731,B023
             restored = runs.restored(torch.func.vmap(resume)(batch))  # (H,)
         frames.append(pd.DataFrame({
