@@ -279,3 +279,32 @@ def test_the_sentence_reads_the_largest_parts_with_their_numbers(tiny_lm, pair):
         in sentence
     )
     assert top["contribution"].abs().is_monotonic_decreasing
+
+
+# --------------------------------------------------------------------------- resuming the forward pass
+
+
+def test_resuming_from_a_layer_with_cached_keys_gives_the_full_runs_output(tiny_lm):
+    """run_from on the tokens from position 3 on, the earlier ones' keys and values cached, at layer 1."""
+    weights = forward.weights_of(network(tiny_lm))
+    acts = forward.run(weights, torch.tensor(ids_of(tiny_lm, CLEAN)))
+    n_layers, first = weights.architecture.n_layers, 3
+    past = [
+        (acts[f"blocks.{L}.attn.k"][:, :first], acts[f"blocks.{L}.attn.v"][:, :first])
+        for L in range(n_layers)
+    ]
+    rope = forward.rotary_angles(weights, acts["embed"])
+    rope = None if rope is None else (rope[0][first:], rope[1][first:])
+    resumed = forward.run_from(weights, acts["blocks.1.resid_pre"][first:], 1, rope, past=past)
+    full = acts[f"blocks.{n_layers - 1}.resid_post"][first:]
+    torch.testing.assert_close(resumed, full, atol=1e-5, rtol=1e-5)
+    after_attention = forward.run_from(
+        weights,
+        acts["blocks.0.resid_mid"],
+        0,
+        forward.rotary_angles(weights, acts["embed"]),
+        after_attention=True,
+    )
+    torch.testing.assert_close(
+        after_attention, acts[f"blocks.{n_layers - 1}.resid_post"], atol=1e-5, rtol=1e-5
+    )
