@@ -46,13 +46,15 @@ def small_page(browser):
     context.close()
 
 
-def test_why_this_token_shows_its_numbers_at_1024(app_url, small_page):
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_why_this_token_shows_its_numbers_at_1024(app_url, small_page, presenter):
     page = small_page
-    open_page(page, page_url(app_url, TRACE) + "?" + urllib.parse.urlencode(QUERY))
+    query = {**QUERY, "presenter": "true"} if presenter else QUERY
+    open_page(page, page_url(app_url, TRACE) + "?" + urllib.parse.urlencode(query))
     page.wait_for_function(CHARTS_DRAWN, arg=4, timeout=240_000)  # bars, head grid, two patching grids
     settle(page)
     assert_healthy(page)
-    full_page_screenshot(page, SCREENSHOTS / "why-this-token-1024.png")
+    full_page_screenshot(page, SCREENSHOTS / f"why-this-token-1024{'-presenter' if presenter else ''}.png")
     metrics = page.evaluate(METRICS)
     assert metrics["The model's logit"] == metrics["Sum of the parts"], metrics
     assert float(metrics["Clean logit difference"]) > float(metrics["Corrupted logit difference"])
