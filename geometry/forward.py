@@ -21,7 +21,9 @@ MLP has ``W_in`` (d, d_mlp) and ``W_out`` (d_mlp, d), SwiGLU has ``W_gate``/``W_
 (d, d_mlp) and ``W_down`` (d_mlp, d); ``W_U`` (d, vocab).
 
 :func:`run` chains the steps and returns every intermediate under a hierarchical
-name (``blocks.3.attn.pattern``). Shapes: T tokens, d = d_model, H query heads,
+name (``blocks.3.attn.pattern``); :func:`run_from` resumes the pass from any block with a given
+residual stream (and, optionally, the keys and values of earlier tokens), as activation patching
+needs. Shapes: T tokens, d = d_model, H query heads,
 Hkv key/value heads, dh = d_head.
 """
 
