@@ -1302,3 +1302,73 @@ def vocabulary_map_chart(df, titles: list[str], categories: list[str] | None = N
         yaxis={"title": {"text": titles[1]}}, plot_bgcolor="white",
     )  # fmt: skip
     return figure
+
+
+# --------------------------------------------------------------------------- why this token
+
+DIRECTION_COLOURS = {"pushes up": PALETTE[0], "pushes down": PALETTE[5]}
+
+
+def attribution_bars_chart(df, value_title: str = "contribution to the logit") -> alt.Chart:
+    """The parts that moved the logit most, in the frame's order (largest first), each bar's number
+    written at its end.
+
+    Columns: label, rank (1 = largest |contribution|), contribution, direction ("pushes up" or
+    "pushes down"), component.
+    """
+    base = alt.Chart(df).encode(
+        y=alt.Y("label:N", sort=_in_order(df["label"]), title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("contribution:Q", title=value_title),
+        tooltip=["component", "label", alt.Tooltip("contribution:Q", format="+.3f"), "direction"],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "direction:N",
+            scale=alt.Scale(domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values())),
+            title=None,
+            legend=alt.Legend(orient="bottom"),
+        )
+    )
+    number = alt.Text("contribution:Q", format="+.2f")
+    up = base.transform_filter("datum.contribution >= 0").mark_text(
+        align="left", dx=4, fontSize=FONT_SIZE - 2
+    )
+    down = base.transform_filter("datum.contribution < 0").mark_text(
+        align="right", dx=-4, fontSize=FONT_SIZE - 2
+    )
+    chart = layered(bars, up.encode(text=number), down.encode(text=number))
+    return finish(chart.properties(width="container", height=alt.Step(22)))
+
+
+def layer_head_chart(df, value: str = "contribution", title: str | None = None, show_values: bool = True):
+    """A signed value per (layer, head) as colour: layers down, heads across, zero in white.
+
+    Columns: layer, head and ``value`` (a head's contribution to the logit, or the fraction it restores).
+    """
+    x, y = alt.X("head:O", axis=alt.Axis(labelAngle=0)), alt.Y("layer:O", axis=alt.Axis(labelOverlap=False))
+    return _signed_grid(df, x, "head", y, "layer", value, title, show_values, 22)
+
+
+def patching_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
+    """Fraction restored for every (layer, position): layers down (the final residual last),
+    positions across, both in the frame's order. Columns: layer, layer_label, position,
+    position_label, restored."""
+    x = alt.X(
+        "position_label:N", sort=_in_order(df["position_label"]), title="position patched",
+        axis=alt.Axis(labelAngle=-45, labelOverlap=False),
+    )  # fmt: skip
+    y = alt.Y(
+        "layer_label:N", sort=_in_order(df["layer_label"]), title="layer (the stream entering it)",
+        axis=alt.Axis(labelOverlap=False),
+    )  # fmt: skip
+    return _signed_grid(df, x, "position_label", y, "layer_label", "restored", title, show_values, 18)
+
+
+def _signed_grid(df, x, x_name: str, y, y_name: str, value: str, title, show_values: bool, step: int):
+    base = alt.Chart(df).encode(x=x, y=y, tooltip=[x_name, y_name, alt.Tooltip(f"{value}:Q", format="+.3f")])
+    cells = base.mark_rect().encode(color=alt.Color(f"{value}:Q", scale=signed_scale(), title=value))
+    chart = cells
+    if show_values:
+        text = base.mark_text(fontSize=FONT_SIZE - 4).encode(text=alt.Text(f"{value}:Q", format=".1f"))
+        chart = layered(cells, text)
+    return finish(chart.properties(width="container", height=alt.Step(step)), title)

@@ -24,13 +24,15 @@ MLP has ``W_in`` (d, d_mlp) and ``W_out`` (d_mlp, d), SwiGLU has ``W_gate``/``W_
 (d, d_mlp) and ``W_down`` (d_mlp, d); ``W_U`` (d, vocab).
 
 :func:`run` chains the steps and returns every intermediate under a hierarchical
-name (``blocks.3.attn.pattern``). Shapes: T tokens, d = d_model, H query heads,
+name (``blocks.3.attn.pattern``); :func:`run_from` resumes the pass from any block with a given
+residual stream (and, optionally, the keys and values of earlier tokens), as activation patching
+needs. Shapes: T tokens, d = d_model, H query heads,
 Hkv key/value heads, dh = d_head.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -438,9 +440,11 @@ def attention_scores(
     """
     dots = q @ k.transpose(-1, -2)  # (H, T, T) query i · key j
     scores = dots if scale is None else dots * scale  # (H, T, T)
-    if causal:
-        T = q.shape[-2]
-        future = torch.ones(T, T, dtype=torch.bool).triu(1)  # (T, T) key after query
+    if causal:  # with cached keys (more keys than queries) the queries are the last tokens
+        n_queries, n_keys = q.shape[-2], k.shape[-2]
+        future = torch.ones(n_queries, n_keys, dtype=torch.bool).triu(
+            1 + n_keys - n_queries
+        )  # key after query
         scores = scores.masked_fill(future, float("-inf"))  # (H, T, T)
     return dots, scores
 
@@ -533,9 +537,13 @@ def ablation_mask(intervention: Intervention, layer: int, n_heads: int) -> torch
 
 def attention(
     x: torch.Tensor, layer: LayerWeights, arch: Architecture, rope: tuple | None, keep: torch.Tensor,
-    intervention: Intervention,
+    intervention: Intervention, past: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
-    """One attention sublayer on vectors x (T, d); returns its intermediates by name."""
+    """One attention sublayer on vectors x (T, d); returns its intermediates by name.
+
+    ``past``: the keys (rotated) and values of earlier tokens, (Hkv, P, dh) each, a key/value
+    cache; x then holds only the tokens after them, and ``rope`` their angles.
+    """
     q = split_heads(project(x, layer.W_Q, layer.b_Q), arch.d_head)  # (H, T, dh)
     k = split_heads(project(x, layer.W_K, layer.b_K), arch.d_head)  # (Hkv, T, dh)
     v = split_heads(project(x, layer.W_V, layer.b_V), arch.d_head)  # (Hkv, T, dh)
@@ -543,6 +551,8 @@ def attention(
     if arch.positions == "rotary":  # the family turns q and k by position (rope: their cos, sin)
         steps |= {"q_unrotated": q, "k_unrotated": k}
         q, k = rotary(q, *rope), rotary(k, *rope)  # (H, T, dh), (Hkv, T, dh)
+    if past is not None:
+        k, v = torch.cat((past[0], k), dim=-2), torch.cat((past[1], v), dim=-2)  # (Hkv, P + T, dh)
     scale = layer.scale if intervention.scale_scores else None
     causal = intervention.masks_the_future(arch)
     k_shared = share_kv_heads(k, arch.n_heads)  # (H, T, dh)
@@ -559,31 +569,38 @@ def _prefixed(prefix: str, steps: dict[str, torch.Tensor]) -> dict[str, torch.Te
 
 def pre_norm_block(
     resid: torch.Tensor, layer: LayerWeights, weights: Weights, rope: tuple | None, keep: torch.Tensor,
-    intervention: Intervention,
+    intervention: Intervention, past: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
     """GPT-2, Llama, Qwen2: x + attention(norm(x)), then + mlp(norm(x)). Returns the block's record."""
     ln1 = normalize(resid, layer.ln1, weights)  # (T, d)
-    attn = attention(ln1, layer, weights.architecture, rope, keep, intervention)
+    attn = attention(ln1, layer, weights.architecture, rope, keep, intervention, past)
     resid_mid = resid + attn["out"]  # (T, d)
+    return {
+        "resid_pre": resid,
+        "ln1": ln1,
+        **_prefixed("attn", attn),
+        **pre_norm_mlp(resid_mid, layer, weights),
+    }
+
+
+def pre_norm_mlp(resid_mid: torch.Tensor, layer: LayerWeights, weights: Weights) -> dict[str, torch.Tensor]:
+    """A pre-norm block's second half: x + mlp(norm(x)), from ``resid_mid`` to ``resid_post``."""
     ln2 = normalize(resid_mid, layer.ln2, weights)  # (T, d)
     mlp = MLPS[weights.family.mlp](ln2, layer.mlp, weights.activation)
     resid_post = resid_mid + mlp["out"]  # (T, d)
-    return {
-        "resid_pre": resid, "ln1": ln1, **_prefixed("attn", attn), "resid_mid": resid_mid, "ln2": ln2,
-        **_prefixed("mlp", mlp), "resid_post": resid_post,
-    }  # fmt: skip
+    return {"resid_mid": resid_mid, "ln2": ln2, **_prefixed("mlp", mlp), "resid_post": resid_post}
 
 
 def post_norm_block(
     resid: torch.Tensor, layer: LayerWeights, weights: Weights, rope: tuple | None, keep: torch.Tensor,
-    intervention: Intervention,
+    intervention: Intervention, past: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
     """BERT: norm(x + attention(x)), then norm(x + mlp(x)). Returns the block's record.
 
     The sublayers read the stream as it is; the norms sit on the stream after each addition,
     so ``resid_mid`` and ``resid_post`` are already normalised (there is no ``ln1``/``ln2``).
     """
-    attn = attention(resid, layer, weights.architecture, rope, keep, intervention)
+    attn = attention(resid, layer, weights.architecture, rope, keep, intervention, past)
     resid_mid = normalize(resid + attn["out"], layer.ln1, weights)  # (T, d)
     mlp = MLPS[weights.family.mlp](resid_mid, layer.mlp, weights.activation)
     resid_post = normalize(resid_mid + mlp["out"], layer.ln2, weights)  # (T, d)
@@ -652,3 +669,26 @@ def run(
     if family.vocabulary_head:
         acts["logits"] = unembed(acts["ln_final"], weights.W_U, weights.b_U)  # (T, vocab)
     return acts
+
+
+@torch.no_grad()
+def run_from(
+    weights: Weights, resid: torch.Tensor, layer: int, rope: tuple | None, after_attention: bool = False,
+    past: Sequence[tuple[torch.Tensor, torch.Tensor]] | None = None,
+) -> torch.Tensor:  # fmt: skip
+    """Resume the pass from the residual stream ``resid`` (T, d) entering block ``layer``; returns
+    the last block's output (T, d), before the final norm.
+
+    With ``after_attention`` the stream enters that block's MLP (it is ``resid_mid``, pre-norm
+    families). ``layer == n_layers`` returns ``resid`` itself. ``rope`` is :func:`rotary_angles`
+    of these T tokens. ``past``, one (keys, values) per layer: the cache of earlier tokens, which
+    ``resid`` then follows. One sequence, like :func:`run`; ``torch.func.vmap`` runs a batch.
+    """
+    if after_attention:
+        resid = pre_norm_mlp(resid, weights.layers[layer], weights)["resid_post"]  # (T, d)
+        layer += 1
+    block, keep = BLOCKS[weights.family.norm_placement], torch.ones(weights.architecture.n_heads, 1, 1)
+    for index in range(layer, len(weights.layers)):
+        cache = None if past is None else past[index]
+        resid = block(resid, weights.layers[index], weights, rope, keep, NO_INTERVENTION, cache)["resid_post"]
+    return resid  # (T, d)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import context, learning, similarity, uploads
+from geometry import attribution, context, learning, similarity, uploads
 from geometry import projection as pj
 from geometry import trace as tr
 from geometry import wordsets as ws
@@ -407,3 +407,40 @@ def load_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr
     with friendly_errors():
         return cached_trace(lm, prompt, intervention)
     return None
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=MODEL_BY_NAME)
+def logit_attribution(lm: LoadedModel, prompt: str, target: int, other: int | None) -> pd.DataFrame:
+    """The direct logit attribution of the prompt's cached trace (geometry.attribution)."""
+    return attribution.attribution_from_trace(lm, cached_trace(lm, prompt), target, other)
+
+
+def cached_patching(lm: LoadedModel, clean: str, corrupted: str, target: int, other: int):
+    """(residual table, head table), once per input for the server, with a progress bar meanwhile."""
+    where = st.empty()
+
+    def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
+        bar = where.progress(0.0, text="Patching…")
+        residual = attribution.patch_residual(
+            lm,
+            clean,
+            corrupted,
+            target,
+            other,
+            progress=lambda f, text: bar.progress(0.8 * f, f"Residual: {text}"),
+        )
+        heads = attribution.patch_heads(
+            lm,
+            clean,
+            corrupted,
+            target,
+            other,
+            progress=lambda f, text: bar.progress(0.8 + 0.2 * f, f"Heads: {text}"),
+        )
+        return residual, heads
+
+    try:
+        key = ("patching", lm.name, clean, corrupted, target, other)
+        return computed_in_turn(key, compute, "Patching every layer and position")
+    finally:
+        where.empty()

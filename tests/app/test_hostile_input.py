@@ -39,6 +39,7 @@ HOSTILE = {**MEANINGLESS, **ODD}
 EMPTY_IS_FINE = {"pj_search", "pj_words"}
 HAND_MADE = (("dp_source", "hand-made"),)  # the setting that shows the hand-made vectors box
 ENCODER_TRACE = (("tr_model", "all-MiniLM-L6-v2"),)  # the trace page on the encoder (WordPiece, BERT)
+WHY_THIS_TOKEN = (("tr_tab", "Why this token"),)  # the trace page's tab with the two patching prompts
 # Every text box of every lesson: (page, settings that show it, key). A test below keeps this
 # list in step with the pages.
 BOXES = [
@@ -52,6 +53,7 @@ BOXES = [
     ("lessons/context.py", (), "cx_sentences"),
     ("lessons/trace.py", (), "tr_prompt"),
     ("lessons/trace.py", ENCODER_TRACE, "tr_prompt"),
+    *[("lessons/trace.py", WHY_THIS_TOKEN, key) for key in ("tr_clean", "tr_corrupted")],
     ("lessons/learning.py", (), "ln_text"),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -237,11 +238,73 @@ def test_hostile_prompts_warn_and_keep_the_text(prompt, notice):
 
 def test_every_tab_renders():
     at = page()
-    for tab in ["All heads", "Residual stream", "MLP neurons", "Sampling lab", "Cost", "Architectures"]:
+    for tab in [
+        "All heads",
+        "Residual stream",
+        "MLP neurons",
+        "Why this token",
+        "Sampling lab",
+        "Cost",
+        "Architectures",
+    ]:
         at.session_state["tr_tab"] = tab
         at.run()
         no_exception(at)
         assert at.download_button, tab  # each tab offers the numbers it shows
+
+
+# --------------------------------------------------------------------------- why this token
+
+
+def test_why_this_token_adds_the_parts_up_to_the_models_logit(causal_lm, reference):
+    at = page(tab="Why this token", prompt="The capital of France is")
+    no_exception(at)
+    paris = int(np.argmax(reference.logits))
+    assert at.selectbox(key="tr_why_target").value == paris  # the top next token by default
+    assert metric(at, "The model's logit") == f"{reference.logits[paris]:.3f}"
+    assert metric(at, "Sum of the parts") == metric(at, "The model's logit")
+    assert any(m.value.startswith("The logit of ␣Paris is") for m in at.markdown)
+    other = int(tr.next_tokens(causal_lm, reference, k=2)["token_id"].iloc[1])
+    at.selectbox(key="tr_why_other").set_value(other).run()
+    difference = reference.logits[paris] - reference.logits[other]
+    assert metric(at, "The model's logit difference") == f"{difference:.3f}"
+    assert metric(at, "Sum of the parts") == f"{difference:.3f}"
+    assert at.download_button(key="tr_dl_why") and at.download_button(key="tr_dl_why_heads")
+
+
+def test_a_head_opens_in_the_attention_tab():
+    at = page(tab="Why this token", prompt="The capital of France is")
+    layer, head = at.selectbox(key="tr_why_head").value
+    at.button(key="tr_why_open").click().run()
+    no_exception(at)
+    assert at.session_state["tr_tab"] == "Attention"
+    assert at.slider(key="tr_layer").value == layer and at.slider(key="tr_head").value == head
+    assert at.selectbox(key="tr_query").value == 4  # the last token, whose logit was taken apart
+
+
+def test_patching_restores_the_whole_difference_at_the_last_layer():
+    at = page(tab="Why this token", prompt="The capital of France is")
+    no_exception(at)
+    assert at.text_input(key="tr_clean").value == "The capital of France is"
+    clean, corrupted = (
+        float(metric(at, "Clean logit difference")),
+        float(metric(at, "Corrupted logit difference")),
+    )
+    assert clean > corrupted
+    best = [re.search(r"restores \*\*(\d+)%\*\*", m.value) for m in at.markdown]
+    assert max(int(found.group(1)) for found in best if found) >= 99  # the final layer restores all of it
+    assert at.download_button(key="tr_dl_patch") and at.download_button(key="tr_dl_patch_heads")
+    at.button(key="tr_patch_preset_1").click().run()
+    no_exception(at)
+    assert at.text_input(key="tr_corrupted").value == "The dogs that chased the cat were"
+
+
+def test_prompts_of_unequal_length_get_a_message():
+    at = page(tab="Why this token")
+    at.text_input(key="tr_corrupted").input("The capital of the United States is").run()
+    no_exception(at)
+    assert any("same number of tokens" in w.value for w in at.warning)
+    assert metric(at, "Sum of the parts")  # the attribution above is still drawn
 
 
 @pytest.fixture
@@ -321,7 +384,7 @@ def test_the_encoder_can_be_traced_and_says_what_differs(encoder):
     assert any("token-type vector" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("tab", ["Next token", "Generate", "Sampling lab"])
+@pytest.mark.parametrize("tab", ["Next token", "Why this token", "Generate", "Sampling lab"])
 def test_next_token_tabs_say_in_one_line_why_they_do_not_apply(tab):
     at = encoder_page(tab)
     no_exception(at)

@@ -189,3 +189,71 @@ def test_layers_sharing_a_frame_make_the_same_chart_as_adding_them():
     )
     added = json.dumps((points + words).to_dict(), sort_keys=True)
     assert json.dumps(charts.layered(points, words).to_dict(), sort_keys=True) == added
+
+
+# --------------------------------------------------------------------------- why this token
+
+
+def _attribution_frame() -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "component": ["embed", "L0H0", "L0H1", "L0.mlp", "L1H0", "L1H1", "L1.mlp", "remainder"],
+            "layer": pd.array([None, 0, 0, 0, 1, 1, 1, None], dtype="Int64"),
+            "head": pd.array([None, 0, 1, None, 0, 1, None, None], dtype="Int64"),
+            "contribution": [0.5, -1.5, 0.2, 2.0, 3.0, -0.1, 0.4, 0.0],
+        }
+    )
+    table.attrs["logit"] = float(table["contribution"].sum())
+    return table
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def test_attribution_bars_are_ranked_coloured_by_direction_and_labelled():
+    from geometry.attribution import top_components
+
+    top = top_components(_attribution_frame(), k=4)
+    spec = charts.attribution_bars_chart(top).to_dict()
+    bars, up, down = _layers(spec)
+    assert (
+        bars["mark"]["type"] == "bar" and up["mark"]["align"] == "left" and down["mark"]["align"] == "right"
+    )
+    rows = next(iter(spec["datasets"].values()))
+    assert [row["component"] for row in rows] == ["L1H0", "L0.mlp", "L0H0", "embed"]
+    assert bars["encoding"]["y"]["sort"] == [row["label"] for row in rows]  # largest first, as ranked
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["pushes up", "pushes down"]
+    assert up["encoding"]["text"]["format"] == down["encoding"]["text"]["format"] == "+.2f"  # every number
+
+
+def test_layer_head_chart_is_a_signed_grid_with_values():
+    from geometry.attribution import heads_only
+
+    spec = charts.layer_head_chart(heads_only(_attribution_frame()), "contribution").to_dict()
+    cells, text = _layers(spec)
+    assert cells["encoding"]["x"]["field"] == "head" and cells["encoding"]["y"]["field"] == "layer"
+    assert cells["encoding"]["color"]["scale"]["domainMid"] == 0  # zero in the middle of the colours
+    assert text["encoding"]["text"]["field"] == "contribution"
+    assert len(next(iter(spec["datasets"].values()))) == 4  # heads only
+    assert (
+        "layer" not in charts.layer_head_chart(heads_only(_attribution_frame()), show_values=False).to_dict()
+    )
+
+
+def test_patching_chart_puts_positions_across_and_layers_down():
+    frame = pd.DataFrame(
+        {
+            "layer": [0, 0, 1, 1],
+            "layer_label": ["0", "0", "final", "final"],
+            "position": [0, 1, 0, 1],
+            "position_label": ["0 The", "1 ␣France/␣Italy", "0 The", "1 ␣France/␣Italy"],
+            "restored": [0.0, 1.0, 0.0, 1.0],
+        }
+    )
+    cells, text = _layers(charts.patching_chart(frame).to_dict())
+    assert cells["encoding"]["x"]["field"] == "position_label"
+    assert cells["encoding"]["x"]["sort"] == ["0 The", "1 ␣France/␣Italy"]
+    assert cells["encoding"]["y"]["sort"] == ["0", "final"]  # the final residual last, not alphabetically
+    assert cells["encoding"]["color"]["field"] == "restored"
+    assert text["encoding"]["text"]["format"] == ".1f"

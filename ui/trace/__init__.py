@@ -23,6 +23,7 @@ from ui.trace import (
     next_token,
     residual,
     sampling_lab,
+    why,
 )
 
 
@@ -41,6 +42,7 @@ REGISTRY = (
     Tab("Residual stream", residual.view),
     Tab("MLP neurons", mlp.view),
     Tab("Next token", next_token.view, needs_logits=True),
+    Tab("Why this token", why.view, needs_logits=True),
     Tab("Generate", generate.view, needs_logits=True),
     Tab("Sampling lab", sampling_lab.view, needs_logits=True),
     Tab("Cost", cost.view),

@@ -1,0 +1,150 @@
+"""The "Why this token" tab of the trace page: the next token's logit taken apart, part by part.
+
+Direct logit attribution (geometry.attribution): a target token (the top next token by default),
+optionally minus a second token; a ranked chart of the parts that moved it most, a layer x head
+heatmap, a sentence that reads the biggest parts aloud, and a button that opens a head in the
+Attention tab. Activation patching follows (ui.trace.patching). Keys are prefixed ``tr_why_``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geometry import attribution, charts
+from geometry import trace as tr
+from geometry.models import LoadedModel
+from ui.cache import logit_attribution
+from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
+from ui.trace import patching
+from ui.trace.patching import valid_choice
+from ui.trace.widgets import QUIET
+
+CHOICES = 20  # next tokens offered as the target (and as the token it is compared with)
+NOTHING = -1  # "minus" choice: the target's logit itself
+SHOWN = 15  # bars in the ranked chart
+
+
+def token_choices(lm, trace: tr.Trace) -> tuple[list[int], dict[int, str], dict[int, str]]:
+    """The top next tokens: ids (most likely first), their names, and labels with probabilities."""
+    top = tr.next_tokens(lm, trace, k=CHOICES)
+    ids = [int(i) for i in top["token_id"]]
+    names = dict(zip(ids, safe_words(list(top["token"])), strict=True))
+    labels = {i: f"{names[i]}  (p = {p:.3f})" for i, p in zip(ids, top["probability"], strict=True)}
+    return ids, names, labels
+
+
+def open_head(layer: int, head: int, query: int) -> None:
+    """Show this head's pattern for the last token in the Attention tab."""
+    st.session_state.update(tr_layer=layer, tr_head=head, tr_query=query, tr_tab="Attention")
+
+
+def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    ids, names, labels = token_choices(lm, trace)
+    left, right = st.columns(2)
+    valid_choice("tr_why_target", ids, ids[0])
+    target = left.selectbox(
+        "Target token", ids, format_func=labels.get, key="tr_why_target", bind="query-params",
+        help="The token whose logit is taken apart: the model's top next token by default.",
+    )  # fmt: skip
+    others = [NOTHING, *[i for i in ids if i != target]]
+    valid_choice("tr_why_other", others, NOTHING)
+    other = right.selectbox(
+        "Minus (optional)", others, format_func=lambda i: labels.get(i, "nothing: the logit itself"),
+        key="tr_why_other", bind="query-params",
+        help="Compare two tokens, e.g. ␣Paris minus ␣London: the parts that make one beat the other.",
+    )  # fmt: skip
+    other = None if other == NOTHING else other
+    table = None
+    with friendly_errors():
+        table = logit_attribution(lm, trace.prompt, target, other)
+    if table is None:
+        return
+    attribution_summary(table, names[target], None if other is None else names[other])
+    ranked_parts(table, trace)
+    head_heatmap(table, trace)
+    st.divider()
+    patching.patching_view(lm)
+
+
+def attribution_summary(table: pd.DataFrame, target: str, other: str | None) -> None:
+    row = metric_row()
+    measure = "logit" if other is None else "logit difference"
+    row.metric(
+        f"The model's {measure}",
+        f"{table.attrs['logit']:.3f}",
+        f"{target}" + (f" − {other}" if other else ""),
+        **QUIET,
+    )
+    row.metric(
+        "Sum of the parts",
+        f"{table['contribution'].sum():.3f}",
+        "embedding + heads + MLPs + remainder",
+        **QUIET,
+    )
+    row.metric(
+        "Final norm's frozen scale",
+        f"{table.attrs['scale']:.4f}",
+        "1 / RMS (or σ) at the last token",
+        **QUIET,
+    )
+    st.markdown(attribution.attribution_sentence(table, target, other))
+
+
+def ranked_parts(table: pd.DataFrame, trace: tr.Trace) -> None:
+    st.subheader("The parts that moved it most")
+    top = attribution.top_components(table, k=SHOWN)
+    show_chart(cached_chart(charts.attribution_bars_chart, top), "attribution_top", key="tr_why_bars")
+    download_table(table, "logit_attribution.csv", key="tr_dl_why")
+    positions = (
+        "the token's embedding (and, in GPT-2, its position vector)"
+        if "pos_embed" in set(table["component"])
+        else "the token's embedding (this model's positions are rotations inside attention, not a vector)"
+    )
+    explain(
+        "The last token's final vector is a sum of what every part wrote into the residual stream: "
+        f"{positions}, every attention head (its output z times its slice of W_O), every MLP, and any "
+        "attention output bias. The final norm divides that sum by one number, its scale s at the last "
+        "token; frozen at the value the model used, the norm is a straight line, so each part's share "
+        "of the logit is its vector times s and the norm's weights, dotted with the target's row of the "
+        "unembedding (minus the other token's row). The remainder is what belongs to no part: the final "
+        "norm's shift and the unembedding bias (0 in a model without them). The parts add up to the "
+        "model's own number above. The CSV has every part, not only the largest.",
+        r"\ell_t = s\,(w \odot x_T)\cdot u_t + r,\quad"
+        r" x_T = e + \sum_{l,h} z^{l,h}_T W_O^{l,h} + \sum_l m^l_T"
+        r"\ \Rightarrow\ \text{contribution}(c) = s\,(w \odot c)\cdot u_t",
+    )
+
+
+def head_heatmap(table: pd.DataFrame, trace: tr.Trace) -> None:
+    st.subheader("Every head's contribution")
+    heads = attribution.heads_only(table)
+    show_chart(
+        cached_chart(charts.layer_head_chart, heads, "contribution", show_values=True),
+        "attribution_heads",
+        key="tr_why_heads",
+    )
+    download_table(heads, "logit_attribution_heads.csv", key="tr_dl_why_heads")
+    ranked = heads.reindex(heads["contribution"].abs().sort_values(ascending=False).index).head(CHOICES)
+    options = list(zip(ranked["layer"], ranked["head"], strict=True))
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    layer, head = left.selectbox(
+        "Head to look at (largest first)",
+        options,
+        format_func=lambda lh: (
+            f"L{lh[0]}H{lh[1]}: {heads.set_index(['layer', 'head']).loc[lh, 'contribution']:+.3f}"
+        ),
+        key="tr_why_head",
+    )
+    right.button(
+        "Open its attention pattern",
+        key="tr_why_open",
+        on_click=open_head,
+        args=(int(layer), int(head), trace.n_tokens - 1),
+    )
+    explain(
+        "Each cell is one head's share of the logit (difference), as in the chart above: blue pushes the "
+        "target up, orange pushes it down. A head that matters usually attends from the last token to "
+        "the word that decides the answer: open it to see where it looks.",
+        r"\text{contribution}(l,h) = s\,\big(w \odot z^{l,h}_T W_O^{l,h}\big)\cdot u_t",
+    )
