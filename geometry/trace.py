@@ -73,7 +73,9 @@ __all__ = [
     "generate",
     "greedy",
     "head_contributions",
+    "lens_table",
     "logit_lens",
+    "model_view",
     "next_tokens",
     "operation_counts",
     "prompt_ids",
@@ -336,24 +338,34 @@ def sublayer_changes(trace: Trace, positions: int | Sequence[int] = -1) -> pd.Da
     return pd.DataFrame(rows)
 
 
+def _read_out(lm, trace: Trace, vectors: np.ndarray):
+    """Residual vectors (..., d) → logits (..., vocab) through the model's final norm and unembedding.
+
+    The one way the lens reads a vector; ValueError for an encoder (no vocabulary head)."""
+    import torch
+
+    if not trace.predicts_tokens:
+        raise ValueError(NO_HEAD)
+    with torch.no_grad():
+        return read_out(
+            torch.from_numpy(np.array(vectors, dtype=np.float32)), weights_of(network(lm))
+        )  # a copy: the record is read-only
+
+
 def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame:
     """What the model would predict if it stopped early: final norm + unembedding at each stage.
 
     Stages: the embedding (layer -1), then after the attention and after the MLP of each
     layer. Columns: step, layer, stage, rank (1..k), token_id, token, probability, logit.
     The last stage is the model's own prediction. ValueError for an encoder (no vocabulary head).
+    See :func:`lens_table` for every position at once.
     """
     import torch
 
-    if not trace.predicts_tokens:
-        raise ValueError(NO_HEAD)
     p, stages = _position(trace, position), residual_stages(trace)
-    weights = weights_of(network(lm))
-    resid = torch.from_numpy(np.stack([trace.activations[name][p] for *_, name in stages]))  # (S, d)
-    with torch.no_grad():
-        logits = read_out(resid, weights)  # (S, vocab) final norm, then the unembedding
-        top = torch.topk(logits, k=min(k, logits.shape[-1]), dim=-1)  # (S, k) values and indices
-        probabilities = torch.softmax(logits, dim=-1).gather(-1, top.indices)  # (S, k)
+    logits = _read_out(lm, trace, np.stack([trace.activations[name][p] for *_, name in stages]))  # (S, vocab)
+    top = torch.topk(logits, k=min(k, logits.shape[-1]), dim=-1)  # (S, k) values and indices
+    probabilities = torch.softmax(logits, dim=-1).gather(-1, top.indices)  # (S, k)
     n_top = top.indices.shape[1]
     table = pd.DataFrame({
         "step": np.repeat(np.arange(len(stages)), n_top),
@@ -366,6 +378,83 @@ def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame
     })  # fmt: skip
     table.insert(5, "token", display_tokens(lm, table["token_id"]))
     return table
+
+
+def _lens_stage(logits: np.ndarray, target: int) -> dict[str, np.ndarray]:
+    """One stage of the lens at every position: the top token and the target, from logits (T, vocab)."""
+    logits = logits.astype(np.float64)  # (T, vocab)
+    log_z = np.logaddexp.reduce(logits, axis=-1)  # (T,) log of softmax's denominator
+    top = logits.argmax(axis=-1)  # (T,)
+    rows = np.arange(len(logits))
+    target_logit = logits[:, target]  # (T,)
+    return {
+        "top_id": top, "top_logit": logits[rows, top], "top_probability": np.exp(logits[rows, top] - log_z),
+        "target_rank": (logits > target_logit[:, None]).sum(axis=-1) + 1,
+        "target_logit": target_logit, "target_probability": np.exp(target_logit - log_z),
+    }  # fmt: skip
+
+
+def lens_table(lm, trace: Trace, target: int | None = None) -> pd.DataFrame:
+    """The logit lens at every position and every stage: what each token's vector would predict.
+
+    Each residual vector (the embedding, then after the attention and after the MLP of every
+    layer) goes through the final norm and the unembedding. ``target`` is a token id to follow
+    (default: the model's top next token at the last position). One row per (stage, position).
+    Columns: step, layer (-1 = embedding), stage, position, token (the prompt's token there),
+    top_id, top_token, top_probability, top_logit, target_id, target_token, target_rank (1 = the
+    top token), target_probability, target_logit. The last step is the model's own prediction.
+    ValueError for an encoder or a target outside the vocabulary.
+    """
+    target = int(np.argmax(trace.logits)) if target is None else int(target)
+    if not 0 <= target < trace.architecture.vocab_size:
+        raise ValueError(
+            f"Token id {target} is outside the vocabulary (0–{trace.architecture.vocab_size - 1})."
+        )
+    frames = []
+    for step, (layer, stage, name) in enumerate(residual_stages(trace)):
+        columns = _lens_stage(_read_out(lm, trace, trace.activations[name]).numpy(), target)
+        frames.append(pd.DataFrame({
+            "step": step, "layer": layer, "stage": stage, "position": np.arange(trace.n_tokens),
+            "token": trace.tokens, **columns,
+        }))  # fmt: skip
+    table = pd.concat(frames, ignore_index=True)
+    ids = table["top_id"].unique()
+    names = dict(zip(ids.tolist(), display_tokens(lm, ids), strict=True))
+    table["top_token"] = table["top_id"].map(names)
+    table["target_id"], table["target_token"] = target, display_tokens(lm, [target])[0]
+    return table[LENS_COLUMNS]
+
+
+LENS_COLUMNS = [
+    "step", "layer", "stage", "position", "token", "top_id", "top_token", "top_probability", "top_logit",
+    "target_id", "target_token", "target_rank", "target_probability", "target_logit",
+]  # fmt: skip
+
+
+def model_view(trace: Trace, layers: Sequence[int] | None = None) -> pd.DataFrame:
+    """Every head's attention pattern in ``layers`` (default: all), as BertViz's model view shows them.
+
+    One row per (layer, head, query, key) pair the query may see (keys after it are left out while
+    the causal mask is on). Columns: layer, head, query_position, key_position, query_token,
+    key_token, probability (each query's row sums to 1 over its keys).
+    """
+    chosen = list(range(trace.architecture.n_layers) if layers is None else layers)
+    for layer in chosen:
+        _layer(trace, layer)
+    T, H = trace.n_tokens, trace.architecture.n_heads
+    query, key = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")  # (T, T) each
+    visible = key <= query if trace.masks_the_future else np.ones((T, T), dtype=bool)  # (T, T)
+    patterns = trace.attention[chosen][:, :, visible]  # (L', H, V) the visible cells, row by row
+    n_visible, tokens = int(visible.sum()), np.asarray(trace.tokens, dtype=object)
+    return pd.DataFrame({
+        "layer": np.repeat(chosen, H * n_visible),
+        "head": np.tile(np.repeat(np.arange(H), n_visible), len(chosen)),
+        "query_position": np.tile(query[visible], len(chosen) * H),
+        "key_position": np.tile(key[visible], len(chosen) * H),
+        "query_token": np.tile(tokens[query[visible]], len(chosen) * H),
+        "key_token": np.tile(tokens[key[visible]], len(chosen) * H),
+        "probability": patterns.reshape(-1),
+    })  # fmt: skip
 
 
 def head_contributions(trace: Trace, layer: int, head: int, query: int) -> pd.DataFrame:
