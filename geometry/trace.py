@@ -380,18 +380,22 @@ def logit_lens(lm, trace: Trace, position: int = -1, k: int = 5) -> pd.DataFrame
     return table
 
 
-def _lens_stage(logits: np.ndarray, target: int) -> dict[str, np.ndarray]:
-    """One stage of the lens at every position: the top token and the target, from logits (T, vocab)."""
-    logits = logits.astype(np.float64)  # (T, vocab)
-    log_z = np.logaddexp.reduce(logits, axis=-1)  # (T,) log of softmax's denominator
-    top = logits.argmax(axis=-1)  # (T,)
-    rows = np.arange(len(logits))
-    target_logit = logits[:, target]  # (T,)
-    return {
-        "top_id": top, "top_logit": logits[rows, top], "top_probability": np.exp(logits[rows, top] - log_z),
-        "target_rank": (logits > target_logit[:, None]).sum(axis=-1) + 1,
-        "target_logit": target_logit, "target_probability": np.exp(target_logit - log_z),
+LENS_CHUNK = 512  # residual vectors read out at once: 512 × vocab logits (~100 MB on SmolLM2) at a time
+
+
+def _lens_rows(logits, target: int) -> dict[str, np.ndarray]:
+    """The top token and the target, from logits (R, vocab) of R residual vectors."""
+    import torch
+
+    log_z = torch.logsumexp(logits, dim=-1)  # (R,) log of softmax's denominator
+    top_logit, top = logits.max(dim=-1)  # (R,) each
+    target_logit = logits[:, target]  # (R,)
+    columns = {
+        "top_id": top, "top_logit": top_logit, "top_probability": torch.exp(top_logit - log_z),
+        "target_rank": (logits > target_logit[:, None]).sum(dim=-1) + 1,
+        "target_logit": target_logit, "target_probability": torch.exp(target_logit - log_z),
     }  # fmt: skip
+    return {name: column.numpy() for name, column in columns.items()}
 
 
 def lens_table(lm, trace: Trace, target: int | None = None) -> pd.DataFrame:
@@ -399,25 +403,31 @@ def lens_table(lm, trace: Trace, target: int | None = None) -> pd.DataFrame:
 
     Each residual vector (the embedding, then after the attention and after the MLP of every
     layer) goes through the final norm and the unembedding. ``target`` is a token id to follow
-    (default: the model's top next token at the last position). One row per (stage, position).
-    Columns: step, layer (-1 = embedding), stage, position, token (the prompt's token there),
-    top_id, top_token, top_probability, top_logit, target_id, target_token, target_rank (1 = the
-    top token), target_probability, target_logit. The last step is the model's own prediction.
-    ValueError for an encoder or a target outside the vocabulary.
+    (default: the model's top next token at the last position). One row per (stage, position),
+    stage by stage. Columns: step, layer (-1 = embedding), stage, position, token (the prompt's
+    token there), top_id, top_token, top_probability, top_logit, target_id, target_token,
+    target_rank (1 = the top token), target_probability, target_logit. The last step is the
+    model's own prediction. ValueError for an encoder or a target outside the vocabulary.
     """
     target = int(np.argmax(trace.logits)) if target is None else int(target)
     if not 0 <= target < trace.architecture.vocab_size:
         raise ValueError(
             f"Token id {target} is outside the vocabulary (0–{trace.architecture.vocab_size - 1})."
         )
-    frames = []
-    for step, (layer, stage, name) in enumerate(residual_stages(trace)):
-        columns = _lens_stage(_read_out(lm, trace, trace.activations[name]).numpy(), target)
-        frames.append(pd.DataFrame({
-            "step": step, "layer": layer, "stage": stage, "position": np.arange(trace.n_tokens),
-            "token": trace.tokens, **columns,
-        }))  # fmt: skip
-    table = pd.concat(frames, ignore_index=True)
+    stages, T = residual_stages(trace), trace.n_tokens
+    vectors = np.concatenate([trace.activations[name] for *_, name in stages])  # (S·T, d) stage by stage
+    chunks = [
+        _lens_rows(_read_out(lm, trace, vectors[start : start + LENS_CHUNK]), target)
+        for start in range(0, len(vectors), LENS_CHUNK)
+    ]
+    table = pd.DataFrame({
+        "step": np.repeat(np.arange(len(stages)), T),
+        "layer": np.repeat([layer for layer, _, _ in stages], T),
+        "stage": np.repeat([stage for _, stage, _ in stages], T),
+        "position": np.tile(np.arange(T), len(stages)),
+        "token": np.tile(np.asarray(trace.tokens, dtype=object), len(stages)),
+        **{name: np.concatenate([chunk[name] for chunk in chunks]) for name in chunks[0]},
+    })  # fmt: skip
     ids = table["top_id"].unique()
     names = dict(zip(ids.tolist(), display_tokens(lm, ids), strict=True))
     table["top_token"] = table["top_id"].map(names)
