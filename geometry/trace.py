@@ -53,7 +53,7 @@ from geometry.forward import (
     weights_of,
 )
 from geometry.models import using
-from geometry.tokens import is_byte_level
+from geometry.tokens import is_byte_level, word_tokens
 from geometry.vectors import cosine, norm
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "residual_norms",
     "residual_stages",
     "sublayer_changes",
+    "target_token",
     "top_neurons",
     "trace",
 ]
@@ -396,6 +397,25 @@ def _lens_rows(logits, target: int) -> dict[str, np.ndarray]:
         "target_logit": target_logit, "target_probability": torch.exp(target_logit - log_z),
     }  # fmt: skip
     return {name: column.numpy() for name, column in columns.items()}
+
+
+def target_token(lm, text: str) -> tuple[int, str | None]:
+    """The token a typed target names, as it reads mid-sentence: ``Paris``, `` Paris`` and ``␣Paris``
+    all name ``␣Paris`` (a byte-level tokenizer's word with its leading space).
+
+    Returns (token id, note): the note says so when the text is several tokens and only the first
+    is followed. ValueError (a message for the user) for empty or over-long text, or text without
+    tokens.
+    """
+    pieces = word_tokens(lm, str(text).replace("␣", " "))
+    note = None
+    if pieces.is_split:
+        shown = display_tokens(lm, pieces.ids)
+        note = (
+            f"“{pieces.word}” is {len(shown)} tokens ({', '.join(shown)}); a prediction is one token, "
+            f"so the first one, {shown[0]}, is followed."
+        )
+    return pieces.ids[0], note
 
 
 def lens_table(lm, trace: Trace, target: int | None = None) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from geometry.models import TRACE_CHOICES
 from ui import trace_views as views
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary, presenter_mode
+from ui.trace import whole_model
 
 TERMS = (
     "token",
@@ -110,6 +111,7 @@ drawers = {
     "All heads": lambda: views.heads_view(trace),
     "Residual stream": lambda: views.residual_view(model_name, trace),
     "MLP neurons": lambda: views.mlp_view(trace),
+    whole_model.TAB: lambda: whole_model.whole_model_view(model_name, lm, trace),
     "Next token": lambda: views.next_token_view(lm, trace),
     "Generate": lambda: views.generate_view(model_name, lm, trace),
     "Sampling lab": lambda: views.sampling_view(lm, trace),

@@ -42,6 +42,7 @@ TABS = (
     "All heads",
     "Residual stream",
     "MLP neurons",
+    "Whole model",
     "Next token",
     "Generate",
     "Sampling lab",

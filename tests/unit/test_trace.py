@@ -22,6 +22,7 @@ from geometry.trace import (
     model_view,
     next_tokens,
     residual_norms,
+    target_token,
     top_neurons,
     trace,
 )
@@ -458,3 +459,16 @@ def test_the_model_view_holds_every_heads_pattern(tiny_lm):
     assert model_view(t, layers=[1])["layer"].unique().tolist() == [1]
     with pytest.raises(ValueError, match="Layer 7"):
         model_view(t, layers=[7])
+
+
+def test_a_typed_target_names_one_token_as_it_reads_mid_sentence(tiny_llama):
+    lm = tiny_llama
+    (expected,) = lm.tokenizer("cat", add_special_tokens=False)["input_ids"]
+    assert target_token(lm, "cat") == (expected, None)
+    assert target_token(lm, "  cat ")[0] == expected
+    first, note = target_token(lm, "catastrophically")
+    pieces = lm.tokenizer("catastrophically", add_special_tokens=False)["input_ids"]
+    assert first == pieces[0] and len(pieces) > 1 and "tokens" in note
+    for text in ("", "   ", "x" * 500):
+        with pytest.raises(ValueError):
+            target_token(lm, text)

@@ -1,0 +1,95 @@
+"""One MLP neuron, drilled down (a section of the "Whole model" tab): where it fires in the reference
+text and which tokens its output row promotes and suppresses."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geometry import charts, models, neurons
+from geometry import trace as tr
+from ui.heavy import computed_in_turn
+from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
+from ui.trace_views import index_slider, unique_labels
+
+SHOWN_CONTEXTS = 12
+SHOWN_TOKENS = 10  # promoted and suppressed tokens, each
+
+
+def cached_reference(model_name: str, layer: int) -> neurons.ReferenceActivations:
+    """One layer's activations over the reference text: once per (model, layer) for the server."""
+    return computed_in_turn(
+        ("neuron reference", model_name, layer),
+        lambda: neurons.reference_activations(models.load_model(model_name), layer),
+        "Reading the reference text through the model",
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_vocabulary(model_name: str, layer: int, neuron: int):
+    return neurons.neuron_vocabulary(models.load_model(model_name), layer, neuron, k=SHOWN_TOKENS)
+
+
+def _most_active(trace: tr.Trace, layer: int) -> None:
+    st.session_state["tr_neuron"] = int(tr.top_neurons(trace, layer, -1, k=1)["neuron"].iloc[0])
+
+
+def neuron_ui(trace: tr.Trace) -> tuple[int, int]:
+    """Layer and neuron pickers (URL-bound), with a shortcut to this prompt's most active neuron."""
+    arch = trace.architecture
+    left, right = st.columns(2)
+    with left:
+        layer = index_slider("Layer of the neuron", arch.n_layers, "tr_neuron_layer")
+    if not 0 <= st.session_state.get("tr_neuron", 0) < arch.d_mlp:  # chosen in a wider model
+        st.session_state["tr_neuron"] = 0
+    neuron = right.number_input(
+        f"Neuron (0–{arch.d_mlp - 1})", 0, arch.d_mlp - 1, 0, key="tr_neuron", bind="query-params"
+    )
+    st.button(
+        f"Pick the neuron most active for the last token ({trace.tokens[-1]}) in layer {layer}",
+        key="tr_neuron_top",
+        on_click=_most_active,
+        args=(trace, layer),
+    )
+    return int(layer), int(neuron)
+
+
+def neuron_section(model_name: str, lm, trace: tr.Trace) -> None:
+    st.subheader("One neuron, drilled down")
+    layer, neuron = neuron_ui(trace)
+    reference = cached_reference(model_name, layer)
+    with friendly_errors():
+        contexts = safe_tokens(neurons.neuron_contexts(lm, reference, neuron, k=SHOWN_CONTEXTS), "token")
+        st.markdown(
+            f"Where **L{layer} neuron {neuron}** fires most in the reference text "
+            f"({len(reference.tokens)} tokens, every line read on its own):"
+        )
+        st.dataframe(
+            contexts[["rank", "context", "token", "activation", "line"]], hide_index=True, width="stretch"
+        )
+        download_table(contexts, f"neuron_L{layer}_N{neuron}_contexts.csv", key="tr_dl_neuron_contexts")
+    if trace.predicts_tokens:
+        vocabulary_part(model_name, lm, layer, neuron)
+    explain(
+        "A neuron is one of the MLP's hidden numbers: its activation is a detector's dot product with "
+        "the token's normalised vector, passed through the activation function (GELU, or SwiGLU's gate "
+        "times a second dot product). The table runs every line of a short reference text through the "
+        "model and lists the tokens where this neuron is largest, with the words around them. Whatever "
+        "the neuron detects, it writes one fixed direction into the residual stream: its row of the MLP's "
+        "output matrix, times its activation. Scored against every vocabulary row, that direction pushes "
+        "some tokens up and others down.",
+        r"a_n = \sigma\big(x \cdot w^\text{in}_n\big),\qquad \text{MLP}(x) = \sum_n a_n\, w^\text{out}_n,"
+        r"\qquad \text{score}(w) = w^\text{out}_n \cdot W_U[:, w]",
+    )
+
+
+def vocabulary_part(model_name: str, lm, layer: int, neuron: int) -> None:
+    with friendly_errors():
+        table = safe_tokens(cached_vocabulary(model_name, layer, neuron), "token")
+        shown = table.assign(token_label=unique_labels(table["token"], table["token_id"]))
+        st.markdown("**What it writes**: the tokens its output row pushes up and down most.")
+        show_chart(
+            cached_chart(charts.neuron_vocabulary_chart, shown),
+            f"neuron_L{layer}_N{neuron}_tokens",
+            key="tr_neuron_tokens",
+        )
+        download_table(table, f"neuron_L{layer}_N{neuron}_tokens.csv", key="tr_dl_neuron_tokens")
