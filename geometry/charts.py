@@ -1306,8 +1306,8 @@ def vocabulary_map_chart(df, titles: list[str], categories: list[str] | None = N
 
 # ---------------------------------------------------------------- inside the model: the whole model
 
-LENS_CELL_WIDTH = 86  # one position's column: a token and its probability ("␣Paris 77%") fit in it
-MODEL_VIEW_CELL = 56  # one head's small square: nine heads in a row fit a 1024-pixel screen
+LENS_CELL_WIDTH = 88  # one position's column: a token and its probability ("␣capital 100%") fit in it
+MODEL_VIEW_CELL = 42  # one head's small square, in pixels: nine heads in a row fit a 1024-pixel screen
 
 
 def lens_grid_chart(df) -> alt.Chart:
@@ -1322,7 +1322,7 @@ def lens_grid_chart(df) -> alt.Chart:
             "position_label:N",
             sort=_in_order(df["position_label"]),
             title="token position (the prediction is for the token after it)",
-            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=LENS_CELL_WIDTH),
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=LENS_CELL_WIDTH, labelOverlap=False),
         ),
         y=alt.Y(
             "stage_label:N", sort=_in_order(df["stage_label"]), title=None, axis=alt.Axis(labelOverlap=False)
@@ -1334,7 +1334,10 @@ def lens_grid_chart(df) -> alt.Chart:
     )  # fmt: skip
     cells = base.mark_rect().encode(
         color=alt.Color(
-            "top_probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="top probability"
+            "top_probability:Q",
+            scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+            title="probability of the top token",
+            legend=alt.Legend(orient="bottom", gradientLength=200),
         )
     )
     text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
@@ -1368,19 +1371,24 @@ def target_track_chart(df) -> alt.Chart:
     )
 
 
-def model_view_chart(df, cell: int = MODEL_VIEW_CELL) -> alt.FacetChart:
+def model_view_chart(df, step: float = 8.0) -> alt.FacetChart:
     """Every head of every chosen layer as a small square (BertViz's model view): layers down, heads across.
 
-    Columns: layer, head, query_position, key_position, query_token, key_token, probability.
+    ``step``: pixels per token, so a square is ``step`` × tokens wide (the page passes
+    MODEL_VIEW_CELL / tokens). Columns: layer, head, query_position, key_position, query_token,
+    key_token, probability.
     """
     squares = (
-        alt.Chart(df, width=cell, height=cell)
+        alt.Chart(df, width=alt.Step(step), height=alt.Step(step))
         .mark_rect()
         .encode(
             x=alt.X("key_position:O", axis=None),
             y=alt.Y("query_position:O", axis=None),
             color=alt.Color(
-                "probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="attention"
+                "probability:Q",
+                scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+                title="attention",
+                legend=alt.Legend(orient="bottom", gradientLength=200),
             ),
             tooltip=[
                 "layer",
@@ -1392,8 +1400,8 @@ def model_view_chart(df, cell: int = MODEL_VIEW_CELL) -> alt.FacetChart:
         )  # fmt: skip
     )
     chart = squares.facet(
-        row=alt.Row("layer:O", header=alt.Header(labelAngle=0, labelExpr="'L' + datum.value", title="layer")),
-        column=alt.Column("head:O", header=alt.Header(labelExpr="'H' + datum.value", title="head")),
+        row=alt.Row("layer:O", header=alt.Header(labelAngle=0, labelExpr="'L' + datum.value"), title=None),
+        column=alt.Column("head:O", header=alt.Header(labelExpr="'H' + datum.value"), title=None),
         spacing=4,
     )
     return finish(chart)
@@ -1408,7 +1416,12 @@ def neuron_vocabulary_chart(df) -> alt.Chart:
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y("token_label:N", sort=alt.EncodingSortField("score", order="descending"), title=None),
+            y=alt.Y(
+                "token_label:N",
+                sort=alt.EncodingSortField("score", order="descending"),
+                title=None,
+                axis=alt.Axis(labelOverlap=False),
+            ),
             x=alt.X("score:Q", title="output row · unembedding column"),
             color=alt.Color(
                 "direction:N",
@@ -1417,6 +1430,6 @@ def neuron_vocabulary_chart(df) -> alt.Chart:
             ),
             tooltip=["direction", "token_label", alt.Tooltip("score:Q", format=".4f")],
         )
-        .properties(width="container", height=alt.Step(20))
+        .properties(width="container", height=alt.Step(22))
     )
     return finish(chart)

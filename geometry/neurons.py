@@ -89,7 +89,7 @@ def neuron_contexts(
     """The ``k`` reference tokens where ``neuron`` is most active, each with ``window`` tokens each side.
 
     Columns: rank (1 = most active), line, position, token (display form), activation, before and
-    after (the neighbouring text of the same line, decoded), context ("before [token] after").
+    after (the neighbouring text of the same line, decoded), context ("the rain [started] to").
     """
     d_mlp = activations.post.shape[1]
     if not 0 <= neuron < d_mlp:
@@ -103,10 +103,11 @@ def neuron_contexts(
         before = _decode(lm, activations.token_ids[start:i])
         after = _decode(lm, activations.token_ids[i + 1 : end + 1])
         word = _decode(lm, activations.token_ids[i : i + 1])
+        space = word[: len(word) - len(word.lstrip())]  # a leading space stays outside the brackets
         rows.append({
             "rank": rank, "line": int(activations.line[i]), "position": int(activations.position[i]),
             "token": activations.tokens[i], "activation": float(values[i]), "before": before, "after": after,
-            "context": f"{before}[{word}]{after}",
+            "context": f"{before}{space}[{word.lstrip()}]{after}",
         })  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -228,13 +228,14 @@ def test_the_model_view_is_a_grid_of_layers_by_heads():
         "layer": [0, 0, 1, 1], "head": [0, 1, 0, 1], "query_position": 0, "key_position": 0,
         "query_token": "The", "key_token": "The", "probability": 1.0,
     })  # fmt: skip
-    chart = charts.model_view_chart(frame, cell=40)
+    chart = charts.model_view_chart(frame, step=10)
     spec = chart.to_dict()
     assert spec["facet"]["row"]["field"] == "layer" and spec["facet"]["column"]["field"] == "head"
-    assert spec["spec"]["width"] == spec["spec"]["height"] == 40
+    assert spec["spec"]["width"] == spec["spec"]["height"] == {"step": 10}
     assert spec["spec"]["encoding"]["x"]["axis"] is None  # small squares, no tick labels
-    enlarged = font_sizes(charts.presenter_sized(chart).to_dict())
-    assert min(enlarged) >= charts.PRESENTER_MIN_FONT
+    enlarged = charts.presenter_sized(chart).to_dict()
+    assert min(font_sizes(enlarged)) >= charts.PRESENTER_MIN_FONT
+    assert enlarged["spec"]["width"] == enlarged["spec"]["height"] == {"step": 15}  # still square
 
 
 def test_the_neuron_vocabulary_colours_promoted_and_suppressed_tokens():

@@ -63,9 +63,7 @@ def neuron_section(model_name: str, lm, trace: tr.Trace) -> None:
             f"Where **L{layer} neuron {neuron}** fires most in the reference text "
             f"({len(reference.tokens)} tokens, every line read on its own):"
         )
-        st.dataframe(
-            contexts[["rank", "context", "token", "activation", "line"]], hide_index=True, width="stretch"
-        )
+        st.dataframe(contexts[["rank", "activation", "token", "context"]], hide_index=True, width="stretch")
         download_table(contexts, f"neuron_L{layer}_N{neuron}_contexts.csv", key="tr_dl_neuron_contexts")
     if trace.predicts_tokens:
         vocabulary_part(model_name, lm, layer, neuron)

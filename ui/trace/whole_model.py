@@ -16,7 +16,7 @@ from ui.trace.one_neuron import neuron_section
 from ui.trace_views import index_slider, position_picker
 
 TAB = "Whole model"
-LENS_POSITIONS = 7  # positions the lens grid shows at once (its columns fit a 1024-pixel screen)
+LENS_POSITIONS = 5  # positions the lens grid shows at once (its columns fit a 1024-pixel screen)
 MODEL_VIEW_LAYERS = 10  # layers of small squares shown at first (30 × 9 heads is a long scroll)
 MODEL_VIEW_ROWS = 60_000  # most attention cells drawn at once; a long prompt shows fewer layers
 TTL = datetime.timedelta(minutes=30)
@@ -91,7 +91,8 @@ def lens_section(model_name: str, lm, trace: tr.Trace) -> None:
             f"The grid shows {LENS_POSITIONS} positions at a time; the CSV holds all {trace.n_tokens}."
         )
     grid = lens_labels(lens[lens["position"].between(first, first + LENS_POSITIONS - 1)])
-    show_chart(cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid")
+    # drawn at its own width: stretched or squeezed to the column, the cells would not fit their text
+    show_chart(cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid", width="content")
     track = lens_labels(lens[lens["position"] == position])
     name = track["target_token"].iloc[0]
     st.markdown(f"**{name}** at position {position} ({trace.tokens[position]}), stage by stage:")
@@ -147,7 +148,13 @@ def heads_section(trace: tr.Trace) -> None:
         high = low + most - 1
         st.caption(f"At {T} tokens, {most} layers fit in one view: layers {low}–{high} are drawn.")
     view = tr.model_view(trace, range(low, high + 1))
-    show_chart(cached_chart(charts.model_view_chart, view), f"model_view_L{low}-{high}", key="tr_mv")
+    step = charts.MODEL_VIEW_CELL / T  # pixels per token: every square the same size whatever the prompt
+    show_chart(
+        cached_chart(charts.model_view_chart, view, step),
+        f"model_view_L{low}-{high}",
+        key="tr_mv",
+        width="content",
+    )
     download_table(view, f"model_view_L{low}-{high}.csv", key="tr_dl_mv")
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox("Layer", range(arch.n_layers), key="tr_mv_layer", bind="query-params")
