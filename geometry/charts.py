@@ -1307,7 +1307,7 @@ def vocabulary_map_chart(df, titles: list[str], categories: list[str] | None = N
 # ---------------------------------------------------------------- inside the model: the whole model
 
 LENS_CELL_WIDTH = 88  # one position's column: a token and its probability ("␣capital 100%") fit in it
-MODEL_VIEW_CELL = 42  # one head's small square, in pixels: nine heads in a row fit a 1024-pixel screen
+MODEL_VIEW_CELL = 48  # one head's small square, in pixels: nine heads in a row fit a 1024-pixel screen
 
 
 def lens_grid_chart(df) -> alt.Chart:

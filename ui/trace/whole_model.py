@@ -84,9 +84,8 @@ def lens_section(model_name: str, lm, trace: tr.Trace) -> None:
     )
     first = 0
     if trace.n_tokens > LENS_POSITIONS:
-        first = index_slider(
-            "First position in the grid", trace.n_tokens - LENS_POSITIONS + 1, "tr_lens_first"
-        )
+        last = trace.n_tokens - LENS_POSITIONS  # the last positions first: the prediction is made there
+        first = index_slider("First position in the grid", last + 1, "tr_lens_first", default=last)
         st.caption(
             f"The grid shows {LENS_POSITIONS} positions at a time; the CSV holds all {trace.n_tokens}."
         )
