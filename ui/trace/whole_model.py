@@ -143,8 +143,8 @@ def heads_section(trace: tr.Trace) -> None:
         )  # fmt: skip
     else:
         low, high = 0, 0
-    if high - low + 1 > most:
-        high = low + most - 1
+    high = min(high, low + most - 1)
+    if most < arch.n_layers:
         st.caption(f"At {T} tokens, {most} layers fit in one view: layers {low}–{high} are drawn.")
     view = tr.model_view(trace, range(low, high + 1))
     step = charts.MODEL_VIEW_CELL / T  # pixels per token: every square the same size whatever the prompt
