@@ -400,22 +400,28 @@ def _lens_rows(logits, target: int) -> dict[str, np.ndarray]:
 
 
 def target_token(lm, text: str) -> tuple[int, str | None]:
-    """The token a typed target names, as it reads mid-sentence: ``Paris``, `` Paris`` and ``␣Paris``
-    all name ``␣Paris`` (a byte-level tokenizer's word with its leading space).
+    """The token a typed target names. A word reads as it does mid-sentence: ``Paris``, `` Paris``
+    and ``␣Paris`` all name ``␣Paris`` (a byte-level tokenizer's word with its leading space);
+    punctuation is taken as typed (``,`` is the comma token, ``␣,`` the comma after a space).
 
     Returns (token id, note): the note says so when the text is several tokens and only the first
     is followed. ValueError (a message for the user) for empty or over-long text, or text without
     tokens.
     """
-    pieces = word_tokens(lm, str(text).replace("␣", " "))
+    typed = str(text).replace("␣", " ")
+    pieces = word_tokens(lm, typed)  # checks the text; a word gets its leading space
+    ids = pieces.ids
+    if not typed[:1].isspace() and not pieces.word[:1].isalnum():
+        with using(lm):
+            ids = tuple(lm.tokenizer(pieces.word, add_special_tokens=False)["input_ids"]) or ids
     note = None
-    if pieces.is_split:
-        shown = display_tokens(lm, pieces.ids)
+    if len(ids) > 1:
+        shown = display_tokens(lm, ids)
         note = (
             f"“{pieces.word}” is {len(shown)} tokens ({', '.join(shown)}); a prediction is one token, "
             f"so the first one, {shown[0]}, is followed."
         )
-    return pieces.ids[0], note
+    return int(ids[0]), note
 
 
 def lens_table(lm, trace: Trace, target: int | None = None) -> pd.DataFrame:

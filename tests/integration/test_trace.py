@@ -154,3 +154,17 @@ def test_a_smollm2_neuron_reads_the_models_own_activations(causal_lm):
     weights = weights_of(causal_lm.model)
     scores = (output_row(weights, layer, 321) @ weights.W_U).numpy()
     assert words["token_id"].tolist()[:3] == np.argsort(-scores)[:3].tolist()
+
+
+def test_a_typed_word_gets_its_space_and_punctuation_is_taken_as_typed(causal_lm):
+    from geometry.trace import target_token
+
+    tokenizer = causal_lm.tokenizer
+    (paris,) = tokenizer(" Paris", add_special_tokens=False)["input_ids"]
+    assert {target_token(causal_lm, text)[0] for text in ("Paris", "␣Paris", " Paris")} == {paris}
+    (comma,) = tokenizer(",", add_special_tokens=False)["input_ids"]
+    (space_comma,) = tokenizer(" ,", add_special_tokens=False)["input_ids"]
+    assert target_token(causal_lm, ",") == (comma, None)
+    assert target_token(causal_lm, "␣,")[0] == space_comma != comma
+    first, note = target_token(causal_lm, "Parisian")
+    assert first == tokenizer(" Parisian", add_special_tokens=False)["input_ids"][0] and "2 tokens" in note
