@@ -13,6 +13,10 @@ from ui.trace_views import index_slider, unique_labels
 
 SHOWN_CONTEXTS = 12
 SHOWN_TOKENS = 10  # promoted and suppressed tokens, each
+ACTIVATION = {  # one neuron's activation a_n, by MLP
+    "GELU": r"a_n = \operatorname{GELU}\big(x \cdot w^\text{in}_n + b_n\big)",
+    "SwiGLU": r"a_n = \operatorname{SiLU}\big(x \cdot w^\text{gate}_n\big)\,\big(x \cdot w^\text{up}_n\big)",
+}
 
 
 def cached_reference(model_name: str, layer: int) -> neurons.ReferenceActivations:
@@ -75,8 +79,9 @@ def neuron_section(model_name: str, lm, trace: tr.Trace) -> None:
         "the neuron detects, it writes one fixed direction into the residual stream: its row of the MLP's "
         "output matrix, times its activation. Scored against every vocabulary row, that direction pushes "
         "some tokens up and others down.",
-        r"a_n = \sigma\big(x \cdot w^\text{in}_n\big),\qquad \text{MLP}(x) = \sum_n a_n\, w^\text{out}_n,"
-        r"\qquad \text{score}(w) = w^\text{out}_n \cdot W_U[:, w]",
+        ACTIVATION[trace.architecture.mlp]
+        + r",\qquad \text{MLP}(x) = \sum_n a_n\, w^\text{out}_n,"
+        + r"\qquad \text{score}(w) = w^\text{out}_n \cdot W_U[:, w]",
     )
 
 
@@ -89,5 +94,12 @@ def vocabulary_part(model_name: str, lm, layer: int, neuron: int) -> None:
             cached_chart(charts.neuron_vocabulary_chart, shown),
             f"neuron_L{layer}_N{neuron}_tokens",
             key="tr_neuron_tokens",
+        )
+        up, down = (
+            table[table["direction"] == d]["token"].head(3).tolist() for d in ("promotes", "suppresses")
+        )
+        st.markdown(
+            f"Each unit of its activation adds to the logits of {', '.join(up)} most and takes most from "
+            f"{', '.join(down)}."
         )
         download_table(table, f"neuron_L{layer}_N{neuron}_tokens.csv", key="tr_dl_neuron_tokens")
