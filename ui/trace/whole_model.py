@@ -72,6 +72,26 @@ def lens_labels(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def grid_rows(trace: tr.Trace, lens: pd.DataFrame) -> pd.DataFrame:
+    """The lens rows the grid draws: LENS_POSITIONS positions (a slider for longer prompts) and every
+    sublayer or only the stages after each MLP."""
+    first = 0
+    if trace.n_tokens > LENS_POSITIONS:
+        last = trace.n_tokens - LENS_POSITIONS  # the last positions first: the prediction is made there
+        first = index_slider("First position in the grid", last + 1, "tr_lens_first", default=last)
+        st.caption(
+            f"The grid shows {LENS_POSITIONS} positions at a time; the CSV holds all {trace.n_tokens}."
+        )
+    every = st.toggle(
+        "Every sublayer (off: after each MLP only, half as tall)",
+        True,
+        key="tr_lens_every",
+        bind="query-params",
+    )
+    in_view = lens["position"].between(first, first + LENS_POSITIONS - 1)
+    return lens[in_view & (every | (lens["stage"] != "after attention"))]
+
+
 def lens_section(model_name: str, lm, trace: tr.Trace) -> None:
     st.subheader("The logit lens over the whole prompt")
     left, right = st.columns(2)
@@ -82,14 +102,7 @@ def lens_section(model_name: str, lm, trace: tr.Trace) -> None:
     lens = safe_tokens(
         cached_lens(model_name, trace.prompt, target, _trace=trace), "top_token", "target_token"
     )
-    first = 0
-    if trace.n_tokens > LENS_POSITIONS:
-        last = trace.n_tokens - LENS_POSITIONS  # the last positions first: the prediction is made there
-        first = index_slider("First position in the grid", last + 1, "tr_lens_first", default=last)
-        st.caption(
-            f"The grid shows {LENS_POSITIONS} positions at a time; the CSV holds all {trace.n_tokens}."
-        )
-    grid = lens_labels(lens[lens["position"].between(first, first + LENS_POSITIONS - 1)])
+    grid = lens_labels(grid_rows(trace, lens))
     # drawn at its own width: stretched or squeezed to the column, the cells would not fit their text
     show_chart(cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid", width="content")
     track = lens_labels(lens[lens["position"] == position])
