@@ -107,7 +107,7 @@ def neuron_contexts(
         rows.append({
             "rank": rank, "line": int(activations.line[i]), "position": int(activations.position[i]),
             "token": activations.tokens[i], "activation": float(values[i]), "before": before, "after": after,
-            "context": f"{before}{space}[{word.lstrip()}]{after}",
+            "context": f"{before}{space}[{word.lstrip()}]{after}".strip(),
         })  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -64,7 +64,8 @@ def test_the_top_contexts_are_the_largest_activations(tiny_lm):
     first = table.iloc[0]
     i = int(np.argmax(values))
     assert first["token"] == acts.tokens[i] and first["line"] == acts.line[i]
-    assert first["context"].startswith(first["before"]) and first["context"].endswith(first["after"])
+    context = first["context"]
+    assert context.startswith(first["before"].strip()) and context.endswith(first["after"].strip())
     assert "[" in first["context"] and "\n" not in first["context"]
     with pytest.raises(ValueError, match="Neuron 999"):
         neuron_contexts(tiny_lm, acts, neuron=999)

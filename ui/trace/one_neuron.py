@@ -9,7 +9,7 @@ from geometry import charts, models, neurons
 from geometry import trace as tr
 from ui.heavy import computed_in_turn
 from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
-from ui.trace_views import index_slider, unique_labels
+from ui.trace_views import index_slider, token_chips, unique_labels
 
 SHOWN_CONTEXTS = 12
 SHOWN_TOKENS = 10  # promoted and suppressed tokens, each
@@ -67,7 +67,12 @@ def neuron_section(model_name: str, lm, trace: tr.Trace) -> None:
             f"Where **L{layer} neuron {neuron}** fires most in the reference text "
             f"({len(reference.tokens)} tokens, every line read on its own):"
         )
-        st.dataframe(contexts[["rank", "activation", "token", "context"]], hide_index=True, width="stretch")
+        st.dataframe(
+            contexts[["rank", "activation", "context"]],  # the token is the one in [brackets]
+            hide_index=True,
+            width="stretch",
+            column_config={"activation": st.column_config.NumberColumn(format="%.3f")},
+        )
         download_table(contexts, f"neuron_L{layer}_N{neuron}_contexts.csv", key="tr_dl_neuron_contexts")
     if trace.predicts_tokens:
         vocabulary_part(model_name, lm, layer, neuron)
@@ -99,7 +104,7 @@ def vocabulary_part(model_name: str, lm, layer: int, neuron: int) -> None:
             table[table["direction"] == d]["token"].head(3).tolist() for d in ("promotes", "suppresses")
         )
         st.markdown(
-            f"Each unit of its activation adds to the logits of {', '.join(up)} most and takes most from "
-            f"{', '.join(down)}."
+            f"Each unit of its activation adds most to the logits of {token_chips(up)} and takes most "
+            f"from {token_chips(down)}."
         )
         download_table(table, f"neuron_L{layer}_N{neuron}_tokens.csv", key="tr_dl_neuron_tokens")
