@@ -439,3 +439,12 @@ def test_the_model_view_draws_fewer_layers_for_a_long_prompt():
     no_exception(at)
     assert any("layers fit in one view" in c.value for c in at.caption)
     assert any("positions at a time" in c.value for c in at.caption)
+
+
+def test_the_whole_model_tab_on_the_encoder_says_what_does_not_apply():
+    at = encoder_page("Whole model")
+    no_exception(at)
+    notes = [i.value for i in at.info]
+    assert any("logit lens does not apply" in n for n in notes)
+    assert any("no unembedding" in n for n in notes)
+    assert any("context" in d.value.columns for d in at.dataframe)  # where a neuron fires still applies

@@ -76,6 +76,11 @@ def neuron_section(model_name: str, lm, trace: tr.Trace) -> None:
         download_table(contexts, f"neuron_L{layer}_N{neuron}_contexts.csv", key="tr_dl_neuron_contexts")
     if trace.predicts_tokens:
         vocabulary_part(model_name, lm, layer, neuron)
+    else:
+        st.info(
+            "What the neuron writes cannot be read as tokens here: this encoder has no unembedding.",
+            icon="🚫",
+        )
     explain(
         "A neuron is one of the MLP's hidden numbers: its activation is a detector's dot product with "
         "the token's normalised vector, passed through the activation function (GELU, or SwiGLU's gate "
