@@ -5,8 +5,10 @@ the forward pass from the model's own weights (see :mod:`geometry.forward`) and 
 :class:`Trace`: the tokens, the architecture, and one record of activations, all numpy
 float32 and read-only. The model is a causal LM (GPT-2, Llama) or a BERT encoder such as the
 sentence encoder all-MiniLM-L6-v2. The helpers below turn a trace into the tidy tables a page
-shows: the logit lens, residual norms, what each sublayer changes, one head's "dot product
-tournament", the most active MLP neurons and the top next tokens. :func:`generate` runs the
+shows: the logit lens (at one position, or at every position with a target token's rank:
+:func:`lens_table`), every head's attention pattern at once (:func:`model_view`), residual norms,
+what each sublayer changes, one head's "dot product tournament", the most active MLP neurons and
+the top next tokens. :func:`generate` runs the
 model's own forward pass one token at a time, with or without its key/value cache.
 
 Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head)::
