@@ -16,6 +16,7 @@ trace record: GELU(x W_in + b) in GPT-2, SiLU(x W_gate) ⊙ x W_up in Llama). Tw
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,10 +66,11 @@ def reference_activations(lm, layer: int, text: str | None = None) -> ReferenceA
             f"Layer {layer} does not exist: this model has layers 0–{weights.architecture.n_layers - 1}."
         )
     ids, line, position, post = [], [], [], []
+    shallow = _up_to(weights, layer)
     for index, sentence in enumerate(reference_lines(text)):
         line_ids, _ = prompt_ids(lm, sentence, limit=MAX_LINE_TOKENS)
         with using(lm):
-            acts = run(weights, torch.tensor(line_ids, dtype=torch.long))
+            acts = run(shallow, torch.tensor(line_ids, dtype=torch.long))
         post.append(acts[f"blocks.{layer}.mlp.post"].numpy())  # (T, d_mlp)
         ids += line_ids
         line += [index] * len(line_ids)
@@ -81,6 +83,13 @@ def reference_activations(lm, layer: int, text: str | None = None) -> ReferenceA
         position=np.asarray(position),
         post=np.concatenate(post),
     )
+
+
+def _up_to(weights: Weights, layer: int) -> Weights:
+    """The same weights (views, nothing copied) with blocks 0..``layer`` only and no read-out, so the
+    forward pass stops at the neuron's layer instead of running the whole model."""
+    family = dataclasses.replace(weights.family, final_norm=False, vocabulary_head=False)
+    return dataclasses.replace(weights, family=family, layers=weights.layers[: layer + 1])
 
 
 def neuron_contexts(
