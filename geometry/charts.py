@@ -1372,3 +1372,134 @@ def _signed_grid(df, x, x_name: str, y, y_name: str, value: str, title, show_val
         text = base.mark_text(fontSize=FONT_SIZE - 4).encode(text=alt.Text(f"{value}:Q", format=".1f"))
         chart = layered(cells, text)
     return finish(chart.properties(width="container", height=alt.Step(step)), title)
+
+
+# ---------------------------------------------------------------- inside the model: the whole model
+
+LENS_CELL_WIDTH = 88  # one position's column: a token and its probability ("␣capital 100%") fit in it
+MODEL_VIEW_CELL = 48  # one head's small square, in pixels: nine heads in a row fit a 1024-pixel screen
+
+
+def lens_grid_chart(df) -> alt.Chart:
+    """The logit lens over the whole prompt: positions across, stages down, the top token in each cell.
+
+    One row per (stage, position). Columns: step, stage_label, position, position_label,
+    top_token, top_probability, cell_text (what the cell says), target_token, target_rank,
+    target_probability.
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "position_label:N",
+            sort=_in_order(df["position_label"]),
+            title="token position (the prediction is for the token after it)",
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=LENS_CELL_WIDTH, labelOverlap=False),
+        ),
+        y=alt.Y(
+            "stage_label:N", sort=_in_order(df["stage_label"]), title=None, axis=alt.Axis(labelOverlap=False)
+        ),
+        tooltip=[
+            "stage_label", "position_label", "top_token", alt.Tooltip("top_probability:Q", format=".4f"),
+            "target_token", "target_rank", alt.Tooltip("target_probability:Q", format=".4g"),
+        ],
+    )  # fmt: skip
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "top_probability:Q",
+            scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+            title="probability of the top token",
+            legend=alt.Legend(orient="bottom", gradientLength=200),
+        )
+    )
+    text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
+        text="cell_text:N",
+        color=alt.condition("datum.top_probability > 0.5", alt.value("white"), alt.value("black")),
+    )
+    return finish(layered(cells, text).properties(width=alt.Step(LENS_CELL_WIDTH), height=alt.Step(20)))
+
+
+def target_track_chart(df) -> alt.Chart:
+    """One token's probability and rank at one position, stage by stage (depth 0 = the embedding,
+    L + 0.5 = after layer L's attention, L + 1 = after its MLP).
+
+    Columns: depth, stage_label, target_probability, target_rank.
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X("depth:Q", title="layer (a half step = after that layer's attention)"),
+        tooltip=["stage_label", alt.Tooltip("target_probability:Q", format=".4g"), "target_rank"],
+    )
+    probability = base.mark_line(point=True, color=PALETTE[0]).encode(
+        y=alt.Y("target_probability:Q", title="probability", scale=alt.Scale(domain=[0, 1]))
+    )
+    rank = base.mark_line(point=True, color=PALETTE[5]).encode(
+        y=alt.Y("target_rank:Q", title="rank (1 = top)", scale=alt.Scale(type="log", reverse=True))
+    )
+    return finish(
+        alt.vconcat(
+            probability.properties(width="container", height=150),
+            rank.properties(width="container", height=150),
+        )
+    )
+
+
+def model_view_chart(df, step: float = 8.0) -> alt.FacetChart:
+    """Every head of every chosen layer as a small square (BertViz's model view): layers down, heads across.
+
+    ``step``: pixels per token, so a square is ``step`` × tokens wide (the page passes
+    MODEL_VIEW_CELL / tokens). Columns: layer, head, query_position, key_position, query_token,
+    key_token, probability.
+    """
+    squares = (
+        alt.Chart(df, width=alt.Step(step), height=alt.Step(step))
+        .mark_rect()
+        .encode(
+            x=alt.X("key_position:O", axis=None),
+            y=alt.Y("query_position:O", axis=None),
+            color=alt.Color(
+                "probability:Q",
+                scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+                title="attention",
+                legend=alt.Legend(orient="bottom", gradientLength=200),
+            ),
+            tooltip=[
+                "layer",
+                "head",
+                "query_token",
+                "key_token",
+                alt.Tooltip("probability:Q", format=".3f"),
+            ],
+        )  # fmt: skip
+    )
+    chart = squares.facet(
+        row=alt.Row("layer:O", header=alt.Header(labelAngle=0, labelExpr="'L' + datum.value"), title=None),
+        column=alt.Column("head:O", header=alt.Header(labelExpr="'H' + datum.value"), title=None),
+        spacing=4,
+    )
+    return finish(chart)
+
+
+def neuron_vocabulary_chart(df) -> alt.Chart:
+    """The tokens one neuron's output row pushes up (positive) and down (negative), score as the bar.
+
+    Columns: direction ("promotes" or "suppresses"), token_label (unique), score.
+    """
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "token_label:N",
+                sort=alt.EncodingSortField("score", order="descending"),
+                title=None,
+                axis=alt.Axis(labelOverlap=False),
+            ),
+            x=alt.X("score:Q", title="output row · unembedding column"),
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(domain=["promotes", "suppresses"], range=[POSITIVE, NEGATIVE]),
+                title=None,
+            ),
+            tooltip=["direction", "token_label", alt.Tooltip("score:Q", format=".4f")],
+        )
+        .properties(width="container", height=alt.Step(22))
+    )
+    return finish(chart)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import attribution, context, learning, similarity, uploads
+from geometry import attribution, context, learning, neurons, similarity, uploads
 from geometry import projection as pj
 from geometry import trace as tr
 from geometry import wordsets as ws
@@ -444,3 +444,25 @@ def cached_patching(lm: LoadedModel, clean: str, corrupted: str, target: int, ot
         return computed_in_turn(key, compute, "Patching every layer and position")
     finally:
         where.empty()
+
+
+@st.cache_data(max_entries=16, ttl=TRACE_TTL, show_spinner="Reading every position through the unembedding…",
+               hash_funcs=MODEL_BY_NAME)  # fmt: skip
+def cached_lens(lm: LoadedModel, prompt: str, target: int | None) -> pd.DataFrame:
+    """The logit lens at every position of the prompt's cached trace (geometry.trace.lens_table)."""
+    return tr.lens_table(cached_trace(lm, prompt), target)
+
+
+def cached_reference(lm: LoadedModel, layer: int) -> neurons.ReferenceActivations:
+    """One layer's activations over the reference text: once per (model, layer) for the server."""
+    return computed_in_turn(
+        ("neuron reference", lm.name, layer),
+        lambda: neurons.reference_activations(lm, layer),
+        "Reading the reference text through the model",
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=MODEL_BY_NAME)
+def cached_vocabulary(lm: LoadedModel, layer: int, neuron: int, k: int) -> pd.DataFrame:
+    """The vocabulary tokens one MLP neuron's output row promotes and suppresses most."""
+    return neurons.neuron_vocabulary(lm, layer, neuron, k=k)

@@ -36,10 +36,11 @@ ODD = {
 }
 HOSTILE = {**MEANINGLESS, **ODD}
 # Boxes where an empty value is a normal choice (no search; the preset's words only).
-EMPTY_IS_FINE = {"pj_search", "pj_words"}
+EMPTY_IS_FINE = {"pj_search", "pj_words", "tr_lens_target"}  # the lens then follows the top next token
 HAND_MADE = (("dp_source", "hand-made"),)  # the setting that shows the hand-made vectors box
 ENCODER_TRACE = (("tr_model", "all-MiniLM-L6-v2"),)  # the trace page on the encoder (WordPiece, BERT)
 WHY_THIS_TOKEN = (("tr_tab", "Why this token"),)  # the trace page's tab with the two patching prompts
+WHOLE_MODEL = (("tr_tab", "Whole model"),)  # the trace page's tab with the lens's target-token box
 # Every text box of every lesson: (page, settings that show it, key). A test below keeps this
 # list in step with the pages.
 BOXES = [
@@ -54,6 +55,8 @@ BOXES = [
     ("lessons/trace.py", (), "tr_prompt"),
     ("lessons/trace.py", ENCODER_TRACE, "tr_prompt"),
     *[("lessons/trace.py", WHY_THIS_TOKEN, key) for key in ("tr_clean", "tr_corrupted")],
+    ("lessons/trace.py", WHOLE_MODEL, "tr_prompt"),
+    ("lessons/trace.py", WHOLE_MODEL, "tr_lens_target"),
     ("lessons/learning.py", (), "ln_text"),
 ]
 

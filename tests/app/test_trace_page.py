@@ -242,6 +242,7 @@ def test_every_tab_renders():
         "All heads",
         "Residual stream",
         "MLP neurons",
+        "Whole model",
         "Why this token",
         "Sampling lab",
         "Cost",
@@ -393,7 +394,15 @@ def test_next_token_tabs_say_in_one_line_why_they_do_not_apply(tab):
 
 def test_every_encoder_tab_that_makes_sense_renders(encoder):
     reference = tr.trace(encoder, "We sat on the bank of the river.")
-    for tab in ["Attention", "All heads", "Residual stream", "MLP neurons", "Cost", "Experiments"]:
+    for tab in [
+        "Attention",
+        "All heads",
+        "Residual stream",
+        "MLP neurons",
+        "Whole model",
+        "Cost",
+        "Experiments",
+    ]:
         at = encoder_page(tab)
         no_exception(at)
         assert at.download_button, tab
@@ -425,3 +434,75 @@ def test_the_architectures_tab_compares_the_three_families():
     assert rows.loc["n_kv_heads"].tolist()[:2] == ["12", "3"]
     if len(rows.columns) == 2:  # GPT-2 is not on this machine: the page says so
         assert any("Not on this machine" in c.value and "gpt2" in c.value for c in at.caption)
+
+
+# --------------------------------------------------------------------------- the whole model at a glance
+
+
+def test_the_whole_model_tab_reads_the_lens_aloud_with_the_models_numbers(causal_lm, reference):
+    at = page(tab="Whole model", prompt="The capital of France is")
+    no_exception(at)
+    paris = tr.next_tokens(causal_lm, reference, k=1)["probability"].iloc[0]
+    line = next(m.value for m in at.markdown if "first becomes the top token" in m.value)
+    assert line.startswith("␣Paris") and f"probability {paris:.1%}" in line
+    assert {"tr_dl_lens_grid", "tr_dl_mv", "tr_dl_neuron_contexts", "tr_dl_neuron_tokens"} <= {
+        button.key for button in at.download_button
+    }
+    at.text_input(key="tr_lens_target").input("London").run()
+    no_exception(at)
+    lens = tr.lens_table(reference, tr.target_token(causal_lm, "London")[0])
+    final = lens.iloc[-1]
+    line = next(m.value for m in at.markdown if m.value.startswith("␣London is never"))
+    assert f"rank {final['target_rank']} with probability {final['target_probability']:.1%}" in line
+
+
+@pytest.mark.parametrize(("text", "notice"), [("Parisian", "is 2 tokens"), ("x" * 200, "longer than")])
+def test_a_target_that_is_not_one_token_gets_a_message(text, notice):
+    at = page(tab="Whole model", prompt="The capital of France is")
+    at.text_input(key="tr_lens_target").input(text).run()
+    no_exception(at)
+    assert any(notice in m.value for m in [*at.info, *at.warning]), [m.value for m in [*at.info, *at.warning]]
+    assert any("␣" in m.value and "at position 4" in m.value for m in at.markdown)  # still drawn
+
+
+def test_a_neurons_contexts_are_its_activations_on_the_reference_text(causal_lm):
+    from geometry import neurons
+
+    at = page(tab="Whole model", prompt="The capital of France is")
+    at.slider(key="tr_neuron_layer").set_value(3)
+    at.number_input(key="tr_neuron").set_value(100).run()
+    no_exception(at)
+    contexts = next(d.value for d in at.dataframe if "context" in d.value.columns)
+    own = neurons.reference_activations(causal_lm, 3).post[:, 100]
+    np.testing.assert_allclose(contexts["activation"], np.sort(own)[::-1][: len(contexts)], rtol=1e-5)
+    at.button(key="tr_neuron_top").click().run()
+    expected = tr.top_neurons(tr.trace(causal_lm, "The capital of France is"), 3, -1, k=1)["neuron"].iloc[0]
+    assert at.number_input(key="tr_neuron").value == expected
+
+
+def test_a_head_of_the_model_view_opens_in_the_attention_tab(reference):
+    at = page(tab="Whole model", prompt="The capital of France is")
+    at.selectbox(key="tr_mv_layer").set_value(5)
+    at.selectbox(key="tr_mv_head").set_value(7)
+    at.button(key="tr_mv_open").click().run()
+    no_exception(at)
+    assert at.session_state["tr_tab"] == "Attention"
+    assert (at.slider(key="tr_layer").value, at.slider(key="tr_head").value) == (5, 7)
+    table = at.dataframe[1].value  # the tournament of the last token in that head
+    np.testing.assert_allclose(table["probability"], reference.attention[5, 7, 4], atol=1e-6)
+
+
+def test_the_model_view_draws_fewer_layers_for_a_long_prompt():
+    at = page(tab="Whole model", prompt="the storm " * 40)
+    no_exception(at)
+    assert any("layers fit in one view" in c.value for c in at.caption)
+    assert any("positions at a time" in c.value for c in at.caption)
+
+
+def test_the_whole_model_tab_on_the_encoder_says_what_does_not_apply():
+    at = encoder_page("Whole model")
+    no_exception(at)
+    notes = [i.value for i in at.info]
+    assert any("logit lens does not apply" in n for n in notes)
+    assert any("no unembedding" in n for n in notes)
+    assert any("context" in d.value.columns for d in at.dataframe)  # where a neuron fires still applies

@@ -23,6 +23,7 @@ from tests.e2e.test_browser import (
     settle,
 )
 from ui import journey
+from ui.trace import TABS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -113,7 +114,7 @@ def test_presenter_mode_draws_chart_text_at_16_px_or_more(view, app_url, new_con
 def test_the_trace_tabs_all_fit_and_the_setting_survives_a_reload(app_url, new_context):
     page = open_view(new_context, app_url, "trace", PROJECTOR)
     tabs = page.locator("[data-testid='stTabs'] [role='tab']")
-    assert tabs.count() == 10
+    assert tabs.count() == len(TABS)
     assert page.evaluate(HIDDEN_TABS) == []
     page.get_by_role("tab", name="Architectures").click()  # the last tab: reachable with one click
     settle(page)

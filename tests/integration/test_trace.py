@@ -93,3 +93,78 @@ def test_cached_and_uncached_generation_agree(causal_lm):
     assert cached.step_texts[0] == " Paris"
     assert cached.cached_tokens == (0, 5, 6)
     assert cached.reused_kv_vectors[1] == 2 * 30 * 3 * 5
+
+
+# --------------------------------------------------------------------------- the whole model at a glance
+
+
+def test_the_lens_over_the_prompt_ends_at_smollm2s_own_probabilities(causal_lm, traces):
+    from geometry.trace import lens_table, target_token
+
+    t = traces["The capital of France is"]
+    paris, note = target_token(causal_lm, "Paris")
+    assert causal_lm.tokenizer.decode([paris]) == " Paris" and note is None
+    lens = lens_table(t, target=paris)
+    assert len(lens) == (1 + 2 * 30) * t.n_tokens
+    own = torch.softmax(model_output(causal_lm, t.token_ids.tolist()).logits[0].double(), -1).numpy()
+    last = lens[lens["step"] == lens["step"].max()]
+    np.testing.assert_allclose(last["target_probability"], own[:, paris], rtol=1e-3, atol=1e-7)
+    np.testing.assert_allclose(last["top_probability"], own.max(-1), rtol=1e-3)
+    at_is = lens[lens["position"] == 4]
+    assert at_is["target_rank"].iloc[-1] == 1 and at_is["target_rank"].iloc[0] > 1
+
+
+def test_the_model_view_holds_all_270_heads(traces):
+    from geometry.trace import model_view
+
+    t = traces["The storm is"]
+    view = model_view(t)
+    assert view.groupby(["layer", "head"]).ngroups == 30 * 9
+    np.testing.assert_allclose(
+        view.groupby(["layer", "head", "query_position"])["probability"].sum(), 1, atol=1e-5
+    )
+
+
+def test_a_smollm2_neuron_reads_the_models_own_activations(causal_lm):
+    from geometry.forward import weights_of
+    from geometry.neurons import (
+        neuron_contexts,
+        neuron_vocabulary,
+        output_row,
+        reference_activations,
+        reference_lines,
+    )
+
+    layer, caught = 7, []
+    down = causal_lm.model.model.layers[layer].mlp.down_proj
+    hook = down.register_forward_hook(lambda module, inputs, output: caught.append(inputs[0][0]))
+    try:
+        with torch.no_grad():
+            for line in reference_lines():
+                causal_lm.model(torch.tensor([causal_lm.tokenizer(line)["input_ids"]]))
+    finally:
+        hook.remove()
+    own = torch.cat(caught).numpy()  # (N, 1536) what down_proj reads
+    acts = reference_activations(causal_lm, layer)
+    assert acts.post.shape == own.shape and len(acts.tokens) > 400
+    assert np.abs(acts.post - own).max() <= 1e-3
+    top = neuron_contexts(causal_lm, acts, 321, k=5)
+    np.testing.assert_allclose(top["activation"], np.sort(own[:, 321])[::-1][:5], atol=1e-3)
+    words = neuron_vocabulary(causal_lm, layer, 321, k=3)
+    weights = weights_of(causal_lm.model)
+    scores = (output_row(weights, layer, 321) @ weights.W_U).numpy()
+    assert words["token_id"].tolist()[:3] == np.argsort(-scores)[:3].tolist()
+
+
+def test_a_typed_word_gets_its_space_and_punctuation_is_taken_as_typed(causal_lm):
+    from geometry.trace import target_token
+
+    tokenizer = causal_lm.tokenizer
+    (paris,) = tokenizer(" Paris", add_special_tokens=False)["input_ids"]
+    assert {target_token(causal_lm, text)[0] for text in ("Paris", "␣Paris", " Paris")} == {paris}
+    (comma,) = tokenizer(",", add_special_tokens=False)["input_ids"]
+    (space_comma,) = tokenizer(" ,", add_special_tokens=False)["input_ids"]
+    assert target_token(causal_lm, ",") == (comma, None)
+    assert target_token(causal_lm, "␣,")[0] == space_comma != comma
+    first, note = target_token(causal_lm, "Parisian")
+    assert first == tokenizer(" Parisian", add_special_tokens=False)["input_ids"][0] and "2 tokens" in note

@@ -257,3 +257,59 @@ def test_patching_chart_puts_positions_across_and_layers_down():
     assert cells["encoding"]["y"]["sort"] == ["0", "final"]  # the final residual last, not alphabetically
     assert cells["encoding"]["color"]["field"] == "restored"
     assert text["encoding"]["text"]["format"] == ".1f"
+
+
+# ---------------------------------------------------------------- the whole model at a glance
+
+
+def lens_frame():
+    return pd.DataFrame({
+        "step": [0, 0, 1, 1], "stage_label": ["embedding", "embedding", "L0 attention", "L0 attention"],
+        "position": [0, 1, 0, 1], "position_label": ["0 The", "1 ␣cat", "0 The", "1 ␣cat"],
+        "top_token": ["␣a", "␣sat", "␣a", "␣sat"], "top_probability": [0.1, 0.2, 0.3, 0.9],
+        "cell_text": ["␣a 10%", "␣sat 20%", "␣a 30%", "␣sat 90%"], "target_token": "␣sat",
+        "target_rank": [4, 1, 2, 1], "target_probability": [0.01, 0.2, 0.1, 0.9],
+    })  # fmt: skip
+
+
+def test_the_lens_grid_writes_each_cells_token_in_the_frames_order():
+    spec = charts.lens_grid_chart(lens_frame()).to_dict()
+    cells, text = spec["layer"]
+    assert cells["mark"]["type"] == "rect" and text["encoding"]["text"]["field"] == "cell_text"
+    assert cells["encoding"]["y"]["sort"] == ["embedding", "L0 attention"]
+    assert cells["encoding"]["x"]["sort"] == ["0 The", "1 ␣cat"]
+    assert cells["encoding"]["color"]["scale"]["domain"] == [0, 1]
+    assert spec["width"] == {"step": charts.LENS_CELL_WIDTH}
+
+
+def test_the_target_track_shows_probability_and_a_reversed_log_rank():
+    frame = lens_frame().assign(depth=[0, 0, 0.5, 0.5])
+    spec = charts.target_track_chart(frame).to_dict()
+    probability, rank = spec["vconcat"]
+    assert probability["encoding"]["y"]["field"] == "target_probability"
+    assert rank["encoding"]["y"]["scale"] == {"type": "log", "reverse": True}
+    assert probability["encoding"]["x"]["field"] == "depth"
+
+
+def test_the_model_view_is_a_grid_of_layers_by_heads():
+    frame = pd.DataFrame({
+        "layer": [0, 0, 1, 1], "head": [0, 1, 0, 1], "query_position": 0, "key_position": 0,
+        "query_token": "The", "key_token": "The", "probability": 1.0,
+    })  # fmt: skip
+    chart = charts.model_view_chart(frame, step=10)
+    spec = chart.to_dict()
+    assert spec["facet"]["row"]["field"] == "layer" and spec["facet"]["column"]["field"] == "head"
+    assert spec["spec"]["width"] == spec["spec"]["height"] == {"step": 10}
+    assert spec["spec"]["encoding"]["x"]["axis"] is None  # small squares, no tick labels
+    enlarged = charts.presenter_sized(chart).to_dict()
+    assert min(font_sizes(enlarged)) >= charts.PRESENTER_MIN_FONT
+    assert enlarged["spec"]["width"] == enlarged["spec"]["height"] == {"step": 15}  # still square
+
+
+def test_the_neuron_vocabulary_colours_promoted_and_suppressed_tokens():
+    frame = pd.DataFrame({
+        "direction": ["promotes", "suppresses"], "token_label": ["␣Paris", "␣no"], "score": [2.0, -1.5],
+    })  # fmt: skip
+    spec = charts.neuron_vocabulary_chart(frame).to_dict()
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.POSITIVE, charts.NEGATIVE]
+    assert spec["encoding"]["y"]["sort"] == {"field": "score", "order": "descending"}

@@ -23,6 +23,7 @@ from ui.trace import (
     next_token,
     residual,
     sampling_lab,
+    whole_model,
     why,
 )
 
@@ -41,6 +42,7 @@ REGISTRY = (
     Tab("All heads", heads.view),
     Tab("Residual stream", residual.view),
     Tab("MLP neurons", mlp.view),
+    Tab("Whole model", whole_model.view),
     Tab("Next token", next_token.view, needs_logits=True),
     Tab("Why this token", why.view, needs_logits=True),
     Tab("Generate", generate.view, needs_logits=True),
