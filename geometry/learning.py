@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geometry.counting import operation_counts
+from geometry.forward import architecture_of, parameter_count
 from geometry.models import using
 from geometry.tokens import has_control_characters
 
@@ -92,12 +94,6 @@ def _check_training(steps: int, lr: float, optimizer: str) -> tuple[int, float, 
 
 
 # --------------------------------------------------------------------------- the split forward pass
-
-
-def is_tied(model: Any) -> bool:
-    """True when the output projection is the input embedding matrix itself."""
-    output = model.get_output_embeddings()
-    return output is not None and output.weight is model.get_input_embeddings().weight
 
 
 def split_logits(model: Any, token_ids, E_in, W_out):
@@ -280,7 +276,7 @@ def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, ro
         lookup_grad=_frozen(lookup_grad[row, :n].numpy().copy()),
         logit_grad=_frozen(logit_grad[row, :n].numpy().copy()),
         hidden=_frozen(hidden.detach()[row, :n].numpy().copy()),
-        tied=is_tied(lm.model),
+        tied=architecture_of(lm.model).tied_embeddings,
     )
 
 
@@ -520,7 +516,7 @@ def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
     with using(lm):
         student = copy.deepcopy(lm.model)
     student.eval().requires_grad_(True)  # eval: no dropout, so a text always gives the same run
-    if is_tied(student):
+    if architecture_of(student).tied_embeddings:
         # the lookup's gradient arrives as its T rows, not as a second (vocab, d) matrix of zeros
         # beside the output projection's dense one (both add into the one tied matrix)
         student.get_input_embeddings().sparse = True
@@ -743,26 +739,18 @@ class StepCost:
 def step_multiply_adds(lm, n_tokens: int) -> StepCost:
     """Multiply-adds of one forward and backward pass of ``lm`` over ``n_tokens`` tokens.
 
-    Forward: every attention and MLP weight matrix entry is used once per token, the
-    unembedding scores every position against every vocabulary row (vocab × d per token),
-    and attention adds q·k and the weighted sum of values over the causal pairs. The
-    embedding lookup is a copy, not arithmetic. Backward ≈ 2 × forward.
+    The forward pass is :func:`geometry.counting.operation_counts` (the one cost model) with the
+    unembedding at every position, since training scores every next token: every attention and
+    MLP weight matrix entry is used once per token, the unembedding is vocab × d per token, and
+    attention adds q·k and the weighted sum of values over the causal pairs. The embedding
+    lookup is a copy, not arithmetic. Backward ≈ 2 × forward.
     """
-    model = lm.model
-    config = model.config
-    matrices = sum(
-        w.numel()
-        for name, w in model.named_parameters()
-        if w.dim() == 2 and _part_of(name) in ("attention", "MLP", "output projection")
-    )
-    vocab, d = model.get_output_embeddings().weight.shape
-    unembed = vocab * d if is_tied(model) else 0  # an untied lm_head is already in ``matrices``
-    n_heads = int(config.num_attention_heads)
-    d_head = int(getattr(config, "head_dim", None) or d // n_heads)
-    pairs = n_tokens * (n_tokens + 1) // 2  # query-key pairs the causal mask allows
-    attention = int(config.num_hidden_layers) * n_heads * d_head * pairs * 2  # q·k, then pattern @ v
-    forward = n_tokens * (matrices + unembed) + attention
-    return StepCost(n_tokens=n_tokens, matrices=matrices + unembed, forward=forward, backward=2 * forward)
+    architecture = architecture_of(lm.model)
+    counts = operation_counts(architecture, n_tokens, every_position=True).set_index("component")
+    forward = int(counts["multiply_adds"].sum())
+    attention = int(counts.loc[["attention scores (q·k)", "weighted sum of values"], "multiply_adds"].sum())
+    per_token = (forward - attention) // n_tokens  # weights used once per token, unembedding included
+    return StepCost(n_tokens=n_tokens, matrices=per_token, forward=forward, backward=2 * forward)
 
 
 def training_run_flops(parameters: float, tokens: float) -> float:
@@ -797,7 +785,7 @@ LARGE_MODEL = (70e9, 15e12)  # a hypothetical large run: parameters, training to
 def cost_sentences(lm, n_tokens: int) -> str:
     """Markdown: what one step on ``n_tokens`` tokens costs, then the scaled-up estimate."""
     cost = step_multiply_adds(lm, n_tokens)
-    n_params = sum(w.numel() for w in lm.model.parameters())
+    n_params = parameter_count(lm.model)
     rule = training_run_flops(n_params, n_tokens)
     own = training_run_flops(n_params, 1e12)
     big = training_run_flops(*LARGE_MODEL)

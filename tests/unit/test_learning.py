@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import torch
 
-from geometry import charts, learning
+from geometry import charts, counting, learning
+from geometry.forward import architecture_of
 
 TEXT = "the dog ran to the park"
 
@@ -320,6 +321,19 @@ def test_step_multiply_adds_by_hand(tiny_llama):
     assert cost.matrices == matrices
     assert cost.forward == T * matrices + attention
     assert cost.backward == 2 * cost.forward and cost.flops == 6 * cost.forward
+
+
+def test_step_cost_is_the_trace_cost_model_with_every_position_unembedded(tiny):
+    """One cost model (geometry.counting): the weights the step uses, read from the model's own
+    parameters, give the same multiply-adds as the architecture count."""
+    model, T = tiny.model, 6
+    vocab, d = model.get_output_embeddings().weight.shape
+    blocks = [w for name, w in model.named_parameters() if w.dim() == 2 and ("attn" in name or "mlp" in name)]
+    per_token = sum(w.numel() for w in blocks) + vocab * d  # attention and MLP matrices, the unembedding
+    cost = learning.step_multiply_adds(tiny, T)
+    assert cost.matrices == per_token
+    last_only = counting.operation_counts(architecture_of(model), T)["multiply_adds"].sum()
+    assert cost.forward == last_only + (T - 1) * vocab * d
 
 
 def test_cost_sentences_are_labelled_estimates(tiny_llama):

@@ -144,7 +144,7 @@ def test_entropy_and_nucleus_size():
 
 
 def test_greedy_is_one_token_id_and_greedy_distribution_its_one_hot():
-    """One meaning of "greedy" (the argmax token id, geometry.trace.greedy); the distribution has its own name."""
+    """One meaning of "greedy": the argmax token id (geometry.trace.greedy); the one-hot has its own name."""
     from geometry.trace import greedy
 
     onehot = greedy_distribution(LOGITS)
