@@ -32,7 +32,7 @@ import pandas as pd
 from geometry.counting import operation_counts
 from geometry.forward import architecture_of, parameter_count
 from geometry.models import using
-from geometry.tokens import has_control_characters
+from geometry.tokens import display_tokens, has_control_characters
 
 MIN_TEXT_TOKENS = 2  # one prediction needs a context token and a true next token
 MAX_TEXT_TOKENS = 48  # keeps one training step on a 135M model to about a second on a laptop CPU
@@ -74,13 +74,6 @@ def training_ids(lm, text: str) -> list[int]:
     if len(ids) < MIN_TEXT_TOKENS:
         raise ValueError("The text makes a single token, so there is no next token to predict; add a word.")
     return ids
-
-
-def token_strings(lm, ids) -> tuple[str, ...]:
-    """Each token as a person reads it: a leading space shows as ``␣``, a newline as ``↵``."""
-    with using(lm):
-        pieces = [lm.tokenizer.decode([int(i)]) for i in ids]
-    return tuple(piece.replace(" ", "␣").replace("\n", "↵") or "∅" for piece in pieces)
 
 
 def _check_training(steps: int, lr: float, optimizer: str) -> tuple[int, float, str]:
@@ -271,7 +264,7 @@ def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, ro
     return EmbeddingGradients(
         loss=float(loss.detach()),
         token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
-        tokens=token_strings(lm, ids),
+        tokens=display_tokens(lm, ids),
         true_next_probs=_frozen(true_next.numpy().astype(np.float32)),
         lookup_grad=_frozen(lookup_grad[row, :n].numpy().copy()),
         logit_grad=_frozen(logit_grad[row, :n].numpy().copy()),
@@ -446,7 +439,7 @@ def top_output_rows(lm, grads: EmbeddingGradients, k: int = 10) -> pd.DataFrame:
     norms = grads.output_row_norms.copy()  # (vocab,) the text's own rows are masked below
     norms[np.isin(np.arange(len(norms)), grads.token_ids)] = -1.0
     ids = np.argsort(-norms)[:k]
-    return pd.DataFrame({"token_id": ids, "token": token_strings(lm, ids), "output_norm": norms[ids]})
+    return pd.DataFrame({"token_id": ids, "token": display_tokens(lm, ids), "output_norm": norms[ids]})
 
 
 # --------------------------------------------------------------------------- a few training steps on a copy
@@ -548,7 +541,7 @@ def _summarise(lm, ids, losses, final, E_before, E_after, optimizer, lr) -> Trai
     _, first = np.unique(ids, return_index=True)
     rows = np.asarray([ids[i] for i in sorted(first)], dtype=np.int64)  # (n,)
     before, after = E_before[rows].numpy(), E_after[rows].numpy()  # (n, d)
-    tokens = token_strings(lm, rows)
+    tokens = display_tokens(lm, rows)
     neighbours = pd.concat(
         [
             _neighbours(lm, E_before.numpy(), rows, tokens, "before"),
@@ -577,7 +570,7 @@ def _neighbours(lm, E: np.ndarray, rows: np.ndarray, tokens, when: str, k: int =
     cosines = unit[rows] @ unit.T  # (n, vocab)
     cosines[np.arange(len(rows)), rows] = -np.inf
     top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
-    names = token_strings(lm, top.ravel())
+    names = display_tokens(lm, top.ravel())
     records = [
         (
             int(row),

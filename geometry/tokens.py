@@ -103,8 +103,30 @@ def word_tokens(lm, word: str) -> WordTokens:
 
 
 def display_token(piece: str) -> str:
-    """A token string as a person reads it: ``Ġking`` → ``␣king``, ``##ing`` stays."""
-    return piece.replace("Ġ", "␣").replace("Ċ", "↵")
+    """A token as a person reads it, from its tokenizer piece or its decoded text: a space
+    (byte-level ``Ġ`` or a decoded " ") shows as ``␣``, a newline (``Ċ`` or "\\n") as ``↵``,
+    ``##ing`` stays, and a token that decodes to nothing as ``∅``.
+
+    >>> display_token("Ġking"), display_token(" Paris"), display_token("Ċ"), display_token("##ing")
+    ('␣king', '␣Paris', '↵', '##ing')
+    """
+    shown = piece.replace("Ġ", "␣").replace("Ċ", "↵").replace(" ", "␣").replace("\n", "↵")
+    return shown or "∅"
+
+
+def display_tokens(lm, ids) -> tuple[str, ...]:
+    """Each token id as a person reads it (:func:`display_token`): ``" Paris"`` → ``"␣Paris"``.
+
+    Byte-level tokens are decoded one by one, so a character split across tokens shows as "�";
+    WordPiece tokens show as their pieces (``##ing``).
+    """
+    tokenizer, ids = lm.tokenizer, [int(i) for i in ids]
+    with using(lm):
+        if is_byte_level(tokenizer):
+            pieces = [tokenizer.decode([i]) for i in ids]
+        else:
+            pieces = tokenizer.convert_ids_to_tokens(ids)
+    return tuple(display_token(piece) for piece in pieces)
 
 
 PUNCTUATION_NAMES = {

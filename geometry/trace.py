@@ -53,7 +53,7 @@ from geometry.forward import (
     weights_of,
 )
 from geometry.models import using
-from geometry.tokens import is_byte_level
+from geometry.tokens import display_tokens
 from geometry.vectors import cosine, norm
 
 __all__ = [
@@ -191,20 +191,6 @@ def prompt_ids(lm, prompt: str, limit: int = MAX_PROMPT_TOKENS) -> tuple[list[in
         raise ValueError("The tokenizer turned this prompt into no tokens at all; type some words.")
     truncated = len(ids) > limit
     return [int(i) for i in ids[-limit:]], truncated
-
-
-def display_tokens(lm, ids) -> tuple[str, ...]:
-    """Each token as a person reads it: ``" Paris"`` → ``"␣Paris"``, a newline → ``"↵"``.
-
-    Byte-level tokens are decoded one by one, so a character split across tokens shows as "�".
-    """
-    tokenizer, ids = lm.tokenizer, [int(i) for i in ids]
-    with using(lm):
-        if is_byte_level(tokenizer):
-            pieces = [tokenizer.decode([i]) for i in ids]
-        else:
-            pieces = tokenizer.convert_ids_to_tokens(ids)
-    return tuple(piece.replace(" ", "␣").replace("\n", "↵") for piece in pieces)
 
 
 # --------------------------------------------------------------------------- the trace
