@@ -37,12 +37,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geometry import wordlists
 from geometry.models import using
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE
 from geometry.similarity import vocabulary_matrix
-from geometry.tokens import display_token
+from geometry.tokens import (
+    MAX_WORD_CHARS,  # noqa: F401 (the page states this limit as context.MAX_WORD_CHARS)
+    display_token,
+)
 
-MAX_WORD_CHARS = 40
 MAX_OCCURRENCES = 80  # all occurrences in all sentences together
 REFERENCE_PATH = Path(__file__).parent / "data" / "reference.txt"
 STATIC = "static"
@@ -63,21 +66,14 @@ def layer_names(n_layers: int) -> list[str]:
 
 
 def clean_word(word: str) -> str:
-    """The target word, stripped; ValueError if it cannot be searched for.
+    """The target word, stripped; ValueError if it cannot be searched for (:func:`wordlists.clean_word`).
 
     >>> clean_word("  Bank ")
     'Bank'
     """
-    text = str(word).strip()
-    if not text:
+    if not str(word).strip():
         raise ValueError("Type the word to follow, for example 'bank'.")
-    if len(text) > MAX_WORD_CHARS:
-        raise ValueError(f"The word is longer than {MAX_WORD_CHARS} characters; type a single word.")
-    if not any(char.isalnum() for char in text):
-        raise ValueError(f"'{text}' has no letters or digits; type a word such as 'bank'.")
-    if any(not char.isprintable() for char in text):
-        raise ValueError("The word contains invisible control characters; retype it as plain text.")
-    return text
+    return wordlists.clean_word(str(word))
 
 
 def word_spans(sentence: str, word: str) -> list[tuple[int, int]]:

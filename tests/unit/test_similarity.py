@@ -328,6 +328,23 @@ def test_other_charts_carry_tooltips():
     assert "rule" in _marks(built[2].to_dict()) and "point" in _marks(built[2].to_dict())
 
 
+def test_one_word_check_and_one_limit_for_every_word_box():
+    """The dot-products list, the projections list and the context page's word share one check."""
+    from geometry import context, wordsets
+    from geometry.tokens import MAX_WORD_CHARS
+
+    fine, long = "a" * MAX_WORD_CHARS, "a" * (MAX_WORD_CHARS + 1)
+    assert wordlists.clean_word(fine) == context.clean_word(fine) == fine
+    for check in (wordlists.clean_word, context.clean_word):
+        with pytest.raises(ValueError, match=f"longer than {MAX_WORD_CHARS} characters"):
+            check(long)
+    typed = f"dog; cat\t{long}, !!!"
+    assert wordlists.parse_word_list(typed).words == wordsets.parse_words(typed).words == ("dog", "cat")
+    problems = [wordlists.word_problem(w) for w in (long, "!!!")]
+    assert wordsets.parse_words(typed).skipped == tuple(reason for reason, _ in problems)
+    assert wordlists.parse_word_list(typed).dropped == tuple(f"Left out: {r}; {a}." for r, a in problems)
+
+
 def test_a_word_list_of_one_unusable_entry_says_why():
     """3,000 characters without commas are one entry, too long to be a word: say so, not "type some"."""
     with pytest.raises(ValueError) as error:
