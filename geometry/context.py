@@ -45,6 +45,7 @@ from geometry.tokens import (
     MAX_WORD_CHARS,  # noqa: F401 (the page states this limit as context.MAX_WORD_CHARS)
     display_token,
 )
+from geometry.vectors import cosine_matrix, top_k, unit
 
 MAX_OCCURRENCES = 80  # all occurrences in all sentences together
 REFERENCE_PATH = Path(__file__).parent / "data" / "reference.txt"
@@ -272,27 +273,6 @@ def occurrence_vectors(model, sentences: Sequence[str], word: str) -> np.ndarray
 
 
 # ------------------------------------------------------------------------- similarity
-
-
-def unit(vectors: np.ndarray) -> np.ndarray:
-    """Each vector (last axis) divided by its length; zero vectors stay zero.
-
-    >>> unit(np.array([[3.0, 4.0]]))
-    array([[0.6, 0.8]])
-    """
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, EPS)
-
-
-def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
-    """Cosine between every pair of rows, (n, n).
-
-    >>> cosine_matrix(np.array([[1.0, 0.0], [1.0, 1.0]])).round(3)
-    array([[1.   , 0.707],
-           [0.707, 1.   ]])
-    """
-    u = unit(vectors)  # (n, d)
-    return u @ u.T
 
 
 def _layer_cosines(vectors: np.ndarray) -> np.ndarray:
@@ -537,7 +517,7 @@ def nearest_words(model, occurrences: Occurrences, vectors: np.ndarray, k: int =
     vocabulary = vocabulary_matrix(model)  # the search index the dot-products page uses too
     words = vocabulary.words
     cosines = vocabulary.cosines(vectors)  # (n, V')
-    top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
+    top = top_k(cosines, k)  # (n, k)
     records = [
         (label, sense, rank + 1, words[index], float(cosines[i, index]))
         for i, (label, sense) in enumerate(zip(occurrences.labels, occurrences.senses, strict=True))

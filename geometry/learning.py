@@ -33,6 +33,7 @@ from geometry.counting import operation_counts
 from geometry.forward import architecture_of, parameter_count
 from geometry.models import using
 from geometry.tokens import display_tokens, has_control_characters
+from geometry.vectors import cosine_matrix, top_k
 
 MIN_TEXT_TOKENS = 2  # one prediction needs a context token and a true next token
 MAX_TEXT_TOKENS = 48  # keeps one training step on a 135M model to about a second on a laptop CPU
@@ -566,10 +567,9 @@ def _summarise(lm, ids, losses, final, E_before, E_after, optimizer, lr) -> Trai
 
 def _neighbours(lm, E: np.ndarray, rows: np.ndarray, tokens, when: str, k: int = NEIGHBOURS) -> pd.DataFrame:
     """The k rows of E with the highest cosine to each of ``rows`` (itself excluded)."""
-    unit = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)  # (vocab, d)
-    cosines = unit[rows] @ unit.T  # (n, vocab)
+    cosines = cosine_matrix(E[rows], E)  # (n, vocab)
     cosines[np.arange(len(rows)), rows] = -np.inf
-    top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
+    top = top_k(cosines, k)  # (n, k)
     names = display_tokens(lm, top.ravel())
     records = [
         (
