@@ -439,7 +439,7 @@ def top_output_rows(lm, grads: EmbeddingGradients, k: int = 10) -> pd.DataFrame:
     """
     norms = grads.output_row_norms.copy()  # (vocab,) the text's own rows are masked below
     norms[np.isin(np.arange(len(norms)), grads.token_ids)] = -1.0
-    ids = np.argsort(-norms)[:k]
+    ids = top_k(norms, k)  # (k,)
     return pd.DataFrame({"token_id": ids, "token": display_tokens(lm, ids), "output_norm": norms[ids]})
 
 

@@ -54,7 +54,7 @@ from geometry.forward import (
 )
 from geometry.models import using
 from geometry.tokens import display_tokens
-from geometry.vectors import cosine, norm
+from geometry.vectors import cosine, norm, top_k
 
 __all__ = [
     "MAX_PROMPT_TOKENS",
@@ -390,7 +390,7 @@ def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd
     L, p = _layer(trace, layer), _position(trace, position)
     post = trace.activations[f"blocks.{L}.mlp.post"][p]  # (d_mlp,)
     pre = trace.activations[f"blocks.{L}.mlp.pre"][p]  # (d_mlp,)
-    order = np.argsort(-np.abs(post), kind="stable")[:k]
+    order = top_k(np.abs(post), k)  # (k,)
     return pd.DataFrame({"neuron": order, "activation": post[order], "pre": pre[order]})
 
 
@@ -399,7 +399,7 @@ def next_tokens(lm, trace: Trace, k: int = 10) -> pd.DataFrame:
     logits = trace.logits.astype(np.float64)  # (vocab,)
     probabilities = np.exp(logits - logits.max())
     probabilities /= probabilities.sum()
-    order = np.argsort(-logits, kind="stable")[:k]
+    order = top_k(logits, k)  # (k,)
     return pd.DataFrame({
         "rank": np.arange(1, len(order) + 1), "token_id": order, "token": display_tokens(lm, order),
         "logit": logits[order], "probability": probabilities[order],
