@@ -103,19 +103,27 @@ def word_tokens(lm, word: str) -> WordTokens:
 
 
 def display_token(piece: str) -> str:
-    """A token as a person reads it, from its tokenizer piece or its decoded text: a space
-    (byte-level ``Ġ`` or a decoded " ") shows as ``␣``, a newline (``Ċ`` or "\\n") as ``↵``,
-    ``##ing`` stays, and a token that decodes to nothing as ``∅``.
+    """A tokenizer piece (as ``convert_ids_to_tokens`` writes it) as a person reads it: byte-level
+    ``Ġking`` → ``␣king``, ``Ċ`` → ``↵``; WordPiece ``##ing`` stays.
 
-    >>> display_token("Ġking"), display_token(" Paris"), display_token("Ċ"), display_token("##ing")
-    ('␣king', '␣Paris', '↵', '##ing')
+    >>> display_token("Ġking"), display_token("Ċ"), display_token("##ing")
+    ('␣king', '↵', '##ing')
     """
-    shown = piece.replace("Ġ", "␣").replace("Ċ", "↵").replace(" ", "␣").replace("\n", "↵")
-    return shown or "∅"
+    return shown_text(piece.replace("Ġ", " ").replace("Ċ", "\n"))
+
+
+def shown_text(text: str) -> str:
+    r"""The text of a token as a person reads it: a space shows as ``␣``, a newline as ``↵``, and
+    a token that decodes to nothing as ``∅``.
+
+    >>> shown_text(" Paris"), shown_text("\n"), shown_text("")
+    ('␣Paris', '↵', '∅')
+    """
+    return text.replace(" ", "␣").replace("\n", "↵") or "∅"
 
 
 def display_tokens(lm, ids) -> tuple[str, ...]:
-    """Each token id as a person reads it (:func:`display_token`): ``" Paris"`` → ``"␣Paris"``.
+    """Each token id as a person reads it (:func:`shown_text`): ``" Paris"`` → ``"␣Paris"``.
 
     Byte-level tokens are decoded one by one, so a character split across tokens shows as "�";
     WordPiece tokens show as their pieces (``##ing``).
@@ -126,7 +134,7 @@ def display_tokens(lm, ids) -> tuple[str, ...]:
             pieces = [tokenizer.decode([i]) for i in ids]
         else:
             pieces = tokenizer.convert_ids_to_tokens(ids)
-    return tuple(display_token(piece) for piece in pieces)
+    return tuple(shown_text(piece) for piece in pieces)
 
 
 PUNCTUATION_NAMES = {
