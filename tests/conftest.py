@@ -127,12 +127,6 @@ def mid_sentence_id(tokenizer, word: str) -> int:
     return token_id
 
 
-@pytest.fixture(scope="session")
-def small_tokenizer(wordpiece):
-    """The WordPiece tokenizer (the encoder's kind), for tests of the encoder paths."""
-    return wordpiece
-
-
 def _tiny(config):
     import torch
     from transformers import AutoModelForCausalLM
@@ -187,7 +181,7 @@ def tiny_llama(byte_level):
 
 
 @pytest.fixture(scope="session")
-def tiny_bert(small_tokenizer):
+def tiny_bert(wordpiece):
     """A randomly initialised BERT encoder (post-norm, attention both ways, GELU, token types)."""
     import torch
     from transformers import AutoModel, BertConfig
@@ -195,7 +189,7 @@ def tiny_bert(small_tokenizer):
     from geometry.models import LoadedModel
 
     config = BertConfig(
-        vocab_size=len(small_tokenizer),
+        vocab_size=len(wordpiece),
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=4,
@@ -209,4 +203,4 @@ def tiny_bert(small_tokenizer):
             if weight.dim() == 2:
                 weight.normal_(0.0, 0.3)
     model.eval().requires_grad_(False)
-    return LoadedModel(model, small_tokenizer, "tiny-bert", "encoder", "test", "random")
+    return LoadedModel(model, wordpiece, "tiny-bert", "encoder", "test", "random")

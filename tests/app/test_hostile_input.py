@@ -67,10 +67,9 @@ def open_page(path: str, query: tuple) -> AppTest:
 
 
 def test_every_revealing_setting_still_reveals():
-    """A REVEAL entry that no longer takes effect, or shows no box of its own, is stale."""
+    """A REVEAL entry that shows no box of its own is stale (the encoder trace: one box, another model)."""
     for path, query in REVEAL:
         revealed, default = open_page(path, query), open_page(path, ())
-        assert all(revealed.session_state[key] == value for key, value in query), (path, query)
         new_boxes = set(text_boxes(revealed)) - set(text_boxes(default))
         assert new_boxes or query == ENCODER_TRACE, f"{query} shows no box of its own on {path}"
 

@@ -18,7 +18,7 @@ SENTENCES = ["We sat on the bank of the river.", "The bank lent them money.", "P
 
 
 @pytest.fixture(scope="module")
-def tiny_bert(small_tokenizer):
+def tiny_bert(wordpiece):
     """A random BERT wrapped like the encoder: ``lm.transformer`` is the BertModel."""
     from transformers import BertConfig, BertModel
 
@@ -26,7 +26,7 @@ def tiny_bert(small_tokenizer):
 
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=len(small_tokenizer),
+        vocab_size=len(wordpiece),
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=4,
@@ -35,7 +35,7 @@ def tiny_bert(small_tokenizer):
     )
     bert = BertModel(config).eval().requires_grad_(False)
     wrapper = [SimpleNamespace(auto_model=bert)]  # what SentenceTransformer[0].auto_model gives
-    return LoadedModel(wrapper, small_tokenizer, "tiny-bert", "encoder", "test", "random")
+    return LoadedModel(wrapper, wordpiece, "tiny-bert", "encoder", "test", "random")
 
 
 @pytest.fixture(params=["tiny_bert", "tiny_gpt2", "tiny_llama"])
