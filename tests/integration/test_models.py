@@ -41,6 +41,7 @@ def test_locate_packaged_finds_installed_files_without_importing():
 
 def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch, tmp_path):
     monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))  # an empty cache: a fresh machine
+    monkeypatch.setattr(models, "_LOADED", {})  # as before any model was loaded (the session's stay loaded)
     assert models.needs_unpacking(models.CAUSAL_LM_NAME)
     assert not models.needs_unpacking(models.ENCODER_NAME)  # the encoder's weights are plain already
     assert not models.needs_unpacking("gpt2") and not models.needs_unpacking("no such model")
