@@ -53,6 +53,7 @@ from geometry.forward import (
     weights_of,
 )
 from geometry.models import using
+from geometry.sampling import softmax
 from geometry.tokens import display_tokens
 from geometry.vectors import cosine, norm, top_k
 
@@ -397,8 +398,7 @@ def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd
 def next_tokens(lm, trace: Trace, k: int = 10) -> pd.DataFrame:
     """The k most likely next tokens. Columns: rank, token_id, token, logit, probability."""
     logits = trace.logits.astype(np.float64)  # (vocab,)
-    probabilities = np.exp(logits - logits.max())
-    probabilities /= probabilities.sum()
+    probabilities = softmax(logits)  # (vocab,)
     order = top_k(logits, k)  # (k,)
     return pd.DataFrame({
         "rank": np.arange(1, len(order) + 1), "token_id": order, "token": display_tokens(lm, order),
