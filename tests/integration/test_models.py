@@ -45,3 +45,11 @@ def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch
     assert models.needs_unpacking(models.CAUSAL_LM_NAME)
     assert not models.needs_unpacking(models.ENCODER_NAME)  # the encoder's weights are plain already
     assert not models.needs_unpacking("gpt2") and not models.needs_unpacking("no such model")
+
+
+def test_the_installed_packaged_models_are_available_offline(monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    for name in (models.CAUSAL_LM_NAME, models.ENCODER_NAME):
+        assert models.availability(name) is None, name

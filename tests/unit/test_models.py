@@ -184,6 +184,7 @@ def test_offline_mode_makes_a_hub_model_unavailable_with_its_reason(monkeypatch)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     reason = models.availability("gpt2")
     assert reason and "offline mode" in reason
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: Path("installed.gguf"))
     assert models.availability(models.CAUSAL_LM_NAME) is None  # packaged: no hub needed
     assert models.availability("no such model") == "unknown model"
 
