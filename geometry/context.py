@@ -38,12 +38,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geometry import wordlists
 from geometry.models import using
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE
 from geometry.similarity import VocabularyMatrix, vocabulary_matrix
-from geometry.tokens import display_token
+from geometry.tokens import (
+    MAX_WORD_CHARS,  # noqa: F401 (the page states this limit as context.MAX_WORD_CHARS)
+    display_token,
+)
+from geometry.vectors import cosine_matrix, top_k, unit
 
-MAX_WORD_CHARS = 40
 MAX_OCCURRENCES = 80  # the page's limit on all occurrences in all sentences together
 # What the page passes to find_occurrences; the library's own defaults (below) are generous.
 PAGE_LIMITS = {
@@ -70,21 +74,14 @@ def layer_names(n_layers: int) -> list[str]:
 
 
 def clean_word(word: str) -> str:
-    """The target word, stripped; ValueError if it cannot be searched for.
+    """The target word, stripped; ValueError if it cannot be searched for (:func:`wordlists.clean_word`).
 
     >>> clean_word("  Bank ")
     'Bank'
     """
-    text = str(word).strip()
-    if not text:
+    if not str(word).strip():
         raise ValueError("Type the word to follow, for example 'bank'.")
-    if len(text) > MAX_WORD_CHARS:
-        raise ValueError(f"The word is longer than {MAX_WORD_CHARS} characters; type a single word.")
-    if not any(char.isalnum() for char in text):
-        raise ValueError(f"'{text}' has no letters or digits; type a word such as 'bank'.")
-    if any(not char.isprintable() for char in text):
-        raise ValueError("The word contains invisible control characters; retype it as plain text.")
-    return text
+    return wordlists.clean_word(str(word))
 
 
 def word_spans(sentence: str, word: str) -> list[tuple[int, int]]:
@@ -285,27 +282,6 @@ def occurrence_vectors(model, sentences: Sequence[str], word: str, **limits: int
 
 
 # ------------------------------------------------------------------------- similarity
-
-
-def unit(vectors: np.ndarray) -> np.ndarray:
-    """Each vector (last axis) divided by its length; zero vectors stay zero.
-
-    >>> unit(np.array([[3.0, 4.0]]))
-    array([[0.6, 0.8]])
-    """
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, EPS)
-
-
-def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
-    """Cosine between every pair of rows, (n, n).
-
-    >>> cosine_matrix(np.array([[1.0, 0.0], [1.0, 1.0]])).round(3)
-    array([[1.   , 0.707],
-           [0.707, 1.   ]])
-    """
-    u = unit(vectors)  # (n, d)
-    return u @ u.T
 
 
 def _layer_cosines(vectors: np.ndarray) -> np.ndarray:
@@ -557,7 +533,7 @@ def nearest_words(
     vocabulary = vocabulary or vocabulary_matrix(model)
     words = vocabulary.words
     cosines = vocabulary.cosines(vectors)  # (n, V')
-    top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
+    top = top_k(cosines, k)  # (n, k)
     records = [
         (label, sense, rank + 1, words[index], float(cosines[i, index]))
         for i, (label, sense) in enumerate(zip(occurrences.labels, occurrences.senses, strict=True))

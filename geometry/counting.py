@@ -39,16 +39,22 @@ COMPONENTS = (
 )
 
 
-def operation_counts(architecture: Architecture, n_tokens: int, cached_tokens: int = 0) -> pd.DataFrame:
+def operation_counts(
+    architecture: Architecture, n_tokens: int, cached_tokens: int = 0, every_position: bool = False
+) -> pd.DataFrame:
     """Multiply-adds and dot products per component for one forward pass.
 
     Columns: component, multiply_adds, dot_products, formula. See the module docstring
-    for what is counted.
+    for what is counted. ``every_position`` counts the unembedding at all ``n_tokens``
+    positions instead of the last one only: training scores every next token.
 
     >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
     >>> table = operation_counts(arch, n_tokens=3)
     >>> table.set_index("component").loc["attention scores (q·k)", ["multiply_adds", "dot_products"]].tolist()
     [12, 6]
+    >>> every = operation_counts(arch, n_tokens=3, every_position=True).set_index("component")
+    >>> int(every.loc["unembedding", "multiply_adds"])  # 3 positions · d 2 · vocab 10
+    60
     """
     if n_tokens < 1 or cached_tokens < 0:
         raise ValueError("Count at least one new token and a non-negative number of cached tokens.")
@@ -67,7 +73,9 @@ def operation_counts(architecture: Architecture, n_tokens: int, cached_tokens: i
         ("weighted sum of values", L * H * pairs * dh, L * H * n * dh, "L·H·pairs·dh"),
         ("output projection", L * n * H * dh * d, L * n * d, "L·n·H·dh·d"),
         ("MLP", L * mlp_matrices * n * d * d_mlp, L * n * mlp_outputs, f"L·{mlp_matrices}·n·d·d_mlp"),
-        ("unembedding", d * a.vocab_size, a.vocab_size, "d·vocab (last position only)")
+        ("unembedding", n * d * a.vocab_size, n * a.vocab_size, "n·d·vocab (every position)")
+        if a.vocabulary_head and every_position
+        else ("unembedding", d * a.vocab_size, a.vocab_size, "d·vocab (last position only)")
         if a.vocabulary_head
         else ("unembedding", 0, 0, "none: an encoder has no vocabulary head"),
     ]

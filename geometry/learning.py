@@ -29,8 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geometry.counting import operation_counts
+from geometry.forward import architecture_of, parameter_count
 from geometry.models import using
-from geometry.tokens import has_control_characters
+from geometry.tokens import display_tokens, has_control_characters
+from geometry.vectors import cosine_matrix, top_k
 
 MIN_TEXT_TOKENS = 2  # one prediction needs a context token and a true next token
 MAX_TEXT_TOKENS = 48  # keeps one training step on a 135M model to about a second on a laptop CPU
@@ -74,13 +77,6 @@ def training_ids(lm, text: str) -> list[int]:
     return ids
 
 
-def token_strings(lm, ids) -> tuple[str, ...]:
-    """Each token as a person reads it: a leading space shows as ``␣``, a newline as ``↵``."""
-    with using(lm):
-        pieces = [lm.tokenizer.decode([int(i)]) for i in ids]
-    return tuple(piece.replace(" ", "␣").replace("\n", "↵") or "∅" for piece in pieces)
-
-
 def _check_training(steps: int, lr: float, optimizer: str) -> tuple[int, float, str]:
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"Choose between 1 and {MAX_STEPS} training steps.")
@@ -92,12 +88,6 @@ def _check_training(steps: int, lr: float, optimizer: str) -> tuple[int, float, 
 
 
 # --------------------------------------------------------------------------- the split forward pass
-
-
-def is_tied(model: Any) -> bool:
-    """True when the output projection is the input embedding matrix itself."""
-    output = model.get_output_embeddings()
-    return output is not None and output.weight is model.get_input_embeddings().weight
 
 
 def split_logits(model: Any, token_ids, E_in, W_out):
@@ -275,12 +265,12 @@ def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, ro
     return EmbeddingGradients(
         loss=float(loss.detach()),
         token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
-        tokens=token_strings(lm, ids),
+        tokens=display_tokens(lm, ids),
         true_next_probs=_frozen(true_next.numpy().astype(np.float32)),
         lookup_grad=_frozen(lookup_grad[row, :n].numpy().copy()),
         logit_grad=_frozen(logit_grad[row, :n].numpy().copy()),
         hidden=_frozen(hidden.detach()[row, :n].numpy().copy()),
-        tied=is_tied(lm.model),
+        tied=architecture_of(lm.model).tied_embeddings,
     )
 
 
@@ -449,8 +439,8 @@ def top_output_rows(lm, grads: EmbeddingGradients, k: int = 10) -> pd.DataFrame:
     """
     norms = grads.output_row_norms.copy()  # (vocab,) the text's own rows are masked below
     norms[np.isin(np.arange(len(norms)), grads.token_ids)] = -1.0
-    ids = np.argsort(-norms)[:k]
-    return pd.DataFrame({"token_id": ids, "token": token_strings(lm, ids), "output_norm": norms[ids]})
+    ids = top_k(norms, k)  # (k,)
+    return pd.DataFrame({"token_id": ids, "token": display_tokens(lm, ids), "output_norm": norms[ids]})
 
 
 # --------------------------------------------------------------------------- a few training steps on a copy
@@ -523,7 +513,7 @@ def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
     student.zero_grad(set_to_none=True)  # a user's model may carry gradients of its own: not ours to add
     make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
     optimisers = {p: make([p], lr=lr, foreach=False) for p in student.parameters()}
-    tied = student.get_input_embeddings().weight if is_tied(student) else None
+    tied = student.get_input_embeddings().weight if architecture_of(student).tied_embeddings else None
 
     def step(p: torch.Tensor) -> None:  # called once p.grad holds this step's whole gradient
         if p is tied:
@@ -574,7 +564,7 @@ def _summarise(lm, ids, losses, final, E_before, E_after, optimizer, lr) -> Trai
     _, first = np.unique(ids, return_index=True)
     rows = np.asarray([ids[i] for i in sorted(first)], dtype=np.int64)  # (n,)
     before, after = E_before[rows].numpy(), E_after[rows].numpy()  # (n, d)
-    tokens = token_strings(lm, rows)
+    tokens = display_tokens(lm, rows)
     neighbours = pd.concat(
         [
             _neighbours(lm, E_before.numpy(), rows, tokens, "before"),
@@ -599,11 +589,10 @@ def _summarise(lm, ids, losses, final, E_before, E_after, optimizer, lr) -> Trai
 
 def _neighbours(lm, E: np.ndarray, rows: np.ndarray, tokens, when: str, k: int = NEIGHBOURS) -> pd.DataFrame:
     """The k rows of E with the highest cosine to each of ``rows`` (itself excluded)."""
-    unit = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)  # (vocab, d)
-    cosines = unit[rows] @ unit.T  # (n, vocab)
+    cosines = cosine_matrix(E[rows], E)  # (n, vocab)
     cosines[np.arange(len(rows)), rows] = -np.inf
-    top = np.argsort(-cosines, axis=1)[:, :k]  # (n, k)
-    names = token_strings(lm, top.ravel())
+    top = top_k(cosines, k)  # (n, k)
+    names = display_tokens(lm, top.ravel())
     records = [
         (
             int(row),
@@ -765,26 +754,18 @@ class StepCost:
 def step_multiply_adds(lm, n_tokens: int) -> StepCost:
     """Multiply-adds of one forward and backward pass of ``lm`` over ``n_tokens`` tokens.
 
-    Forward: every attention and MLP weight matrix entry is used once per token, the
-    unembedding scores every position against every vocabulary row (vocab × d per token),
-    and attention adds q·k and the weighted sum of values over the causal pairs. The
-    embedding lookup is a copy, not arithmetic. Backward ≈ 2 × forward.
+    The forward pass is :func:`geometry.counting.operation_counts` (the one cost model) with the
+    unembedding at every position, since training scores every next token: every attention and
+    MLP weight matrix entry is used once per token, the unembedding is vocab × d per token, and
+    attention adds q·k and the weighted sum of values over the causal pairs. The embedding
+    lookup is a copy, not arithmetic. Backward ≈ 2 × forward.
     """
-    model = lm.model
-    config = model.config
-    matrices = sum(
-        w.numel()
-        for name, w in model.named_parameters()
-        if w.dim() == 2 and _part_of(name) in ("attention", "MLP", "output projection")
-    )
-    vocab, d = model.get_output_embeddings().weight.shape
-    unembed = vocab * d if is_tied(model) else 0  # an untied lm_head is already in ``matrices``
-    n_heads = int(config.num_attention_heads)
-    d_head = int(getattr(config, "head_dim", None) or d // n_heads)
-    pairs = n_tokens * (n_tokens + 1) // 2  # query-key pairs the causal mask allows
-    attention = int(config.num_hidden_layers) * n_heads * d_head * pairs * 2  # q·k, then pattern @ v
-    forward = n_tokens * (matrices + unembed) + attention
-    return StepCost(n_tokens=n_tokens, matrices=matrices + unembed, forward=forward, backward=2 * forward)
+    architecture = architecture_of(lm.model)
+    counts = operation_counts(architecture, n_tokens, every_position=True).set_index("component")
+    forward = int(counts["multiply_adds"].sum())
+    attention = int(counts.loc[["attention scores (q·k)", "weighted sum of values"], "multiply_adds"].sum())
+    per_token = (forward - attention) // n_tokens  # weights used once per token, unembedding included
+    return StepCost(n_tokens=n_tokens, matrices=per_token, forward=forward, backward=2 * forward)
 
 
 def training_run_flops(parameters: float, tokens: float) -> float:
@@ -819,7 +800,7 @@ LARGE_MODEL = (70e9, 15e12)  # a hypothetical large run: parameters, training to
 def cost_sentences(lm, n_tokens: int) -> str:
     """Markdown: what one step on ``n_tokens`` tokens costs, then the scaled-up estimate."""
     cost = step_multiply_adds(lm, n_tokens)
-    n_params = sum(w.numel() for w in lm.model.parameters())
+    n_params = parameter_count(lm.model)
     rule = training_run_flops(n_params, n_tokens)
     own = training_run_flops(n_params, 1e12)
     big = training_run_flops(*LARGE_MODEL)

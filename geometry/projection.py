@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from geometry.tokens import has_control_characters
-from geometry.vectors import angle_degrees, cosine
+from geometry.vectors import angle_degrees, cosine, top_k, unit
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,7 @@ def _prepared(X: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
     """Rows ready for distances by matrix products: unit rows (cosine) or rows and squared norms."""
     X = _floats(X)
     if metric == "cosine":
-        norms = np.linalg.norm(X, axis=1, keepdims=True)  # (n, 1)
-        return X / np.maximum(norms, 1e-12), np.ones(len(X))
+        return unit(X), np.ones(len(X))  # (n, d) rows of length 1, (n,)
     return X, np.einsum("ij,ij->i", X, X)  # (n, d), (n,)
 
 
@@ -137,11 +136,7 @@ def exact_neighbours(X: np.ndarray, k: int, metric: str = "cosine") -> tuple[np.
         rows = np.arange(start, min(start + _ROWS_PER_CHUNK, n))
         block = _distance_rows(prepared, rows, metric)  # (r, n)
         block[np.arange(len(rows)), rows] = -1.0  # itself first, even among duplicates
-        nearest = (
-            np.argpartition(block, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (len(rows), 1))
-        )
-        order = np.argsort(np.take_along_axis(block, nearest, axis=1), axis=1, kind="stable")
-        indices[rows] = np.take_along_axis(nearest, order, axis=1)
+        indices[rows] = top_k(-block, k)  # (r, k) nearest first
         distances[rows] = np.maximum(np.take_along_axis(block, indices[rows], axis=1), 0.0)
     return indices, distances
 
@@ -376,8 +371,7 @@ def neighbour_comparison(
     full = distances_from(X, index, metric)  # (n,)
     flat = np.linalg.norm(coords - coords[index], axis=1)  # (n,)
     full[index] = flat[index] = np.inf
-    original = np.argsort(full, kind="stable")[:k]
-    projected = np.argsort(flat, kind="stable")[:k]
+    original, projected = top_k(-full, k), top_k(-flat, k)  # (k,) each, nearest first
     frame = pd.DataFrame(
         {
             "rank": np.arange(1, k + 1),

@@ -71,10 +71,12 @@ def softmax(logits) -> np.ndarray:
     return weights / weights.sum()
 
 
-def greedy(logits) -> np.ndarray:
+def greedy_distribution(logits) -> np.ndarray:
     """One-hot on the argmax (the first one on a tie): the temperature-0 distribution.
 
-    >>> greedy([1.0, 3.0, 2.0]).tolist()
+    Not a token id: ``greedy`` (in geometry.trace) is the id itself, the argmax.
+
+    >>> greedy_distribution([1.0, 3.0, 2.0]).tolist()
     [0.0, 1.0, 0.0]
     """
     values = _as_logits(logits)
@@ -136,7 +138,7 @@ def next_token_probs(logits, temperature: float = 1.0, top_k: int | None = None,
     _check_controls(temperature, top_k, top_p)
     values = _as_logits(logits)
     if temperature == 0:
-        return greedy(values)
+        return greedy_distribution(values)
     # Subtract the maximum before dividing so a tiny temperature cannot overflow; a gap
     # wider than the float range becomes -inf, which softmax turns into probability 0.
     with np.errstate(over="ignore"):

@@ -25,7 +25,17 @@ import numpy as np
 import pandas as pd
 
 from geometry.tokens import whole_word_vocabulary, word_tokens
-from geometry.vectors import angle_degrees, cosine, dot, norm, sentence_vectors, static_vector
+from geometry.vectors import (
+    angle_degrees,
+    cosine,
+    cosine_matrix,
+    dot,
+    norm,
+    sentence_vectors,
+    static_vector,
+    top_k,
+    unit,
+)
 
 METRICS = ("dot", "cosine", "euclidean")
 METRIC_NAMES = {"dot": "dot product", "cosine": "cosine similarity", "euclidean": "euclidean distance"}
@@ -55,11 +65,9 @@ def pairwise(X: np.ndarray, metric: str = "cosine") -> np.ndarray:
     if metric == "dot":
         S = X @ X.T  # (n, n)
     elif metric == "cosine":
-        lengths = np.linalg.norm(X, axis=1)  # (n,)
-        if np.any(lengths == 0):
+        if np.any(np.linalg.norm(X, axis=1) == 0):
             raise ValueError("A vector of all zeros has no direction, so its cosine is undefined.")
-        unit = X / lengths[:, None]  # (n, d)
-        S = np.clip(unit @ unit.T, -1.0, 1.0)  # (n, n)
+        S = np.clip(cosine_matrix(X), -1.0, 1.0)  # (n, n)
     elif metric == "euclidean":
         # the length of each difference, one row at a time (|a|²+|b|²-2a·b loses digits near 0)
         S = np.stack([np.linalg.norm(X - row, axis=1) for row in X])  # (n, n)
@@ -316,9 +324,8 @@ class VocabularyMatrix:
 
     def cosines(self, vectors) -> np.ndarray:
         """Cosine of every whole-word row with each of ``vectors`` (m, d): (m, n)."""
-        Q = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
-        lengths = np.linalg.norm(Q, axis=1, keepdims=True)
-        return self.dots(Q / np.where(lengths == 0, 1.0, lengths)) / self.norms
+        Q = np.atleast_2d(np.asarray(vectors, dtype=np.float64))  # (m, d)
+        return self.dots(unit(Q)) / self.norms  # the rows' own lengths divide the product
 
     def rows(self, picks) -> np.ndarray:
         """The embedding rows of the whole words at ``picks`` (positions in ``words``), (m, d)."""
@@ -470,8 +477,7 @@ def nearest(
     scores = vocabulary.scores(vector, metric, standardise)  # (n,)
     ranked = _best(scores, metric).astype(np.float64)
     ranked[list(vocabulary.positions(model, exclude))] = -np.inf
-    top = np.argpartition(-ranked, min(k, len(ranked) - 1))[: k + 1]
-    top = top[np.argsort(-ranked[top], kind="stable")][:k]
+    top = top_k(ranked, k)  # (k,)
     return [(vocabulary.words[i], float(scores[i])) for i in top if np.isfinite(ranked[i])]
 
 

@@ -98,8 +98,38 @@ def word_tokens(lm, word: str) -> WordTokens:
 
 
 def display_token(piece: str) -> str:
-    """A token string as a person reads it: ``Ġking`` → ``␣king``, ``##ing`` stays."""
-    return piece.replace("Ġ", "␣").replace("Ċ", "↵")
+    """A tokenizer piece (as ``convert_ids_to_tokens`` writes it) as a person reads it: byte-level
+    ``Ġking`` → ``␣king``, ``Ċ`` → ``↵``; WordPiece ``##ing`` stays.
+
+    >>> display_token("Ġking"), display_token("Ċ"), display_token("##ing")
+    ('␣king', '↵', '##ing')
+    """
+    return shown_text(piece.replace("Ġ", " ").replace("Ċ", "\n"))
+
+
+def shown_text(text: str) -> str:
+    r"""The text of a token as a person reads it: a space shows as ``␣``, a newline as ``↵``, and
+    a token that decodes to nothing as ``∅``.
+
+    >>> shown_text(" Paris"), shown_text("\n"), shown_text("")
+    ('␣Paris', '↵', '∅')
+    """
+    return text.replace(" ", "␣").replace("\n", "↵") or "∅"
+
+
+def display_tokens(lm, ids) -> tuple[str, ...]:
+    """Each token id as a person reads it (:func:`shown_text`): ``" Paris"`` → ``"␣Paris"``.
+
+    Byte-level tokens are decoded one by one, so a character split across tokens shows as "�";
+    WordPiece tokens show as their pieces (``##ing``).
+    """
+    tokenizer, ids = lm.tokenizer, [int(i) for i in ids]
+    with using(lm):
+        if is_byte_level(tokenizer):
+            pieces = [tokenizer.decode([i]) for i in ids]
+        else:
+            pieces = tokenizer.convert_ids_to_tokens(ids)
+    return tuple(shown_text(piece) for piece in pieces)
 
 
 PUNCTUATION_NAMES = {

@@ -60,8 +60,8 @@ from geometry.forward import (
 )
 from geometry.models import using
 from geometry.sampling import Decoding, next_token_probs
-from geometry.tokens import is_byte_level, word_tokens
-from geometry.vectors import cosine, norm
+from geometry.tokens import display_tokens, word_tokens
+from geometry.vectors import cosine, norm, top_k
 
 __all__ = [
     "MAX_PROMPT_TOKENS",
@@ -233,20 +233,6 @@ def prompt_ids(lm, prompt: str, limit: int = MAX_PROMPT_TOKENS) -> tuple[list[in
         raise ValueError("The tokenizer turned this prompt into no tokens at all; type some words.")
     truncated = len(ids) > limit
     return [int(i) for i in ids[-limit:]], truncated
-
-
-def display_tokens(lm, ids) -> tuple[str, ...]:
-    """Each token as a person reads it: ``" Paris"`` → ``"␣Paris"``, a newline → ``"↵"``.
-
-    Byte-level tokens are decoded one by one, so a character split across tokens shows as "�".
-    """
-    tokenizer, ids = lm.tokenizer, [int(i) for i in ids]
-    with using(lm):
-        if is_byte_level(tokenizer):
-            pieces = [tokenizer.decode([i]) for i in ids]
-        else:
-            pieces = tokenizer.convert_ids_to_tokens(ids)
-    return tuple(piece.replace(" ", "␣").replace("\n", "↵") for piece in pieces)
 
 
 def unique_labels(tokens: Sequence[str], ids) -> list[str]:
@@ -585,7 +571,7 @@ def top_neurons(trace: Trace, layer: int, position: int = -1, k: int = 10) -> pd
     L, p = _layer(trace, layer), _position(trace, position)
     post = trace.activations[f"blocks.{L}.mlp.post"][p]  # (d_mlp,)
     pre = trace.activations[f"blocks.{L}.mlp.pre"][p]  # (d_mlp,)
-    order = np.argsort(-np.abs(post), kind="stable")[:k]
+    order = top_k(np.abs(post), k)  # (k,)
     return pd.DataFrame({"neuron": order, "activation": post[order], "pre": pre[order]})
 
 
@@ -597,7 +583,7 @@ def next_tokens(lm, trace: Trace, k: int = 10, decoding: Decoding | None = None)
     (the distribution ``decoding`` draws from) and status ("kept" or "filtered out").
     """
     logits = np.asarray(trace.logits, dtype=np.float64)  # (vocab,)
-    order = np.argsort(-logits, kind="stable")[:k]
+    order = top_k(logits, k)  # (k,)
     table = pd.DataFrame({
         "rank": np.arange(1, len(order) + 1), "token_id": order,
         "token": unique_labels(display_tokens(lm, order), order),

@@ -15,6 +15,7 @@ from geometry.tokens import WordTokens, tokenize_many, word_tokens
 MAX_WORDS = 300  # the pages' limit on one list (they pass it); the library's own default is generous
 LIBRARY_MAX_WORDS = 1_000_000  # word_vectors' default: a notebook can score a whole data set in one call
 KINDS = ("static", "sentence")
+TINY_LENGTH = 1e-12  # below this a vector counts as all zeros when it is scaled to length 1
 
 
 def static_vector(lm, word: str) -> tuple[np.ndarray, WordTokens]:
@@ -93,6 +94,62 @@ def cosine(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> 
     if lengths == 0:
         raise ValueError("A vector of all zeros has no direction, so its cosine and angle are undefined.")
     return float(np.clip(dot(a, b) / lengths, -1.0, 1.0))
+
+
+def unit(vectors: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Each vector (along the last axis, any batch shape) divided by its length; dtype kept.
+
+    An all-zero vector stays zero (it has no direction; its cosines come out 0). The one
+    normalisation every cosine in the library goes through.
+
+    >>> unit(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
+    """
+    vectors = np.asarray(vectors)
+    lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)  # (..., 1)
+    return vectors / np.maximum(lengths, TINY_LENGTH)
+
+
+def cosine_matrix(rows: np.ndarray, others: np.ndarray | None = None) -> np.ndarray:
+    """Cosine of every row with every row of ``others`` (default: ``rows`` itself): (n, d), (m, d) -> (n, m).
+
+    The batched form of :func:`cosine`; a zero row gives cosines of 0 instead of an error.
+
+    >>> cosine_matrix(np.array([[1.0, 0.0], [1.0, 1.0]])).round(3)
+    array([[1.   , 0.707],
+           [0.707, 1.   ]])
+    """
+    u = unit(rows)  # (n, d)
+    return u @ (u if others is None else unit(others)).T  # (n, m)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores along the last axis, highest first, ties broken by
+    the lower position: exactly ``np.argsort(-scores, kind="stable")[..., :k]``, without sorting
+    whole rows. Every nearest-neighbour search ranks through this. (..., n) -> (..., k).
+
+    >>> top_k(np.array([0.1, 0.9, 0.5, 0.9]), 3).tolist()
+    [1, 3, 2]
+    >>> top_k(np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]]), 2).tolist()
+    [[0, 2], [1, 2]]
+    """
+    scores = np.asarray(scores)
+    n = scores.shape[-1]
+    k = min(int(k), n)
+    rows = -scores.reshape(-1, n)  # (r, n) lower is better
+    if k < n:
+        best = np.argpartition(rows, k - 1, axis=1)[:, :k]  # (r, k) the k best, in no order
+        worst_kept = np.take_along_axis(rows, best, axis=1).max(axis=1, keepdims=True)  # (r, 1)
+        # a row whose k-th score ties with one left out: the tie goes to the lower position
+        tied = (rows == worst_kept).sum(axis=1) > (np.take_along_axis(rows, best, axis=1) == worst_kept).sum(
+            axis=1
+        )
+        best[tied] = np.argsort(rows[tied], axis=1, kind="stable")[:, :k]
+    else:
+        best = np.tile(np.arange(n), (len(rows), 1))  # (r, n)
+    best = np.sort(best, axis=1)  # by position first, so the stable sort breaks ties by position
+    order = np.argsort(np.take_along_axis(rows, best, axis=1), axis=1, kind="stable")  # (r, k)
+    return np.take_along_axis(best, order, axis=1).reshape(*scores.shape[:-1], k)
 
 
 def angle_degrees(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:

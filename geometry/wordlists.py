@@ -13,7 +13,7 @@ from geometry.tokens import MAX_WORD_CHARS, WordTokens, display_token, tokenize_
 MAX_LIST_WORDS = 40  # a similarity matrix bigger than this is unreadable on a projector
 MAX_LIST_CHARS = 3000
 
-_SPLIT = re.compile(r"[,\n\r]+")
+_SEPARATORS = re.compile(r"[,;\t\n\r]+")  # between entries: commas, semicolons, tabs, new lines
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,37 @@ class WordList:
     dropped: tuple[str, ...] = ()
 
 
-def clean_word(text: str) -> str:
+def split_entries(text: str) -> list[str]:
+    r"""The entries of a typed list, split on commas, semicolons, tabs and new lines, inner
+    spaces collapsed, empty entries dropped.
+
+    >>> split_entries(" dog,, New   York;\tcat\n")
+    ['dog', 'New York', 'cat']
+    """
+    return [" ".join(entry.split()) for entry in _SEPARATORS.split(text) if entry.strip()]
+
+
+def word_problem(word: str, max_chars: int = MAX_WORD_CHARS) -> tuple[str, str] | None:
+    """Why a stripped, non-empty entry cannot be used as a word: (reason, advice), or None if it can.
+
+    The one check of a typed word; :func:`clean_word` raises it, list parsers list it.
+
+    >>> word_problem("!!!")
+    ("'!!!' has no letters or digits", 'type a word')
+    >>> word_problem("queen") is None
+    True
+    """
+    shown = word[:20] + ("…" if len(word) > 20 else "")
+    if len(word) > max_chars:
+        return f"'{shown}' is longer than {max_chars} characters", "use a shorter word"
+    if not word.isprintable():
+        return "The text contains control characters (such as a tab or a null)", "type plain words"
+    if not any(character.isalnum() for character in word):
+        return f"'{shown}' has no letters or digits", "type a word"
+    return None
+
+
+def clean_word(text: str, max_chars: int = MAX_WORD_CHARS) -> str:
     """One word or short phrase, stripped; ValueError (with the reason) if it cannot be used.
 
     >>> clean_word("  queen ")
@@ -37,21 +67,18 @@ def clean_word(text: str) -> str:
     Traceback (most recent call last):
     ValueError: '!!!' has no letters or digits; type a word.
     """
-    word = text.strip()
+    word = str(text).strip()
     if not word:
         raise ValueError("Type a word.")
-    shown = word[:20] + ("…" if len(word) > 20 else "")
-    if len(word) > MAX_WORD_CHARS:
-        raise ValueError(f"'{shown}' is longer than {MAX_WORD_CHARS} characters; use a shorter word.")
-    if not word.isprintable():
-        raise ValueError("The text contains control characters (such as a tab or a null); type plain words.")
-    if not any(character.isalnum() for character in word):
-        raise ValueError(f"'{shown}' has no letters or digits; type a word.")
+    problem = word_problem(word, max_chars)
+    if problem is not None:
+        reason, advice = problem
+        raise ValueError(f"{reason}; {advice}.")
     return word
 
 
 def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
-    """Split on commas and new lines, strip spaces, drop empty entries, repeats and unusable entries.
+    """Split (:func:`split_entries`), drop repeats and unusable entries (:func:`clean_word`).
 
     Raises ValueError when nothing usable is left, for a list longer than ``max_words`` or text
     longer than MAX_LIST_CHARS characters.
@@ -61,7 +88,7 @@ def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
     """
     if len(text) > MAX_LIST_CHARS:
         raise ValueError(f"The list holds {len(text):,} characters; the limit is {MAX_LIST_CHARS:,}.")
-    entries = [entry.strip() for entry in _SPLIT.split(text) if entry.strip()]
+    entries = split_entries(text)
     words, dropped = [], []
     for entry in dict.fromkeys(entries):
         try:

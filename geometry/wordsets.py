@@ -17,6 +17,7 @@ import numpy as np
 
 from geometry import vectors
 from geometry.tokens import MAX_WORD_CHARS, tokenize_many, whole_word_vocabulary
+from geometry.wordlists import split_entries, word_problem
 
 MAX_WORDS = 200  # words a user may type at once
 MAX_TEXT_CHARS = 4_000  # longer text is refused before it is split
@@ -162,7 +163,7 @@ def parse_words(text: str, max_words: int = MAX_WORDS) -> WordSet:
     >>> list(zip(found.words, found.categories))
     [('dog', 'pets'), ('cat', 'pets'), ('king', 'your words'), ('queen', 'your words')]
     >>> found.skipped
-    ("'!!!' has no letters",)
+    ("'!!!' has no letters or digits",)
     """
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"Your text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}.")
@@ -172,11 +173,10 @@ def parse_words(text: str, max_words: int = MAX_WORDS) -> WordSet:
         skipped.append("invisible control characters (removed)")
     for line in cleaned.splitlines():
         label, items = _split_label(line)
-        for item in re.split(r"[,;\t]", items):
-            word = " ".join(item.split())
-            reason = _problem(word)
-            if reason is not None:
-                skipped.append(reason)
+        for word in split_entries(items):
+            problem = word_problem(word)
+            if problem is not None:
+                skipped.append(problem[0])
             elif word in words:
                 skipped.append(f"'{word}' appears twice")
             else:
@@ -197,18 +197,6 @@ def _split_label(line: str) -> tuple[str, str]:
     if colon and len(label) <= MAX_LABEL_CHARS and re.search(r"\w", label):
         return label, rest
     return UNLABELLED, line
-
-
-def _problem(word: str) -> str | None:
-    """Why an item cannot be a word, or None if it can ("" for an empty item: skipped silently)."""
-    if not word:
-        return ""
-    shown = word if len(word) <= 20 else word[:20] + "…"
-    if not any(ch.isalnum() for ch in word):
-        return f"'{shown}' has no letters"
-    if len(word) > MAX_WORD_CHARS:
-        return f"'{shown}' is longer than {MAX_WORD_CHARS} characters"
-    return None
 
 
 def combine(*sets: WordSet) -> WordSet:

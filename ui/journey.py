@@ -14,6 +14,11 @@ class Lesson:
 
 
 HOME = Lesson("lessons/home.py", "Start here", ":material/home:", "home")
+# The one registry of lesson pages. app.py builds its navigation from it, the home page links to
+# it, and every per-lesson test reads it (tests/app/test_hostile_input.py feeds every text box of
+# every lesson, tests/e2e renders and photographs every page): registering a lesson here is all
+# the tests need. Only a lesson's own interaction check (SPECS in tests/e2e/test_browser.py) is
+# written by hand; without one it is skipped with a reason.
 LESSONS: list[Lesson] = [
     # Pages are listed here when they work; a lesson page never ships as a stub.
     Lesson("lessons/dot_products.py", "Dot products", ":material/functions:", "dot-products"),

@@ -73,9 +73,11 @@ class Change:
 METRICS = "[data-testid='stMain'] [data-testid='stMetricValue']"
 CAPTIONS = "[data-testid='stMain'] [data-testid='stCaptionContainer']"
 
-# One interaction per page, keyed by url_path, written from each page's source. A page that is
-# not registered in ui/journey.py yet is not opened; a registered page without a spec here is
-# still rendered and photographed, and its interaction test is skipped with a reason.
+# One interaction per lesson, keyed by url_path, written from each page's source. Every page
+# registered in ui/journey.py (the one list app.py builds its navigation from) is rendered and
+# photographed; a lesson without a spec here has its interaction test skipped with a reason.
+# The home page has no input that drives numbers: its interaction is following a journey link
+# (test_a_journey_link_on_home_opens_the_lesson_in_its_state, below).
 SPECS: dict[str, Change] = {
     # The pair's metrics (dot product, lengths, cosine, angle) follow the first word.
     "dot-products": Change("select", "First", "runs", "dp_a", METRICS),
@@ -237,7 +239,7 @@ def test_page_renders_without_error(lesson, app_url, page):
         save_docs_copy(screenshot, DOCS_SCREENSHOTS / f"{lesson.url_path}.png")
 
 
-@pytest.mark.parametrize("lesson", PAGES, ids=[lesson.url_path for lesson in PAGES])
+@pytest.mark.parametrize("lesson", journey.LESSONS, ids=[lesson.url_path for lesson in journey.LESSONS])
 def test_input_updates_numbers_and_shared_url_restores_them(lesson, app_url, page, new_context):
     change = SPECS.get(lesson.url_path)
     if change is None:
@@ -262,6 +264,22 @@ def test_input_updates_numbers_and_shared_url_restores_them(lesson, app_url, pag
     assert_healthy(fresh)
     assert widget(fresh, change).input_value() == change.value
     assert watched_text(fresh, change.watch) == after
+
+
+def test_a_journey_link_on_home_opens_the_lesson_in_its_state(app_url, page):
+    """Clicking a step of the journey opens its lesson with the step's settings in the URL and on
+    the page: "Dot product" shows the hand-made vectors and their numbers."""
+    step = next(step for step in journey.JOURNEY if step.name == "dot product")
+    open_page(page, page_url(app_url, journey.HOME))
+    page.locator("[data-testid='stMain']").get_by_role("link", name=step.name.capitalize()).first.click()
+    page.wait_for_url(re.compile(rf"/{step.lesson}\?"), timeout=LOAD_MS)
+    settle(page)
+    assert_healthy(page)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    assert {key: values[0] for key, values in query.items() if key in step.query} == step.query
+    assert page.get_by_role("radio", name="hand-made").is_checked()
+    assert page.get_by_role("textbox", name="Hand-made vectors, one per line", exact=True).count() == 1
+    assert numbers(watched_text(page, METRICS)), "the hand-made vectors' metrics are not on the page"
 
 
 # --------------------------------------------------------------------------- the encoder, glass-box

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from geometry.trace import generate, trace
 from geometry.vectors import word_vectors
 
 pytestmark = pytest.mark.slow
@@ -62,9 +63,8 @@ def test_word_vectors_from_eight_threads_equal_the_serial_run(encoder, causal_lm
 
 
 def test_traces_from_several_threads_equal_the_serial_run(causal_lm):
-    trace_module = pytest.importorskip("geometry.trace")
     prompts = ["The storm is", "The dog chased the cat", "I sat by the river bank", "The king and queen"]
-    jobs = [lambda prompt=prompt: trace_module.trace(causal_lm, prompt) for prompt in prompts]
+    jobs = [lambda prompt=prompt: trace(causal_lm, prompt) for prompt in prompts]
     serial = [job() for job in jobs]
     parallel = run_together(jobs)
     for expected, got in zip(serial, parallel, strict=True):
@@ -74,11 +74,8 @@ def test_traces_from_several_threads_equal_the_serial_run(causal_lm):
 
 
 def test_generation_from_several_threads_equals_the_serial_run(causal_lm):
-    trace_module = pytest.importorskip("geometry.trace")
     jobs = [
-        lambda prompt=prompt, cache=cache: (
-            trace_module.generate(causal_lm, prompt, 3, use_cache=cache).new_ids
-        )
+        lambda prompt=prompt, cache=cache: generate(causal_lm, prompt, 3, use_cache=cache).new_ids
         for prompt in ("The storm is", "Once upon a time")
         for cache in (True, False)
     ]

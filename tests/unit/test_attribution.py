@@ -1,4 +1,4 @@
-"""Direct logit attribution and activation patching on tiny random GPT-2 and Llama models.
+"""Direct logit attribution and activation patching on tiny random GPT-2, Llama and Qwen2 models.
 
 Every number is checked against the model's own forward pass (transformers), patched with a
 hook where the experiment changes the computation.
@@ -13,12 +13,12 @@ import torch
 from geometry import attribution, forward
 from geometry.trace import network, trace
 
-CLEAN = "the capital of france is"  # [CLS] the capital of france is [SEP]: 7 tokens
-CORRUPTED = "the capital of italy is"  # differs from CLEAN at position 4 only
-DIFFERING, AGREEING = 4, 2
+CLEAN = "The capital of France is"  # The ␣capital ␣of ␣France ␣is: 5 byte-level tokens
+CORRUPTED = "The capital of Italy is"  # differs from CLEAN at position 3 only
+DIFFERING, AGREEING, LAST = 3, 1, 4
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama"])
+@pytest.fixture(params=["tiny_gpt2", "tiny_llama", "tiny_qwen2"])
 def tiny_lm(request):
     return request.getfixturevalue(request.param)
 
@@ -135,7 +135,7 @@ def patched(tiny_lm, pair):
 
 def test_the_prompts_differ_at_one_position(tiny_lm):
     clean, corrupted = ids_of(tiny_lm, CLEAN), ids_of(tiny_lm, CORRUPTED)
-    assert len(clean) == len(corrupted) == 7
+    assert len(clean) == len(corrupted) == 5
     assert [i for i, (a, b) in enumerate(zip(clean, corrupted, strict=True)) if a != b] == [DIFFERING]
 
 
@@ -155,7 +155,7 @@ def test_patching_the_first_layer_where_the_prompts_differ_restores_all(patched)
 
 def test_patching_the_final_residual_at_the_last_position_restores_all(patched):
     n_layers = patched.index.get_level_values("layer").max()
-    assert patched[(n_layers, 6)] == pytest.approx(1.0, abs=1e-4)
+    assert patched[(n_layers, LAST)] == pytest.approx(1.0, abs=1e-4)
     assert (
         patched.xs(n_layers, level="layer").iloc[:-1].abs().max() <= 1e-6
     )  # only the last position reads out
@@ -167,7 +167,7 @@ def test_patching_a_position_where_the_prompts_agree_restores_nothing(patched):
 
 
 def test_positions_before_the_change_stay_untouched_at_every_layer(patched):
-    """Causal attention: before position 4 the two runs are the same, so patching there does nothing."""
+    """Causal attention: before the differing position both runs are the same; patching there does nothing."""
     early = patched[patched.index.get_level_values("position") < DIFFERING]
     assert early.abs().max() <= 1e-6
 
@@ -178,7 +178,7 @@ def blocks_of(lm):
 
 
 def test_residual_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair, patched):
-    """The model's own forward pass with block 1's input row 4 replaced by the clean run's."""
+    """The model's own forward pass with block 1's input at the differing row replaced by the clean run's."""
     target, other = pair
     clean_ids, corrupted_ids = ids_of(tiny_lm, CLEAN), ids_of(tiny_lm, CORRUPTED)
     clean_vector = torch.tensor(trace(tiny_lm, CLEAN).activations["blocks.1.resid_pre"][DIFFERING])
@@ -246,7 +246,8 @@ def test_identical_prompts_have_nothing_to_restore(tiny_lm, pair):
 def test_progress_is_reported_to_the_end(tiny_lm, pair):
     seen = []
     attribution.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair, progress=lambda f, text: seen.append(f))
-    assert seen == pytest.approx([(i + 1) / 7 for i in range(7)])
+    n = len(ids_of(tiny_lm, CLEAN))  # one step per position
+    assert seen == pytest.approx([(i + 1) / n for i in range(n)])
 
 
 def test_patching_leaves_the_model_unchanged(tiny_lm, pair):

@@ -12,12 +12,14 @@ import torch
 from geometry import charts
 from geometry import context as cx
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE, PRESETS, parse_sentences
+from geometry.tokens import display_token
+from tests.conftest import mid_sentence_id
 
 SENTENCES = ["We sat on the bank of the river.", "The bank lent them money.", "Pilots bank to turn."]
 
 
 @pytest.fixture(scope="module")
-def tiny_bert(small_tokenizer):
+def tiny_bert(wordpiece):
     """A random BERT wrapped like the encoder: ``lm.transformer`` is the BertModel."""
     from transformers import BertConfig, BertModel
 
@@ -25,7 +27,7 @@ def tiny_bert(small_tokenizer):
 
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=len(small_tokenizer),
+        vocab_size=len(wordpiece),
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=4,
@@ -34,7 +36,7 @@ def tiny_bert(small_tokenizer):
     )
     bert = BertModel(config).eval().requires_grad_(False)
     wrapper = [SimpleNamespace(auto_model=bert)]  # what SentenceTransformer[0].auto_model gives
-    return LoadedModel(wrapper, small_tokenizer, "tiny-bert", "encoder", "test", "random")
+    return LoadedModel(wrapper, wordpiece, "tiny-bert", "encoder", "test", "random")
 
 
 @pytest.fixture(params=["tiny_bert", "tiny_gpt2", "tiny_llama"])
@@ -63,7 +65,7 @@ def test_first_index_is_embedding_output_and_last_is_final_layer(tiny):
     vectors = cx.occurrence_vectors(tiny, SENTENCES, "bank")
     for row, sentence in zip(vectors, SENTENCES, strict=True):
         ids, states = direct_states(tiny, sentence)
-        position = ids.index(tiny.tokenizer.convert_tokens_to_ids("bank"))
+        position = ids.index(mid_sentence_id(tiny.tokenizer, "bank"))
         np.testing.assert_allclose(row[0], states[0, position], atol=1e-5)
         np.testing.assert_allclose(row[-1], states[-1, position], atol=1e-4)
 
@@ -77,7 +79,7 @@ def test_batched_sentences_of_different_lengths_match_single_forward_passes(tiny
     vectors = cx.occurrence_vectors(tiny, sentences, "bank")
     for row, sentence in zip(vectors, sentences, strict=True):
         ids, states = direct_states(tiny, sentence)
-        position = ids.index(tiny.tokenizer.convert_tokens_to_ids("bank"))
+        position = ids.index(mid_sentence_id(tiny.tokenizer, "bank"))
         np.testing.assert_allclose(row, states[:, position], atol=1e-4)
 
 
@@ -88,7 +90,7 @@ def test_llama_embedding_output_is_the_static_row(tiny_llama):
 
 def test_static_vector_is_the_embedding_row_and_identical_in_every_sentence(tiny):
     occ = cx.find_occurrences(tiny, SENTENCES, "bank")
-    row = tiny.embedding_matrix()[tiny.tokenizer.convert_tokens_to_ids("bank")]
+    row = tiny.embedding_matrix()[mid_sentence_id(tiny.tokenizer, "bank")]
     np.testing.assert_allclose(occ.static, np.tile(row, (3, 1)), atol=1e-6)
     assert cx.static_spread(occ) == 0.0
     assert occ.vectors.shape == (3, tiny.n_layers + 2, tiny.d_model)
@@ -109,12 +111,13 @@ def test_word_used_twice_in_one_sentence_gives_two_labelled_occurrences(tiny_gpt
 def test_word_split_into_pieces_is_the_mean_of_its_pieces(tiny_gpt2):
     tokenizer = tiny_gpt2.tokenizer
     word = "embeddings"
-    pieces = tokenizer.tokenize(word)
+    pieces = tokenizer.tokenize(" " + word)  # mid-sentence: byte-level BPE starts with Ġ
     assert len(pieces) > 1  # the premise of the test
     sentences = [f"Models learn {word} quickly.", f"Good {word} help."]
     occ = cx.find_occurrences(tiny_gpt2, sentences, word)
     assert occ.table["n_pieces"].tolist() == [len(pieces)] * 2
-    assert occ.split_pieces == [" + ".join(pieces)]
+    assert occ.split_pieces == [" + ".join(map(display_token, pieces))]
+    assert occ.split_pieces[0].startswith("␣")  # byte-level BPE: the leading space is shown
     ids, states = direct_states(tiny_gpt2, sentences[0])
     piece_ids = tokenizer.convert_tokens_to_ids(pieces)
     start = next(i for i in range(len(ids)) if ids[i : i + len(pieces)] == piece_ids)

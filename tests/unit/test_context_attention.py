@@ -17,11 +17,11 @@ def bert_context(tiny_bert):
     return context.occurrence_context(tiny_bert, SENTENCE, "bank", label="S1 · river")
 
 
-def test_word_positions_follow_the_tokenizer(small_tokenizer, tiny_bert):
+def test_word_positions_follow_the_tokenizer(wordpiece, tiny_bert):
     found = context.word_positions(tiny_bert, "The bank by the river bank.", "bank")
-    ids = small_tokenizer("The bank by the river bank.")["input_ids"]
+    ids = wordpiece("The bank by the river bank.")["input_ids"]
     assert found == [[2], [6]]
-    assert [small_tokenizer.convert_ids_to_tokens(ids[p[0]]) for p in found] == ["bank", "bank"]
+    assert [wordpiece.convert_ids_to_tokens(ids[p[0]]) for p in found] == ["bank", "bank"]
     assert context.word_positions(tiny_bert, "No such word here.", "bank") == []
 
 

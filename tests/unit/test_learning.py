@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 import torch
 
-from geometry import charts, learning
+from geometry import charts, counting, learning
+from geometry.forward import architecture_of
+from tests.conftest import mid_sentence_id
 
 TEXT = "the dog ran to the park"
 
@@ -162,21 +164,21 @@ def test_gradients_leave_the_model_unchanged(tiny):
 
 
 def test_tables_agree_with_the_record(tiny_llama):
-    grads = learning.embedding_gradients(tiny_llama, TEXT)
+    grads = learning.embedding_gradients(tiny_llama, "a dog ran to the park by the river")  # " the" twice
     predictions = learning.prediction_table(grads)
     assert len(predictions) == len(grads.token_ids) - 1
     np.testing.assert_allclose(predictions["loss"], -np.log(predictions["probability"]), rtol=1e-9)
     assert predictions["loss"].mean() == pytest.approx(grads.loss, rel=1e-5)
     positions = learning.position_table(grads)
     assert len(positions) == len(grads.token_ids) and np.isnan(positions["probability"].iloc[-1])
-    assert positions["input_norm"].iloc[-1] == 0.0  # [SEP] closes the text and predicts nothing
+    assert positions["input_norm"].iloc[-1] == 0.0  # the last token predicts nothing
     rows = learning.text_row_table(grads)
     assert rows["count"].sum() == len(grads.token_ids)
     assert rows["token_id"].tolist() == list(
         dict.fromkeys(grads.token_ids.tolist())
     )  # first-appearance order
-    the = rows[rows["token"] == "the"].iloc[0]
-    assert the["count"] == 2
+    the = rows[rows["token_id"] == mid_sentence_id(tiny_llama.tokenizer, "the")].iloc[0]
+    assert the["token"] == "␣the" and the["count"] == 2  # byte-level BPE: the leading space shown as ␣
     np.testing.assert_allclose(
         the["total_norm"], np.linalg.norm(grads.total_grad[the["token_id"]]), rtol=1e-5
     )
@@ -320,6 +322,19 @@ def test_step_multiply_adds_by_hand(tiny_llama):
     assert cost.matrices == matrices
     assert cost.forward == T * matrices + attention
     assert cost.backward == 2 * cost.forward and cost.flops == 6 * cost.forward
+
+
+def test_step_cost_is_the_trace_cost_model_with_every_position_unembedded(tiny):
+    """One cost model (geometry.counting): the weights the step uses, read from the model's own
+    parameters, give the same multiply-adds as the architecture count."""
+    model, T = tiny.model, 6
+    vocab, d = model.get_output_embeddings().weight.shape
+    blocks = [w for name, w in model.named_parameters() if w.dim() == 2 and ("attn" in name or "mlp" in name)]
+    per_token = sum(w.numel() for w in blocks) + vocab * d  # attention and MLP matrices, the unembedding
+    cost = learning.step_multiply_adds(tiny, T)
+    assert cost.matrices == per_token
+    last_only = counting.operation_counts(architecture_of(model), T)["multiply_adds"].sum()
+    assert cost.forward == last_only + (T - 1) * vocab * d
 
 
 def test_cost_sentences_are_labelled_estimates(tiny_llama):

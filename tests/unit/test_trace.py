@@ -29,6 +29,7 @@ from geometry.trace import (
     top_neurons,
     trace,
 )
+from tests.conftest import mid_sentence_id
 
 PROMPT = "the dog that chased the cat was"
 
@@ -533,11 +534,12 @@ def test_the_model_view_holds_every_heads_pattern(tiny_lm):
 
 def test_a_typed_target_names_one_token_as_it_reads_mid_sentence(tiny_llama):
     lm = tiny_llama
-    (expected,) = lm.tokenizer("cat", add_special_tokens=False)["input_ids"]
+    expected = mid_sentence_id(lm.tokenizer, "cat")  # ␣cat: the word as it reads after a space
     assert target_token(lm, "cat") == (expected, None)
+    assert target_token(lm, "␣cat") == target_token(lm, " cat") == (expected, None)
     assert target_token(lm, "  cat ")[0] == expected
     first, note = target_token(lm, "catastrophically")
-    pieces = lm.tokenizer("catastrophically", add_special_tokens=False)["input_ids"]
+    pieces = lm.tokenizer(" catastrophically", add_special_tokens=False)["input_ids"]
     assert first == pieces[0] and len(pieces) > 1 and "tokens" in note
     for text in ("", "   ", "x" * 500):
         with pytest.raises(ValueError):
