@@ -91,8 +91,9 @@ def nearest_words(lm: LoadedModel, word: str, metric: str, standardise: bool, k:
     """The k vocabulary words nearest to ``word``'s static vector (the word itself left out), ranked."""
     vector = word_vectors(lm, (word,), "static")[0]  # (d,)
     found = similarity.nearest(
-        vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise, vocabulary=vocabulary(lm)
-    )
+        vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise, vocabulary=vocabulary(lm),
+        max_k=similarity.MAX_K,
+    )  # fmt: skip
     return similarity.ranked_table(found)
 
 
@@ -137,7 +138,7 @@ def projection_map(source: tuple, method: str, dims: int, seed: int, params: tup
     A map of more than STABILITY_MAX_POINTS points comes without its trustworthiness, which is
     then computed by :func:`trust` after the map is on the page (~20 s for 21,700 points).
     """
-    result = pj.project(_vectors, method, dims, seed, **dict(params))
+    result = pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
     return pj.map_result(result, with_trust=len(_vectors) <= STABILITY_MAX_POINTS)
 
 
@@ -165,7 +166,7 @@ def _custom_map(source: tuple, names: tuple, metric: str, _axes, _vectors, _dire
 @st.cache_data(max_entries=8, show_spinner="Drawing the same map with other seeds…")
 def stability(source: tuple, method: str, dims: int, seed: int, params: tuple, k: int, _vectors):
     seeds = range(seed, seed + STABILITY_RUNS)
-    return pj.seed_stability(_vectors, method, seeds, dims, k, **dict(params))
+    return pj.seed_stability(_vectors, method, seeds, dims, k, **pj.PAGE_LIMITS, **dict(params))
 
 
 @dataclass(eq=False)
@@ -184,7 +185,9 @@ def _map_job(source: tuple, method: str, dims: int, seed: int, params: tuple, _v
 
     def run() -> None:
         try:
-            job.result = pj.map_result(pj.project(_vectors, method, dims, seed, **dict(params)))
+            job.result = pj.map_result(
+                pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
+            )
         except Exception as error:  # noqa: BLE001 - handed to every waiting page, which says it
             log.exception("background map failed")
             job.error = error
@@ -399,7 +402,7 @@ def _generate(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> t
     def pick(logits: np.ndarray) -> int:
         return settings.choose(logits, next(steps))
 
-    return tr.generate(lm, prompt, n_tokens, choose=pick, use_cache=True)
+    return tr.generate(lm, prompt, n_tokens, choose=pick, use_cache=True, max_new_tokens=tr.MAX_NEW_TOKENS)
 
 
 def load_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr.Trace | None:
