@@ -16,6 +16,7 @@ line and its bounded store of results, keyed here the same way. Chart specificat
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import threading
 import time
@@ -353,7 +354,20 @@ def vega_lite_spec(
 
     from ui.page import scaled
 
-    return _convert_altair_to_vega_lite_spec(scaled(_build(*args, **kwargs), presenter))
+    return _convert_altair_to_vega_lite_spec(unvalidated(scaled(_build(*args, **kwargs), presenter)))
+
+
+def unvalidated(chart):
+    """The chart, its specification written without checking it against Vega-Lite's JSON schema.
+
+    Every builder's specification is checked by the unit tests (``to_dict()`` validates there);
+    on the server the check was a quarter of the interpreter's time under a class of 30 on the
+    context page (a py-spy profile of the threads holding the GIL), spent under the one lock
+    Streamlit takes for every Altair conversion. Streamlit calls ``chart.to_dict()``; this
+    chart's own ``to_dict`` passes ``validate=False`` (set on the instance, so only this one).
+    """
+    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return chart
 
 
 # --------------------------------------------------------------------------- the trace page
