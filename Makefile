@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PIP_RETRIES ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint format browser benchmark classroom clean
+.PHONY: setup run test test-fast lint format browser benchmark classroom patching clean
 .DEFAULT_GOAL := run
 
 setup: $(STAMP)  ## create .venv and install everything (idempotent)
@@ -45,6 +45,9 @@ benchmark: setup  ## speed and memory figures for the README
 
 classroom: setup  ## a class of 30 on one server: seconds per page, exceptions, server memory
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/classroom.py
+
+patching: setup  ## exact activation patching of a 12-token prompt on SmolLM2: seconds, and the attribution's sum error
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/patching.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

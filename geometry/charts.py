@@ -446,8 +446,10 @@ def _map_layers(
             tooltip=role_tooltip,
         )
     )
-    zoom = alt.selection_interval(bind="scales", name=f"zoom_{x}{y}")
-    return layered(*layers).resolve_scale(color="independent", shape="independent").add_params(zoom)
+    # the zoom goes on the first layer before layering, as LayerChart.add_params would put it, without
+    # its two deep copies of every layer (a third of a map's building time under a class)
+    layers[0] = layers[0].add_params(alt.selection_interval(bind="scales", name=f"zoom_{x}{y}"))
+    return layered(*layers).resolve_scale(color="independent", shape="independent")
 
 
 def projection_chart(

@@ -721,11 +721,13 @@ def strongest_context(
 # --------------------------------------------------------------------------- two occurrences side by side
 
 
-def occurrence_name(occurrences: Occurrences, label: str) -> str:
-    """How a picker names one occurrence: "S2 · river · The bank of the river…" (text cut at 60)."""
-    row = occurrences.table.set_index("occurrence").loc[label]
-    text = row["text"] if len(row["text"]) <= 60 else row["text"][:59] + "…"
-    return f"{label} · {row['sense']} · {text}"
+def occurrence_names(occurrences: Occurrences) -> dict[str, str]:
+    """How a picker names each occurrence: "S2 · river · The bank of the river…" (text cut at 60)."""
+    table = occurrences.table
+    return {
+        label: f"{label} · {sense} · {text if len(text) <= 60 else text[:59] + '…'}"
+        for label, sense, text in zip(table["occurrence"], table["sense"], table["text"], strict=True)
+    }
 
 
 def default_pair(occurrences: Occurrences) -> tuple[str, str]:

@@ -42,8 +42,12 @@ log = logging.getLogger(__name__)
 METHODS = ("pca", "umap", "tsne")
 METHOD_NAMES = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE", "custom": "Custom axes"}
 METRICS = ("cosine", "euclidean")
-MAX_POINTS = 32_000  # refused beyond: neighbours grow with n²; both whole vocabularies fit (SmolLM2: 31,534)
-TSNE_MAX_POINTS = 2_000  # scikit-learn's t-SNE takes minutes beyond this on a classroom laptop
+MAX_POINTS = (
+    32_000  # the page's limit: neighbours grow with n²; both whole vocabularies fit (SmolLM2: 31,534)
+)
+TSNE_MAX_POINTS = 2_000  # the page's limit: scikit-learn's t-SNE takes minutes beyond this on a laptop
+# What the pages pass to project(); the library itself refuses nothing for size.
+PAGE_LIMITS = {"max_points": MAX_POINTS, "tsne_max_points": TSNE_MAX_POINTS}
 TRUST_NEIGHBOURS = 5  # k of the trustworthiness score (scikit-learn's default)
 DEFAULTS: dict[str, dict[str, Any]] = {
     "pca": {"metric": "cosine"},
@@ -175,7 +179,7 @@ def trustworthiness(
 # --------------------------------------------------------------------------- checks
 
 
-def _checked_vectors(X: Any) -> np.ndarray:
+def _checked_vectors(X: Any, max_points: int | None = None) -> np.ndarray:
     try:
         X = _floats(X)
     except (TypeError, ValueError) as error:
@@ -184,8 +188,8 @@ def _checked_vectors(X: Any) -> np.ndarray:
         raise ValueError("The vectors must form a table: one row per word, one column per dimension.")
     if len(X) < 2:
         raise ValueError("A map needs at least 2 words; add more words.")
-    if len(X) > MAX_POINTS:
-        raise ValueError(f"{len(X):,} points is more than the limit of {MAX_POINTS:,}; use fewer words.")
+    if max_points is not None and len(X) > max_points:
+        raise ValueError(f"{len(X):,} points is more than the limit of {max_points:,}; use fewer words.")
     if not np.isfinite(X).all():
         raise ValueError("Some vectors contain infinite or missing numbers; remove those words.")
     if np.ptp(X, axis=0).max() == 0:
@@ -223,12 +227,16 @@ def _checked_params(method: str, n_components: int, params: dict[str, Any]) -> d
 # --------------------------------------------------------------------------- methods
 
 
-def project(X: Any, method: str, n_components: int = 2, random_state: int = 0, **params: Any) -> Projection:
+def project(
+    X: Any, method: str, n_components: int = 2, random_state: int = 0, *, max_points: int | None = None,
+    tsne_max_points: int | None = None, **params: Any,
+) -> Projection:  # fmt: skip
     """Project the rows of X (n, d) onto ``n_components`` axes with ``method``.
 
     Settings (``params``): ``metric`` ("cosine" or "euclidean": how neighbours are measured
     in the full space, for every method); UMAP ``n_neighbors`` (15) and ``min_dist`` (0.1);
-    t-SNE ``perplexity`` (30). The same ``random_state`` gives the same map.
+    t-SNE ``perplexity`` (30). The same ``random_state`` gives the same map. ``max_points`` and
+    ``tsne_max_points`` refuse bigger inputs before any work (the pages pass :data:`PAGE_LIMITS`).
 
     Small inputs are adjusted, with a note saying so, rather than refused: UMAP's
     ``n_neighbors`` and t-SNE's perplexity shrink to fit, UMAP starts from PCA when its
@@ -241,7 +249,11 @@ def project(X: Any, method: str, n_components: int = 2, random_state: int = 0, *
     ((4, 2), [0.8, 0.2])
     """
     settings = _checked_params(method, n_components, dict(params))
-    X = _checked_vectors(X)
+    X = _checked_vectors(X, max_points)
+    if method == "tsne" and tsne_max_points is not None and len(X) > tsne_max_points:
+        raise ValueError(
+            f"t-SNE is slow on {len(X):,} points; use UMAP, or at most {tsne_max_points:,} words."
+        )
     runner = {"pca": _pca, "umap": _umap, "tsne": _tsne}[method]
     coords, ratio, settings, notes = runner(X, n_components, int(random_state), settings)
     coords = np.ascontiguousarray(coords, dtype=np.float64)
@@ -314,8 +326,6 @@ def _tsne(X: np.ndarray, n_components: int, seed: int, settings: dict) -> tuple:
     from sklearn.manifold import TSNE
 
     n, notes = len(X), []
-    if n > TSNE_MAX_POINTS:
-        raise ValueError(f"t-SNE is slow on {n:,} points; use UMAP, or at most {TSNE_MAX_POINTS:,} words.")
     perplexity = float(settings["perplexity"])
     if perplexity >= n:
         perplexity = max(1.0, (n - 1) / 3)

@@ -446,9 +446,9 @@ def anisotropy_baseline(
 # --------------------------------------------------------------------------- searches
 
 
-def _check_k(k: int) -> int:
-    if not 1 <= int(k) <= MAX_K:
-        raise ValueError(f"Ask for between 1 and {MAX_K} words.")
+def _check_k(k: int, max_k: int | None = None) -> int:
+    if int(k) < 1 or (max_k is not None and int(k) > max_k):
+        raise ValueError(f"Ask for between 1 and {max_k} words." if max_k else "Ask for at least 1 word.")
     return int(k)
 
 
@@ -465,14 +465,16 @@ def nearest(
     exclude: Iterable[str] = (),
     standardise: bool = False,
     vocabulary: VocabularyMatrix | None = None,
+    max_k: int | None = None,
 ) -> list[tuple[str, float]]:
     """The k vocabulary words whose static vectors score best against ``vector``, best first.
 
     Scores are cosines or dot products (higher is closer) or euclidean distances (lower is
     closer). ``exclude`` removes words (by spelling and by their single token). ``vocabulary``
-    is the model's search index (:func:`vocabulary_matrix`), built when omitted.
+    is the model's search index (:func:`vocabulary_matrix`), built when omitted. ``max_k``
+    refuses a bigger k (the pages pass MAX_K); k beyond the vocabulary gives every word.
     """
-    k = _check_k(k)
+    k = _check_k(k, max_k)
     vocabulary = vocabulary or vocabulary_matrix(model)
     scores = vocabulary.scores(vector, metric, standardise)  # (n,)
     ranked = _best(scores, metric).astype(np.float64)

@@ -99,7 +99,7 @@ __all__ = [
 ]
 
 MAX_PROMPT_TOKENS = 64  # longer prompts keep their last 64 tokens (trace.truncated is then True)
-MAX_NEW_TOKENS = 50  # generate() refuses to write more than this in one call
+MAX_NEW_TOKENS = 50  # the page's limit on tokens written in one call (generate(max_new_tokens=...))
 NO_HEAD = (
     "A sentence-embedding encoder has no vocabulary head: it turns each token into a vector "
     "and predicts no next token."
@@ -629,24 +629,28 @@ class GenerationResult:
 
 def generate(
     lm, prompt: str, n_tokens: int, choose: Callable[[np.ndarray], int] = greedy, use_cache: bool = True,
-    stop_at_eos: bool = False,
+    stop_at_eos: bool = False, max_new_tokens: int | None = None,
 ) -> GenerationResult:  # fmt: skip
     """Write ``n_tokens`` tokens after ``prompt`` with the model's own forward pass.
 
     ``choose(logits (vocab,) float32) -> token id`` picks each token (greedy by default).
     With ``use_cache`` the model's key/value cache (``past_key_values``) is fed back, so
     each step computes keys and values for the new token only; without it, every step
-    reruns the whole sequence.
+    reruns the whole sequence. ``max_new_tokens`` refuses a bigger ``n_tokens`` (the page passes
+    MAX_NEW_TOKENS); the model's context length always bounds it.
     """
     import torch
 
-    if not 1 <= int(n_tokens) <= MAX_NEW_TOKENS:
-        raise ValueError(f"Choose between 1 and {MAX_NEW_TOKENS} new tokens.")
+    if int(n_tokens) < 1 or (max_new_tokens is not None and int(n_tokens) > max_new_tokens):
+        most = f"between 1 and {max_new_tokens}" if max_new_tokens else "at least 1"
+        raise ValueError(f"Choose {most} new tokens.")
     model = network(lm)
     arch = architecture_of(model)
     if not arch.vocabulary_head:
         raise ValueError(NO_HEAD)
     room = int(getattr(model.config, "max_position_embeddings", 1 << 30)) - int(n_tokens)
+    if room < 1:
+        raise ValueError(f"{lm.name} reads at most {room + int(n_tokens)} tokens; ask for fewer new tokens.")
     ids, truncated = prompt_ids(lm, prompt, limit=min(MAX_PROMPT_TOKENS, room))
     sequence, cache, cached, seconds = list(ids), None, [], []
     with torch.no_grad(), using(lm):

@@ -275,3 +275,28 @@ def head_focus(trace: Trace, layer: int, head: int) -> dict[str, float]:
         "mean_max_weight": float(pattern.max(axis=-1).mean()),
         "future_attention": float(np.triu(pattern, k=1).sum() / trace.n_tokens),
     }
+
+
+def lens_labels(rows: pd.DataFrame) -> pd.DataFrame:
+    """Lens rows with the labels the charts write: stage, position, the cell's text, the depth."""
+    after_attention = rows["stage"] == "after attention"
+    stage = "L" + rows["layer"].astype(str) + np.where(after_attention, " attn", " MLP")
+    percent = (100 * rows["top_probability"]).round().astype(int).astype(str)
+    return rows.assign(
+        stage_label=np.where(rows["layer"] < 0, "embedding", stage),
+        position_label=rows["position"].astype(str) + " " + rows["token"],
+        cell_text=rows["top_token"] + " " + percent + "%",
+        depth=np.where(rows["layer"] < 0, 0.0, rows["layer"] + np.where(after_attention, 0.5, 1.0)),
+    )
+
+
+def target_sentence(track: pd.DataFrame, name: str) -> str:
+    """One line that reads the target's line aloud: where it first becomes the top token."""
+    top = track[track["target_rank"] == 1]
+    final = track.iloc[-1]
+    ending = (
+        f"It ends at rank {int(final['target_rank'])} with probability {final['target_probability']:.1%}."
+    )
+    if top.empty:
+        return f"{name} is never the top token at this position. {ending}"
+    return f"{name} first becomes the top token at **{top.iloc[0]['stage_label']}**. {ending}"

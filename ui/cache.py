@@ -16,6 +16,7 @@ line and its bounded store of results, keyed here the same way. Chart specificat
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import threading
 import time
@@ -91,8 +92,9 @@ def nearest_words(lm: LoadedModel, word: str, metric: str, standardise: bool, k:
     """The k vocabulary words nearest to ``word``'s static vector (the word itself left out), ranked."""
     vector = word_vectors(lm, (word,), "static")[0]  # (d,)
     found = similarity.nearest(
-        vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise, vocabulary=vocabulary(lm)
-    )
+        vector, lm, k=k, metric=metric, exclude=(word,), standardise=standardise, vocabulary=vocabulary(lm),
+        max_k=similarity.MAX_K,
+    )  # fmt: skip
     return similarity.ranked_table(found)
 
 
@@ -137,7 +139,7 @@ def projection_map(source: tuple, method: str, dims: int, seed: int, params: tup
     A map of more than STABILITY_MAX_POINTS points comes without its trustworthiness, which is
     then computed by :func:`trust` after the map is on the page (~20 s for 21,700 points).
     """
-    result = pj.project(_vectors, method, dims, seed, **dict(params))
+    result = pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
     return pj.map_result(result, with_trust=len(_vectors) <= STABILITY_MAX_POINTS)
 
 
@@ -165,7 +167,7 @@ def _custom_map(source: tuple, names: tuple, metric: str, _axes, _vectors, _dire
 @st.cache_data(max_entries=8, show_spinner="Drawing the same map with other seeds…")
 def stability(source: tuple, method: str, dims: int, seed: int, params: tuple, k: int, _vectors):
     seeds = range(seed, seed + STABILITY_RUNS)
-    return pj.seed_stability(_vectors, method, seeds, dims, k, **dict(params))
+    return pj.seed_stability(_vectors, method, seeds, dims, k, **pj.PAGE_LIMITS, **dict(params))
 
 
 @dataclass(eq=False)
@@ -184,7 +186,9 @@ def _map_job(source: tuple, method: str, dims: int, seed: int, params: tuple, _v
 
     def run() -> None:
         try:
-            job.result = pj.map_result(pj.project(_vectors, method, dims, seed, **dict(params)))
+            job.result = pj.map_result(
+                pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
+            )
         except Exception as error:  # noqa: BLE001 - handed to every waiting page, which says it
             log.exception("background map failed")
             job.error = error
@@ -350,7 +354,20 @@ def vega_lite_spec(
 
     from ui.page import scaled
 
-    return _convert_altair_to_vega_lite_spec(scaled(_build(*args, **kwargs), presenter))
+    return _convert_altair_to_vega_lite_spec(unvalidated(scaled(_build(*args, **kwargs), presenter)))
+
+
+def unvalidated(chart):
+    """The chart, its specification written without checking it against Vega-Lite's JSON schema.
+
+    Every builder's specification is checked by the unit tests (``to_dict()`` validates there);
+    on the server the check was a quarter of the interpreter's time under a class of 30 on the
+    context page (a py-spy profile of the threads holding the GIL), spent under the one lock
+    Streamlit takes for every Altair conversion. Streamlit calls ``chart.to_dict()``; this
+    chart's own ``to_dict`` passes ``validate=False`` (set on the instance, so only this one).
+    """
+    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return chart
 
 
 # --------------------------------------------------------------------------- the trace page
@@ -399,7 +416,7 @@ def _generate(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> t
     def pick(logits: np.ndarray) -> int:
         return settings.choose(logits, next(steps))
 
-    return tr.generate(lm, prompt, n_tokens, choose=pick, use_cache=True)
+    return tr.generate(lm, prompt, n_tokens, choose=pick, use_cache=True, max_new_tokens=tr.MAX_NEW_TOKENS)
 
 
 def load_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr.Trace | None:

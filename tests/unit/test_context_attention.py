@@ -98,10 +98,12 @@ def test_the_default_pair_prefers_another_sense_and_keys_name_each_occurrence(ti
     occ = context.find_occurrences(tiny_bert, sentences, "bank").with_senses(["river", "river", "money"])
     assert context.default_pair(occ) == ("S1", "S3")
     assert context.default_pair(occ.with_senses(["x", "x", "x"])) == ("S1", "S2")
-    assert context.occurrence_name(occ, "S2") == "S2 · river · the bank lent money"
+    assert context.occurrence_names(occ)["S2"] == "S2 · river · the bank lent money"
     assert context.occurrence_key(occ, "S3") == ("a bank of fog", "bank", 1, "S3 · money")
     long = context.find_occurrences(tiny_bert, ("bank " + "word " * 20, "a bank"), "bank")
-    assert context.occurrence_name(long, "S1").endswith("…") and len(context.occurrence_name(long, "S1")) < 80
+    assert (
+        context.occurrence_names(long)["S1"].endswith("…") and len(context.occurrence_names(long)["S1"]) < 80
+    )
 
 
 def test_pair_tables_stack_both_occurrences(tiny_bert, bert_context):

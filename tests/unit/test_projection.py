@@ -228,9 +228,21 @@ def test_bad_inputs_raise_messages_for_the_user(X, kwargs, message):
 
 def test_too_many_points_are_refused_before_any_work():
     with pytest.raises(ValueError, match="limit"):
-        pj.project(np.zeros((pj.MAX_POINTS + 1, 2)), "pca")
+        pj.project(np.zeros((pj.MAX_POINTS + 1, 2)), "pca", **pj.PAGE_LIMITS)
     with pytest.raises(ValueError, match="t-SNE is slow"):
-        pj.project(np.random.default_rng(0).normal(size=(pj.TSNE_MAX_POINTS + 1, 2)), "tsne")
+        pj.project(
+            np.random.default_rng(0).normal(size=(pj.TSNE_MAX_POINTS + 1, 2)), "tsne", **pj.PAGE_LIMITS
+        )
+
+
+def test_the_library_leaves_sizes_to_the_caller():
+    """Without limits (a notebook), a map bigger than the page allows is made; with them, refused."""
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    assert pj.project(X, "pca").coords.shape == (12, 2)
+    with pytest.raises(ValueError, match="limit of 10"):
+        pj.project(X, "pca", max_points=10)
+    with pytest.raises(ValueError, match="t-SNE is slow"):
+        pj.project(X, "tsne", tsne_max_points=10)
 
 
 # --------------------------------------------------------------------------- neighbours and seeds

@@ -286,8 +286,11 @@ def test_ranked_table_numbers_from_one():
 
 
 def test_search_arguments_are_checked(tiny_gpt2):
-    with pytest.raises(ValueError, match="between 1 and"):
+    with pytest.raises(ValueError, match="at least 1"):
         nearest(np.ones(tiny_gpt2.d_model), tiny_gpt2, k=0)
+    with pytest.raises(ValueError, match="between 1 and 5"):
+        nearest(np.ones(tiny_gpt2.d_model), tiny_gpt2, k=6, max_k=5)
+    assert len(nearest(np.ones(tiny_gpt2.d_model), tiny_gpt2, k=10**6)) >= 100  # a notebook: every word
     with pytest.raises(ValueError, match="has 3 numbers"):
         nearest(np.ones(3), tiny_gpt2)
     with pytest.raises(ValueError, match="Unknown metric"):

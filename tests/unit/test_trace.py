@@ -411,6 +411,10 @@ def test_generation_uses_the_chooser(tiny_lm):
 def test_generation_refuses_too_many_tokens(tiny_lm):
     with pytest.raises(ValueError, match="new tokens"):
         generate(tiny_lm, PROMPT, 0)
+    with pytest.raises(ValueError, match="between 1 and 2 new tokens"):  # the page's limit, passed in
+        generate(tiny_lm, PROMPT, 3, max_new_tokens=2)
+    with pytest.raises(ValueError, match="reads at most 64 tokens"):  # the model's own context
+        generate(tiny_lm, PROMPT, 64)
 
 
 # --------------------------------------------------------------------------- counting

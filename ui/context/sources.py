@@ -23,7 +23,7 @@ def pick_occurrences(occ: context.Occurrences) -> tuple[str, str]:
         if st.session_state.get(key) not in (None, *occ.labels):  # other sentences than before
             del st.session_state[key]
     left, right = st.columns(2)
-    names = {label: context.occurrence_name(occ, label) for label in occ.labels}
+    names = context.occurrence_names(occ)
     a = left.selectbox(
         "First occurrence", occ.labels, index=None, format_func=names.get, key="cx_focus_a",
         bind="query-params", placeholder=names[first],

@@ -3,13 +3,13 @@ glance, and one MLP neuron drilled down. Keys are prefixed ``tr_`` and bound to 
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from geometry import charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
+from geometry.trace_tables import lens_labels, target_sentence
 from ui.cache import cached_lens
 from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
 from ui.trace.one_neuron import neuron_section
@@ -51,19 +51,6 @@ def target_ui(lm, trace: tr.Trace) -> int | None:
             st.info(note, icon="✂️")
         return target
     return None
-
-
-def lens_labels(rows: pd.DataFrame) -> pd.DataFrame:
-    """Lens rows with the labels the charts write: stage, position, the cell's text, the depth."""
-    after_attention = rows["stage"] == "after attention"
-    stage = "L" + rows["layer"].astype(str) + np.where(after_attention, " attn", " MLP")
-    percent = (100 * rows["top_probability"]).round().astype(int).astype(str)
-    return rows.assign(
-        stage_label=np.where(rows["layer"] < 0, "embedding", stage),
-        position_label=rows["position"].astype(str) + " " + rows["token"],
-        cell_text=rows["top_token"] + " " + percent + "%",
-        depth=np.where(rows["layer"] < 0, 0.0, rows["layer"] + np.where(after_attention, 0.5, 1.0)),
-    )
 
 
 def grid_rows(trace: tr.Trace, lens: pd.DataFrame) -> pd.DataFrame:
@@ -112,18 +99,6 @@ def lens_section(lm: LoadedModel, trace: tr.Trace) -> None:
         r"p_\text{stage}(w \mid t) = \operatorname{softmax}\big(\text{norm}_\text{final}(h_t^\text{stage})"
         r"\, W_U\big)_w,\qquad \text{rank}(w) = 1 + \#\{v : \ell_v > \ell_w\}",
     )
-
-
-def target_sentence(track: pd.DataFrame, name: str) -> str:
-    """One line that reads the target's line aloud: where it first becomes the top token."""
-    top = track[track["target_rank"] == 1]
-    final = track.iloc[-1]
-    ending = (
-        f"It ends at rank {int(final['target_rank'])} with probability {final['target_probability']:.1%}."
-    )
-    if top.empty:
-        return f"{name} is never the top token at this position. {ending}"
-    return f"{name} first becomes the top token at **{top.iloc[0]['stage_label']}**. {ending}"
 
 
 # --------------------------------------------------------------------------- every head at a glance
