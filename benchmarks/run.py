@@ -432,72 +432,71 @@ def bench_reruns(repeats: int) -> list[Row]:
 
 def bench_trace(repeats: int) -> list[Row]:
     """geometry.trace.trace ÷ the model's own forward pass with attentions and hidden states."""
-    import torch
-
     from geometry.models import load_causal_lm
 
     lm = load_causal_lm()
-    try:
-        from geometry import trace as tracing
-    except ImportError:
-        tracing = None
-    rows = []
+    rows, plain = [], None
     for label, prompt in (("short prompt", SHORT_PROMPT), ("64-token prompt", LONG_PROMPT)):
-        inputs = lm.tokenizer(prompt, return_tensors="pt")
-        inputs = {name: tensor[:, -64:] for name, tensor in inputs.items()}
-        n_tokens = inputs["input_ids"].shape[1]
+        row, plain, plain_time = _trace_against_forward(lm, label, prompt, repeats)
+        rows.append(row)
+    return [*rows, _one_thread_row(plain, plain_time, repeats), *_generation_rows(lm, repeats)]
 
-        def plain(inputs=inputs):
-            with torch.no_grad():
-                lm.model(**inputs, output_attentions=True, output_hidden_states=True)
 
-        plain()
-        plain_time = median_time(plain, repeats * 2)
-        if tracing is None:
-            rows.append(
-                Row(f"forward pass with outputs, {n_tokens} tokens", seconds(plain_time), "trace: n/a")
-            )
-            continue
-        tracing.trace(lm, prompt)
-        trace_time = median_time(lambda prompt=prompt: tracing.trace(lm, prompt), repeats * 2)
-        ratio = trace_time / plain_time
-        rows.append(
-            Row(
-                f"trace ÷ forward with outputs ({label}, {n_tokens} tokens)",
-                f"{ratio:.2f}× ({seconds(trace_time)} vs {seconds(plain_time)})"
-                f" {'✓' if ratio <= TRACE_GOAL else '✗'}",
-                "≤ 1.5×",
-            )
-        )
+def _trace_against_forward(lm, label: str, prompt: str, repeats: int):
+    """(row, the plain forward pass, its median seconds) for one prompt, at most 64 tokens."""
+    import torch
+
+    from geometry import trace as tracing
+
+    inputs = lm.tokenizer(prompt, return_tensors="pt")
+    inputs = {name: tensor[:, -64:] for name, tensor in inputs.items()}
+    n_tokens = inputs["input_ids"].shape[1]
+
+    def plain(inputs=inputs):
+        with torch.no_grad():
+            lm.model(**inputs, output_attentions=True, output_hidden_states=True)
+
+    plain()
+    plain_time = median_time(plain, repeats * 2)
+    tracing.trace(lm, prompt)
+    trace_time = median_time(lambda: tracing.trace(lm, prompt), repeats * 2)
+    ratio = trace_time / plain_time
+    mark = "✓" if ratio <= TRACE_GOAL else "✗"
+    row = Row(
+        f"trace ÷ forward with outputs ({label}, {n_tokens} tokens)",
+        f"{ratio:.2f}× ({seconds(trace_time)} vs {seconds(plain_time)}) {mark}",
+        "≤ 1.5×",
+    )
+    return row, plain, plain_time
+
+
+def _one_thread_row(plain: Callable[[], None], plain_time: float, repeats: int) -> Row:
+    import torch
+
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         one_thread = median_time(plain, repeats * 2)
     finally:
         torch.set_num_threads(threads)
-    rows.append(
-        Row(
-            "forward with outputs (64 tokens), 1 torch thread vs default",
-            f"{seconds(one_thread)} vs {seconds(plain_time)} ({threads} threads)",
-            "informs torch.set_num_threads",
-        )
+    return Row(
+        "forward with outputs (64 tokens), 1 torch thread vs default",
+        f"{seconds(one_thread)} vs {seconds(plain_time)} ({threads} threads)",
+        "informs torch.set_num_threads",
     )
+
+
+def _generation_rows(lm, repeats: int) -> list[Row]:
+    from geometry import trace as tracing
+
+    rows = []
     for use_cache in (True, False):
-        if tracing is not None:
-            run = lambda use_cache=use_cache: tracing.generate(lm, SHORT_PROMPT, 20, use_cache=use_cache)  # noqa: E731
-        else:
-            ids = lm.tokenizer(SHORT_PROMPT, return_tensors="pt")
-
-            def run(use_cache=use_cache, ids=ids):
-                with torch.no_grad():
-                    lm.model.generate(**ids, max_new_tokens=20, min_new_tokens=20, do_sample=False,
-                                      use_cache=use_cache)  # fmt: skip
-
+        run = lambda use_cache=use_cache: tracing.generate(lm, SHORT_PROMPT, 20, use_cache=use_cache)  # noqa: E731
         run()
-        how = "geometry.trace.generate" if tracing is not None else "model.generate"
+        state = "on" if use_cache else "off"
         rows.append(
             Row(
-                f"generate 20 tokens, KV cache {'on' if use_cache else 'off'} ({how})",
+                f"generate 20 tokens, KV cache {state} (geometry.trace.generate)",
                 seconds(median_time(run, repeats)),
             )
         )

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import attribution, context, learning, neurons, similarity, uploads
+from geometry import attribution, context, learning, models, neurons, similarity, uploads
 from geometry import projection as pj
 from geometry import trace as tr
 from geometry import wordsets as ws
@@ -46,6 +46,15 @@ def _model_name(lm: LoadedModel) -> str:
 
 
 MODEL_BY_NAME = {LoadedModel: _model_name}  # a model handle is known by its name
+
+# --------------------------------------------------------------------------- models
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def availability(name: str) -> str | None:
+    """Why ``name`` cannot load here, or None: at most ~2 s for a hub-only model, then kept 5 minutes."""
+    return models.availability(name)
+
 
 # --------------------------------------------------------------------------- vectors and the vocabulary
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from geometry import models
 from geometry.models import LoadedModel, ModelUnavailable
+from ui.cache import availability
 from ui.heavy import return_big_blocks_to_the_os, share_the_interpreter_quickly
 
 log = logging.getLogger(__name__)
@@ -52,18 +53,13 @@ def get_model(name: str) -> LoadedModel | None:
     return model
 
 
-@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
-def _availability(name: str) -> str | None:
-    return models.availability(name)  # at most ~2 s for a hub-only model, then kept five minutes
-
-
 def unavailable_reason(name: str) -> str | None:
     """Why ``name`` cannot load here, in a few words (kept five minutes); None when it can."""
-    return _availability(name)
+    return availability(name)
 
 
 def _choice_label(name: str) -> str:
-    reason = _availability(name)
+    reason = availability(name)
     return name if reason is None else f"{name} (unavailable here)"
 
 
@@ -79,7 +75,7 @@ def causal_lm_picker(
     internet) are marked in the list and, when chosen, the reason is said at once below the box.
     """
     name = st.selectbox(label, choices, key=key, bind="query-params", format_func=_choice_label, help=help)
-    reason = _availability(name)
+    reason = availability(name)
     if reason is not None:
         st.warning(f"{name} cannot be used on this machine: {reason}.", icon="🔌")
     return name

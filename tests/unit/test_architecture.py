@@ -62,6 +62,28 @@ def test_every_cache_that_takes_arguments_is_bounded():
     assert unbounded == []
 
 
+# st.cache_resource used as a process-wide singleton, not as a cache of computed values
+SERVER_SINGLETONS = {
+    ("heavy.py", "line"),  # the one first-come, first-served line for heavy jobs
+    ("heavy.py", "results"),  # the store the line's results go to (its own bounded cache)
+    ("heavy.py", "pending"),  # the jobs of one kind waiting in that line
+    ("models.py", "start_background_warm_up"),  # once per server
+}
+
+
+def test_one_module_owns_every_cache():
+    """Every st.cache_* of computed values is in ui/cache.py; elsewhere only the server's singletons."""
+    scripts = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
+    elsewhere = {
+        (path.name, function.name)
+        for path in scripts
+        if path != ROOT / "ui" / "cache.py"
+        for function, _ in cache_decorators(path)
+    }
+    assert elsewhere == SERVER_SINGLETONS
+    assert len(list(cache_decorators(ROOT / "ui" / "cache.py"))) >= 20
+
+
 def product_strings(path: Path):
     """Every string literal a page could show (docstrings excluded), with its line number."""
     tree = ast.parse(path.read_text())
