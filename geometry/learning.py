@@ -31,7 +31,7 @@ import pandas as pd
 
 from geometry.counting import operation_counts
 from geometry.forward import architecture_of, parameter_count
-from geometry.models import using
+from geometry.models import frozen, using
 from geometry.tokens import display_tokens, has_control_characters
 from geometry.vectors import cosine_matrix, top_k
 
@@ -157,12 +157,12 @@ class EmbeddingGradients:
         """(vocab, d) through the input lookup (dense; built on demand)."""
         dense = np.zeros((self.vocab, self.lookup_grad.shape[1]), dtype=self.lookup_grad.dtype)
         np.add.at(dense, self.token_ids, self.lookup_grad)
-        return _frozen(dense)
+        return frozen(dense)
 
     @functools.cached_property
     def output_grad(self) -> np.ndarray:
         """(vocab, d) through the output projection (dense; built on demand)."""
-        return _frozen(self.logit_grad.T @ self.hidden)
+        return frozen(self.logit_grad.T @ self.hidden)
 
     @property
     def total_grad(self) -> np.ndarray:
@@ -185,7 +185,7 @@ class EmbeddingGradients:
         norms = np.zeros(self.vocab)
         ids = np.unique(self.token_ids)
         norms[ids] = _row_norms(self.input_rows_of(ids))
-        return _frozen(norms)
+        return frozen(norms)
 
     @functools.cached_property
     def output_row_norms(self) -> np.ndarray:
@@ -193,7 +193,7 @@ class EmbeddingGradients:
         G = self.logit_grad.astype(np.float64)  # (T, vocab)
         H = self.hidden.astype(np.float64)
         squared = np.einsum("tv,tv->v", G, (H @ H.T) @ G)  # g_v · (H Hᵀ) g_v for every v
-        return _frozen(np.sqrt(np.maximum(squared, 0.0)))
+        return frozen(np.sqrt(np.maximum(squared, 0.0)))
 
 
 def embedding_gradients(lm, text: str) -> EmbeddingGradients:
@@ -264,12 +264,12 @@ def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, ro
     true_next = probs[torch.arange(n - 1), torch.tensor(ids[1:])]  # (T-1,)
     return EmbeddingGradients(
         loss=float(loss.detach()),
-        token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
+        token_ids=frozen(np.asarray(ids, dtype=np.int64)),
         tokens=display_tokens(lm, ids),
-        true_next_probs=_frozen(true_next.numpy().astype(np.float32)),
-        lookup_grad=_frozen(lookup_grad[row, :n].numpy().copy()),
-        logit_grad=_frozen(logit_grad[row, :n].numpy().copy()),
-        hidden=_frozen(hidden.detach()[row, :n].numpy().copy()),
+        true_next_probs=frozen(true_next.numpy().astype(np.float32)),
+        lookup_grad=frozen(lookup_grad[row, :n].numpy().copy()),
+        logit_grad=frozen(logit_grad[row, :n].numpy().copy()),
+        hidden=frozen(hidden.detach()[row, :n].numpy().copy()),
         tied=architecture_of(lm.model).tied_embeddings,
     )
 
@@ -277,11 +277,6 @@ def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, ro
 def _row_norms(matrix: np.ndarray) -> np.ndarray:
     """(n,) float64 length of each row of an (n, d) matrix, without an (n, d) temporary."""
     return np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
 
 
 # --------------------------------------------------------------------------- tables from one backward pass
@@ -573,14 +568,14 @@ def _summarise(lm, ids, losses, final, E_before, E_after, optimizer, lr) -> Trai
         ignore_index=True,
     )
     return TrainingRun(
-        losses=_frozen(np.asarray(losses, dtype=np.float32)),
+        losses=frozen(np.asarray(losses, dtype=np.float32)),
         final_loss=final,
-        token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
-        rows=_frozen(rows),
+        token_ids=frozen(np.asarray(ids, dtype=np.int64)),
+        rows=frozen(rows),
         tokens=tokens,
-        before=_frozen(before),
-        after=_frozen(after),
-        row_shift=_frozen((E_after - E_before).norm(dim=1).numpy()),
+        before=frozen(before),
+        after=frozen(after),
+        row_shift=frozen((E_after - E_before).norm(dim=1).numpy()),
         neighbours=neighbours,
         optimizer=optimizer,
         lr=lr,

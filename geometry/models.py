@@ -142,11 +142,15 @@ class LoadedModel:
         return read_only(self.transformer.get_input_embeddings().weight)
 
 
-def read_only(tensor: Any) -> np.ndarray:
-    """A numpy view of a torch tensor that nobody can write through."""
-    array = tensor.detach().cpu().numpy()
+def frozen(array: np.ndarray) -> np.ndarray:
+    """The array, marked read-only: results shared between callers cannot be changed by one of them."""
     array.flags.writeable = False
     return array
+
+
+def read_only(tensor: Any) -> np.ndarray:
+    """A numpy view of a torch tensor that nobody can write through."""
+    return frozen(tensor.detach().cpu().numpy())
 
 
 @contextlib.contextmanager

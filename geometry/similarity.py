@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geometry.models import frozen
 from geometry.tokens import whole_word_vocabulary, word_tokens
 from geometry.vectors import (
     angle_degrees,
@@ -346,11 +347,6 @@ class VocabularyMatrix:
         return found
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
-
-
 def vocabulary_matrix(lm: Any) -> VocabularyMatrix:
     """The model's whole-word vocabulary ready for search (0.33 s for SmolLM2, 0.6 s for the encoder)."""
     vocabulary = whole_word_vocabulary(lm)
@@ -360,14 +356,14 @@ def vocabulary_matrix(lm: Any) -> VocabularyMatrix:
     norms[norms == 0] = 1.0  # an all-zero row (padding) scores 0 instead of dividing by zero
     std = rows.std(axis=0)  # (d,)
     std[std == 0] = 1.0
-    stats = DimensionStats(_read_only(rows.mean(axis=0)), _read_only(std))
+    stats = DimensionStats(frozen(rows.mean(axis=0)), frozen(std))
     return VocabularyMatrix(
         words=vocabulary.words,
-        ids=_read_only(vocabulary.ids.copy()),
+        ids=frozen(vocabulary.ids.copy()),
         E=E,
-        norms=_read_only(norms),
+        norms=frozen(norms),
         stats=stats,
-        standardised_norms=_read_only(np.linalg.norm(stats.apply(rows), axis=1)),
+        standardised_norms=frozen(np.linalg.norm(stats.apply(rows), axis=1)),
         index={word: i for i, word in enumerate(vocabulary.words)},
     )
 
@@ -387,7 +383,7 @@ def sentence_sample(lm: Any, vocabulary: VocabularyMatrix | None = None) -> Sent
     size = min(SENTENCE_SAMPLE, len(words))
     picks = np.random.default_rng(SEED).choice(len(words), size=size, replace=False)
     sample = tuple(words[i] for i in sorted(picks))
-    return SentenceSample(sample, _read_only(np.asarray(sentence_vectors(lm, sample), dtype=np.float64)))
+    return SentenceSample(sample, frozen(np.asarray(sentence_vectors(lm, sample), dtype=np.float64)))
 
 
 def dimension_stats(
@@ -409,7 +405,7 @@ def dimension_stats(
         X = (sample or sentence_sample(lm, vocabulary)).vectors
         std = X.std(axis=0)
         std[std == 0] = 1.0
-        return DimensionStats(_read_only(X.mean(axis=0)), _read_only(std))
+        return DimensionStats(frozen(X.mean(axis=0)), frozen(std))
     raise ValueError(f"Unknown vector kind {kind!r}; use static or sentence.")
 
 

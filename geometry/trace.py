@@ -58,7 +58,7 @@ from geometry.forward import (
     run,
     weights_of,
 )
-from geometry.models import using
+from geometry.models import frozen, using
 from geometry.sampling import Decoding, next_token_probs
 from geometry.tokens import display_tokens, word_tokens
 from geometry.vectors import cosine, norm, top_k
@@ -199,21 +199,16 @@ class Trace:
     @functools.cached_property
     def attention(self) -> np.ndarray:
         """(L, H, T, T) attention probabilities: layer, head, query, key."""
-        return _frozen(np.stack([self.activations[f"blocks.{L}.attn.pattern"] for L in self._layers]))
+        return frozen(np.stack([self.activations[f"blocks.{L}.attn.pattern"] for L in self._layers]))
 
     @functools.cached_property
     def scores(self) -> np.ndarray:
         """(L, H, T, T) pre-softmax scores, after scaling and the mask (-inf where masked)."""
-        return _frozen(np.stack([self.activations[f"blocks.{L}.attn.scores"] for L in self._layers]))
+        return frozen(np.stack([self.activations[f"blocks.{L}.attn.scores"] for L in self._layers]))
 
     @property
     def _layers(self) -> range:
         return range(self.architecture.n_layers)
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
 
 
 # --------------------------------------------------------------------------- tokens
@@ -286,10 +281,10 @@ def trace(
     with using(lm):
         acts = run(weights, torch.tensor(ids, dtype=torch.long), intervention)
     # detach: a slice of a weight that requires grad (W_pos[:T]) still requires it under no_grad
-    arrays = {name: _frozen(tensor.detach().numpy()) for name, tensor in acts.items()}
+    arrays = {name: frozen(tensor.detach().numpy()) for name, tensor in acts.items()}
     return Trace(
         prompt=prompt,
-        token_ids=_frozen(np.asarray(ids, dtype=np.int64)),
+        token_ids=frozen(np.asarray(ids, dtype=np.int64)),
         tokens=display_tokens(lm, ids),
         architecture=weights.architecture,
         intervention=intervention,

@@ -88,7 +88,7 @@ else:
         height=80,
     )
     st.caption(
-        f"Up to {wordlists.MAX_LIST_WORDS} entries of up to 60 characters. "
+        f"Up to {wordlists.MAX_LIST_WORDS} entries of up to {wordlists.MAX_WORD_CHARS} characters. "
         + (
             "Static vectors: each word's embedding rows before any context."
             if source == "static"

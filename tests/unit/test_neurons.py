@@ -18,7 +18,7 @@ from geometry.neurons import (
 TEXT = "The cat sat on the mat.\nA storm is coming over the hills tonight.\nShe sang."
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama"])
+@pytest.fixture(params=["tiny_gpt2", "tiny_llama", "tiny_qwen2"])
 def tiny_lm(request):
     return request.getfixturevalue(request.param)
 
