@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geometry import context, senses
-from ui import cache
+from ui.cache import context as cache
 from ui.context import explanation, inputs, layers, occurrences, sources
 from ui.models import get_model, model_source_caption
 from ui.page import friendly_errors, glossary

@@ -5,7 +5,7 @@ import streamlit as st
 
 from geometry import handmade, similarity, wordlists
 from geometry.models import CAUSAL_LM_CHOICES, ENCODER_NAME
-from ui import cache
+from ui.cache import vectors as cache
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
 from ui.page import friendly_errors, glossary

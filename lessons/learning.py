@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geometry import learning
-from ui import cache
+from ui.cache import learning as cache
 from ui.learning import cost, gradients, loss, presets, training
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import friendly_errors, glossary

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geometry import projection as pj
 from geometry import wordsets as ws
-from ui import cache
+from ui.cache import projections as cache
 from ui.models import get_model, model_source_caption
 from ui.page import explain, friendly_errors, glossary
 from ui.projections import controls, maps, neighbours, stability, upload, words

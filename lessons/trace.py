@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geometry.models import TRACE_CHOICES
-from ui.cache import load_trace
+from ui.cache.trace import load_trace
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary, presenter_mode
 from ui.trace import REGISTRY, TABS

@@ -4,7 +4,7 @@ The one store of model handles is ``geometry.models.load_model``'s process-wide 
 each model once under one lock, so the server's warm-up thread and every session share the same
 load and the same object (a notebook gets the same behaviour). A second ``st.cache_resource``
 here would only hold the same objects again. Everything computed from a model is cached in
-ui/cache.py, keyed by the model's name.
+the ui/cache package, keyed by the model's name.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def model_source_caption(model: LoadedModel) -> None:
 def _warm_up() -> None:
     """Load the default models, index the encoder's vocabulary, compile UMAP: what first visits wait for."""
     from geometry import projection  # imported here: umap is slow to import
-    from ui import cache
+    from ui.cache import vectors as cache
 
     for name in (models.ENCODER_NAME, models.CAUSAL_LM_NAME):
         try:

@@ -198,7 +198,9 @@ def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, 
     """
     presenter = presenter_mode()
     if isinstance(chart, CachedChart):
-        from ui.cache import vega_lite_spec  # imported by the pages that draw charts, not by the home page
+        from ui.cache.charts import (
+            vega_lite_spec,  # imported by the pages that draw charts, not by the home page
+        )
 
         event = st.vega_lite_chart(
             spec=vega_lite_spec(chart.name, chart.args, chart.kwargs, presenter, _build=chart.build),

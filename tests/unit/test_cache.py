@@ -22,7 +22,7 @@ from geometry import charts
 def test_an_unvalidated_conversion_sends_the_same_specification(build):
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-    from ui.cache import unvalidated
+    from ui.cache.charts import unvalidated
 
     chart = unvalidated(build())
     assert _convert_altair_to_vega_lite_spec(chart) == _convert_altair_to_vega_lite_spec(build())
@@ -30,7 +30,7 @@ def test_an_unvalidated_conversion_sends_the_same_specification(build):
 
 
 def test_an_unvalidated_chart_skips_the_schema_check():
-    from ui.cache import unvalidated
+    from ui.cache.charts import unvalidated
 
     broken = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
     broken.mark = "not-a-mark"  # the schema check would refuse this

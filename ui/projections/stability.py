@@ -8,7 +8,7 @@ import streamlit as st
 
 from geometry import charts
 from geometry import projection as pj
-from ui import cache
+from ui.cache import projections as cache
 from ui.page import cached_chart, friendly_errors, show_chart
 from ui.projections.controls import Settings
 from ui.projections.maps import QUIET

@@ -9,7 +9,7 @@ import streamlit as st
 
 from geometry import uploads
 from geometry import wordsets as ws
-from ui import cache
+from ui.cache import projections as cache
 from ui.page import friendly_errors
 
 COLOUR_MAX_GROUPS = 20  # metadata columns with more distinct values are not offered as colours

@@ -7,7 +7,7 @@ import streamlit as st
 from geometry import models
 from geometry import trace as tr
 from geometry.models import LoadedModel
-from ui.cache import load_trace
+from ui.cache.trace import load_trace
 from ui.models import get_model, unavailable_reason
 from ui.page import download_table, explain
 

@@ -9,7 +9,7 @@ from geometry import charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
 from geometry.trace_tables import attention_frame, comparison_long, comparison_table, head_focus, top_of_run
-from ui.cache import NORMAL, load_trace
+from ui.cache.trace import NORMAL, load_trace
 from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_tokens, show_chart
 from ui.trace.widgets import QUIET, index_slider, token_chips
 
@@ -62,7 +62,7 @@ def heads_to_ablate(arch: tr.Architecture) -> list[str]:
 
 
 def controls(arch: tr.Architecture) -> tuple[tuple, int, int]:
-    """The experiment's settings: (intervention key as in ui.cache, layer, head to inspect)."""
+    """The experiment's settings: (intervention key as in ui.cache.trace, layer, head to inspect)."""
     ablate = heads_to_ablate(arch)
     left, middle, right = st.columns(3)
     scale = left.toggle("Divide q·k by √d_head", True, key="tr_scale", bind="query-params")

@@ -13,7 +13,7 @@ from geometry.models import LoadedModel
 from geometry.sampling import Decoding
 from geometry.tokens import decode_token
 from geometry.trace_tables import generation_steps
-from ui.cache import cached_generation
+from ui.cache.trace import cached_generation
 from ui.page import (
     cached_chart,
     counts_config,

@@ -9,7 +9,7 @@ from geometry import charts, neurons
 from geometry import trace as tr
 from geometry.models import LoadedModel
 from geometry.trace import unique_labels
-from ui.cache import cached_reference, cached_vocabulary
+from ui.cache.trace import cached_reference, cached_vocabulary
 from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
 from ui.trace.widgets import index_slider, token_chips
 

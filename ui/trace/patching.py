@@ -14,7 +14,7 @@ import streamlit as st
 from geometry import attribution, charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
-from ui.cache import cached_patching, cached_trace
+from ui.cache.trace import cached_patching, cached_trace
 from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
 from ui.trace.notices import prompt_notices
 from ui.trace.widgets import QUIET

@@ -9,7 +9,7 @@ from geometry import charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
 from geometry.trace_tables import lens_top, lens_with_norms, sublayer_change_rows
-from ui.cache import NORMAL, cached_logit_lens
+from ui.cache.trace import NORMAL, cached_logit_lens
 from ui.page import cached_chart, download_table, explain, safe_tokens, show_chart
 from ui.trace.widgets import position_picker
 

@@ -10,7 +10,7 @@ from geometry import charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
 from geometry.trace_tables import lens_labels, target_sentence
-from ui.cache import cached_lens
+from ui.cache.trace import cached_lens
 from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
 from ui.trace.one_neuron import neuron_section
 from ui.trace.widgets import index_slider, position_picker

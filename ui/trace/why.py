@@ -14,7 +14,7 @@ import streamlit as st
 from geometry import attribution, charts
 from geometry import trace as tr
 from geometry.models import LoadedModel
-from ui.cache import logit_attribution
+from ui.cache.trace import logit_attribution
 from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
 from ui.trace import patching
 from ui.trace.patching import valid_choice
