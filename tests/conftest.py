@@ -207,6 +207,15 @@ def tiny_qwen2(byte_level):
     return LoadedModel(model, byte_level, "tiny-qwen2", "causal", "test", "random")
 
 
+CAUSAL_FAMILIES = ["tiny_gpt2", "tiny_llama", "tiny_qwen2"]  # one tiny random model per causal family
+
+
+@pytest.fixture(params=CAUSAL_FAMILIES)
+def tiny_lm(request):
+    """Each causal family's tiny random model in turn: a test taking it runs once per family."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.fixture(scope="session")
 def tiny_bert(wordpiece):
     """A randomly initialised BERT encoder (post-norm, attention both ways, GELU, token types)."""

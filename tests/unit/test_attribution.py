@@ -18,11 +18,6 @@ CORRUPTED = "The capital of Italy is"  # differs from CLEAN at position 3 only
 DIFFERING, AGREEING, LAST = 3, 1, 4
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama", "tiny_qwen2"])
-def tiny_lm(request):
-    return request.getfixturevalue(request.param)
-
-
 def ids_of(lm, prompt):
     return lm.tokenizer(prompt)["input_ids"]
 

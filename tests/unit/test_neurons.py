@@ -18,11 +18,6 @@ from geometry.neurons import (
 TEXT = "The cat sat on the mat.\nA storm is coming over the hills tonight.\nShe sang."
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama", "tiny_qwen2"])
-def tiny_lm(request):
-    return request.getfixturevalue(request.param)
-
-
 def down_projection(lm, layer):
     """The HF module whose input is the neuron activations: GPT-2's c_proj, Llama's down_proj."""
     model = lm.model

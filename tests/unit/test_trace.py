@@ -34,11 +34,6 @@ from tests.conftest import mid_sentence_id
 PROMPT = "the dog that chased the cat was"
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama", "tiny_qwen2"])
-def tiny_lm(request):
-    return request.getfixturevalue(request.param)
-
-
 def reference(lm, ids):
     """The model's own forward pass with attentions and hidden states."""
     with torch.no_grad():
