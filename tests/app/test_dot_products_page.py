@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geometry import similarity
 from geometry.models import CAUSAL_LM_NAME
 from geometry.vectors import word_vectors
+from tests.unit.test_charts import font_sizes
 from ui.dot_products.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -295,17 +296,3 @@ def test_presenter_mode_enlarges_every_chart_text_to_16_px():
     for spec in specs:
         sizes = font_sizes(spec)
         assert sizes and min(sizes) >= 16, sizes
-
-
-def font_sizes(node) -> list[float]:
-    if isinstance(node, list):
-        return [size for item in node for size in font_sizes(item)]
-    if not isinstance(node, dict):
-        return []
-    found = []
-    for key, value in node.items():
-        if key in ("fontSize", "labelFontSize", "titleFontSize") and isinstance(value, int | float):
-            found.append(value)
-        elif key not in ("data", "datasets"):
-            found.extend(font_sizes(value))
-    return found
