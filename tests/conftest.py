@@ -159,6 +159,13 @@ def tiny_gpt2(byte_level):
     return LoadedModel(_tiny(config), byte_level, "tiny-gpt2", "causal", "test", "random")
 
 
+# Llama and Qwen2 alike: 2 layers, 4 query heads sharing 2 key/value heads, rotary positions
+ROTARY_SIZES = {
+    "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "max_position_embeddings": 64,
+}  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def tiny_llama(byte_level):
     """A randomly initialised Llama (RoPE, RMSNorm, grouped-query attention, SwiGLU), byte-level BPE."""
@@ -170,12 +177,7 @@ def tiny_llama(byte_level):
         vocab_size=len(byte_level),
         bos_token_id=byte_level.bos_token_id,
         eos_token_id=byte_level.eos_token_id,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=64,
+        **ROTARY_SIZES,
         tie_word_embeddings=True,
     )
     return LoadedModel(_tiny(config), byte_level, "tiny-llama", "causal", "test", "random")
@@ -191,12 +193,7 @@ def tiny_qwen2(byte_level):
 
     config = Qwen2Config(
         vocab_size=len(byte_level),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=64,
+        **ROTARY_SIZES,
         tie_word_embeddings=False,
     )
     model = _tiny(config)
