@@ -243,8 +243,8 @@ def read_plan(data: bytes, catalogue: Mapping[str, PageSettings]) -> Plan:
     """
     if len(data) > MAX_FILE_BYTES:
         raise PlanError(
-            f"This file is {len(data) / 1024:,.0f} KB; a lesson plan file is at most "
-            f"{MAX_FILE_BYTES // 1024} KB."
+            f"This file is larger than {MAX_FILE_BYTES // 1024} KB ({len(data):,} bytes); a lesson plan "
+            f"file is at most {MAX_FILE_BYTES // 1024} KB."
         )
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
@@ -286,11 +286,6 @@ def _plan_from_document(document: dict) -> Plan:
         )
     if "title" not in document:
         raise PlanError('The plan has no title: add a line such as title = "My lesson".')
-    minutes = document.get("minutes")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
-        raise PlanError(
-            f"The plan's minutes must be a whole number from 1 to {MAX_MINUTES}, such as minutes = 20."
-        )
     steps = document.get("step", [])
     if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
         raise PlanError("The plan's steps must be [[step]] tables.")
@@ -298,7 +293,7 @@ def _plan_from_document(document: dict) -> Plan:
         raise PlanError(f"This plan has {len(steps)} steps; a plan has at most {MAX_STEPS}.")
     return Plan(
         title=document["title"],
-        minutes=minutes,
+        minutes=document.get("minutes"),
         version=version,
         steps=tuple(_step_from_table(table, number) for number, table in enumerate(steps, 1)),
     )
@@ -395,6 +390,11 @@ def check_plan(plan: Plan, catalogue: Mapping[str, PageSettings]) -> None:
     problem = text_problem(plan.title, MAX_TITLE_CHARS, one_line=True)
     if problem:
         raise PlanError(f"The plan's title {problem}.")
+    minutes = plan.minutes
+    if type(minutes) is not int or not 1 <= minutes <= MAX_MINUTES:
+        raise PlanError(
+            f"The plan's minutes must be a whole number from 1 to {MAX_MINUTES}, such as minutes = 20."
+        )
     if plan.version != FORMAT_VERSION:
         raise _version_error(plan.version)
     if len(plan.steps) > MAX_STEPS:
@@ -430,6 +430,8 @@ def _check_setting(page: PageSettings, key: str, value: SettingValue, where: str
     if setting is None:
         raise PlanError(f"{where}: the page {page.title} has no setting {echo(key)}.", number)
     values = (value,) if isinstance(value, str) else value
+    if not isinstance(values, tuple) or not all(isinstance(v, str) for v in values):
+        raise PlanError(f"{where}: the setting {echo(key)} must be text or a list of texts.", number)
     problem = setting.problem(values)
     if problem:
         shown = echo(value) if isinstance(value, str) else f"[{', '.join(echo(v) for v in value)}]"

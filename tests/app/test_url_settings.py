@@ -8,6 +8,7 @@ The helpers here (``bound_widgets``, ``shown_values``) are also used by tests/ap
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 from ui import journey
-from ui.url_settings import APP_SETTINGS, CATALOGUE, Choice, Number, Switch, Text
+from ui.url_settings import APP_SETTINGS, CATALOGUE, Choice, Number, Setting, Switch, Text
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,12 +146,16 @@ def test_every_url_setting_of_the_page_is_in_the_catalogue_and_back(page):
     assert sorted(set(catalogue) - set(seen)) == [], f"in ui/url_settings.py, not bound on {url_path}"
 
 
-def test_each_setting_describes_its_widget(page):
+def catalogued(page: tuple[str, dict]) -> Iterator[tuple[str, object, Setting]]:
+    """(key, widget, its setting) for each bound widget the catalogue names (the others fail above)."""
     url_path, seen = page
     for key, node in seen.items():
-        setting = CATALOGUE[url_path].settings.get(key)
-        if setting is None:
-            continue  # named by the test above
+        if key in CATALOGUE[url_path].settings:
+            yield key, node, CATALOGUE[url_path].settings[key]
+
+
+def test_each_setting_describes_its_widget(page):
+    for key, node, setting in catalogued(page):
         kind = kind_of(node)
         allowed = WIDGETS[type(setting.rule)] | (PICKERS if setting.depends_on else set())
         assert kind in allowed, f"{key}: a {kind} is not a {type(setting.rule).__name__}"
@@ -159,11 +164,7 @@ def test_each_setting_describes_its_widget(page):
 
 
 def test_fixed_options_and_ranges_are_the_widgets(page):
-    url_path, seen = page
-    for key, node in seen.items():
-        setting = CATALOGUE[url_path].settings.get(key)
-        if setting is None:
-            continue  # named by the test above
+    for key, node, setting in catalogued(page):
         if isinstance(setting.rule, Choice):
             options = options_of(node)
             if setting.depends_on:  # e.g. the second model: every model but the first

@@ -498,8 +498,15 @@ def test_the_malformed_line_and_its_step_are_named():
 
 def test_a_file_over_200_kb_is_refused_before_it_is_read():
     text = HEADER + "# " + "x" * MAX_FILE_BYTES + "\n"
-    with pytest.raises(PlanError, match=r"This file is 200 KB; a lesson plan file is at most 200 KB\."):
+    with pytest.raises(PlanError, match=r"larger than 200 KB \(2\d\d,\d\d\d bytes\); .* at most 200 KB\."):
         read(text)
+
+
+def test_a_plan_made_in_the_app_is_checked_like_a_file():
+    with pytest.raises(PlanError, match="minutes must be a whole number"):
+        check_plan(Plan("Lesson", 0), CATALOGUE)
+    with pytest.raises(PlanError, match="Step 1 \\('S'\\): the setting 'tr_layer' must be text"):
+        check_plan(Plan("Lesson", 5, steps=(Step("trace", "S", settings=(("tr_layer", 3),)),)), CATALOGUE)
 
 
 def test_bytes_that_are_not_text_are_refused():
@@ -543,3 +550,13 @@ def test_any_catalogue_will_do():
     assert plan.steps[0].settings == (("x", "<b>"),)
     with pytest.raises(PlanError, match="there is no lesson page 'dot-products'. The pages are: p."):
         read_plan(plan_to_toml(PLAN).encode(), {"p": Page()})
+
+
+def test_the_examples_in_the_docstrings_hold():
+    """pytest collects doctests from geometry/ only; this module's examples are run here."""
+    import doctest
+
+    import classroom.plans
+
+    results = doctest.testmod(classroom.plans)
+    assert results.attempted and results.failed == 0

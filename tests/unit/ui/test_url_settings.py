@@ -104,3 +104,12 @@ def test_the_model_lists_are_the_apps():
     assert set(CATALOGUE["dot-products"].settings["dp_model"].rule.options) == set(models.MODELS)
     assert list(CATALOGUE["trace"].settings["tr_model"].rule.options) == models.TRACE_CHOICES
     assert list(CATALOGUE["learning"].settings["ln_model"].rule.options) == models.CAUSAL_LM_CHOICES
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    import ui.url_settings
+
+    results = doctest.testmod(ui.url_settings)
+    assert results.attempted and results.failed == 0
