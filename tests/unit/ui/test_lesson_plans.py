@@ -12,7 +12,8 @@ from classroom.plans import plan_to_toml, read_plan
 from ui import journey
 from ui.url_settings import CATALOGUE
 
-PLANS = sorted((Path(__file__).resolve().parents[3] / "lesson_plans").glob("*.toml"))
+FOLDER = Path(__file__).resolve().parents[3] / "lesson_plans"
+PLANS = sorted(FOLDER.glob("*.toml"))
 
 
 def read(path: Path):
@@ -48,3 +49,9 @@ def test_start_here_is_the_home_pages_journey():
     assert [(s.page, s.settings) for s in plan.steps] == [(j.lesson, j.settings) for j in journey.JOURNEY]
     assert [s.title for s in plan.steps] == [j.name.capitalize() for j in journey.JOURNEY]
     assert [s.note for s in plan.steps] == [j.what for j in journey.JOURNEY]
+
+
+def test_the_example_in_the_readme_is_a_valid_plan():
+    readme = (FOLDER / "README.md").read_text()
+    example = readme.split("```toml\n")[1].split("```")[0]
+    assert read_plan(example.encode(), CATALOGUE).steps[0].question.kind == "closer_pair"
