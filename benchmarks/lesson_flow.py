@@ -188,7 +188,7 @@ WAITS = (
         "Words in context: switch to the causal LM",
         View("context"),
         click_text("causal LM"),
-        f"() => ({CHART_SAYS})('(^|[^0-9])29$')",  # a layer the 6-layer encoder does not have
+        f"() => ({CHART_SAYS})('^[A-Za-z ]*29$')",  # "layer 29": a layer the 6-layer encoder lacks
         link=View("context", (("cx_model", "causal LM"),)),
     ),
     Wait(
