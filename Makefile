@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PIP_RETRIES ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint format browser benchmark classroom patching clean
+.PHONY: setup run test test-fast lint format browser benchmark classroom patching flow clean
 .DEFAULT_GOAL := run
 
 setup: $(STAMP)  ## create .venv and install everything (idempotent)
@@ -48,6 +48,11 @@ classroom: setup  ## a class of 30 on one server: seconds per page, exceptions, 
 
 patching: setup  ## exact activation patching of a 12-token prompt on SmolLM2: seconds, and the attribution's sum error
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/patching.py
+
+# One table, a column per checkout: make flow REPOS="/path/to/before /path/to/after" (each with its .venv)
+REPOS ?= .
+flow:  ## the lesson on a projector and a phone: screens of scrolling, sideways overflow, contrast, waits
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/lesson_flow.py $(foreach repo,$(REPOS),--repo $(repo)) $(FLOW_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
