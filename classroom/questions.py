@@ -83,6 +83,7 @@ class Kind:
 
 
 _TEXT, _INTEGER, _NUMBER = "text", "integer", "number"
+_KIND_WORDS = {_TEXT: "text", _INTEGER: "a whole number", _NUMBER: "a finite number"}
 
 
 def _is(value: object, kind: str) -> bool:
@@ -94,11 +95,11 @@ def _is(value: object, kind: str) -> bool:
     return isinstance(value, int) if kind == _INTEGER else math.isfinite(value)
 
 
-def _get(spec: dict, name: str, kind: str, what: str) -> Any:
+def _get(spec: dict, name: str, kind: str, what: str, where: str = "The question's spec") -> Any:
     """``spec[name]`` when it is of ``kind``; Refused naming the field otherwise."""
     value = spec.get(name)
     if not _is(value, kind):
-        raise Refused(f"The question's spec needs '{name}': {what}.")
+        raise Refused(f"{where} needs '{name}': {what}.")
     return value
 
 
@@ -118,7 +119,7 @@ def _entries(spec: dict, name: str, low: int, high: int, keys: Mapping[str, str]
         if not isinstance(entry, dict):
             raise Refused(f"Entry {number} of '{name}' must be a table of {', '.join(keys)}.")
         for key, kind in keys.items():
-            _get(entry, key, kind, f"{key} of entry {number} of '{name}'")
+            _get(entry, key, kind, _KIND_WORDS[kind], where=f"Entry {number} of '{name}'")
     return entries
 
 
@@ -200,7 +201,7 @@ def _choose(choices: list[str], value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         if 0 <= value < len(choices):
             return choices[value]
-    else:
+    elif isinstance(value, str):
         text = clean_answer(value).casefold()
         for choice in choices:
             if choice.casefold() == text:

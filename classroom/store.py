@@ -698,6 +698,8 @@ class ClassStore:
                 .order_by(findings.c.id)
             )  # fmt: skip
             rows = connection.execute(query).all()
-        table = pd.DataFrame(rows, columns=["finding_id", "nickname", "page", "settings", "note", "sent_at"])
+        columns = ["finding_id", "nickname", "page", "settings", "note", "sent_at"]
+        table = pd.DataFrame(rows, columns=columns, dtype=object)  # a missing nickname stays None
         table["settings"] = [json.loads(text) for text in table["settings"]]
-        return table
+        table["sent_at"] = pd.to_datetime(table["sent_at"], utc=True)
+        return table.astype({"finding_id": "int64"})
