@@ -178,22 +178,32 @@ def create(connection: Connection, version: int = VERSION) -> None:
     connection.execute(sa.insert(schema_table).values(id=1, version=version))
 
 
+def _refuse_newer(version: int | None) -> None:
+    if version is not None and version > VERSION:
+        raise ClassroomUnavailable(
+            f"The class database was made by a newer version of the app (schema {version}; this "
+            f"one knows {VERSION}). Update the app, or point it at another database."
+        )
+
+
 def ensure_schema(engine: Engine) -> int:
     """Create or upgrade the class tables to :data:`VERSION`; the version found before (0 if new).
 
-    Raises :class:`ClassroomUnavailable` for a database made by a newer version of the app.
+    A database already at the current version is only read (a read-only one opens). Raises
+    :class:`ClassroomUnavailable` for a database made by a newer version of the app.
     """
+    with engine.connect() as connection:
+        version = found_version(connection)
+    _refuse_newer(version)
+    if version == VERSION:
+        return VERSION
     with engine.begin() as connection:
         _lock(connection)
-        version = found_version(connection)
+        version = found_version(connection)  # another process may have done it meanwhile
+        _refuse_newer(version)
         if version is None:
             create(connection)
             return 0
-        if version > VERSION:
-            raise ClassroomUnavailable(
-                f"The class database was made by a newer version of the app (schema {version}; this "
-                f"one knows {VERSION}). Update the app, or point it at another database."
-            )
         for step in range(version + 1, VERSION + 1):
             UPGRADES[step](connection)
         connection.execute(sa.update(schema_table).values(version=VERSION))

@@ -281,8 +281,9 @@ class ClassStore:
         return found
 
     def _teachers_question(self, connection: Connection, teacher_key: object, question_id: object) -> sa.Row:
+        teachers = self._class_of_key(connection, teacher_key)  # the key first: a wrong one learns nothing
         found = self._question(connection, question_id)
-        if found.class_id != self._class_of_key(connection, teacher_key).id:
+        if found.class_id != teachers.id:
             raise NotAllowed("That question belongs to another class: this teacher key cannot change it.")
         return found
 

@@ -145,7 +145,12 @@ def test_a_lesson_follows_the_teachers_step_and_collects_findings(store):
     assert store.set_step(key, index=0, page="dot-products", settings={"a": "king"}) == 1
     assert store.set_step(key, index=3, page="inside-the-model", settings={"prompt": "The cat"}) == 2
     step = store.current_step(code.lower())
-    assert (step.index, step.page, step.settings, step.version) == (3, "inside-the-model", {"prompt": "The cat"}, 2)
+    assert (step.index, step.page, step.settings, step.version) == (
+        3,
+        "inside-the-model",
+        {"prompt": "The cat"},
+        2,
+    )
     plan = 'title = "How a model chooses the next word"\nminutes = 45\n'
     store.save_plan(key, plan)
     store.save_plan(key, plan + "version = 1\n")
@@ -160,3 +165,12 @@ def test_a_lesson_follows_the_teachers_step_and_collects_findings(store):
     assert inbox["settings"].tolist() == [{"a": "bank"}, {}] and inbox["note"][0] == "bank is near ▒▒▒"
     with pytest.raises(NotFound):
         store.current_step("ZZZZZZ")
+
+
+def test_the_store_names_its_database_without_a_password(database_url, clock):
+    url = sa.make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(password="s3cret-teacher")  # the test server trusts local connections
+    store = ClassStore(url, clock=clock)
+    assert "s3cret" not in repr(store) and url.get_backend_name() in repr(store)
+    store.dispose()

@@ -30,5 +30,9 @@ def test_a_teacher_key_is_256_random_bits_and_the_store_keeps_its_sha256():
 
 def test_student_ids_are_128_random_bits_and_never_look_like_a_teacher_key():
     ids = {codes.new_student_id() for _ in range(100)}
-    assert len(ids) == 100 and all(codes.looks_like_student_id(i) and not codes.looks_like_key(i) for i in ids)
-    assert not codes.looks_like_student_id(codes.new_teacher_key()) and not codes.looks_like_key(codes.new_code())
+    assert len(ids) == 100 and all(
+        codes.looks_like_student_id(i) and not codes.looks_like_key(i) for i in ids
+    )
+    assert not codes.looks_like_student_id(codes.new_teacher_key()) and not codes.looks_like_key(
+        codes.new_code()
+    )
