@@ -179,6 +179,10 @@ def _guarded(method: Callable) -> Callable:
             return method(*args, **kwargs)
         except (exc.OperationalError, exc.InternalError, exc.InterfaceError) as error:
             raise ClassroomUnavailable(_sentence(error)) from error
+        except exc.TimeoutError as error:  # every pooled connection stayed busy
+            raise ClassroomUnavailable(
+                "The class database is too busy right now. Try again in a moment."
+            ) from error
 
     return guarded
 
@@ -482,10 +486,10 @@ class ClassStore:
             raise Refused("This question is closed: answers are no longer taken.")
         counted = normalise_answer(found.kind, json.loads(found.spec), value, tokenizer)
         with self.engine.begin() as connection:
-            written = connection.execute(
-                self._answer_statement(connection, found.id, student.id, counted)
-            ).rowcount
-        if written == 0:
+            statement = self._answer_statement(connection, found.id, student.id, counted)
+            # RETURNING says whether a row was written (rowcount is -1 for an INSERT on psycopg)
+            written = connection.execute(statement.returning(answers.c.question_id)).first()
+        if written is None:
             raise Refused("This question closed before your answer arrived: answers are no longer taken.")
         return counted
 

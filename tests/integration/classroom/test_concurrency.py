@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,6 +12,7 @@ from classroom import ClassStore
 from tests.unit.classroom.examples import spec
 
 STUDENTS = 30
+ROUNDS = 60  # answers each student sends, at most, in the closing storm
 
 
 @pytest.mark.parametrize("processes", [1, 3], ids=["one store", "three stores"])
@@ -51,3 +53,40 @@ def test_thirty_students_join_at_once_and_each_gets_an_id(store):
     with ThreadPoolExecutor(STUDENTS) as pool:
         ids = list(pool.map(join, range(STUDENTS)))
     assert len(set(ids)) == STUDENTS and store.student_count(key) == STUDENTS
+
+
+def test_closing_while_thirty_answer_keeps_every_acknowledged_answer_and_takes_none_after(database_url):
+    """The teacher closes in the middle of a storm of answers: an answer acknowledged is counted
+    (its latest value), and an answer sent after close() returned is refused."""
+    store = ClassStore(database_url)
+    code, key = store.create_class()
+    class_ = [store.join(code) for _ in range(STUDENTS)]
+    question_id = store.open_question(key, "number", spec("number"))
+    closed, start = threading.Event(), threading.Barrier(STUDENTS + 1)
+
+    def keep_answering(i: int) -> tuple[int | None, bool]:
+        """The student's last acknowledged value, and whether an answer sent after the close got in."""
+        start.wait()
+        last, late_accepted = None, False
+        for value in range(1, ROUNDS + 1):
+            after_close = closed.is_set()
+            try:
+                store.answer(question_id, class_[i], str(value))
+            except ValueError:
+                return last, late_accepted
+            last, late_accepted = value, late_accepted or after_close
+        return last, late_accepted
+
+    with ThreadPoolExecutor(STUDENTS) as pool:
+        students = [pool.submit(keep_answering, i) for i in range(STUDENTS)]
+        start.wait()
+        while store.answer_count(question_id) < STUDENTS:  # until everyone is answering
+            time.sleep(0.01)
+        store.close(key, question_id)
+        closed.set()
+        results = [student.result() for student in students]
+    assert not any(late for _, late in results)
+    assert any(last < ROUNDS for last, _ in results)  # the close came mid-stream
+    for student, (last, _) in zip(class_, results, strict=True):
+        assert store.own_answer(question_id, student) == str(last)  # the last acknowledged value
+    store.dispose()

@@ -134,3 +134,22 @@ def test_a_class_holds_a_bounded_number_of_students_and_findings(store, monkeypa
         store.send_finding(students[0], page="learning", settings={})
     with pytest.raises(ValueError, match="findings"):
         store.send_finding(students[0], page="learning", settings={})
+
+
+def test_a_question_closed_between_the_check_and_the_write_refuses_the_answer(store):
+    """The worst moment, made to happen: the teacher's close commits (on its own connection) just
+    before the student's write reaches the database. The answer is refused, not lost in silence."""
+    code, key = store.create_class()
+    ada = store.join(code)
+    question_id = store.open_question(key, "number", spec("number"))
+    store.answer(question_id, ada, "0.5")
+
+    def close_first(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO answers") and store.question(question_id).state == "open":
+            store.close(key, question_id)  # on another connection of the pool, committed now
+
+    sa.event.listen(store.engine, "before_cursor_execute", close_first)
+    with pytest.raises(ValueError, match="closed before your answer arrived"):
+        store.answer(question_id, ada, "0.9")
+    sa.event.remove(store.engine, "before_cursor_execute", close_first)
+    assert store.question(question_id).state == "closed" and store.own_answer(question_id, ada) == "0.5"
