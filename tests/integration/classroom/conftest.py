@@ -148,6 +148,21 @@ def store(database_url, clock) -> Iterator[ClassStore]:
     opened.dispose()
 
 
+def populated_class(store: ClassStore) -> tuple[str, str, str, int]:
+    """A class with something in every table: a student (Ada) who answered an open question and
+    sent a finding, a lesson step and a plan. ``(code, key, student_id, question_id)``."""
+    from tests.unit.classroom.examples import spec
+
+    code, key = store.create_class()
+    ada = store.join(code, nickname="Ada")
+    question_id = store.open_question(key, "number", spec("number"))
+    store.answer(question_id, ada, "0.5")
+    store.set_step(key, index=0, page="dot-products", settings={})
+    store.save_plan(key, 'title = "the teacher\'s"')
+    store.send_finding(ada, page="dot-products", settings={}, note="look")
+    return code, key, ada, question_id
+
+
 @contextlib.contextmanager
 def statements(store: ClassStore) -> Iterator[list[str]]:
     """The SQL statements the store sends while the block runs (a real listener on the engine)."""

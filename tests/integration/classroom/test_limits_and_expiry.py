@@ -11,6 +11,7 @@ from classroom import Attempts, ClassStore, TooManyAttempts
 from classroom import store as store_module
 from classroom.schema import CLASS_TABLES
 from classroom.shared import mask_text
+from tests.integration.classroom.conftest import populated_class
 from tests.unit.classroom.examples import spec
 
 
@@ -93,13 +94,7 @@ def count_rows(store: ClassStore) -> dict[str, int]:
 
 
 def test_expired_classes_are_deleted_with_everything_in_them(store, clock):
-    old_code, old_key = store.create_class()
-    ada = store.join(old_code, nickname="Ada")
-    question_id = store.open_question(old_key, "number", spec("number"))
-    store.answer(question_id, ada, "0.5")
-    store.set_step(old_key, index=0, page="learning", settings={})
-    store.save_plan(old_key, "title = 'x'")
-    store.send_finding(ada, page="learning", settings={}, note="look")
+    populated_class(store)
     clock.advance(hours=12)
     new_code, new_key = store.create_class()
     store.join(new_code)

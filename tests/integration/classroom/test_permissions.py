@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from classroom import codes
+from tests.integration.classroom.conftest import populated_class
 from tests.unit.classroom.examples import spec
 
 TEACHER_ACTIONS = {
@@ -31,14 +32,8 @@ QUESTION_ACTIONS = {"close", "reveal", "tally", "reveal_of"}  # the ones that na
 
 @pytest.fixture
 def running(store):
-    """A class with a student, an open question with one answer, a step and a plan."""
-    code, key = store.create_class()
-    ada = store.join(code, nickname="Ada")
-    question_id = store.open_question(key, "number", spec("number"))
-    store.answer(question_id, ada, "0.5")
-    store.set_step(key, index=0, page="dot-products", settings={})
-    store.save_plan(key, 'title = "the teacher\'s"')
-    return store, code, key, ada, question_id
+    """A class with a student, an open question with one answer, a step, a plan and a finding."""
+    return store, *populated_class(store)
 
 
 def wrong_keys(code: str, student_id: str) -> dict[str, object]:
