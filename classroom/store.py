@@ -9,22 +9,19 @@ never has to upgrade a read lock to a write lock mid-transaction.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from classroom import codes, limits
+from classroom.engine import guarded, make_engine, upsert
 from classroom.errors import ClassroomUnavailable, NotAllowed, NotFound, Refused
 from classroom.limits import Attempts
 from classroom.questions import Reveal, check_spec, normalise_answer, reveal_table, spec_text
@@ -39,12 +36,7 @@ from classroom.schema import (
     questions,
     students,
 )
-from classroom.shared import cache_root
 
-URL_VARIABLE = "CLASSROOM_DB_URL"
-SQLITE_FILE = "classroom.sqlite3"
-BUSY_TIMEOUT_SECONDS = 30  # SQLite: how long a writer waits for another one
-CONNECT_TIMEOUT_SECONDS = 5  # PostgreSQL: an unreachable server fails this fast
 MAX_STUDENTS = 300  # per class: a class of 30 with room to spare, and a bound on a join flood
 STATES = ("open", "closed", "revealed")
 
@@ -102,96 +94,6 @@ class Step:
     updated_at: datetime
 
 
-# --------------------------------------------------------------------------- engines
-
-
-def default_url() -> str:
-    """``CLASSROOM_DB_URL`` if set, else an SQLite file in the app's cache folder (created here)."""
-    url = os.environ.get(URL_VARIABLE, "").strip()
-    if url:
-        return url
-    folder = Path(cache_root())
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / SQLITE_FILE}"
-
-
-def _driver_url(url: str) -> sa.URL:
-    """A URL with psycopg 3 as PostgreSQL's driver (``postgres://`` and ``postgresql://`` name none)."""
-    parsed = sa.make_url(
-        url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
-    )
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-def _sqlite_settings(dbapi_connection, _record) -> None:
-    """Every SQLite connection: WAL (readers never wait for the writer), a durable commit, a busy
-    timeout instead of an immediate "database is locked", and foreign keys on."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
-
-
-def make_engine(url: str | sa.URL | Engine | None = None) -> Engine:
-    """An engine for ``url`` (see :func:`default_url` for None); an Engine is used as it is, except
-    that an SQLite one gets the settings of :func:`_sqlite_settings` on its connections."""
-    if isinstance(url, Engine):
-        engine = url
-    else:
-        parsed = _driver_url(str(url) if url is not None else default_url())
-        arguments: dict[str, Any] = {"pool_pre_ping": True}
-        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-            arguments["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-        engine = sa.create_engine(parsed, **arguments)
-    if engine.dialect.name not in ("sqlite", "postgresql"):
-        raise ClassroomUnavailable(
-            "The class store works with SQLite or PostgreSQL, not " + engine.dialect.name + "."
-        )
-    if engine.dialect.name == "sqlite" and not sa.event.contains(engine, "connect", _sqlite_settings):
-        sa.event.listen(engine, "connect", _sqlite_settings)
-        engine.dispose()  # connections made before the settings would lack them
-    return engine
-
-
-def _sentence(error: exc.DBAPIError) -> str:
-    """What a page says when the database fails."""
-    text = str(error.orig).lower()
-    if "read-only" in text or "readonly" in text:
-        return (
-            "The class database is read-only, so the class cannot save anything. The lessons work without it."
-        )
-    return (
-        "The class database cannot be reached right now. Try again in a moment; the lessons work without it."
-    )
-
-
-def _guarded(method: Callable) -> Callable:
-    """Turn a database failure into :class:`ClassroomUnavailable` with a sentence for the page."""
-
-    @functools.wraps(method)
-    def guarded(*args, **kwargs):
-        try:
-            return method(*args, **kwargs)
-        except (exc.OperationalError, exc.InternalError, exc.InterfaceError) as error:
-            raise ClassroomUnavailable(_sentence(error)) from error
-        except exc.TimeoutError as error:  # every pooled connection stayed busy
-            raise ClassroomUnavailable(
-                "The class database is too busy right now. Try again in a moment."
-            ) from error
-
-    return guarded
-
-
-def _upsert(connection: Connection, table: sa.Table):
-    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
-    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
-
-
 def _delete_classes(connection: Connection, class_ids: list[int]) -> None:
     """Delete these classes and every row that belongs to them, children first (so it does not
     depend on the database enforcing ON DELETE CASCADE, which SQLite does only when asked)."""
@@ -233,7 +135,7 @@ class ClassStore:
             raise ValueError("expiry must be a positive duration")
         self.engine = make_engine(url)
         self.expiry, self.clock = expiry, clock
-        self.upgraded_from = _guarded(ensure_schema)(self.engine)  # 0 for a new database
+        self.upgraded_from = guarded(ensure_schema)(self.engine)  # 0 for a new database
 
     def __repr__(self) -> str:
         return f"ClassStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -293,7 +195,7 @@ class ClassStore:
 
     # ----------------------------------------------------------------------- classes
 
-    @_guarded
+    @guarded
     def create_class(self) -> tuple[str, str]:
         """A new class: ``(join code, teacher key)``. Expired classes are deleted first."""
         self.delete_expired()
@@ -315,7 +217,7 @@ class ClassStore:
                 continue
         raise ClassroomUnavailable("No free class code could be found; try again in a moment.")
 
-    @_guarded
+    @guarded
     def resume(self, teacher_key: str) -> ClassInfo:
         """The teacher's class (after a reload or on another device), from the teacher key."""
         with self.engine.connect() as connection:
@@ -329,13 +231,13 @@ class ClassStore:
         """The join code of the teacher's class."""
         return self.resume(teacher_key).code
 
-    @_guarded
+    @guarded
     def end_class(self, teacher_key: str) -> None:
         """Delete the teacher's class now, with everything in it."""
         with self.engine.begin() as connection:
             _delete_classes(connection, [self._class_of_key(connection, teacher_key).id])
 
-    @_guarded
+    @guarded
     def delete_expired(self) -> int:
         """Delete every expired class with everything in it; the number of classes deleted. Cheap
         when nothing has expired (one indexed look-up), so a page may call it often."""
@@ -348,7 +250,7 @@ class ClassStore:
 
     # ----------------------------------------------------------------------- students
 
-    @_guarded
+    @guarded
     def join(self, code: str, nickname: str | None = None, *, attempts: Attempts | None = None) -> str:
         """Join the class with ``code``: a new anonymous student id.
 
@@ -378,7 +280,7 @@ class ClassStore:
             connection.execute(sa.insert(students).values(**row))
         return student_id
 
-    @_guarded
+    @guarded
     def nicknames(self, teacher_key: str) -> list[str]:
         """The nicknames of the teacher's students, in joining order (students without one left out)."""
         with self.engine.connect() as connection:
@@ -396,7 +298,7 @@ class ClassStore:
 
     # ----------------------------------------------------------------------- questions
 
-    @_guarded
+    @guarded
     def open_question(self, teacher_key: str, kind: str, spec: dict) -> int:
         """Open a question of ``kind`` (see ``classroom.questions``) with its ``spec``; it becomes
         the class's current question, and an earlier open one is closed. Its id."""
@@ -414,7 +316,7 @@ class ClassStore:
                 sa.insert(questions).values(**row).returning(questions.c.id)
             ).scalar_one()
 
-    @_guarded
+    @guarded
     def close(self, teacher_key: str, question_id: int) -> None:
         """Stop taking answers (nothing happens to a question already closed or revealed)."""
         with self.engine.begin() as connection:
@@ -425,7 +327,7 @@ class ClassStore:
                 .values(state="closed", closed_at=self.clock())
             )
 
-    @_guarded
+    @guarded
     def reveal(self, teacher_key: str, question_id: int) -> None:
         """Show the class's answers to everyone (closing the question if it is still open)."""
         now = self.clock()
@@ -439,7 +341,7 @@ class ClassStore:
                 )
             )
 
-    @_guarded
+    @guarded
     def question(self, question_id: int) -> Question:
         """A question: its kind, its spec as it was given, its state and times."""
         with self.engine.connect() as connection:
@@ -449,7 +351,7 @@ class ClassStore:
             found.opened_at, found.closed_at, found.revealed_at,
         )  # fmt: skip
 
-    @_guarded
+    @guarded
     def questions(self, teacher_key: str) -> pd.DataFrame:
         """The class's questions, oldest first: ``question_id``, ``kind``, ``state``, ``opened_at``,
         ``answers`` (how many answered)."""
@@ -472,7 +374,7 @@ class ClassStore:
 
     # ----------------------------------------------------------------------- answers
 
-    @_guarded
+    @guarded
     def answer(self, question_id: int, student_id: str, value: object, *, tokenizer: Any = None) -> str:
         """Record (or replace) the student's answer while the question is open; committed before
         this returns. The answer as counted (normalised and masked). ``tokenizer``: the model's,
@@ -499,7 +401,7 @@ class ClassStore:
         still_open = sa.select(
             sa.literal(question_id), sa.literal(student_id), sa.literal(value, sa.String), when
         ).where(questions.c.id == question_id, questions.c.state == "open")
-        statement = _upsert(connection, answers).from_select(
+        statement = upsert(connection, answers).from_select(
             ["question_id", "student_id", "value", "answered_at"], still_open
         )
         return statement.on_conflict_do_update(
@@ -507,7 +409,7 @@ class ClassStore:
             set_={"value": statement.excluded.value, "answered_at": statement.excluded.answered_at},
         )
 
-    @_guarded
+    @guarded
     def own_answer(self, question_id: int, student_id: str) -> str | None:
         """The student's current answer to the question (None if they have not answered)."""
         with self.engine.connect() as connection:
@@ -517,7 +419,7 @@ class ClassStore:
             )
             return connection.execute(query).scalar_one_or_none()
 
-    @_guarded
+    @guarded
     def answer_count(self, question_id: int) -> int:
         """How many students answered the question (a number only: no answer is shown)."""
         with self.engine.connect() as connection:
@@ -525,7 +427,7 @@ class ClassStore:
             query = sa.select(sa.func.count()).select_from(answers).where(answers.c.question_id == found.id)
             return int(connection.execute(query).scalar_one())
 
-    @_guarded
+    @guarded
     def tally(self, question_id: int, teacher_key: str | None = None) -> pd.DataFrame:
         """The anonymous tally, ``answer`` and ``count``, most common first. Without the teacher key
         only once the question is revealed (PermissionError before)."""
@@ -568,7 +470,7 @@ class ClassStore:
         joined = joined.outerjoin(lesson_steps, lesson_steps.c.class_id == classes.c.id)
         return sa.select(*columns).select_from(joined).where(self._live())
 
-    @_guarded
+    @guarded
     def poll(self, student_id: str) -> Poll:
         """A student's poll, in one query: the class's current question, its state, the student's
         own answer to it and the lesson step's version. NotFound when the class has ended."""
@@ -586,7 +488,7 @@ class ClassStore:
             raise NotFound(CLASS_GONE)
         return Poll(row[0], row[1], row[2], row[3], row[4], row[5], None, int(row[6]))
 
-    @_guarded
+    @guarded
     def teacher_poll(self, teacher_key: str) -> Poll:
         """The teacher's poll, in one query: the current question, its state, how many answered it,
         and the lesson step's version."""
@@ -610,7 +512,7 @@ class ClassStore:
 
     # ----------------------------------------------------------------------- a lesson (issue 26)
 
-    @_guarded
+    @guarded
     def set_step(self, teacher_key: str, *, index: int, page: str, settings: dict) -> int:
         """Move the class to a lesson step (its plan index, page url path and settings); the step's
         new version, which grows by one on every change so a polling page notices cheaply."""
@@ -622,13 +524,13 @@ class ClassStore:
         with self.engine.begin() as connection:
             found = self._class_of_key(connection, teacher_key)
             row = {"step_index": index, "page": page, "settings": text, "updated_at": now}
-            statement = _upsert(connection, lesson_steps).values(class_id=found.id, version=1, **row)
+            statement = upsert(connection, lesson_steps).values(class_id=found.id, version=1, **row)
             statement = statement.on_conflict_do_update(
                 index_elements=[lesson_steps.c.class_id], set_={**row, "version": lesson_steps.c.version + 1}
             )
             return connection.execute(statement.returning(lesson_steps.c.version)).scalar_one()
 
-    @_guarded
+    @guarded
     def current_step(self, code: str) -> Step | None:
         """The class's current lesson step (None before the teacher sets one), by its join code."""
         canonical = codes.typed_code(code)
@@ -645,7 +547,7 @@ class ClassStore:
             return None
         return Step(row.step_index, row.page, json.loads(row.settings), row.version, row.updated_at)
 
-    @_guarded
+    @guarded
     def save_plan(self, teacher_key: str, plan: str) -> None:
         """Keep the teacher's lesson plan (TOML text, at most 200 KB) with the class."""
         if not isinstance(plan, str):
@@ -658,12 +560,12 @@ class ClassStore:
         with self.engine.begin() as connection:
             found = self._class_of_key(connection, teacher_key)
             row = {"plan": plan, "updated_at": self.clock()}
-            statement = _upsert(connection, lesson_plans).values(class_id=found.id, **row)
+            statement = upsert(connection, lesson_plans).values(class_id=found.id, **row)
             connection.execute(
                 statement.on_conflict_do_update(index_elements=[lesson_plans.c.class_id], set_=row)
             )
 
-    @_guarded
+    @guarded
     def load_plan(self, teacher_key: str) -> str | None:
         """The teacher's saved lesson plan (None if none was saved)."""
         with self.engine.connect() as connection:
@@ -671,7 +573,7 @@ class ClassStore:
             query = sa.select(lesson_plans.c.plan).where(lesson_plans.c.class_id == found.id)
             return connection.execute(query).scalar_one_or_none()
 
-    @_guarded
+    @guarded
     def send_finding(self, student_id: str, *, page: str, settings: dict, note: str = "") -> int:
         """A student sends their current view (page url path and settings) with a one-line note
         (at most 140 characters, masked) to the teacher's inbox. The finding's id."""
@@ -689,7 +591,7 @@ class ClassStore:
             statement = sa.insert(findings).values(**row, note=shown, sent_at=self.clock())
             return connection.execute(statement.returning(findings.c.id)).scalar_one()
 
-    @_guarded
+    @guarded
     def findings(self, teacher_key: str) -> pd.DataFrame:
         """The teacher's inbox, oldest first: ``finding_id``, ``nickname`` (None without one),
         ``page``, ``settings`` (a dict), ``note``, ``sent_at``."""

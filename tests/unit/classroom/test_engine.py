@@ -4,7 +4,7 @@ CLASSROOM_DB_URL says otherwise; PostgreSQL URLs go through psycopg 3."""
 from __future__ import annotations
 
 from classroom import ClassStore
-from classroom.store import _driver_url, default_url
+from classroom.engine import default_url, driver_url
 
 
 def test_the_default_is_an_sqlite_file_in_wal_mode_in_the_cache_folder(tmp_path, monkeypatch):
@@ -31,6 +31,6 @@ def test_classroom_db_url_points_the_store_elsewhere(tmp_path, monkeypatch):
 
 def test_postgresql_urls_use_psycopg_3_whatever_they_name():
     for url in ("postgresql://u:p@db.school/class", "postgres://u:p@db.school/class"):
-        assert _driver_url(url).drivername == "postgresql+psycopg"
-    assert _driver_url("postgresql+psycopg://u@h/d").drivername == "postgresql+psycopg"
-    assert _driver_url("sqlite:///x.db").drivername == "sqlite"
+        assert driver_url(url).drivername == "postgresql+psycopg"
+    assert driver_url("postgresql+psycopg://u@h/d").drivername == "postgresql+psycopg"
+    assert driver_url("sqlite:///x.db").drivername == "sqlite"
