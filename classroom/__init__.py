@@ -62,10 +62,11 @@ while it is open), nicknames ≤ 24 characters, specs ≤ 16 KB, 10 wrong codes 
 (:class:`Attempts`, kept by the page), classes deleted with everything in them 24 hours after they
 start (``expiry``). Nicknames, answers and notes are masked with the classroom-safe list.
 
-Storage (:mod:`classroom.engine`, :mod:`classroom.schema`): SQLAlchemy Core on SQLite (default: a WAL file in the app's
-cache folder, ``SEMANTIC_GEOMETRY_CACHE``) or PostgreSQL through psycopg 3 (``CLASSROOM_DB_URL``,
-e.g. ``postgresql://user:password@host/db``); ``url`` may also be an SQLAlchemy Engine. The schema
-carries a version and upgrades itself when a store opens the database.
+Storage (:mod:`classroom.engine`, :mod:`classroom.schema`): SQLAlchemy Core on SQLite (default: a
+WAL file in the app's cache folder, ``SEMANTIC_GEOMETRY_CACHE``) or PostgreSQL through psycopg 3
+(``CLASSROOM_DB_URL``, e.g. ``postgresql://user:password@host/db``); ``url`` may also be an
+SQLAlchemy Engine. The schema carries a version and upgrades itself when a store opens the
+database.
 """
 
 from __future__ import annotations

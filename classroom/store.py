@@ -343,7 +343,9 @@ class ClassStore:
 
     @guarded
     def question(self, question_id: int) -> Question:
-        """A question: its kind, its spec as it was given, its state and times."""
+        """A question: its kind, its spec as it was given, its state and times. The spec holds the
+        model's answer (its numbers, the true value, the asked continuation): before the reveal a
+        student's page shows only what the question asks."""
         with self.engine.connect() as connection:
             found = self._question(connection, question_id)
         return Question(
