@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PIP_RETRIES ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint format browser benchmark classroom patching flow clean
+.PHONY: setup run test test-fast lint format browser postgres benchmark classroom patching flow clean
 .DEFAULT_GOAL := run
 
 setup: $(STAMP)  ## create .venv and install everything (idempotent)
@@ -39,6 +39,9 @@ format: setup
 
 browser:  ## Debian's Chromium for the end-to-end tests (needs root or sudo)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+postgres:  ## Debian's PostgreSQL for the class store's tests, which start their own server (needs root or sudo)
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q postgresql)
 
 benchmark: setup  ## speed and memory figures for the README
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
