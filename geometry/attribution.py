@@ -34,17 +34,21 @@ import pandas as pd
 import torch
 
 from geometry.forward import (
-    BLOCKS,
     NO_INTERVENTION,
-    Weights,
+    block,
+    centre,
     final_norm,
+    gain,
+    inverse_rms,
+    keys_and_values,
     rotary_angles,
     run,
     run_from,
     weights_of,
 )
-from geometry.models import using
-from geometry.trace import Trace, display_tokens, network, prompt_ids, trace
+from geometry.models import network, using
+from geometry.trace import Trace, display_tokens, prompt_ids, trace
+from geometry.transformer.weights import Weights
 
 __all__ = [
     "MAX_PATCH_TOKENS",
@@ -86,29 +90,46 @@ def token_id(lm, token: str | int) -> int:
 
 
 @dataclass(frozen=True)
-class ReadOut:
+class LogitDirection:
     """The weights that turn the final residual vector into one logit (or a difference of two).
 
     With :func:`head_outputs`, the one place this module reads weights: the final norm, the
-    unembedding column(s) and each layer's W_O."""
+    unembedding column(s) and each layer's W_O. The norm itself is the forward pass's own
+    (:func:`geometry.forward.final_norm` and its parts)."""
 
     weights: Weights
     direction: torch.Tensor  # (d,) W_U[:, target] (minus W_U[:, other])
     bias: float  # b_U[target] (minus b_U[other]); 0 without an unembedding bias
-    norm_weight: torch.Tensor  # (d,) the final norm's scale w
-    norm_shift: torch.Tensor | None  # (d,) LayerNorm's b; None for RMSNorm
-    centred: bool  # LayerNorm subtracts the mean first; RMSNorm does not
 
     def logit(self, final_residual: torch.Tensor) -> torch.Tensor:
         """(B, d) last-position residual vectors → (B,) logit (difference): final norm, then the column."""
         return final_norm(final_residual, self.weights) @ self.direction + self.bias  # (B,)
 
+    def centred(self, vectors: np.ndarray) -> torch.Tensor:
+        """(…, d) float64 vectors centred as the final norm centres them (LayerNorm), else as they are."""
+        return centre(torch.from_numpy(np.asarray(vectors, dtype=np.float64)), self.weights.layout.norm)
 
-def read_out_of(lm, target: str | int, other: str | int | None = None) -> tuple[ReadOut, int, int | None]:
-    """The :class:`ReadOut` for ``target`` (minus ``other``), with both token ids."""
+    def frozen_scale(self, final_residual: np.ndarray) -> float:
+        """The final norm's divisor at the last position, as the model computed it: 1/σ or 1/RMS."""
+        return float(inverse_rms(self.centred(final_residual), self.weights.eps))
+
+    def column(self) -> torch.Tensor:
+        """(d,) float64: the norm's gain times the unembedding direction, w ⊙ u."""
+        return (gain(self.weights.ln_final, self.weights.layout.norm) * self.direction).double()
+
+    def shift(self) -> float:
+        """The final norm's shift (LayerNorm's b) dotted with the direction; 0 without a shift."""
+        norm = self.weights.ln_final
+        return 0.0 if norm.b is None else float(norm.b @ self.direction)
+
+
+def read_out_of(
+    lm, target: str | int, other: str | int | None = None
+) -> tuple[LogitDirection, int, int | None]:
+    """The :class:`LogitDirection` of ``target`` (minus ``other``), with both token ids."""
     weights = weights_of(network(lm))
-    if not weights.family.vocabulary_head or not weights.family.final_norm:
-        raise ValueError("Only a causal language model (GPT-2, Llama) predicts a next token to take apart.")
+    if not weights.layout.vocabulary_head or not weights.layout.final_norm:
+        raise ValueError("Only a causal language model predicts a next token to take apart.")
     t = token_id(lm, target)
     o = None if other is None else token_id(lm, other)
     if o == t:
@@ -116,9 +137,7 @@ def read_out_of(lm, target: str | int, other: str | int | None = None) -> tuple[
     direction = weights.W_U[:, t] - (0.0 if o is None else weights.W_U[:, o])  # (d,)
     b_U = weights.b_U
     bias = 0.0 if b_U is None else float(b_U[t] - (0.0 if o is None else b_U[o]))
-    norm = weights.ln_final
-    read = ReadOut(weights, direction, bias, norm.w, norm.b, weights.family.norm == "LayerNorm")
-    return read, t, o
+    return LogitDirection(weights, direction, bias), t, o
 
 
 def head_outputs(weights: Weights, layer: int) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -133,9 +152,8 @@ def head_outputs(weights: Weights, layer: int) -> tuple[torch.Tensor, torch.Tens
 def _components(trace: Trace, weights: Weights) -> list[tuple[str, int | None, int | None, np.ndarray]]:
     """(component, layer, head, vector (d,)) of everything summed into the last position's final vector."""
     acts, arch = trace.activations, trace.architecture
-    parts = [("embed", None, None, acts["embed"][-1])]
-    if "pos_embed" in acts:  # GPT-2: the learned position vector is its own row
-        parts.append(("pos_embed", None, None, acts["pos_embed"][-1]))
+    embedding = [name for name in ("embed", "pos_embed", "token_type_embed") if name in acts]
+    parts = [(name, None, None, acts[name][-1]) for name in embedding]  # each embedding part is its own row
     for L in range(arch.n_layers):
         W_O, b_O = head_outputs(weights, L)  # (H, dh, d), (d,) or None
         z = acts[f"blocks.{L}.attn.z"][:, -1]  # (H, dh) each head's output at the last position
@@ -147,28 +165,18 @@ def _components(trace: Trace, weights: Weights) -> list[tuple[str, int | None, i
     return parts
 
 
-def frozen_scale(vector: np.ndarray, read: ReadOut) -> float:
-    """The final norm's divisor at the last position, as the model computed it: 1/σ or 1/RMS."""
-    x = vector.astype(np.float64)
-    x = x - x.mean() if read.centred else x
-    return float(1.0 / np.sqrt((x**2).mean() + read.weights.eps))
-
-
 def attribution_from_trace(
     lm, trace: Trace, target: str | int, other: str | int | None = None
 ) -> pd.DataFrame:
     """:func:`logit_attribution` of a trace already computed (``trace`` of ``lm``, no intervention)."""
     read, t, o = read_out_of(lm, target, other)
     final = trace.activations[f"blocks.{trace.architecture.n_layers - 1}.resid_post"][-1]  # (d,)
-    column = (read.norm_weight * read.direction).detach().numpy().astype(np.float64)  # (d,) w ⊙ u
-    scale = frozen_scale(final, read)
-    rows = []
-    for component, layer, head, vector in _components(trace, read.weights):
-        v = vector.astype(np.float64)
-        v = v - v.mean() if read.centred else v  # centring is linear: each part is centred on its own
-        rows.append((component, layer, head, scale * float(v @ column)))
-    shift = 0.0 if read.norm_shift is None else float(read.norm_shift @ read.direction)
-    rows.append(("remainder", None, None, shift + read.bias))
+    scale, column = read.frozen_scale(final), read.column()  # the norm frozen: 1/σ, and w ⊙ u (d,)
+    parts = _components(trace, read.weights)
+    vectors = read.centred(np.stack([vector for *_, vector in parts]))  # (P, d) centring is linear
+    shares = (scale * (vectors @ column)).tolist()  # (P,)
+    rows = [(c, layer, head, share) for (c, layer, head, _), share in zip(parts, shares, strict=True)]
+    rows.append(("remainder", None, None, read.shift() + read.bias))
     table = pd.DataFrame(rows, columns=["component", "layer", "head", "contribution"])
     table = table.astype({"layer": "Int64", "head": "Int64"})
     logits = trace.activations["logits"][-1].astype(np.float64)
@@ -202,7 +210,7 @@ def logit_attribution(lm, prompt: str, target: str | int, other: str | int | Non
 class PatchingRuns:
     """The clean and the corrupted run, and how much the clean logit difference beats the corrupted one."""
 
-    read: ReadOut
+    read: LogitDirection
     clean: dict[str, torch.Tensor]  # every intermediate of the clean run (geometry.forward.run)
     corrupted: dict[str, torch.Tensor]
     clean_difference: float
@@ -270,8 +278,8 @@ def patching_runs(
 
 def _cache(runs: PatchingRuns, layer: int, first: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The corrupted run's keys (rotated) and values before ``first`` at ``layer``: (Hkv, first, dh) each."""
-    acts = runs.corrupted
-    return acts[f"blocks.{layer}.attn.k"][:, :first], acts[f"blocks.{layer}.attn.v"][:, :first]
+    keys, values = keys_and_values(runs.corrupted, layer)  # (Hkv, T, dh) each
+    return keys[:, :first], values[:, :first]
 
 
 def _angles(runs: PatchingRuns, first: int) -> tuple | None:
@@ -303,7 +311,7 @@ def _patched_at(runs: PatchingRuns, position: int) -> np.ndarray:
     once for the k + 1 runs that have started.
     """
     weights, p = runs.read.weights, position
-    block, rope = BLOCKS[weights.family.norm_placement], _angles(runs, p)
+    rope = _angles(runs, p)
     keep = torch.ones(weights.architecture.n_heads, 1, 1)  # (H, 1, 1) every head on
     batch = _patched_stream(runs, 0, p)[None]  # (1, T - p, d) run 0 starts at block 0
     for layer, layer_weights in enumerate(weights.layers):

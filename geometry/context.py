@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from geometry import wordlists
-from geometry.models import using
+from geometry.models import network, using
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE
 from geometry.similarity import VocabularyMatrix, vocabulary_matrix
 from geometry.tokens import (
@@ -99,7 +99,7 @@ def _short(sentence: str, limit: int = 80) -> str:
 
 
 def _max_positions(lm) -> int | None:
-    config = lm.transformer.config
+    config = network(lm).config
     return getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
 
 
@@ -124,7 +124,7 @@ def _hidden_states(lm, sentences: Sequence[str]) -> list[tuple[list[int], list[t
         for first in range(0, len(encodings), BATCH):
             chunk = encodings[first : first + BATCH]
             with torch.no_grad():
-                output = lm.transformer.base_model(**_padded(chunk), output_hidden_states=True)
+                output = network(lm).base_model(**_padded(chunk), output_hidden_states=True)
             states = torch.stack(output.hidden_states).float().numpy()  # (L+1, B, T, d)
             for b, encoding in enumerate(chunk):
                 length = len(encoding["input_ids"])

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from geometry.forward import Architecture
+from geometry.transformer.architecture import Architecture
 
 COMPONENTS = (
     "embedding lookup",
@@ -48,7 +48,7 @@ def operation_counts(
     for what is counted. ``every_position`` counts the unembedding at all ``n_tokens``
     positions instead of the last one only: training scores every next token.
 
-    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> arch = example_architecture()
     >>> table = operation_counts(arch, n_tokens=3)
     >>> table.set_index("component").loc["attention scores (q·k)", ["multiply_adds", "dot_products"]].tolist()
     [12, 6]
@@ -59,11 +59,10 @@ def operation_counts(
     if n_tokens < 1 or cached_tokens < 0:
         raise ValueError("Count at least one new token and a non-negative number of cached tokens.")
     a, n, c = architecture, int(n_tokens), int(cached_tokens)
-    L, H, Hkv, d, dh, d_mlp = a.n_layers, a.n_heads, a.n_kv_heads, a.d_model, a.d_head, a.d_mlp
+    L, H, Hkv, d, dh = a.n_layers, a.n_heads, a.n_kv_heads, a.d_model, a.d_head
     # query-key pairs: the causal mask allows each new token the keys up to itself; an encoder all of them
-    pairs = n * c + n * (n + 1) // 2 if a.causal else n * (c + n)
-    mlp_matrices = 3 if a.mlp == "SwiGLU" else 2
-    mlp_outputs = (2 if a.mlp == "SwiGLU" else 1) * d_mlp + d
+    pairs = n * c + n * (n + 1) // 2 if a.layout.causal else n * (c + n)
+    mlp_macs, mlp_outputs, mlp_formula = mlp_matrices(a)
     rows = [
         ("embedding lookup", 0, 0, "a row lookup: no arithmetic"),
         ("query projection", L * n * d * H * dh, L * n * H * dh, "L·n·d·H·dh"),
@@ -72,21 +71,47 @@ def operation_counts(
         ("attention scores (q·k)", L * H * pairs * dh, L * H * pairs, "L·H·pairs·dh"),
         ("weighted sum of values", L * H * pairs * dh, L * H * n * dh, "L·H·pairs·dh"),
         ("output projection", L * n * H * dh * d, L * n * d, "L·n·H·dh·d"),
-        ("MLP", L * mlp_matrices * n * d * d_mlp, L * n * mlp_outputs, f"L·{mlp_matrices}·n·d·d_mlp"),
+        ("MLP", L * n * mlp_macs, L * n * mlp_outputs, f"L·n·({mlp_formula})"),
         ("unembedding", n * d * a.vocab_size, n * a.vocab_size, "n·d·vocab (every position)")
-        if a.vocabulary_head and every_position
+        if a.layout.vocabulary_head and every_position
         else ("unembedding", d * a.vocab_size, a.vocab_size, "d·vocab (last position only)")
-        if a.vocabulary_head
+        if a.layout.vocabulary_head
         else ("unembedding", 0, 0, "none: an encoder has no vocabulary head"),
     ]
     return pd.DataFrame(rows, columns=["component", "multiply_adds", "dot_products", "formula"])
+
+
+def mlp_matrices(architecture: Architecture) -> tuple[int, int, str]:
+    """Per token and layer, from the matrices the MLP kind declares: multiply-adds (the sum of each
+    matrix's rows × columns), dot products (the sum of their columns) and the formula in words.
+
+    >>> from geometry.transformer.family import GEGLU
+    >>> mlp_matrices(example_architecture(mlp=GEGLU))  # W_gate, W_up (2 × 4), W_down (4 × 2)
+    (24, 10, 'd·d_mlp + d·d_mlp + d_mlp·d')
+    """
+    sizes = architecture.sizes()
+    matrices = architecture.layout.mlp.matrices  # (name, rows, columns)
+    macs = sum(sizes[rows] * sizes[columns] for _, rows, columns in matrices)
+    outputs = sum(sizes[columns] for _, _, columns in matrices)
+    return macs, outputs, " + ".join(f"{rows}·{columns}" for _, rows, columns in matrices)
+
+
+def example_architecture(**layout_changes) -> Architecture:
+    """A one-layer architecture small enough to count by hand (docstring examples): 1 head, d 2,
+    d_mlp 4, a vocabulary of 10, GPT-2's layout unless ``layout_changes`` say otherwise."""
+    import dataclasses
+
+    from geometry.transformer.family import GELU_MLP, LAYER_NORM, LEARNED, PRE_NORM, Layout
+
+    layout = dataclasses.replace(Layout(LAYER_NORM, PRE_NORM, LEARNED, GELU_MLP), **layout_changes)
+    return Architecture("example", "Example", 1, 1, 1, 2, 2, 4, 10, layout, True)
 
 
 def reused_kv_vectors(architecture: Architecture, cached_tokens: int) -> int:
     """Key and value vectors read from the cache instead of recomputed: 2 · layers · kv heads ·
     cached tokens. A step that predicts after a context of T tokens has T - 1 of them cached.
 
-    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> arch = example_architecture()
     >>> reused_kv_vectors(arch, 7)
     14
     """
@@ -103,7 +128,7 @@ def cache_savings(architecture: Architecture, context_tokens: int) -> pd.DataFra
     reused); without it the whole context is recomputed. Long format, the cache rows first:
     the columns of :func:`operation_counts` plus mode (one of ``CACHE_MODES``).
 
-    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> arch = example_architecture()
     >>> cache_savings(arch, 3).groupby("mode", sort=False)["multiply_adds"].sum().tolist()
     [64, 140]
     """
@@ -128,7 +153,7 @@ def step_costs(architecture: Architecture, prompt_tokens: int, cached_tokens: Se
     ``cached_tokens`` has one entry per step (0 on the first, which reads the whole prompt of
     ``prompt_tokens`` tokens). Columns: multiply_adds_with_cache, multiply_adds_from_scratch.
 
-    >>> arch = Architecture("gpt2", 1, 1, 1, 2, 2, 4, 10, "LayerNorm", "learned", "GELU", True)
+    >>> arch = example_architecture()
     >>> step_costs(arch, 3, [0, 3]).values.tolist()
     [[140, 140], [68, 188]]
     """

@@ -30,9 +30,12 @@ import numpy as np
 import pandas as pd
 
 from geometry.counting import operation_counts
-from geometry.forward import architecture_of, parameter_count
-from geometry.models import frozen, using
+from geometry.forward import weights_of
+from geometry.models import frozen, network, using
 from geometry.tokens import display_tokens, has_control_characters
+from geometry.transformer.architecture import parameter_count
+from geometry.transformer.registry import architecture_of
+from geometry.transformer.weights import PARTS, parameter_parts
 from geometry.vectors import cosine_matrix, top_k
 
 MIN_TEXT_TOKENS = 2  # one prediction needs a context token and a true next token
@@ -232,7 +235,7 @@ def embedding_gradients_many(lm, texts) -> list[EmbeddingGradients | ValueError]
     batch = [ids for ids in results if isinstance(ids, list)]
     if not batch:
         return results
-    model = lm.model
+    model = network(lm)
     lengths = [len(ids) for ids in batch]
     width = max(lengths)
     token_ids = torch.zeros((len(batch), width), dtype=torch.long)  # (B, T) padded on the right
@@ -270,7 +273,7 @@ def _gradients_of_row(lm, ids, loss, logits, lookup_grad, logit_grad, hidden, ro
         lookup_grad=frozen(lookup_grad[row, :n].numpy().copy()),
         logit_grad=frozen(logit_grad[row, :n].numpy().copy()),
         hidden=frozen(hidden.detach()[row, :n].numpy().copy()),
-        tied=architecture_of(lm.model).tied_embeddings,
+        tied=architecture_of(network(lm)).tied_embeddings,
     )
 
 
@@ -468,7 +471,7 @@ class TrainingRun:
 
 
 def train_steps(lm, text: str, steps: int, lr: float, optimizer: str = "sgd") -> TrainingRun:
-    """Train a deep copy of ``lm.model`` on ``text`` for ``steps`` updates; return the losses.
+    """Train a deep copy of ``lm``'s network on ``text`` for ``steps`` updates; return the losses.
 
     Every weight of the copy trains (eval mode, so no dropout: the same text gives the same
     run). The copy and its optimizer state are released before returning; ``lm`` is unchanged.
@@ -503,7 +506,7 @@ def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
 
     token_ids = torch.tensor(ids, dtype=torch.long)  # (T,)
     with using(lm):
-        student = copy.deepcopy(lm.model)
+        student = copy.deepcopy(network(lm))
     student.eval().requires_grad_(True)  # eval: no dropout, so a text always gives the same run
     student.zero_grad(set_to_none=True)  # a user's model may carry gradients of its own: not ours to add
     make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
@@ -530,7 +533,7 @@ def _optimise_copy(lm, ids: list[int], steps: int, lr: float, optimizer: str):
         for hook in hooks:
             hook.remove()
     E_after = student.get_input_embeddings().weight.detach()  # (vocab, d): keeps only this of the copy
-    E_before = lm.model.get_input_embeddings().weight.detach()  # (vocab, d): the shared model's, unchanged
+    E_before = network(lm).get_input_embeddings().weight.detach()  # (vocab, d): the shared model's, unchanged
     return losses, final, E_before, E_after
 
 
@@ -685,35 +688,22 @@ def neighbour_comparison(run: TrainingRun, token_id: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- cost
 
 
-PARTS = ("token embedding", "position embedding", "attention", "MLP", "norms", "output projection", "other")
-
-
-def _part_of(name: str) -> str:
-    if "embed_tokens" in name or name.endswith("wte.weight"):
-        return "token embedding"
-    if name.endswith("wpe.weight"):
-        return "position embedding"
-    if "norm" in name or ".ln_" in name:
-        return "norms"
-    if "attn" in name:
-        return "attention"
-    if "mlp" in name:
-        return "MLP"
-    if "lm_head" in name:
-        return "output projection"
-    return "other"
-
-
 def parameter_counts(lm) -> pd.DataFrame:
-    """Parameters per part of the model, counted from its weights (a tied matrix counts once).
+    """Parameters per part of the model, counted from its weights (a tied matrix counts once): each
+    parameter belongs to the part of the named matrix its family's file read it as
+    (:func:`geometry.transformer.weights.parameter_parts`); a parameter no matrix reads is "other".
 
     Columns: part, parameters, share, shape (the embedding matrix as "rows × dims").
     """
-    counts = dict.fromkeys(PARTS, 0)
-    for name, weight in lm.model.named_parameters():
-        counts[_part_of(name)] += weight.numel()
+    model = network(lm)
+    part_of = {}  # the storage a tensor views -> its part: views of one fused matrix share it
+    for part, tensor in parameter_parts(weights_of(model)):
+        part_of.setdefault(tensor.untyped_storage().data_ptr(), part)
+    counts = dict.fromkeys((*PARTS, "other"), 0)
+    for weight in model.parameters():
+        counts[part_of.get(weight.untyped_storage().data_ptr(), "other")] += weight.numel()
     total = sum(counts.values())
-    vocab, d = lm.model.get_input_embeddings().weight.shape
+    vocab, d = model.get_input_embeddings().weight.shape
     rows = [
         {
             "part": part,
@@ -755,7 +745,7 @@ def step_multiply_adds(lm, n_tokens: int) -> StepCost:
     attention adds q·k and the weighted sum of values over the causal pairs. The embedding
     lookup is a copy, not arithmetic. Backward ≈ 2 × forward.
     """
-    architecture = architecture_of(lm.model)
+    architecture = architecture_of(network(lm))
     counts = operation_counts(architecture, n_tokens, every_position=True).set_index("component")
     forward = int(counts["multiply_adds"].sum())
     attention = int(counts.loc[["attention scores (q·k)", "weighted sum of values"], "multiply_adds"].sum())
@@ -795,7 +785,7 @@ LARGE_MODEL = (70e9, 15e12)  # a hypothetical large run: parameters, training to
 def cost_sentences(lm, n_tokens: int) -> str:
     """Markdown: what one step on ``n_tokens`` tokens costs, then the scaled-up estimate."""
     cost = step_multiply_adds(lm, n_tokens)
-    n_params = parameter_count(lm.model)
+    n_params = parameter_count(network(lm))
     rule = training_run_flops(n_params, n_tokens)
     own = training_run_flops(n_params, 1e12)
     big = training_run_flops(*LARGE_MODEL)

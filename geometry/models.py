@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from geometry.transformer.registry import FAMILIES
+
 log = logging.getLogger(__name__)
 
 ENCODER_NAME = "all-MiniLM-L6-v2"
@@ -97,9 +99,25 @@ MODELS: dict[str, ModelSpec] = {
             sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         ),
     ),
-    "gpt2": ModelSpec(name="gpt2", kind="causal", hub_id="openai-community/gpt2"),
-    "distilgpt2": ModelSpec(name="distilgpt2", kind="causal", hub_id="distilbert/distilgpt2"),
 }
+
+
+def _with_family_examples(catalogue: dict[str, ModelSpec]) -> tuple[dict[str, ModelSpec], list[str]]:
+    """The catalogue plus each family's example model on the hub (its family's file names it) that
+    the catalogue lacks, and the catalogue's name of every family's example, in the registry's order."""
+    name_of = {spec.hub_id: spec.name for spec in catalogue.values()}
+    for family in FAMILIES.values():
+        example = family.example_model
+        if example and example not in name_of:
+            kind = "causal" if family.layout.vocabulary_head else "encoder"
+            spec = ModelSpec(name=example.rsplit("/", 1)[-1], kind=kind, hub_id=example)
+            catalogue[spec.name], name_of[example] = spec, spec.name
+    examples = [name_of[family.example_model] for family in FAMILIES.values() if family.example_model]
+    return catalogue, examples
+
+
+MODELS, FAMILY_EXAMPLES = _with_family_examples(MODELS)
+MODELS["distilgpt2"] = ModelSpec(name="distilgpt2", kind="causal", hub_id="distilbert/distilgpt2")
 CAUSAL_LM_CHOICES = [name for name, spec in MODELS.items() if spec.kind == "causal"]
 TRACE_CHOICES = [*CAUSAL_LM_CHOICES, ENCODER_NAME]  # the glass-box trace reads both kinds
 
@@ -122,24 +140,28 @@ class LoadedModel:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
-    def transformer(self) -> Any:
-        """The underlying transformers module: the BertModel inside a sentence-transformers encoder,
-        otherwise the model itself (a causal LM, or a bare transformers encoder)."""
-        if self.kind == "encoder" and hasattr(self.model, "__getitem__"):
-            return self.model[0].auto_model
-        return self.model
-
-    @property
     def n_layers(self) -> int:
-        return int(self.transformer.config.num_hidden_layers)
+        return int(network(self).config.num_hidden_layers)
 
     @property
     def d_model(self) -> int:
-        return int(self.transformer.config.hidden_size)
+        return int(network(self).config.hidden_size)
 
     def embedding_matrix(self) -> np.ndarray:
         """The input embedding matrix E, (vocab, d_model), as a read-only view."""
-        return read_only(self.transformer.get_input_embeddings().weight)
+        return read_only(network(self).get_input_embeddings().weight)
+
+
+def network(lm: Any) -> Any:
+    """The transformers module that computes, from a model handle: the one way to reach it.
+
+    The BertModel inside a sentence-transformers encoder (its first module holds it), otherwise
+    ``lm.model`` itself (a causal LM, or a bare transformers encoder).
+    """
+    model = lm.model
+    if getattr(lm, "kind", None) == "encoder" and hasattr(model, "__getitem__"):
+        return model[0].auto_model
+    return model
 
 
 def frozen(array: np.ndarray) -> np.ndarray:

@@ -16,16 +16,16 @@ trace record: GELU(x W_in + b) in GPT-2, SiLU(x W_gate) ⊙ x W_up in Llama). Tw
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from geometry.context import reference_text
-from geometry.forward import Weights, run, weights_of
-from geometry.models import using
-from geometry.trace import display_tokens, network, prompt_ids
+from geometry.forward import run, weights_of
+from geometry.models import network, using
+from geometry.trace import display_tokens, prompt_ids
+from geometry.transformer.weights import Weights
 
 __all__ = [
     "ReferenceActivations",
@@ -66,11 +66,10 @@ def reference_activations(lm, layer: int, text: str | None = None) -> ReferenceA
             f"Layer {layer} does not exist: this model has layers 0–{weights.architecture.n_layers - 1}."
         )
     ids, line, position, post = [], [], [], []
-    shallow = _up_to(weights, layer)
     for index, sentence in enumerate(reference_lines(text)):
         line_ids, _ = prompt_ids(lm, sentence, limit=MAX_LINE_TOKENS)
         with using(lm):
-            acts = run(shallow, torch.tensor(line_ids, dtype=torch.long))
+            acts = run(weights, torch.tensor(line_ids, dtype=torch.long), last_layer=layer)  # stops there
         post.append(acts[f"blocks.{layer}.mlp.post"].numpy())  # (T, d_mlp)
         ids += line_ids
         line += [index] * len(line_ids)
@@ -83,13 +82,6 @@ def reference_activations(lm, layer: int, text: str | None = None) -> ReferenceA
         position=np.asarray(position),
         post=np.concatenate(post),
     )
-
-
-def _up_to(weights: Weights, layer: int) -> Weights:
-    """The same weights (views, nothing copied) with blocks 0..``layer`` only and no read-out, so the
-    forward pass stops at the neuron's layer instead of running the whole model."""
-    family = dataclasses.replace(weights.family, final_norm=False, vocabulary_head=False)
-    return dataclasses.replace(weights, family=family, layers=weights.layers[: layer + 1])
 
 
 def neuron_contexts(
@@ -126,13 +118,9 @@ def _decode(lm, ids) -> str:
         return lm.tokenizer.decode([int(i) for i in ids])
 
 
-# Where each MLP keeps its output matrix (d_mlp, d); the one place the neurons read MLP weights.
-OUTPUT_MATRIX = {"GELU": lambda mlp: mlp.W_out, "SwiGLU": lambda mlp: mlp.W_down}
-
-
 def output_row(weights: Weights, layer: int, neuron: int):
     """(d,) torch view: what ``neuron`` of ``layer`` adds to the residual stream per unit of activation."""
-    return OUTPUT_MATRIX[weights.family.mlp](weights.layers[layer].mlp)[neuron]
+    return weights.layers[layer].mlp.output_matrix[neuron]  # W_out, or W_down in a gated MLP
 
 
 def neuron_vocabulary(lm, layer: int, neuron: int, k: int = 10) -> pd.DataFrame:

@@ -1,10 +1,15 @@
 """Words to token ids, and the model's vocabulary of whole-word tokens.
 
-Two tokenizer families are handled:
+How a tokenizer marks word boundaries is declared by the model's family
+(:class:`~geometry.transformer.family.WordBoundary`):
 
 * WordPiece (the encoder): a word is split into pieces, later pieces start with ``##``;
 * byte-level BPE (GPT-2, SmolLM2): a word in the middle of a sentence carries its
-  leading space, shown as ``Ġ``, so words are looked up as ``" " + word``.
+  leading space, shown as ``Ġ``, so words are looked up as ``" " + word``;
+* SentencePiece: a word's first piece starts with ``▁``, which the tokenizer adds itself.
+
+A family that declares several (Llama's tokenizers are byte-level or SentencePiece) is told apart
+by one probe of the tokenizer; a tokenizer without a model is probed against every declared one.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry.models import using
+from geometry.models import network, using
+from geometry.transformer.family import WordBoundary
+from geometry.transformer.registry import FAMILIES, word_boundaries
 
 MAX_WORD_CHARS = 60  # longer "words" are rejected with a message
 
@@ -41,12 +48,23 @@ class WordTokens:
         return len(self.ids) > 1
 
 
-def is_byte_level(tokenizer) -> bool:
-    """True for GPT-2-style byte-level BPE tokenizers (a leading space is ``Ġ``)."""
+def word_boundary(lm) -> WordBoundary:
+    """How ``lm``'s tokenizer marks words: its family's declared boundary (probed among several).
+
+    A tokenizer that writes a start-of-word marker on " the" uses that boundary; otherwise the
+    first declared boundary that marks continuations (WordPiece), else the first declared one.
+    """
+    candidates = word_boundaries(network(lm) if hasattr(lm, "model") else None)
+    if len(candidates) == 1:
+        return candidates[0]
     # One probe per call (a fraction of a millisecond): no table keyed by id(tokenizer), which a
     # new tokenizer could inherit from a freed one in a notebook.
+    tokenizer = lm.tokenizer
     probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
-    return any(piece.startswith("Ġ") for piece in probe)
+    for boundary in candidates:
+        if boundary.starts_word and any(piece.startswith(boundary.marker) for piece in probe):
+            return boundary
+    return next((b for b in candidates if not b.starts_word), candidates[0])
 
 
 def _checked(word: str) -> str:
@@ -70,7 +88,7 @@ def tokenize_many(lm, words) -> list[WordTokens | ValueError]:
     tokenizer = lm.tokenizer
     if texts:
         with using(lm):
-            prefix = " " if is_byte_level(tokenizer) else ""
+            prefix = word_boundary(lm).space_prefix
             batch = tokenizer([prefix + text for text in texts], add_special_tokens=False)["input_ids"]
             pieces = [tokenizer.convert_ids_to_tokens(ids) for ids in batch]
     found = iter(zip(batch, pieces, strict=True)) if texts else iter(())
@@ -98,13 +116,21 @@ def word_tokens(lm, word: str) -> WordTokens:
 
 
 def display_token(piece: str) -> str:
-    """A tokenizer piece (as ``convert_ids_to_tokens`` writes it) as a person reads it: byte-level
-    ``Ġking`` → ``␣king``, ``Ċ`` → ``↵``; WordPiece ``##ing`` stays.
+    """A tokenizer piece (as ``convert_ids_to_tokens`` writes it) as a person reads it: the markers
+    every family's tokenizers declare become what they stand for: byte-level ``Ġking`` → ``␣king``,
+    ``Ċ`` → ``↵``, SentencePiece ``▁king`` → ``␣king``; WordPiece ``##ing`` stays.
 
-    >>> display_token("Ġking"), display_token("Ċ"), display_token("##ing")
-    ('␣king', '↵', '##ing')
+    >>> display_token("Ġking"), display_token("Ċ"), display_token("##ing"), display_token("▁king")
+    ('␣king', '↵', '##ing', '␣king')
     """
-    return shown_text(piece.replace("Ġ", " ").replace("Ċ", "\n"))
+    for written, meaning in SHOWN_AS:
+        piece = piece.replace(written, meaning)
+    return shown_text(piece)
+
+
+SHOWN_AS = tuple(
+    dict.fromkeys(pair for family in FAMILIES.values() for b in family.word_boundaries for pair in b.shown_as)
+)
 
 
 def shown_text(text: str) -> str:
@@ -121,15 +147,13 @@ def display_tokens(lm, ids) -> tuple[str, ...]:
     """Each token id as a person reads it (:func:`shown_text`): ``" Paris"`` → ``"␣Paris"``.
 
     Byte-level tokens are decoded one by one, so a character split across tokens shows as "�";
-    WordPiece tokens show as their pieces (``##ing``).
+    other tokens show as their pieces (``##ing``, ``▁king`` as ``␣king``).
     """
     tokenizer, ids = lm.tokenizer, [int(i) for i in ids]
     with using(lm):
-        if is_byte_level(tokenizer):
-            pieces = [tokenizer.decode([i]) for i in ids]
-        else:
-            pieces = tokenizer.convert_ids_to_tokens(ids)
-    return tuple(shown_text(piece) for piece in pieces)
+        if word_boundary(lm).decodes_bytes:
+            return tuple(shown_text(tokenizer.decode([i])) for i in ids)
+        return tuple(display_token(piece) for piece in tokenizer.convert_ids_to_tokens(ids))
 
 
 PUNCTUATION_NAMES = {
@@ -178,21 +202,28 @@ class Vocabulary:
 def whole_word_vocabulary(lm) -> Vocabulary:
     """Tokens that are whole alphabetic words (for neighbour searches and maps).
 
-    WordPiece: tokens without ``##`` made of letters. Byte-level BPE: tokens that
-    start with a space marker followed by letters. Read afresh each call (~50 ms for 49,152
+    WordPiece: tokens without ``##`` made of letters. Byte-level BPE and SentencePiece: tokens that
+    start with the word marker followed by letters. Read afresh each call (~50 ms for 49,152
     tokens); a caller that needs it often keeps the result.
     """
     with using(lm):
-        tokenizer = lm.tokenizer
-        byte_level = is_byte_level(tokenizer)
-        vocabulary = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
+        boundary = word_boundary(lm)
+        vocabulary = sorted(lm.tokenizer.get_vocab().items(), key=lambda item: item[1])
     ids, words = [], []
     for token, token_id in vocabulary:
-        word = token[1:] if byte_level and token.startswith("Ġ") else (None if byte_level else token)
+        word = _whole_word(token, boundary)
         if word and len(word) >= 2 and word.isascii() and word.isalpha():
             ids.append(token_id)
             words.append(word)
     return Vocabulary(np.asarray(ids, dtype=np.int64), tuple(words))
+
+
+def _whole_word(token: str, boundary: WordBoundary) -> str | None:
+    """The word a vocabulary token spells when it can stand alone mid-sentence, else None."""
+    marked = token.startswith(boundary.marker)
+    if boundary.starts_word:
+        return token[len(boundary.marker) :] if marked else None
+    return None if marked else token
 
 
 def decode_token(lm, token_id: int) -> str:

@@ -13,27 +13,29 @@ keeps a :class:`ReadOut` of its model's final norm and unembedding, so the lens 
 trace. :func:`generate` runs the model's own forward pass one token at a time, with or without
 its key/value cache.
 
-Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head)::
+Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head), named as
+TransformerLens names its hooks (``attn.q`` is ``hook_q``, the query before any rotation;
+``attn.rot_q`` is ``hook_rot_q``; ``mlp.pre_linear`` is ``hook_pre_linear``)::
 
-    embed (T, d)                       pos_embed (T, d)            GPT-2 and BERT
-    type_embed (T, d)                  embed_norm (T, d)           BERT only: token-type row, norm of the sum
-    blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)       ln1/ln2: pre-norm families only
-    blocks.{L}.attn.q_unrotated (H, T, dh)   blocks.{L}.attn.k_unrotated (Hkv, T, dh)  rotary only
+    embed (T, d)                       pos_embed (T, d)            learned positions only
+    token_type_embed (T, d)            embed_norm (T, d)           token types; the norm of the sum (BERT)
+    blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)       ln1/ln2: norms before the sublayers only
     blocks.{L}.attn.q (H, T, dh)       blocks.{L}.attn.k (Hkv, T, dh)   blocks.{L}.attn.v (Hkv, T, dh)
-    blocks.{L}.attn.dots (H, T, T)     raw q·k
+    blocks.{L}.attn.rot_q (H, T, dh)   blocks.{L}.attn.rot_k (Hkv, T, dh)   rotary only: q and k turned
+    blocks.{L}.attn.dots (H, T, T)     raw q·k (of the turned q and k in a rotary family)
     blocks.{L}.attn.scores (H, T, T)   after scaling and the mask (-inf where masked)
     blocks.{L}.attn.pattern (H, T, T)  softmax probabilities
     blocks.{L}.attn.z (H, T, dh)       blocks.{L}.attn.out (T, d)   blocks.{L}.resid_mid (T, d)
     blocks.{L}.ln2 (T, d)              blocks.{L}.mlp.pre (T, d_mlp)
-    blocks.{L}.mlp.up (T, d_mlp)       SwiGLU only (Llama, Qwen2): its linear half
+    blocks.{L}.mlp.pre_linear (T, d_mlp)   gated MLPs only (SwiGLU): the linear half, x W_up
     blocks.{L}.mlp.post (T, d_mlp)     blocks.{L}.mlp.out (T, d)    blocks.{L}.resid_post (T, d)
     ln_final (T, d)                    logits (T, vocab)           families with a vocabulary head only
 
-Where the norms sit differs by family. GPT-2, Llama and Qwen2 normalise a copy of the stream before
-each sublayer (``ln1``, ``ln2``; ``resid_mid = resid_pre + attn.out``) and once more at the end
-(``ln_final``). BERT normalises the stream itself after each addition
+Where the norms sit differs by family. Pre-norm families (GPT-2, Llama, Qwen2) normalise a copy of
+the stream before each sublayer (``ln1``, ``ln2``; ``resid_mid = resid_pre + attn.out``) and once more
+at the end (``ln_final``). Post-norm ones (BERT) normalise the stream itself after each addition
 (``resid_mid = LayerNorm(resid_pre + attn.out)``, ``resid_post = LayerNorm(resid_mid + mlp.out)``),
-so it has no ``ln1``, ``ln2`` or ``ln_final``; and as an encoder it has no ``logits``.
+so they have no ``ln1``, ``ln2`` or ``ln_final``; and an encoder has no ``logits``.
 """
 
 from __future__ import annotations
@@ -48,19 +50,13 @@ import numpy as np
 import pandas as pd
 
 from geometry.counting import operation_counts, reused_kv_vectors
-from geometry.forward import (
-    NO_INTERVENTION,
-    Architecture,
-    Intervention,
-    Weights,
-    architecture_of,
-    read_out,
-    run,
-    weights_of,
-)
-from geometry.models import frozen, using
+from geometry.forward import NO_INTERVENTION, Intervention, read_out, run, weights_of
+from geometry.models import frozen, network, using
 from geometry.sampling import Decoding, next_token_probs
 from geometry.tokens import display_tokens, word_tokens
+from geometry.transformer.architecture import Architecture, architecture_table
+from geometry.transformer.registry import architecture_of
+from geometry.transformer.weights import Weights
 from geometry.vectors import cosine, norm, top_k
 
 __all__ = [
@@ -76,7 +72,6 @@ __all__ = [
     "architecture_of",
     "architecture_table",
     "final_vector_changes",
-    "network",
     "display_tokens",
     "generate",
     "greedy",
@@ -182,12 +177,12 @@ class Trace:
     @property
     def predicts_tokens(self) -> bool:
         """Whether the model has a vocabulary head (a causal LM) or only makes vectors (an encoder)."""
-        return self.architecture.vocabulary_head
+        return self.architecture.layout.vocabulary_head
 
     @property
     def masks_the_future(self) -> bool:
         """Whether each token saw only itself and the tokens before it in this run."""
-        return self.intervention.masks_the_future(self.architecture)
+        return self.intervention.masks_the_future(self.architecture.layout)
 
     @property
     def logits(self) -> np.ndarray:
@@ -247,13 +242,6 @@ def position_labels(trace: Trace) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the trace
-
-
-def network(lm):
-    """The transformers module that computes: ``lm.transformer`` when there is one (the BertModel
-    inside a sentence encoder, or the causal LM itself), else ``lm.model``."""
-    inner = getattr(lm, "transformer", None)
-    return lm.model if inner is None else inner
 
 
 def trace(
@@ -641,7 +629,7 @@ def generate(
         raise ValueError(f"Choose {most} new tokens.")
     model = network(lm)
     arch = architecture_of(model)
-    if not arch.vocabulary_head:
+    if not arch.layout.vocabulary_head:
         raise ValueError(NO_HEAD)
     room = int(getattr(model.config, "max_position_embeddings", 1 << 30)) - int(n_tokens)
     if room < 1:
@@ -705,35 +693,3 @@ def final_vector_changes(normal: Trace, changed: Trace) -> pd.DataFrame:
         "cosine": [cosine(a, b) for a, b in zip(before, after, strict=True)],
         "distance": np.linalg.norm(after - before, axis=-1), "normal_norm": np.linalg.norm(before, axis=-1),
     })  # fmt: skip
-
-
-ATTENTION_DIRECTION = {True: "causal (looks back only)", False: "both ways (bidirectional)"}
-NORM_PLACEMENT = {
-    "pre": "before each sublayer (pre-norm)",
-    "post": "after each residual addition (post-norm)",
-}
-ARCHITECTURE_ROWS = (
-    "family", "attention", "n_layers", "n_heads", "n_kv_heads", "d_model", "d_head", "d_mlp", "vocab_size",
-    "norm", "norm_placement", "positions", "mlp", "tied_embeddings", "vocabulary_head", "n_parameters",
-)  # fmt: skip
-
-
-def _architecture_value(arch: Architecture, row: str) -> str:
-    if row == "attention":
-        return ATTENTION_DIRECTION[arch.causal]
-    if row == "norm_placement":
-        return NORM_PLACEMENT[arch.norm_placement]
-    if row == "n_parameters":
-        return f"{arch.n_parameters:,}"
-    return str(getattr(arch, row))
-
-
-def architecture_table(architectures: Mapping[str, Architecture]) -> pd.DataFrame:
-    """Architectures side by side: one row per property (``ARCHITECTURE_ROWS``), one column per model.
-
-    Columns: property, then one per model name, values as text (parameter counts with commas).
-    """
-    table = {
-        name: [_architecture_value(a, row) for row in ARCHITECTURE_ROWS] for name, a in architectures.items()
-    }
-    return pd.DataFrame({"property": list(ARCHITECTURE_ROWS), **table})

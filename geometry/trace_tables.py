@@ -15,7 +15,6 @@ import pandas as pd
 
 from geometry import sampling
 from geometry.counting import step_costs
-from geometry.forward import Architecture
 from geometry.tokens import readable_token
 from geometry.trace import (
     GenerationResult,
@@ -25,6 +24,7 @@ from geometry.trace import (
     position_labels,
     unique_labels,
 )
+from geometry.transformer.architecture import Architecture
 
 # --------------------------------------------------------------------------- tokens and attention
 

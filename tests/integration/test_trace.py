@@ -38,7 +38,8 @@ def test_parity_with_the_models_own_forward_pass(causal_lm, traces, prompt):
 def test_smollm2_is_read_as_a_llama_with_grouped_query_attention(traces):
     arch = traces["The storm is"].architecture
     assert (arch.family, arch.n_layers, arch.n_heads, arch.n_kv_heads, arch.d_head) == ("llama", 30, 9, 3, 64)
-    assert (arch.norm, arch.positions, arch.mlp, arch.tied_embeddings) == (
+    layout = arch.layout
+    assert (str(layout.norm), str(layout.positions), str(layout.mlp), arch.tied_embeddings) == (
         "RMSNorm",
         "rotary",
         "SwiGLU",

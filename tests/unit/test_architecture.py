@@ -1,6 +1,7 @@
 """The two-layer rule: geometry/ computes and never imports streamlit."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,64 @@ def test_the_product_never_points_at_its_source_notes():
         if forbidden.search(text)
     ]
     assert offenders == []
+
+
+# --------------------------------------------------------------------------- a family is one file
+
+FAMILY_FOLDER = ROOT / "geometry" / "transformer" / "families"
+# The Hugging Face parameter and module names the families' files read: nowhere else.
+HUGGING_FACE_NAMES = {
+    "wte", "wpe", "ln_f", "ln_1", "ln_2", "c_attn", "c_proj", "c_fc", "embed_tokens", "q_proj", "k_proj",
+    "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "input_layernorm",
+    "post_attention_layernorm", "rotary_emb", "self_attn", "word_embeddings", "position_embeddings",
+    "token_type_embeddings", "intermediate", "layer_norm_epsilon", "rms_norm_eps", "layer_norm_eps",
+}  # fmt: skip
+
+
+def family_words() -> re.Pattern:
+    """Every registered family's name and config model types ("gpt2", "llama"), as whole words. (Prose
+    may still name a family as an example, "GPT-2 models need the internet once"; code may not.)"""
+    from geometry.transformer.registry import FAMILIES
+
+    words = {w for f in FAMILIES.values() for w in (f.name, *f.model_types)}
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(words))) + r")(?![\w])")
+
+
+def code_names(path: Path):
+    """(line, name) of every identifier and attribute a file uses."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.Name):
+            yield node.lineno, node.id
+
+
+def outside_the_families() -> list[Path]:
+    library = [p for p in (ROOT / "geometry").rglob("*.py") if FAMILY_FOLDER not in p.parents]
+    return [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py"), *library]
+
+
+def test_only_a_familys_file_names_the_family_or_its_hugging_face_parameters():
+    """The forward pass, attribution, patching, the lens, neurons, learning, counting, tokens, the
+    catalogue and the pages read what a family declares, never its name: adding a family is one file.
+    (The catalogue's model ids, such as "distilgpt2", are names of models, not of families.)"""
+    words = family_words()
+    offenders = []
+    for path in outside_the_families():
+        where = path.relative_to(ROOT)
+        offenders += [
+            f"{where}:{line}: {text[:50]!r}" for line, text in product_strings(path) if words.search(text)
+        ]
+        offenders += [
+            f"{where}:{line}: {name}" for line, name in code_names(path) if name in HUGGING_FACE_NAMES
+        ]
+        offenders += [f"{where}:{line}: {name}" for line, name in code_names(path) if words.fullmatch(name)]
+    assert offenders == []
+
+
+def test_the_registry_is_the_folder():
+    """Every module of the families' folder declares a family, and the registry holds each of them."""
+    from geometry.transformer.registry import FAMILIES
+
+    modules = {p.stem for p in FAMILY_FOLDER.glob("*.py") if p.stem != "__init__"}
+    assert modules == set(FAMILIES) and len(FAMILIES) >= 4

@@ -11,6 +11,7 @@ import torch
 
 from geometry import charts
 from geometry import context as cx
+from geometry.models import network
 from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE, PRESETS, parse_sentences
 from geometry.tokens import display_token
 from tests.conftest import mid_sentence_id
@@ -20,7 +21,7 @@ SENTENCES = ["We sat on the bank of the river.", "The bank lent them money.", "P
 
 @pytest.fixture(scope="module")
 def tiny_bert(wordpiece):
-    """A random BERT wrapped like the encoder: ``lm.transformer`` is the BertModel."""
+    """A random BERT wrapped like the encoder: ``network(lm)`` is the BertModel."""
     from transformers import BertConfig, BertModel
 
     from geometry.models import LoadedModel
@@ -48,7 +49,7 @@ def direct_states(lm, sentence: str) -> tuple[list[int], np.ndarray]:
     """Token ids and hidden states (L+1, T, d) from one plain forward pass, for comparison."""
     encoding = lm.tokenizer(sentence, return_tensors="pt")
     with torch.no_grad():
-        output = lm.transformer.base_model(**encoding, output_hidden_states=True)
+        output = network(lm).base_model(**encoding, output_hidden_states=True)
     return encoding["input_ids"][0].tolist(), torch.stack(output.hidden_states)[:, 0].numpy()
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from geometry import charts, counting, learning
-from geometry.forward import architecture_of
+from geometry.transformer.registry import architecture_of
 from tests.conftest import mid_sentence_id
 
 TEXT = "the dog ran to the park"

@@ -7,6 +7,7 @@ import pytest
 
 from geometry import tokens
 from geometry.trace import generate, prompt_ids, trace
+from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE
 from tests.conftest import mid_sentence_id
 
 
@@ -20,8 +21,23 @@ def wp(wordpiece):
     return SimpleNamespace(tokenizer=wordpiece, name="wordpiece")
 
 
-def test_the_two_families_are_told_apart(byte_level, wordpiece):
-    assert tokens.is_byte_level(byte_level) and not tokens.is_byte_level(wordpiece)
+def test_the_word_boundaries_are_told_apart(bpe, wp, sentencepiece):
+    sp = SimpleNamespace(tokenizer=sentencepiece, name="sentencepiece")
+    assert [tokens.word_boundary(lm) for lm in (bpe, wp, sp)] == [BYTE_LEVEL, WORDPIECE, SENTENCEPIECE]
+
+
+def test_a_models_family_declares_its_word_boundary(tiny_gpt2, tiny_bert):
+    assert tokens.word_boundary(tiny_gpt2) == BYTE_LEVEL and tokens.word_boundary(tiny_bert) == WORDPIECE
+
+
+def test_sentencepiece_words_are_their_marked_tokens(sentencepiece):
+    sp = SimpleNamespace(tokenizer=sentencepiece, name="sentencepiece")
+    cat = tokens.word_tokens(sp, "cat")
+    assert cat.pieces == ("▁cat",) and tokens.display_tokens(sp, cat.ids) == ("␣cat",)
+    vocabulary = tokens.whole_word_vocabulary(sp)
+    assert {"bank", "king", "river"} <= set(vocabulary.words)
+    pieces = sentencepiece.convert_ids_to_tokens(vocabulary.ids.tolist())
+    assert pieces == ["▁" + word for word in vocabulary.words]
 
 
 def test_a_word_is_looked_up_as_it_appears_mid_sentence(bpe, wp):

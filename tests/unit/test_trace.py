@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from types import SimpleNamespace
 
@@ -29,6 +30,8 @@ from geometry.trace import (
     top_neurons,
     trace,
 )
+from geometry.transformer import registry
+from geometry.transformer.family import SWIGLU
 from tests.conftest import mid_sentence_id
 
 PROMPT = "the dog that chased the cat was"
@@ -75,14 +78,16 @@ def test_tokens_are_exactly_the_tokenizers(tiny_lm):
 # --------------------------------------------------------------------------- the record
 
 
+# As TransformerLens names its hooks: attn.q is the query before rotation (hook_q), attn.rot_q after
+# it (hook_rot_q), mlp.pre_linear the gated MLP's linear half (hook_pre_linear).
 GPT2_LAYER = [
     "resid_pre", "ln1", "attn.q", "attn.k", "attn.v", "attn.dots", "attn.scores", "attn.pattern", "attn.z",
     "attn.out", "resid_mid", "ln2", "mlp.pre", "mlp.post", "mlp.out", "resid_post",
 ]  # fmt: skip
 LLAMA_LAYER = [
-    "resid_pre", "ln1", "attn.q_unrotated", "attn.k_unrotated", "attn.q", "attn.k", "attn.v", "attn.dots",
-    "attn.scores", "attn.pattern", "attn.z", "attn.out", "resid_mid", "ln2", "mlp.pre", "mlp.up", "mlp.post",
-    "mlp.out", "resid_post",
+    "resid_pre", "ln1", "attn.q", "attn.k", "attn.v", "attn.rot_q", "attn.rot_k", "attn.dots",
+    "attn.scores", "attn.pattern", "attn.z", "attn.out", "resid_mid", "ln2", "mlp.pre", "mlp.pre_linear",
+    "mlp.post", "mlp.out", "resid_post",
 ]  # fmt: skip
 
 
@@ -96,7 +101,7 @@ def test_activation_names_are_pinned(tiny_gpt2, tiny_llama):
 def test_qwen2_is_llamas_layout_with_query_key_value_biases(tiny_qwen2):
     assert trace(tiny_qwen2, PROMPT).names == trace_names_of_a_llama()
     layer, attn = forward.weights_of(tiny_qwen2.model).layers[0], tiny_qwen2.model.model.layers[0].self_attn
-    assert forward.family_of(tiny_qwen2.model).name == "qwen2"
+    assert registry.family_of(tiny_qwen2.model).name == "qwen2"
     assert layer.b_Q.data_ptr() == attn.q_proj.bias.data_ptr() and layer.b_Q.abs().max() > 0.1
     assert layer.b_K is not None and layer.b_V is not None and layer.b_O is None
 
@@ -107,8 +112,8 @@ def trace_names_of_a_llama():
 
 def test_sliding_window_attention_is_refused():
     config = SimpleNamespace(model_type="qwen2", layer_types=["full_attention", "sliding_attention"])
-    with pytest.raises(ValueError, match="full attention"):
-        forward.family_of(SimpleNamespace(config=config))
+    with pytest.raises(ValueError, match="cannot follow sliding-window attention"):
+        registry.family_of(SimpleNamespace(config=config))
 
 
 def test_shapes_dtypes_and_read_only(tiny_lm):
@@ -167,13 +172,13 @@ def test_grouped_query_heads_share_their_keys(tiny_llama):
     t = trace(tiny_llama, PROMPT)
     a, acts = t.architecture, t.activations
     assert [a.kv_head_of(h) for h in range(a.n_heads)] == [0, 0, 1, 1]
-    q, k = acts["blocks.0.attn.q"], acts["blocks.0.attn.k"]
+    q, k = acts["blocks.0.attn.rot_q"], acts["blocks.0.attn.rot_k"]  # the turned ones meet
     assert np.allclose(acts["blocks.0.attn.dots"][3], q[3] @ k[1].T, atol=1e-5)
 
 
 def test_rotary_turns_queries_but_keeps_their_length(tiny_llama):
     acts = trace(tiny_llama, PROMPT).activations
-    before, after = acts["blocks.0.attn.q_unrotated"], acts["blocks.0.attn.q"]
+    before, after = acts["blocks.0.attn.q"], acts["blocks.0.attn.rot_q"]
     assert np.allclose(np.linalg.norm(before, axis=-1), np.linalg.norm(after, axis=-1), atol=1e-5)
     assert np.allclose(before[:, 0], after[:, 0], atol=1e-6)  # position 0: angle 0
     assert not np.allclose(before[:, 3], after[:, 3])
@@ -262,8 +267,9 @@ def test_hostile_prompts_still_trace(tiny_gpt2, prompt):
 
 def test_an_unknown_architecture_is_refused():
     fake = SimpleNamespace(model=SimpleNamespace(config=SimpleNamespace(model_type="t5")), tokenizer=None)
-    with pytest.raises(ValueError, match="GPT-2, Llama, Qwen2 and BERT models, not 't5'"):
+    with pytest.raises(ValueError, match="not 't5'") as refused:
         trace(fake, "hello")
+    assert all(family.title in str(refused.value) for family in registry.FAMILIES.values())
 
 
 def test_the_model_is_left_untouched(tiny_lm):
@@ -338,8 +344,8 @@ def test_head_contributions_are_the_tournament_in_numbers(tiny_lm):
     t = trace(tiny_lm, PROMPT)
     table = head_contributions(t, layer=1, head=3, query=4)
     a, acts = t.architecture, t.activations
-    q = acts["blocks.1.attn.q"][3, 4]
-    k = acts["blocks.1.attn.k"][a.kv_head_of(3), :5]
+    q = acts.get("blocks.1.attn.rot_q", acts["blocks.1.attn.q"])[3, 4]  # turned, in a rotary family
+    k = acts.get("blocks.1.attn.rot_k", acts["blocks.1.attn.k"])[a.kv_head_of(3), :5]
     assert table["key_position"].tolist() == [0, 1, 2, 3, 4]
     assert np.allclose(table["q_dot_k"], k @ q, atol=1e-5)
     assert np.allclose(table["scaled_score"], table["q_dot_k"] / np.sqrt(a.d_head), atol=1e-5)
@@ -385,7 +391,7 @@ def test_next_tokens_with_decoding_show_what_the_filters_keep(tiny_lm):
 def test_the_kv_cache_writes_the_same_tokens(tiny_lm):
     cached = generate(tiny_lm, PROMPT, 6, use_cache=True)
     scratch = generate(tiny_lm, PROMPT, 6, use_cache=False)
-    T, a = len(cached.prompt_ids), forward.architecture_of(tiny_lm.model)
+    T, a = len(cached.prompt_ids), registry.architecture_of(tiny_lm.model)
     assert cached.new_ids == scratch.new_ids and len(cached.new_ids) == 6
     assert cached.cached_tokens == (0, T, T + 1, T + 2, T + 3, T + 4)
     assert scratch.cached_tokens == (0,) * 6
@@ -415,11 +421,13 @@ def test_generation_refuses_too_many_tokens(tiny_lm):
 # --------------------------------------------------------------------------- counting
 
 
-def arch(**changes):
+def arch(mlp=None, **changes):
+    layout = registry.FAMILIES["gpt2"].layout
     base = dict(
-        family="gpt2", n_layers=2, n_heads=4, n_kv_heads=4, d_model=8, d_head=2, d_mlp=32, vocab_size=100
-    )
-    base |= dict(norm="LayerNorm", positions="learned", mlp="GELU", tied_embeddings=True)
+        family="gpt2", title="GPT-2", n_layers=2, n_heads=4, n_kv_heads=4, d_model=8, d_head=2, d_mlp=32,
+        vocab_size=100, tied_embeddings=True,
+        layout=layout if mlp is None else dataclasses.replace(layout, mlp=mlp),
+    )  # fmt: skip
     return Architecture(**(base | changes))
 
 
@@ -436,7 +444,7 @@ def test_operation_counts_by_hand():
 
 def test_grouped_query_attention_and_swiglu_change_the_counts():
     full = operation_counts(arch(), 3).set_index("component")
-    gqa = operation_counts(arch(n_kv_heads=2, mlp="SwiGLU"), 3).set_index("component")
+    gqa = operation_counts(arch(n_kv_heads=2, mlp=SWIGLU), 3).set_index("component")
     assert gqa.loc["key projection", "multiply_adds"] * 2 == full.loc["key projection", "multiply_adds"]
     assert gqa.loc["MLP", "multiply_adds"] * 2 == full.loc["MLP", "multiply_adds"] * 3
 

@@ -17,6 +17,7 @@ from geometry.trace import (
     sublayer_changes,
     trace,
 )
+from geometry.transformer.registry import architecture_of
 
 PROMPT = "we sat on the bank of the river"
 
@@ -69,15 +70,16 @@ BERT_LAYER = [
 
 def test_activation_names_are_pinned(bert_trace):
     blocks = [f"blocks.{L}.{name}" for L in range(2) for name in BERT_LAYER]
-    assert bert_trace.names == ["embed", "pos_embed", "type_embed", "embed_norm", *blocks]
+    assert bert_trace.names == ["embed", "pos_embed", "token_type_embed", "embed_norm", *blocks]
 
 
 def test_the_architecture_is_read_as_declared(bert_trace, tiny_bert):
     a = bert_trace.architecture
-    assert (a.family, a.norm, a.norm_placement, a.positions, a.mlp) == (
+    layout = a.layout
+    assert (a.family, str(layout.norm), str(layout.placement), str(layout.positions), str(layout.mlp)) == (
         "bert", "LayerNorm", "post", "learned", "GELU"
     )  # fmt: skip
-    assert (a.causal, a.vocabulary_head, a.tied_embeddings) == (False, False, False)
+    assert (layout.causal, layout.vocabulary_head, a.tied_embeddings) == (False, False, False)
     assert (a.n_layers, a.n_heads, a.n_kv_heads, a.d_model, a.d_head, a.d_mlp) == (2, 4, 4, 32, 8, 64)
     assert a.n_parameters == sum(p.numel() for p in tiny_bert.model.parameters())
 
@@ -85,7 +87,7 @@ def test_the_architecture_is_read_as_declared(bert_trace, tiny_bert):
 def test_post_norm_blocks_normalise_the_sum(bert_trace, tiny_bert):
     acts, layer = bert_trace.activations, tiny_bert.model.encoder.layer[0]
     embeddings = tiny_bert.model.embeddings
-    total = acts["embed"] + acts["pos_embed"] + acts["type_embed"]
+    total = acts["embed"] + acts["pos_embed"] + acts["token_type_embed"]
     assert np.allclose(acts["embed_norm"], embeddings.LayerNorm(torch.from_numpy(total)).numpy(), atol=1e-5)
     assert np.array_equal(acts["blocks.0.resid_pre"], acts["embed_norm"])
     summed = torch.from_numpy(acts["blocks.0.resid_pre"] + acts["blocks.0.attn.out"])
@@ -189,7 +191,7 @@ def test_the_trace_costs_what_the_model_costs(tiny_bert):
         trace(tiny_bert, PROMPT)
     assert 0 < trace_flops.get_total_flops() <= 1.5 * model_flops.get_total_flops()
     # an encoder computes no logits and masks nothing: our count is exactly what the trace does
-    counted = operation_counts(forward.architecture_of(tiny_bert.model), len(ids))["multiply_adds"].sum()
+    counted = operation_counts(architecture_of(tiny_bert.model), len(ids))["multiply_adds"].sum()
     assert trace_flops.get_total_flops() == 2 * counted
 
 

@@ -9,6 +9,7 @@ import pytest
 from geometry import charts, counting, sampling
 from geometry import trace as tr
 from geometry import trace_tables as tables
+from geometry.models import network
 from geometry.sampling import Decoding
 from ui.trace.widgets import token_chips
 
@@ -66,7 +67,7 @@ def test_cache_savings_save_work_with_the_cache(small_trace):
 
 
 def test_architecture_table_names_the_three_families(tiny_llama, tiny_gpt2, tiny_bert):
-    named = {lm.name: tr.architecture_of(tr.network(lm)) for lm in (tiny_llama, tiny_gpt2, tiny_bert)}
+    named = {lm.name: tr.architecture_of(network(lm)) for lm in (tiny_llama, tiny_gpt2, tiny_bert)}
     rows = tr.architecture_table(named).set_index("property")
     assert rows.columns.tolist() == ["tiny-llama", "tiny-gpt2", "tiny-bert"]
     assert rows.loc["positions"].tolist() == ["rotary", "learned", "learned"]

@@ -1,4 +1,4 @@
-"""The Architectures tab: the three families side by side, and the prompt through a second model."""
+"""The Architectures tab: the families side by side, and the prompt through a second model."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import streamlit as st
 
 from geometry import models
 from geometry import trace as tr
-from geometry.models import LoadedModel
+from geometry.models import LoadedModel, network
 from ui.cache.trace import load_trace
 from ui.models import get_model, unavailable_reason
 from ui.page import download_table, explain
+from ui.trace.describe import family_sentence
 
-FAMILY_MODELS = (models.ENCODER_NAME, models.CAUSAL_LM_NAME, "gpt2")  # BERT, Llama, GPT-2
+# the two default models, then each family's example model (GPT-2's on the hub)
+FAMILY_MODELS = tuple(dict.fromkeys((models.ENCODER_NAME, models.CAUSAL_LM_NAME, *models.FAMILY_EXAMPLES)))
 
 
 def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], list[str]]:
-    """The traced model's architecture and those of the three families' models that load here.
+    """The traced model's architecture and those of the families' models that load here.
 
     Returns ({model name: architecture}, ["model (why it is missing)", …])."""
     named, missing = {trace.model_name: trace.architecture}, []
@@ -27,7 +29,7 @@ def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], l
         if other is None:
             missing.append(f"{name} ({reason or 'it did not load'})")
         else:
-            named[name] = tr.architecture_of(tr.network(other))
+            named[name] = tr.architecture_of(network(other))
     return named, missing
 
 
@@ -68,16 +70,8 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     download_table(table, "architectures.csv", key="tr_dl_architectures")
     second_run(lm, trace)
     explain(
-        "Three families, one recipe of attention and MLP blocks. **BERT** (the sentence encoder "
-        "all-MiniLM-L6-v2) adds learned position and token-type vectors to each token and normalises the "
-        "sum; its attention looks both ways, it normalises the stream *after* each residual addition "
-        "(post-norm) with LayerNorm, uses a GELU MLP and ends without a vocabulary head. **GPT-2** adds a "
-        "learned position vector, attends only backwards, normalises a copy of the stream *before* each "
-        "sublayer (pre-norm) with LayerNorm, and uses a GELU MLP and one key/value head per query head. "
-        "**Llama**-style models such as SmolLM2 are pre-norm and causal too, but rotate queries and keys by "
-        "an angle that grows with position (rotary), use RMSNorm (no mean subtraction, no bias), a "
-        "SiLU-gated MLP (SwiGLU) and grouped-query attention, where several query heads share one "
-        "key/value head to make the cache smaller.",
+        f"{len(named)} models, one recipe of attention and MLP blocks. "
+        + " ".join(family_sentence(name, arch) for name, arch in named.items()),
         r"\text{post-norm: } h \leftarrow \text{LN}(h + f(h)),\qquad"
         r"\text{pre-norm: } h \leftarrow h + f(\text{norm}(h)),\qquad"
         r"\text{RMSNorm}(x) = \frac{x}{\sqrt{\overline{x^2}}}\,\gamma",

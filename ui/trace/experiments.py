@@ -37,13 +37,13 @@ def mask_toggle(arch: tr.Architecture, where: st.delta_generator.DeltaGenerator)
     """The causal-mask switch: on by default for a causal LM, off for an encoder (its own keys).
 
     Returns the intervention's ``causal_mask``: None while the model keeps its own mask."""
-    if arch.causal:
+    if arch.layout.causal:
         mask = where.toggle("Causal mask (no peeking ahead)", True, key="tr_mask", bind="query-params")
     else:
         mask = where.toggle(
             "Add a causal mask (hide later tokens)", False, key="tr_mask_encoder", bind="query-params"
         )
-    return None if bool(mask) == arch.causal else bool(mask)
+    return None if bool(mask) == arch.layout.causal else bool(mask)
 
 
 def heads_to_ablate(arch: tr.Architecture) -> list[str]:
@@ -173,7 +173,7 @@ def explanation(arch: tr.Architecture) -> None:
         + (
             "Without the causal mask every token also sees the tokens after it; the last token already saw "
             "everything, so its prediction changes only through the earlier tokens that now peek ahead."
-            if arch.causal
+            if arch.layout.causal
             else "This encoder normally lets every token see the whole sentence; adding a causal mask hides "
             "the later tokens, as a causal LM does, and every vector but the last token's loses the words "
             "after it."

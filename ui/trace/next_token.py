@@ -47,7 +47,8 @@ def explanation(arch: tr.Architecture) -> None:
         else "In this model the output matrix W_U is a separate matrix, not the embedding matrix."
     )
     explain(
-        f"The final vector of the last token (after the final {arch.norm}) is compared with every one of "
+        f"The final vector of the last token (after the final {arch.layout.norm}) is compared with every one "
+        "of "
         f"the {arch.vocab_size:,} vocabulary rows: one dot product per token gives its logit. {tied} "
         "Softmax turns the logits into probabilities. Temperature divides the logits first (below 1 "
         "sharpens, above 1 flattens, 0 is greedy); top-k and top-p then drop unlikely tokens (faded bars) "

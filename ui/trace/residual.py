@@ -17,7 +17,7 @@ from ui.trace.widgets import position_picker
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     position = position_picker(trace, "Token to follow", "tr_lens_position")
     norms = tr.residual_norms(trace, position)
-    grows = "grows" if trace.architecture.norm_placement == "pre" else "is (normalised after each step)"
+    grows = "is (normalised after each step)" if trace.architecture.layout.placement.after_add else "grows"
     st.subheader(f"How long the vector {grows}, sublayer by sublayer")
     show_chart(cached_chart(charts.residual_norm_chart, norms), f"residual_norms_{position}", key="tr_norms")
     if trace.predicts_tokens:

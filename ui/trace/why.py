@@ -97,7 +97,7 @@ def ranked_parts(table: pd.DataFrame, trace: tr.Trace) -> None:
     show_chart(cached_chart(charts.attribution_bars_chart, top), "attribution_top", key="tr_why_bars")
     download_table(table, "logit_attribution.csv", key="tr_dl_why")
     positions = (
-        "the token's embedding (and, in GPT-2, its position vector)"
+        "the token's embedding and its position vector"
         if "pos_embed" in set(table["component"])
         else "the token's embedding (this model's positions are rotations inside attention, not a vector)"
     )
