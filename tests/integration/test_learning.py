@@ -80,4 +80,6 @@ def test_smollm2_batched_gradients_equal_each_texts_own(causal_lm):
         alone = learning.embedding_gradients(causal_lm, text)
         assert batched.loss == pytest.approx(alone.loss, rel=1e-5)
         np.testing.assert_allclose(batched.output_row_norms, alone.output_row_norms, rtol=1e-3, atol=1e-7)
-        np.testing.assert_allclose(batched.lookup_grad, alone.lookup_grad, rtol=1e-3, atol=1e-6)
+        # float32 sums in another order (a padded batch, two threads): equal up to 1e-4 of the largest entry
+        scale = np.abs(alone.lookup_grad).max()
+        np.testing.assert_allclose(batched.lookup_grad, alone.lookup_grad, rtol=1e-3, atol=1e-4 * scale)
