@@ -23,6 +23,9 @@ from ui.page import (  # noqa: E402
     say_ignored_url_settings,
     url_settings,
 )
+from ui.server.altair_speed import speed_up_altair  # noqa: E402
+
+speed_up_altair()  # the app's choice for its own process (the library leaves Altair alone): once, idempotent
 
 # Presenter mode is decided before anything is drawn: a projector needs the whole width, so the
 # sidebar starts folded away (its toggle is still there to turn the mode off).

@@ -3,46 +3,13 @@
 Rules: each function is ``*_chart(df, ...) -> alt.Chart``; no computation happens here
 (the DataFrame arrives with every number already computed); colours come from the one
 palette below, which is colour-blind safe (Okabe-Ito) and readable on a projector.
-Each section belongs to one lesson; shared helpers sit at the top.
+Each section belongs to one lesson; shared helpers sit at the top. Importing this module
+changes nothing in Altair (the app switches its own speed-ups on: ui/server/altair_speed.py).
 """
 
 from __future__ import annotations
 
 import altair as alt
-
-# Altair checks every piece of a chart against the Vega-Lite schema as it is built, and the whole
-# chart again in to_dict() (which Streamlit and the tests call). Checking once is enough: skipping
-# the piecewise check takes about a third off a chart-heavy page's rerun (benchmarks/README.md).
-alt.utils.schemapi.disable_debug_mode()
-
-
-def _build_schema_table_once() -> None:
-    """Let Altair build its table of schema classes once per process instead of on every call.
-
-    Altair 6.3's ``SchemaBase.from_dict`` (called for every shorthand like ``"x:Q"``) builds a new
-    ``_FromDict`` each time, which JSON-encodes about 570 schemas to hash them: 18 times per chart
-    here, 60 % of the time it takes to build one (cProfile). The table depends only on the set of
-    classes, so it is computed once and shared; charts come out the same (tests/unit/test_charts.py).
-    """
-    from_dict = getattr(alt.utils.schemapi, "_FromDict", None)
-    if from_dict is None or getattr(from_dict, "_table_once", False):
-        return
-    original, tables = from_dict.__init__, {}
-
-    def __init__(self, wrapper_classes, /) -> None:
-        classes = tuple(wrapper_classes)
-        table = tables.get(classes)
-        if table is None:
-            original(self, classes)
-            tables[classes] = self.class_dict
-        else:
-            self.class_dict = table
-
-    from_dict._original_init = original
-    from_dict.__init__, from_dict._table_once = __init__, True
-
-
-_build_schema_table_once()
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

@@ -137,7 +137,7 @@ def test_map_labels_leave_out_what_would_overlap():
     assert any("labelled" in str(f) for f in filters)
 
 
-# ---------------------------------------------------------------- Altair's schema table, built once
+# ---------------------------------------------------------------- the common look
 
 
 def _paths_frame() -> pd.DataFrame:
@@ -153,15 +153,6 @@ def _paths_frame() -> pd.DataFrame:
             "y": rng.random(8),
         }
     )
-
-
-def test_a_chart_is_the_same_with_the_schema_table_built_once(monkeypatch):
-    from altair.utils import schemapi
-
-    shared = json.dumps(charts.occurrence_paths_chart(_paths_frame(), 2).to_dict(), sort_keys=True)
-    monkeypatch.setattr(schemapi._FromDict, "__init__", schemapi._FromDict._original_init)
-    fresh = json.dumps(charts.occurrence_paths_chart(_paths_frame(), 2).to_dict(), sort_keys=True)
-    assert shared == fresh
 
 
 def test_finish_gives_what_altairs_configure_methods_give():

@@ -151,3 +151,38 @@ def test_the_library_limits_are_generous_and_the_pages_pass_their_own(tiny_gpt2)
     assert len(cx.find_occurrences(tiny_gpt2, sentences, "bank").table) == len(sentences)
     with pytest.raises(ValueError, match="limit"):
         cx.find_occurrences(tiny_gpt2, sentences, "bank", **cx.PAGE_LIMITS)
+
+
+# --------------------------------------------------------------------------- importing changes nothing
+
+CHANGES_NOTHING = """
+import json, os, pkgutil, importlib
+import altair as alt, torch
+schemapi = alt.utils.schemapi
+before = (dict(os.environ), schemapi.DEBUG_MODE, schemapi._FromDict.__init__, torch.get_num_threads())
+import geometry
+names = sorted(m.name for m in pkgutil.walk_packages(geometry.__path__, "geometry."))
+for name in names:
+    importlib.import_module(name)
+after = (dict(os.environ), schemapi.DEBUG_MODE, schemapi._FromDict.__init__, torch.get_num_threads())
+changed = sorted(k for k in before[0].keys() | after[0].keys() if before[0].get(k) != after[0].get(k))
+print(json.dumps({"modules": len(names), "environment": changed, "debug_mode": after[1] == before[1],
+                  "from_dict": after[2] is before[2], "threads": after[3] == before[3]}))
+"""
+
+
+def test_importing_every_geometry_module_changes_nothing_global():
+    """A notebook that imports the library keeps its process: environment variables, Altair's
+    validation and schema table, torch's threads (in a fresh interpreter)."""
+    import json
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run(
+        [sys.executable, "-c", CHANGES_NOTHING], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["modules"] >= 20  # the walk really imports the whole library
+    assert found == {**found, "environment": [], "debug_mode": True, "from_dict": True, "threads": True}

@@ -160,27 +160,6 @@ def test_cpu_quota_reads_cgroup_v1_and_v2(tmp_path, files, expected):
     assert models.cpu_quota(tmp_path) == expected
 
 
-def test_importing_geometry_changes_no_environment_variable():
-    """A notebook that imports the library keeps its environment (run in a fresh interpreter)."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import json, os; before = dict(os.environ)\n"
-        "import geometry, geometry.models, geometry.trace, geometry.similarity, geometry.projection\n"
-        "import geometry.learning, geometry.context, geometry.vectors\n"
-        "after = dict(os.environ)\n"
-        "print(json.dumps(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))))"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
-
-
 def test_the_app_lets_idle_openmp_threads_sleep_before_anything_imports_torch():
     """libgomp reads OMP_WAIT_POLICY once, when torch starts: app.py sets it before its first import
     of anything but ``os`` (a value the user chose wins: ``setdefault``)."""
