@@ -16,40 +16,43 @@ from typing import Any
 
 # module -> the public names it gives; g.<name> imports the module on first use
 _PUBLIC: dict[str, tuple[str, ...]] = {
-    "geometry.models": (
-        "LoadedModel", "ModelUnavailable", "load_causal_lm", "load_encoder", "load_model", "model_sources",
-        "network", "wrap",
+    "geometry.models.loading": (
+        "ModelUnavailable", "load_causal_lm", "load_encoder", "load_model", "model_sources",
     ),
-    "geometry.tokens": ("display_tokens", "whole_word_vocabulary", "word_tokens"),
-    "geometry.vectors": (
+    "geometry.models.handle": ("LoadedModel", "network", "wrap"),
+    "geometry.words.tokens": ("display_tokens", "whole_word_vocabulary", "word_tokens"),
+    "geometry.words.vectors": (
         "angle_degrees", "cosine", "cosine_matrix", "dot", "norm", "project_onto", "scalar_projection",
         "unit", "word_vectors",
     ),
-    "geometry.similarity": (
+    "geometry.words.similarity": (
         "analogy", "analogy_answers", "nearest", "pair_scores", "pairwise", "rank", "vocabulary_matrix",
     ),
-    "geometry.wordsets": ("preset_words",),
-    "geometry.projection": (
-        "axes_cosine", "axis_direction", "custom_projection", "neighbour_comparison", "parse_axis", "project",
-        "projection_frame", "seed_stability", "trustworthiness",
+    "geometry.words.wordsets": ("preset_words",),
+    "geometry.projection.methods": ("project", "trustworthiness"),
+    "geometry.projection.faithfulness": ("neighbour_comparison", "seed_stability"),
+    "geometry.projection.axes": ("axis_direction", "custom_projection", "parse_axis"),
+    "geometry.projection.maps": ("projection_frame",),
+    "geometry.projection.uploads": ("read_vectors",),
+    "geometry.context.occurrences": (
+        "find_occurrences", "occurrence_vectors", "reference_statistics", "self_similarity",
+        "sense_similarity",
     ),
-    "geometry.uploads": ("read_vectors",),
-    "geometry.context": (
-        "find_occurrences", "occurrence_context", "occurrence_vectors", "reference_statistics",
-        "self_similarity", "sense_similarity",
-    ),
-    "geometry.trace": (
-        "Intervention", "Trace", "generate", "lens_table", "logit_lens", "next_tokens", "trace",
-    ),
+    "geometry.context.attention": ("occurrence_context",),
     "geometry.transformer.registry": ("FAMILIES", "architecture_of"),
-    "geometry.forward": ("run", "weights_of"),
-    "geometry.counting": ("operation_counts",),
-    "geometry.sampling": ("Decoding", "next_token_probs"),
-    "geometry.attribution": ("logit_attribution", "patch_heads", "patch_residual"),
-    "geometry.neurons": ("neuron_contexts", "neuron_vocabulary", "reference_activations"),
-    "geometry.learning": (
-        "embedding_gradients", "parameter_counts", "prediction_table", "step_multiply_adds", "train_steps",
-    ),
+    "geometry.transformer.forward": ("Intervention", "run", "weights_of"),
+    "geometry.transformer.trace": ("Trace", "trace"),
+    "geometry.transformer.readings": ("next_tokens",),
+    "geometry.transformer.generation": ("generate",),
+    "geometry.transformer.counting": ("operation_counts",),
+    "geometry.transformer.sampling": ("Decoding", "next_token_probs"),
+    "geometry.interpret.lens": ("lens_table", "logit_lens"),
+    "geometry.interpret.attribution": ("logit_attribution",),
+    "geometry.interpret.patching": ("patch_heads", "patch_residual"),
+    "geometry.interpret.neurons": ("neuron_contexts", "neuron_vocabulary", "reference_activations"),
+    "geometry.learning.gradients": ("embedding_gradients", "prediction_table"),
+    "geometry.learning.training": ("train_steps",),
+    "geometry.learning.cost": ("parameter_counts", "step_multiply_adds"),
 }  # fmt: skip
 _HOME = {name: module for module, names in _PUBLIC.items() for name in names}
 __all__ = sorted(_HOME)

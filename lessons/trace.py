@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geometry.models import TRACE_CHOICES
+from geometry.models.catalogue import TRACE_CHOICES
 from ui.cache.trace import load_trace
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page import explain, glossary, presenter_mode

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from geometry.models import LoadedModel
+from geometry.models.handle import LoadedModel
 from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE, Family
 from geometry.transformer.registry import FAMILIES
 
@@ -23,14 +23,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py sets it, before
 
 @pytest.fixture(scope="session")
 def encoder():
-    from geometry.models import load_encoder
+    from geometry.models.loading import load_encoder
 
     return load_encoder()
 
 
 @pytest.fixture(scope="session")
 def causal_lm():
-    from geometry.models import load_causal_lm
+    from geometry.models.loading import load_causal_lm
 
     return load_causal_lm()
 
@@ -52,8 +52,8 @@ TOKENIZER_SENTENCES = (
 
 def _training_text() -> list[str]:
     """The sentences above, the lesson's sense presets and word categories, the reference text."""
-    from geometry.senses import PRESETS
-    from geometry.wordsets import CATEGORIES
+    from geometry.context.senses import PRESETS
+    from geometry.words.wordsets import CATEGORIES
 
     text = list(TOKENIZER_SENTENCES)
     text += [sentence for preset in PRESETS.values() for _, sentence in preset.sentences]

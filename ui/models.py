@@ -14,8 +14,9 @@ import threading
 
 import streamlit as st
 
-from geometry import models
-from geometry.models import LoadedModel, ModelUnavailable
+from geometry.models import catalogue, loading
+from geometry.models.handle import LoadedModel
+from geometry.models.loading import ModelUnavailable
 from ui.cache import availability
 from ui.heavy import return_big_blocks_to_the_os, share_the_interpreter_quickly
 
@@ -30,18 +31,18 @@ def get_model(name: str) -> LoadedModel | None:
     """
     if name in st.session_state.get("_models_ready", set()):
         try:
-            return models.load_model(name)
-        except (ModelUnavailable, models.IntegrityError) as error:
+            return loading.load_model(name)
+        except (ModelUnavailable, loading.IntegrityError) as error:
             st.error(str(error))
             return None
     failure = None
     label = f"Loading {name}…"
-    if models.needs_unpacking(name):
+    if loading.needs_unpacking(name):
         label = f"Unpacking {name}'s weights: once on this machine, about 30 seconds…"
     with st.status(label, expanded=False) as status:
         try:
-            model = models.load_model(name)
-        except (ModelUnavailable, models.IntegrityError) as error:
+            model = loading.load_model(name)
+        except (ModelUnavailable, loading.IntegrityError) as error:
             status.update(label=f"{name} is not available", state="error")
             failure = error
         else:
@@ -66,7 +67,7 @@ def _choice_label(name: str) -> str:
 def causal_lm_picker(
     key: str,
     label: str = "Causal language model",
-    choices: list[str] = models.CAUSAL_LM_CHOICES,
+    choices: list[str] = catalogue.CAUSAL_LM_CHOICES,
     help: str = "SmolLM2 is packaged and works offline; GPT-2 models need the internet once.",
 ) -> str:
     """A select box of models (causal LMs unless ``choices`` says otherwise) bound to the URL.
@@ -91,16 +92,16 @@ def model_source_caption(model: LoadedModel) -> None:
 
 def _warm_up() -> None:
     """Load the default models, index the encoder's vocabulary, compile UMAP: what first visits wait for."""
-    from geometry import projection  # imported here: umap is slow to import
     from ui.cache import vectors as cache
+    from ui.server import warm_up as projection  # imported here: umap is slow to import
 
-    for name in (models.ENCODER_NAME, models.CAUSAL_LM_NAME):
+    for name in (catalogue.ENCODER_NAME, catalogue.CAUSAL_LM_NAME):
         try:
-            model = models.load_model(name)  # the same once-per-process load get_model uses
-        except (ModelUnavailable, models.IntegrityError) as error:
+            model = loading.load_model(name)  # the same once-per-process load get_model uses
+        except (ModelUnavailable, loading.IntegrityError) as error:
             log.info("warm-up skipped %s: %s", name, error)  # the pages that need it say why
             continue
-        if name == models.ENCODER_NAME:
+        if name == catalogue.ENCODER_NAME:
             cache.vocabulary(model)  # the search index of the dot-products page's default searches
     projection.warm_up()
 

@@ -52,7 +52,7 @@ def safe_tokens(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     setting), followed by a caption counting them. Rows, ranks and numbers stay as they are."""
     if not classroom_safe():
         return frame
-    from geometry.classroom import mask_tokens
+    from geometry.words.safety import mask_tokens
 
     shown, hidden = frame.copy(), 0
     for column in columns:
@@ -67,7 +67,7 @@ def safe_words(tokens: list[str]) -> list[str]:
     """A few tokens for a sentence or a metric, masked like :func:`safe_tokens` (with its caption)."""
     if not classroom_safe():
         return list(tokens)
-    from geometry.classroom import mask_tokens
+    from geometry.words.safety import mask_tokens
 
     shown, hidden = mask_tokens(tokens)
     masked_note(hidden)
@@ -78,7 +78,7 @@ def safe_text(text: str) -> str:
     """Running text (a generated continuation) with offensive words masked (classroom-safe setting)."""
     if not classroom_safe():
         return text
-    from geometry.classroom import mask_text
+    from geometry.words.safety import mask_text
 
     shown, hidden = mask_text(text)
     masked_note(hidden)
@@ -87,7 +87,7 @@ def safe_text(text: str) -> str:
 
 def masked_note(hidden: int) -> None:
     if hidden:
-        from geometry.classroom import MASK
+        from geometry.words.safety import MASK
 
         st.caption(
             f"Classroom-safe: {hidden} token{'s' if hidden != 1 else ''} from a list of offensive words "
@@ -183,10 +183,10 @@ def cached_chart(build: Callable[..., alt.TopLevelMixin], *args, **kwargs) -> Ca
 
 
 def scaled(chart: alt.TopLevelMixin, presenter: bool) -> alt.TopLevelMixin:
-    """In presenter mode the chart's text and cells are enlarged (geometry.charts.presenter_sized)."""
+    """In presenter mode the chart's text and cells are enlarged (geometry.charts.style.presenter_sized)."""
     if not presenter:
         return chart
-    from geometry.charts import presenter_sized
+    from geometry.charts.style import presenter_sized
 
     return presenter_sized(chart)
 
@@ -194,7 +194,7 @@ def scaled(chart: alt.TopLevelMixin, presenter: bool) -> alt.TopLevelMixin:
 def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, **kwargs) -> object:
     """Draw a chart with an SVG download beside it (rendered only when clicked).
 
-    In presenter mode the chart's text and cells are enlarged (geometry.charts.presenter_sized).
+    In presenter mode the chart's text and cells are enlarged (geometry.charts.style.presenter_sized).
     """
     presenter = presenter_mode()
     if isinstance(chart, CachedChart):
@@ -225,8 +225,8 @@ def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, 
 
 def show_plotly(figure: object, key: str, **kwargs) -> object:
     """Draw a Plotly figure (3D and WebGL maps) with the app's palette and a PNG button in its toolbar;
-    in presenter mode its text is enlarged (geometry.charts.presenter_plotly)."""
-    from geometry.charts import PLOTLY_CONFIG, presenter_plotly  # imported when first drawn
+    in presenter mode its text is enlarged (geometry.charts.plotly.presenter_plotly)."""
+    from geometry.charts.plotly import PLOTLY_CONFIG, presenter_plotly  # imported when first drawn
 
     if presenter_mode():
         figure = presenter_plotly(figure)

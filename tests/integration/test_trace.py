@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from geometry.counting import operation_counts
-from geometry.trace import Intervention, generate, logit_lens, next_tokens, trace
+from geometry.interpret.lens import logit_lens
+from geometry.transformer.counting import operation_counts
+from geometry.transformer.forward import Intervention
+from geometry.transformer.generation import generate
+from geometry.transformer.readings import next_tokens
+from geometry.transformer.trace import trace
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +104,7 @@ def test_cached_and_uncached_generation_agree(causal_lm):
 
 
 def test_the_lens_over_the_prompt_ends_at_smollm2s_own_probabilities(causal_lm, traces):
-    from geometry.trace import lens_table, target_token
+    from geometry.interpret.lens import lens_table, target_token
 
     t = traces["The capital of France is"]
     paris, note = target_token(causal_lm, "Paris")
@@ -116,7 +120,7 @@ def test_the_lens_over_the_prompt_ends_at_smollm2s_own_probabilities(causal_lm, 
 
 
 def test_the_model_view_holds_all_270_heads(traces):
-    from geometry.trace import model_view
+    from geometry.transformer.readings import model_view
 
     t = traces["The storm is"]
     view = model_view(t)
@@ -127,14 +131,14 @@ def test_the_model_view_holds_all_270_heads(traces):
 
 
 def test_a_smollm2_neuron_reads_the_models_own_activations(causal_lm):
-    from geometry.forward import weights_of
-    from geometry.neurons import (
+    from geometry.interpret.neurons import (
         neuron_contexts,
         neuron_vocabulary,
         output_row,
         reference_activations,
         reference_lines,
     )
+    from geometry.transformer.forward import weights_of
 
     layer, caught = 7, []
     down = causal_lm.model.model.layers[layer].mlp.down_proj
@@ -158,7 +162,7 @@ def test_a_smollm2_neuron_reads_the_models_own_activations(causal_lm):
 
 
 def test_a_typed_word_gets_its_space_and_punctuation_is_taken_as_typed(causal_lm):
-    from geometry.trace import target_token
+    from geometry.interpret.lens import target_token
 
     tokenizer = causal_lm.tokenizer
     (paris,) = tokenizer(" Paris", add_special_tokens=False)["input_ids"]

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from geometry.counting import operation_counts
-from geometry.models import network
-from geometry.trace import sublayer_changes, trace
+from geometry.models.handle import network
+from geometry.transformer.counting import operation_counts
+from geometry.transformer.readings import sublayer_changes
+from geometry.transformer.trace import trace
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +22,8 @@ def eager_encoder(encoder):
     which does not return attention probabilities. The shared model is never changed."""
     from transformers import AutoModel
 
-    from geometry.models import ENCODER_NAME, MODELS, locate_packaged
+    from geometry.models.catalogue import ENCODER_NAME, MODELS
+    from geometry.models.loading import locate_packaged
 
     folder = locate_packaged(MODELS[ENCODER_NAME].packaged).parent
     model = AutoModel.from_pretrained(str(folder), attn_implementation="eager")

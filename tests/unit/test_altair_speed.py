@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS = """
 import json
 import numpy as np, pandas as pd
-from geometry import charts, similarity
+from geometry.charts import context, dot_products, style
+from geometry.words import similarity
 from ui.server.altair_speed import restore_altair, speed_up_altair
 
 def specs():
@@ -25,8 +26,8 @@ def specs():
     })
     heat = similarity.similarity_frame(np.array([[1.0, 0.5], [0.5, 1.0]]), ["dog", "cat"], "cosine")
     built = [
-        charts.occurrence_paths_chart(paths, 2), charts.similarity_heatmap_chart(heat, "cosine"),
-        charts.presenter_sized(charts.similarity_heatmap_chart(heat, "cosine")),
+        context.occurrence_paths_chart(paths, 2), dot_products.similarity_heatmap_chart(heat, "cosine"),
+        style.presenter_sized(dot_products.similarity_heatmap_chart(heat, "cosine")),
     ]
     return [json.dumps(chart.to_dict(), sort_keys=True) for chart in built]
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PUBLIC = [
     "Decoding", "FAMILIES", "Intervention", "LoadedModel", "ModelUnavailable", "Trace", "analogy",
-    "analogy_answers", "angle_degrees", "architecture_of", "axes_cosine", "axis_direction", "cosine",
+    "analogy_answers", "angle_degrees", "architecture_of", "axis_direction", "cosine",
     "cosine_matrix", "custom_projection", "display_tokens", "dot", "embedding_gradients",
     "find_occurrences", "generate", "lens_table", "load_causal_lm", "load_encoder", "load_model",
     "logit_attribution", "logit_lens", "model_sources", "nearest", "neighbour_comparison", "network",
@@ -72,3 +72,12 @@ def documented_uses() -> set[str]:
 def test_the_readme_and_the_notebook_use_the_public_api():
     used = documented_uses()
     assert len(used) >= 15 and used <= set(g.__all__), used - set(g.__all__)
+
+
+def test_no_public_name_is_also_a_subpackage():
+    """Importing geometry.<subpackage> sets that attribute on the package: a public name that shared
+    it would turn into the module (g.trace was once the module geometry.trace)."""
+    import pkgutil
+
+    subpackages = {module.name for module in pkgutil.iter_modules(g.__path__)}
+    assert subpackages and not subpackages & set(g.__all__)

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from geometry import attribution, forward
-from geometry.models import network
-from geometry.trace import trace
+from geometry.interpret import attribution, patching
+from geometry.models.handle import network
+from geometry.transformer import forward
 from geometry.transformer.registry import architecture_of
+from geometry.transformer.trace import trace
+from ui.trace import why
 
 CLEAN = "The capital of France is"  # The ␣capital ␣of ␣France ␣is: 5 byte-level tokens
 CORRUPTED = "The capital of Italy is"  # differs from CLEAN at position 3 only
@@ -129,7 +131,7 @@ def test_an_encoder_has_no_token_to_take_apart(tiny_bert):
 
 @pytest.fixture
 def patched(tiny_lm, pair):
-    table = attribution.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair)
+    table = patching.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair)
     return table.set_index(["layer", "position"])["restored"]
 
 
@@ -141,10 +143,10 @@ def test_the_prompts_differ_at_one_position(tiny_lm):
 
 def test_nothing_patched_restores_nothing(tiny_lm, pair):
     """Resuming the corrupted run from any layer, unpatched, is the corrupted run: 0 restored."""
-    runs = attribution.patching_runs(tiny_lm, CLEAN, CORRUPTED, *pair)
+    runs = patching.patching_runs(tiny_lm, CLEAN, CORRUPTED, *pair)
     n_layers = runs.read.weights.architecture.n_layers
     for layer in range(n_layers + 1):
-        stream = attribution._stream(runs.corrupted, layer, n_layers)
+        stream = patching._stream(runs.corrupted, layer, n_layers)
         final = forward.run_from(runs.read.weights, stream, layer, runs.rope)
         assert runs.restored(final[None])[0] == pytest.approx(0.0, abs=1e-4)
 
@@ -212,7 +214,7 @@ def output_projection(block):
 def test_head_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair):
     """Head h's input to W_O at the last position, taken from the clean run, in the corrupted run."""
     target, other = pair
-    table = attribution.patch_heads(tiny_lm, CLEAN, CORRUPTED, *pair).set_index(["layer", "head"])["restored"]
+    table = patching.patch_heads(tiny_lm, CLEAN, CORRUPTED, *pair).set_index(["layer", "head"])["restored"]
     arch = architecture_of(network(tiny_lm))
     clean_ids, corrupted_ids = ids_of(tiny_lm, CLEAN), ids_of(tiny_lm, CORRUPTED)
     z_clean = trace(tiny_lm, CLEAN).activations["blocks.0.attn.z"][:, -1]  # (H, dh)
@@ -236,30 +238,30 @@ def test_head_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair):
 
 def test_prompts_of_unequal_length_get_a_message(tiny_lm, pair):
     with pytest.raises(ValueError, match="same number of tokens"):
-        attribution.patch_residual(tiny_lm, CLEAN, "the capital of the united states is", *pair)
+        patching.patch_residual(tiny_lm, CLEAN, "the capital of the united states is", *pair)
 
 
 def test_long_prompts_are_refused(tiny_lm, pair):
     with pytest.raises(ValueError, match="up to 16"):
-        attribution.patch_residual(tiny_lm, CLEAN + " big" * 20, CORRUPTED + " big" * 20, *pair)
+        patching.patch_residual(tiny_lm, CLEAN + " big" * 20, CORRUPTED + " big" * 20, *pair)
 
 
 def test_identical_prompts_have_nothing_to_restore(tiny_lm, pair):
     with pytest.raises(ValueError, match="nothing to restore"):
-        attribution.patch_heads(tiny_lm, CLEAN, CLEAN, *pair)
+        patching.patch_heads(tiny_lm, CLEAN, CLEAN, *pair)
 
 
 def test_progress_is_reported_to_the_end(tiny_lm, pair):
     seen = []
-    attribution.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair, progress=lambda f, text: seen.append(f))
+    patching.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair, progress=lambda f, text: seen.append(f))
     n = len(ids_of(tiny_lm, CLEAN))  # one step per position
     assert seen == pytest.approx([(i + 1) / n for i in range(n)])
 
 
 def test_patching_leaves_the_model_unchanged(tiny_lm, pair):
     before = {name: p.clone() for name, p in network(tiny_lm).named_parameters()}
-    attribution.patch_heads(tiny_lm, CLEAN, CORRUPTED, *pair)
-    attribution.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair)
+    patching.patch_heads(tiny_lm, CLEAN, CORRUPTED, *pair)
+    patching.patch_residual(tiny_lm, CLEAN, CORRUPTED, *pair)
     assert all(torch.equal(before[name], p) for name, p in network(tiny_lm).named_parameters())
 
 
@@ -277,7 +279,7 @@ def test_components_in_words(component, words):
 
 def test_the_sentence_reads_the_largest_parts_with_their_numbers(tiny_lm, pair):
     table = attribution.logit_attribution(tiny_lm, CLEAN, *pair)
-    sentence = attribution.attribution_sentence(table, "a", "b")
+    sentence = why.attribution_sentence(table, "a", "b")
     top = attribution.top_components(table[table["component"] != "remainder"], k=len(table))
     biggest_up = top[top["contribution"] > 0].iloc[0]
     assert sentence.startswith(f"a beats b by {table.attrs['logit']:.2f}.")

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from geometry import charts
+from geometry.charts import style as charts
 
 
 @pytest.mark.parametrize(

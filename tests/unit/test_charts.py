@@ -9,8 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geometry import charts, similarity
-from geometry import projection as pj
+from geometry.charts import context as context_charts
+from geometry.charts import dot_products as dot_products_charts
+from geometry.charts import projections as projections_charts
+from geometry.charts import style as charts
+from geometry.charts import trace as trace_charts
+from geometry.projection import maps as pj
+from geometry.words import similarity
 
 FONT_KEYS = {"fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize"}
 
@@ -34,13 +39,13 @@ def font_sizes(node) -> list[float]:
 
 def heatmap():
     frame = similarity.similarity_frame(np.array([[1.0, 0.5], [0.5, 1.0]]), ["dog", "cat"], "cosine")
-    return charts.similarity_heatmap_chart(frame, "cosine")
+    return dot_products_charts.similarity_heatmap_chart(frame, "cosine")
 
 
 def word_map():
     coords = np.arange(8, dtype=float).reshape(4, 2)
     frame = pj.projection_frame(["a", "b", "c", "d"], ["x"] * 4, coords, ["chosen word", "", "", ""])
-    return charts.projection_chart(frame)
+    return projections_charts.projection_chart(frame)
 
 
 def facets():
@@ -55,7 +60,7 @@ def facets():
             "probability": [1.0, 1.0],
         }
     )
-    return charts.head_grid_chart(frame)
+    return trace_charts.head_grid_chart(frame)
 
 
 @pytest.mark.parametrize("make", [heatmap, word_map, facets], ids=["heatmap", "map", "facets"])
@@ -100,7 +105,7 @@ def test_occurrence_cosines_use_one_fixed_colour_domain():
             "column_text": ["b"] * 4,
         }
     )
-    spec = charts.occurrence_cosine_chart(frame).to_dict()
+    spec = context_charts.occurrence_cosine_chart(frame).to_dict()
     scale = spec["layer"][0]["encoding"]["color"]["scale"]
     assert scale["domain"] == [-1, 1] and scale["domainMid"] == 0
 
@@ -118,7 +123,7 @@ def test_senses_differ_in_colour_and_in_shape():
             "y": [0.0, 1.0, 0.0, 1.0],
         }
     )
-    spec = charts.occurrence_paths_chart(frame, layer_index=1).to_dict()
+    spec = context_charts.occurrence_paths_chart(frame, layer_index=1).to_dict()
     chosen = next(layer for layer in spec["layer"] if "shape" in layer.get("encoding", {}))
     colours = chosen["encoding"]["color"]["scale"]["range"]
     shapes = chosen["encoding"]["shape"]["scale"]["range"]
@@ -132,7 +137,7 @@ def test_map_labels_leave_out_what_would_overlap():
     room = pj.label_room(words, x, y, first=[2])
     assert room.tolist() == [False, False, True, True]  # the highlighted word keeps its label
     frame = pj.projection_frame(words, ["royal"] * 4, np.stack([x, y], axis=1)).assign(labelled=room)
-    spec = charts.projection_chart(frame).to_dict()
+    spec = projections_charts.projection_chart(frame).to_dict()
     filters = [t["filter"] for layer in spec["layer"] for t in layer.get("transform", []) if "filter" in t]
     assert any("labelled" in str(f) for f in filters)
 
@@ -203,10 +208,10 @@ def _layers(spec: dict) -> list[dict]:
 
 
 def test_attribution_bars_are_ranked_coloured_by_direction_and_labelled():
-    from geometry.attribution import top_components
+    from geometry.interpret.attribution import top_components
 
     top = top_components(_attribution_frame(), k=4)
-    spec = charts.attribution_bars_chart(top).to_dict()
+    spec = trace_charts.attribution_bars_chart(top).to_dict()
     bars, up, down = _layers(spec)
     assert (
         bars["mark"]["type"] == "bar" and up["mark"]["align"] == "left" and down["mark"]["align"] == "right"
@@ -219,16 +224,17 @@ def test_attribution_bars_are_ranked_coloured_by_direction_and_labelled():
 
 
 def test_layer_head_chart_is_a_signed_grid_with_values():
-    from geometry.attribution import heads_only
+    from geometry.interpret.attribution import heads_only
 
-    spec = charts.layer_head_chart(heads_only(_attribution_frame()), "contribution").to_dict()
+    spec = trace_charts.layer_head_chart(heads_only(_attribution_frame()), "contribution").to_dict()
     cells, text = _layers(spec)
     assert cells["encoding"]["x"]["field"] == "head" and cells["encoding"]["y"]["field"] == "layer"
     assert cells["encoding"]["color"]["scale"]["domainMid"] == 0  # zero in the middle of the colours
     assert text["encoding"]["text"]["field"] == "contribution"
     assert len(next(iter(spec["datasets"].values()))) == 4  # heads only
     assert (
-        "layer" not in charts.layer_head_chart(heads_only(_attribution_frame()), show_values=False).to_dict()
+        "layer"
+        not in trace_charts.layer_head_chart(heads_only(_attribution_frame()), show_values=False).to_dict()
     )
 
 
@@ -242,7 +248,7 @@ def test_patching_chart_puts_positions_across_and_layers_down():
             "restored": [0.0, 1.0, 0.0, 1.0],
         }
     )
-    cells, text = _layers(charts.patching_chart(frame).to_dict())
+    cells, text = _layers(trace_charts.patching_chart(frame).to_dict())
     assert cells["encoding"]["x"]["field"] == "position_label"
     assert cells["encoding"]["x"]["sort"] == ["0 The", "1 ␣France/␣Italy"]
     assert cells["encoding"]["y"]["sort"] == ["0", "final"]  # the final residual last, not alphabetically
@@ -264,18 +270,18 @@ def lens_frame():
 
 
 def test_the_lens_grid_writes_each_cells_token_in_the_frames_order():
-    spec = charts.lens_grid_chart(lens_frame()).to_dict()
+    spec = trace_charts.lens_grid_chart(lens_frame()).to_dict()
     cells, text = spec["layer"]
     assert cells["mark"]["type"] == "rect" and text["encoding"]["text"]["field"] == "cell_text"
     assert cells["encoding"]["y"]["sort"] == ["embedding", "L0 attention"]
     assert cells["encoding"]["x"]["sort"] == ["0 The", "1 ␣cat"]
     assert cells["encoding"]["color"]["scale"]["domain"] == [0, 1]
-    assert spec["width"] == {"step": charts.LENS_CELL_WIDTH}
+    assert spec["width"] == {"step": trace_charts.LENS_CELL_WIDTH}
 
 
 def test_the_target_track_shows_probability_and_a_reversed_log_rank():
     frame = lens_frame().assign(depth=[0, 0, 0.5, 0.5])
-    spec = charts.target_track_chart(frame).to_dict()
+    spec = trace_charts.target_track_chart(frame).to_dict()
     probability, rank = spec["vconcat"]
     assert probability["encoding"]["y"]["field"] == "target_probability"
     assert rank["encoding"]["y"]["scale"] == {"type": "log", "reverse": True}
@@ -287,7 +293,7 @@ def test_the_model_view_is_a_grid_of_layers_by_heads():
         "layer": [0, 0, 1, 1], "head": [0, 1, 0, 1], "query_position": 0, "key_position": 0,
         "query_token": "The", "key_token": "The", "probability": 1.0,
     })  # fmt: skip
-    chart = charts.model_view_chart(frame, step=10)
+    chart = trace_charts.model_view_chart(frame, step=10)
     spec = chart.to_dict()
     assert spec["facet"]["row"]["field"] == "layer" and spec["facet"]["column"]["field"] == "head"
     assert spec["spec"]["width"] == spec["spec"]["height"] == {"step": 10}
@@ -301,6 +307,6 @@ def test_the_neuron_vocabulary_colours_promoted_and_suppressed_tokens():
     frame = pd.DataFrame({
         "direction": ["promotes", "suppresses"], "token_label": ["␣Paris", "␣no"], "score": [2.0, -1.5],
     })  # fmt: skip
-    spec = charts.neuron_vocabulary_chart(frame).to_dict()
+    spec = trace_charts.neuron_vocabulary_chart(frame).to_dict()
     assert spec["encoding"]["color"]["scale"]["range"] == [charts.POSITIVE, charts.NEGATIVE]
     assert spec["encoding"]["y"]["sort"] == {"field": "score", "order": "descending"}

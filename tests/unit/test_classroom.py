@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geometry import classroom
+from geometry.words import safety as classroom
 
 
 def test_the_list_is_the_maintained_one_and_catches_what_a_projector_showed():

@@ -9,12 +9,15 @@ import pandas as pd
 import pytest
 import torch
 
-from geometry import charts
-from geometry import context as cx
-from geometry.models import network
-from geometry.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE, PRESETS, parse_sentences
-from geometry.tokens import display_token
+from geometry.charts import context as charts
+from geometry.context import occurrences as cx
+from geometry.context import tables
+from geometry.context.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE, PRESETS, parse_sentences
+from geometry.models.handle import network
+from geometry.words import vectors as words_vectors
+from geometry.words.tokens import display_token
 from tests.conftest import mid_sentence_id
+from ui.context import layers as context_layers
 
 SENTENCES = ["We sat on the bank of the river.", "The bank lent them money.", "Pilots bank to turn."]
 
@@ -24,7 +27,7 @@ def tiny_bert(wordpiece):
     """A random BERT wrapped like the encoder: ``network(lm)`` is the BertModel."""
     from transformers import BertConfig, BertModel
 
-    from geometry.models import LoadedModel
+    from geometry.models.handle import LoadedModel
 
     torch.manual_seed(0)
     config = BertConfig(
@@ -93,7 +96,7 @@ def test_static_vector_is_the_embedding_row_and_identical_in_every_sentence(tiny
     occ = cx.find_occurrences(tiny, SENTENCES, "bank")
     row = tiny.embedding_matrix()[mid_sentence_id(tiny.tokenizer, "bank")]
     np.testing.assert_allclose(occ.static, np.tile(row, (3, 1)), atol=1e-6)
-    assert cx.static_spread(occ) == 0.0
+    assert tables.static_spread(occ) == 0.0
     assert occ.vectors.shape == (3, tiny.n_layers + 2, tiny.d_model)
     np.testing.assert_array_equal(occ.vectors[:, 0], occ.static)
     assert occ.layers == tuple(cx.layer_names(tiny.n_layers))
@@ -179,7 +182,7 @@ def test_cosine_and_self_similarity_on_hand_made_vectors():
     vectors = np.array([[[1.0, 0.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], [[2.0, 0.0], [-1.0, 0.0]]])
     # layer 0: all the same direction; layer 1: cosines 0, -1, 0 between the three pairs
     np.testing.assert_allclose(cx.self_similarity(vectors), [1.0, -1 / 3])
-    np.testing.assert_allclose(cx.cosine_matrix(vectors[:, 1]).diagonal(), 1.0)
+    np.testing.assert_allclose(words_vectors.cosine_matrix(vectors[:, 1]).diagonal(), 1.0)
 
 
 def test_within_and_across_sense_use_the_right_pairs():
@@ -220,14 +223,14 @@ def test_reference_text_is_shipped_and_a_few_hundred_words():
 def test_layer_table_adjusts_by_the_baseline(tiny_gpt2):
     occ = cx.find_occurrences(tiny_gpt2, SENTENCES, "bank", ["river", "money", "air"])
     reference = cx.reference_statistics(tiny_gpt2, "One two three.\nFour five six.", n_pairs=50)
-    table = cx.layer_table(occ, reference)
+    table = tables.layer_table(occ, reference)
     assert table["layer"].tolist() == list(occ.layers)
     assert table["self_similarity"].iloc[0] == pytest.approx(1.0)  # identical static rows
     np.testing.assert_allclose(table["adjusted"], table["self_similarity"] - table["baseline"])
     assert table["within_sense"].isna().all()  # every sense has one sentence: no within pair
-    standardised = cx.layer_table(occ, reference, standardised=True)
+    standardised = tables.layer_table(occ, reference, standardised=True)
     np.testing.assert_allclose(standardised["baseline"], reference.baseline_standardised)
-    long = cx.long_layer_table(table)
+    long = tables.long_layer_table(table)
     assert set(long["measure"]) == {
         "self-similarity",
         "across senses",
@@ -239,7 +242,7 @@ def test_layer_table_adjusts_by_the_baseline(tiny_gpt2):
 def test_pairwise_table_orders_rows_by_sense(tiny_gpt2):
     sentences = ["The bank lent money.", "A river bank.", "Bank fees rose.", "The muddy bank."]
     occ = cx.find_occurrences(tiny_gpt2, sentences, "bank", ["money", "river", "money", "river"])
-    table = cx.pairwise_table(occ, occ.vectors[:, -1])
+    table = tables.pairwise_table(occ, occ.vectors[:, -1])
     assert len(table) == 16
     order = table.drop_duplicates("row").sort_values("row_order")["row"].tolist()
     assert order == ["S1", "S3", "S2", "S4"]
@@ -250,7 +253,7 @@ def test_pairwise_table_orders_rows_by_sense(tiny_gpt2):
 
 def test_layer_map_has_one_point_per_occurrence_and_layer(tiny_gpt2):
     occ = cx.find_occurrences(tiny_gpt2, SENTENCES, "bank")
-    frame, titles, _ = cx.layer_map(occ, occ.vectors)
+    frame, titles, _ = tables.layer_map(occ, occ.vectors)
     assert len(frame) == 3 * len(occ.layers)
     assert titles[0].startswith("PC1")
     static = frame[frame["layer_index"] == 0][["x", "y"]].to_numpy()
@@ -259,18 +262,18 @@ def test_layer_map_has_one_point_per_occurrence_and_layer(tiny_gpt2):
 
 def test_nearest_words_at_the_static_layer_finds_the_word_itself(tiny_llama):
     occ = cx.find_occurrences(tiny_llama, SENTENCES, "bank")
-    nearest = cx.nearest_words(tiny_llama, occ, occ.vectors[:, 0], k=3)
+    nearest = tables.nearest_words(tiny_llama, occ, occ.vectors[:, 0], k=3)
     top = nearest[nearest["rank"] == 1]
     assert top["word"].tolist() == ["bank"] * 3
     np.testing.assert_allclose(top["cosine"], 1.0, atol=1e-5)
-    summary = cx.nearest_summary(nearest)
+    summary = tables.nearest_summary(nearest)
     assert summary["occurrence"].tolist() == ["S1", "S2", "S3"]
     assert summary["nearest"].iloc[0].startswith("bank 1.00 · ")
 
 
 def test_dimension_table_keeps_the_first_dimensions(tiny_gpt2):
     occ = cx.find_occurrences(tiny_gpt2, SENTENCES, "bank")
-    table = cx.dimension_table(occ, occ.vectors, [0, 3], n_dims=8)
+    table = tables.dimension_table(occ, occ.vectors, [0, 3], n_dims=8)
     assert len(table) == 2 * 3 * 8
     first = table[(table["layer_index"] == 3) & (table["occurrence"] == "S2")]["value"].to_numpy()
     np.testing.assert_allclose(first, occ.vectors[1, 3, :8])
@@ -335,10 +338,12 @@ def test_context_charts_carry_tooltips_and_the_right_fields(tiny_gpt2):
     occ = cx.find_occurrences(tiny_gpt2, SENTENCES, "bank", ["river", "money", "air"])
     reference = cx.reference_statistics(tiny_gpt2, "One two three.\nFour five six.", n_pairs=50)
     frames = {
-        "cosine": charts.occurrence_cosine_chart(cx.pairwise_table(occ, occ.vectors[:, 2])),
-        "paths": charts.occurrence_paths_chart(cx.layer_map(occ, occ.vectors)[0], 2),
-        "layers": charts.layer_similarity_chart(cx.long_layer_table(cx.layer_table(occ, reference)), 2),
-        "dims": charts.dimension_strip_chart(cx.dimension_table(occ, occ.vectors, [0, 2])),
+        "cosine": charts.occurrence_cosine_chart(tables.pairwise_table(occ, occ.vectors[:, 2])),
+        "paths": charts.occurrence_paths_chart(tables.layer_map(occ, occ.vectors)[0], 2),
+        "layers": charts.layer_similarity_chart(
+            tables.long_layer_table(tables.layer_table(occ, reference)), 2
+        ),
+        "dims": charts.dimension_strip_chart(tables.dimension_table(occ, occ.vectors, [0, 2])),
     }
     for name, chart in frames.items():
         spec = chart.to_dict()
@@ -359,13 +364,13 @@ def test_context_summary_says_what_the_labels_allow():
     table = pd.DataFrame(
         {"self_similarity": [1.0, 0.6], "within_sense": [nan, nan], "across_sense": [nan, 0.4]}
     )
-    text = cx.layer_summary(table, "layer 6")
+    text = context_layers.layer_summary(table, "layer 6")
     assert "different senses average **0.40**" in text and "second sentence" in text
     assert "Label the sentences" not in text
     unlabelled = table.assign(across_sense=[nan, nan])
-    assert "Label the sentences" in cx.layer_summary(unlabelled, "layer 6")
-    assert "Label the sentences" in cx.layer_summary(
+    assert "Label the sentences" in context_layers.layer_summary(unlabelled, "layer 6")
+    assert "Label the sentences" in context_layers.layer_summary(
         table.assign(within_sense=[nan, 0.7]), "layer 6", labelled=False
     )
     one_sense = table.assign(within_sense=[nan, 0.7], across_sense=[nan, nan])
-    assert "another sense" in cx.layer_summary(one_sense, "layer 6")
+    assert "another sense" in context_layers.layer_summary(one_sense, "layer 6")

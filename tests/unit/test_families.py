@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 import torch
 
-from geometry import forward, tokens
-from geometry.models import network
-from geometry.trace import trace
+from geometry.models.handle import network
 from geometry.transformer import family as declared
+from geometry.transformer import forward
 from geometry.transformer.registry import FAMILIES, architecture_of, family_of
+from geometry.transformer.trace import trace
 from geometry.transformer.weights import Norm
+from geometry.words import tokens
 
 PROMPT = "the dog that chased the cat was"
 

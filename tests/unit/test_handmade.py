@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from geometry import handmade
-from geometry.handmade import multiplication_table, number_text, parse_vectors, worked_sum
-from geometry.vectors import dot
+from geometry.words import handmade
+from geometry.words.handmade import multiplication_table, number_text, parse_vectors, worked_sum
+from geometry.words.vectors import dot
 
 KING_QUEEN = "king = [9, -5, 6]\nqueen = [8, -4, 6]"
 

@@ -9,9 +9,14 @@ import pandas as pd
 import pytest
 import torch
 
-from geometry import charts, counting, learning
+from geometry.charts import learning as charts
+from geometry.learning import cost as learning_cost
+from geometry.learning import gradients as learning
+from geometry.learning import training
+from geometry.transformer import counting
 from geometry.transformer.registry import architecture_of
 from tests.conftest import mid_sentence_id
+from ui.learning import cost as cost_view
 
 TEXT = "the dog ran to the park"
 
@@ -214,7 +219,7 @@ def test_top_output_rows_skip_the_text(tiny_llama):
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("adam", 3e-3)])
 def test_loss_falls_and_the_model_is_unchanged(tiny, optimizer, lr):
     before = snapshot(tiny.model)
-    run = learning.train_steps(tiny, TEXT, steps=4, lr=lr, optimizer=optimizer)
+    run = training.train_steps(tiny, TEXT, steps=4, lr=lr, optimizer=optimizer)
     assert run.losses.shape == (4,)
     assert run.final_loss < run.losses[0]
     assert np.all(np.diff(run.losses) < 0)
@@ -223,7 +228,7 @@ def test_loss_falls_and_the_model_is_unchanged(tiny, optimizer, lr):
 
 
 def test_training_run_records_the_movement(tiny_llama):
-    run = learning.train_steps(tiny_llama, TEXT, steps=2, lr=0.5, optimizer="sgd")
+    run = training.train_steps(tiny_llama, TEXT, steps=2, lr=0.5, optimizer="sgd")
     E = tiny_llama.embedding_matrix()
     assert run.rows.tolist() == list(dict.fromkeys(run.token_ids.tolist()))
     np.testing.assert_array_equal(run.before, E[run.rows])
@@ -233,30 +238,30 @@ def test_training_run_records_the_movement(tiny_llama):
     assert run.row_shift.shape == (E.shape[0],) and run.moved_rows > 0.99 * E.shape[0]  # tied: every row
     table = run.neighbours
     assert set(table["when"]) == {"before", "after"}
-    assert len(table) == 2 * len(run.rows) * learning.NEIGHBOURS
+    assert len(table) == 2 * len(run.rows) * training.NEIGHBOURS
     assert not (table["neighbour_id"] == table["token_id"]).any()
 
 
 def test_neighbours_are_the_nearest_by_cosine(tiny_llama):
-    run = learning.train_steps(tiny_llama, TEXT, steps=1, lr=0.1, optimizer="sgd")
+    run = training.train_steps(tiny_llama, TEXT, steps=1, lr=0.1, optimizer="sgd")
     E = tiny_llama.embedding_matrix().astype(np.float64)
     row = int(run.rows[1])
     unit = E / np.linalg.norm(E, axis=1, keepdims=True)
     cosines = unit @ unit[row]
     cosines[row] = -np.inf
-    comparison = learning.neighbour_comparison(run, row)
-    assert comparison["rank"].tolist() == list(range(1, learning.NEIGHBOURS + 1))
+    comparison = training.neighbour_comparison(run, row)
+    assert comparison["rank"].tolist() == list(range(1, training.NEIGHBOURS + 1))
     np.testing.assert_allclose(
-        comparison["cosine_before"], np.sort(cosines)[::-1][: learning.NEIGHBOURS], rtol=1e-5
+        comparison["cosine_before"], np.sort(cosines)[::-1][: training.NEIGHBOURS], rtol=1e-5
     )
     with pytest.raises(ValueError, match="tokens of the training text"):
-        learning.neighbour_comparison(run, 10**9)
+        training.neighbour_comparison(run, 10**9)
 
 
 def test_movement_table_projects_and_magnifies(tiny_llama):
-    run = learning.train_steps(tiny_llama, TEXT, steps=1, lr=0.5, optimizer="sgd")
-    true = learning.movement_table(run)
-    zoomed = learning.movement_table(run, zoom=10)
+    run = training.train_steps(tiny_llama, TEXT, steps=1, lr=0.5, optimizer="sgd")
+    true = training.movement_table(run)
+    zoomed = training.movement_table(run, zoom=10)
     np.testing.assert_allclose(zoomed[["x_before", "y_before"]], true[["x_before", "y_before"]])
     np.testing.assert_allclose(
         zoomed["x_after"] - zoomed["x_before"], 10 * (true["x_after"] - true["x_before"]), atol=1e-9
@@ -265,12 +270,12 @@ def test_movement_table_projects_and_magnifies(tiny_llama):
     drawn = np.hypot(true["x_after"] - true["x_before"], true["y_after"] - true["y_before"])
     assert (drawn <= true["shift"] + 1e-6).all()
     with pytest.raises(ValueError, match="positive"):
-        learning.movement_table(run, zoom=float("nan"))
+        training.movement_table(run, zoom=float("nan"))
 
 
 def test_loss_table_starts_before_any_update(tiny_llama):
-    run = learning.train_steps(tiny_llama, TEXT, steps=3, lr=0.5, optimizer="sgd")
-    table = learning.loss_table(run)
+    run = training.train_steps(tiny_llama, TEXT, steps=3, lr=0.5, optimizer="sgd")
+    table = training.loss_table(run)
     assert table["step"].tolist() == [0, 1, 2, 3]
     assert table["loss"].iloc[-1] == pytest.approx(run.final_loss)
 
@@ -279,7 +284,7 @@ def test_loss_table_starts_before_any_update(tiny_llama):
     "steps, lr, optimizer, message",
     [
         (0, 0.1, "sgd", "training steps"),
-        (learning.MAX_STEPS + 1, 0.1, "sgd", "training steps"),
+        (training.MAX_STEPS + 1, 0.1, "sgd", "training steps"),
         (True, 0.1, "sgd", "training steps"),
         (2.5, 0.1, "sgd", "training steps"),
         (2, float("nan"), "sgd", "learning rate"),
@@ -291,14 +296,14 @@ def test_loss_table_starts_before_any_update(tiny_llama):
 )
 def test_train_steps_rejects_bad_settings(tiny_llama, steps, lr, optimizer, message):
     with pytest.raises(ValueError, match=message):
-        learning.train_steps(tiny_llama, TEXT, steps, lr, optimizer)
+        training.train_steps(tiny_llama, TEXT, steps, lr, optimizer)
 
 
 # --------------------------------------------------------------------------- cost
 
 
 def test_parameter_counts_cover_every_weight_once(tiny):
-    counts = learning.parameter_counts(tiny).set_index("part")
+    counts = learning_cost.parameter_counts(tiny).set_index("part")
     assert counts["parameters"].sum() == sum(p.numel() for p in tiny.model.parameters())
     vocab, d = tiny.embedding_matrix().shape
     assert counts.loc["token embedding", "parameters"] == vocab * d
@@ -308,7 +313,7 @@ def test_parameter_counts_cover_every_weight_once(tiny):
 
 
 def test_gpt2_counts_its_position_embedding(tiny_gpt2):
-    counts = learning.parameter_counts(tiny_gpt2).set_index("part")
+    counts = learning_cost.parameter_counts(tiny_gpt2).set_index("part")
     assert counts.loc["position embedding", "parameters"] == 64 * 32
 
 
@@ -318,7 +323,7 @@ def test_step_multiply_adds_by_hand(tiny_llama):
     matrices = 2 * per_layer + vocab * 32  # two layers, then the tied unembedding
     T = 5
     attention = 2 * 4 * 8 * (T * (T + 1) // 2) * 2  # layers · heads · d_head · causal pairs · (q·k, p·v)
-    cost = learning.step_multiply_adds(tiny_llama, T)
+    cost = learning_cost.step_multiply_adds(tiny_llama, T)
     assert cost.matrices == matrices
     assert cost.forward == T * matrices + attention
     assert cost.backward == 2 * cost.forward and cost.flops == 6 * cost.forward
@@ -331,16 +336,17 @@ def test_step_cost_is_the_trace_cost_model_with_every_position_unembedded(tiny):
     vocab, d = model.get_output_embeddings().weight.shape
     blocks = [w for name, w in model.named_parameters() if w.dim() == 2 and ("attn" in name or "mlp" in name)]
     per_token = sum(w.numel() for w in blocks) + vocab * d  # attention and MLP matrices, the unembedding
-    cost = learning.step_multiply_adds(tiny, T)
+    cost = learning_cost.step_multiply_adds(tiny, T)
     assert cost.matrices == per_token
     last_only = counting.operation_counts(architecture_of(model), T)["multiply_adds"].sum()
     assert cost.forward == last_only + (T - 1) * vocab * d
 
 
 def test_cost_sentences_are_labelled_estimates(tiny_llama):
-    text = learning.cost_sentences(tiny_llama, 5)
+    n_params = int(learning_cost.parameter_counts(tiny_llama)["parameters"].sum())
+    text = cost_view.cost_sentences(learning_cost.step_multiply_adds(tiny_llama, 5), n_params)
     assert "estimate" in text and "6 × parameters × tokens" in text
-    assert learning.scientific(learning.training_run_flops(70e9, 15e12)) in text
+    assert cost_view.scientific(learning_cost.training_run_flops(70e9, 15e12)) in text
 
 
 # --------------------------------------------------------------------------- charts
@@ -353,15 +359,15 @@ def _marks(spec: dict) -> list[dict]:
 
 def test_learning_charts_have_tooltips(tiny_llama):
     grads = learning.embedding_gradients(tiny_llama, TEXT)
-    run = learning.train_steps(tiny_llama, TEXT, steps=2, lr=0.5, optimizer="sgd")
+    run = training.train_steps(tiny_llama, TEXT, steps=2, lr=0.5, optimizer="sgd")
     built = [
         charts.true_next_loss_chart(learning.prediction_table(grads)),
         charts.gradient_paths_chart(learning.path_norms(grads)),
         charts.log_histogram_chart(learning.row_norm_histogram(grads), "path", "log10 norm"),
-        charts.log_histogram_chart(learning.shift_histogram(run), "rows", "log10 shift"),
-        charts.loss_curve_chart(learning.loss_table(run)),
-        charts.token_movement_chart(learning.movement_table(run, 10), 10),
-        charts.parameter_chart(learning.parameter_counts(tiny_llama)),
+        charts.log_histogram_chart(training.shift_histogram(run), "rows", "log10 shift"),
+        charts.loss_curve_chart(training.loss_table(run)),
+        charts.token_movement_chart(training.movement_table(run, 10), 10),
+        charts.parameter_chart(learning_cost.parameter_counts(tiny_llama)),
     ]
     for chart in built:
         spec = chart.to_dict()
@@ -373,8 +379,8 @@ def test_learning_charts_have_tooltips(tiny_llama):
 
 
 def test_movement_chart_joins_before_and_after(tiny_llama):
-    run = learning.train_steps(tiny_llama, TEXT, steps=1, lr=0.5, optimizer="sgd")
-    spec = charts.token_movement_chart(learning.movement_table(run)).to_dict()
+    run = training.train_steps(tiny_llama, TEXT, steps=1, lr=0.5, optimizer="sgd")
+    spec = charts.token_movement_chart(training.movement_table(run)).to_dict()
     rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
     assert rule["encoding"]["x2"]["field"] == "x_after" and rule["encoding"]["x"]["field"] == "x_before"
     assert "true size" in spec["title"]
@@ -401,8 +407,8 @@ def test_the_training_copy_is_released(tiny_llama, monkeypatch):
         copies.append(weakref.ref(twin))
         return twin
 
-    monkeypatch.setattr(learning, "copy", types.SimpleNamespace(deepcopy=recording_deepcopy))
-    learning.train_steps(tiny_llama, TEXT, steps=2, lr=1e-3, optimizer="adam")
+    monkeypatch.setattr(training, "copy", types.SimpleNamespace(deepcopy=recording_deepcopy))
+    training.train_steps(tiny_llama, TEXT, steps=2, lr=1e-3, optimizer="adam")
     assert len(copies) == 1 and copies[0]() is None  # freed by reference counting, no gc needed
 
 
@@ -425,7 +431,7 @@ def test_updates_inside_backward_equal_a_plain_optimizer_loop(tiny_llama, optimi
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    run = learning.train_steps(tiny_llama, TEXT, steps=3, lr=0.01, optimizer=optimizer)
+    run = training.train_steps(tiny_llama, TEXT, steps=3, lr=0.01, optimizer=optimizer)
     np.testing.assert_allclose(run.losses, losses, rtol=1e-6)
     E_after = reference.get_input_embeddings().weight.detach().numpy()
     np.testing.assert_allclose(run.after, E_after[run.rows], rtol=1e-5, atol=1e-7)

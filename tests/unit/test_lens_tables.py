@@ -1,17 +1,20 @@
-"""The "Whole model" tab's lens labels and sentence (geometry.trace_tables) and charts, on a tiny model."""
+"""The "Whole model" tab's lens labels (geometry.transformer.tables), sentence and charts, on a tiny model."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from geometry import charts, trace_tables
-from geometry import trace as tr
+from geometry.charts import trace as charts
+from geometry.interpret import lens as interpret_lens
+from geometry.transformer import tables as trace_tables
+from geometry.transformer import trace as tr
+from ui.trace import whole_model
 
 
 @pytest.fixture(scope="module")
 def lens(tiny_llama):
-    return tr.lens_table(tr.trace(tiny_llama, "the cat sat on the mat"), target=1000)
+    return interpret_lens.lens_table(tr.trace(tiny_llama, "the cat sat on the mat"), target=1000)
 
 
 def test_lens_labels_name_every_stage_once_and_place_it_by_depth(lens):
@@ -29,9 +32,9 @@ def test_the_target_sentence_reads_the_line_aloud(lens):
     track = trace_tables.lens_labels(lens[lens["position"] == 5])
     name = track["target_token"].iloc[0]
     final = track.iloc[-1]
-    sentence = trace_tables.target_sentence(track, name)
+    sentence = whole_model.target_sentence(track, name)
     assert sentence.startswith(name)
     assert f"rank {final['target_rank']} with probability {final['target_probability']:.1%}" in sentence
     top = track.assign(target_rank=np.where(track["stage_label"] == "L1 attn", 1, 7))
-    assert "first becomes the top token at **L1 attn**" in trace_tables.target_sentence(top, name)
-    assert "is never the top token" in trace_tables.target_sentence(top.assign(target_rank=3), name)
+    assert "first becomes the top token at **L1 attn**" in whole_model.target_sentence(top, name)
+    assert "is never the top token" in whole_model.target_sentence(top.assign(target_rank=3), name)

@@ -69,7 +69,7 @@ def users_model(request, byte_level):
     import torch
     from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
 
-    from geometry.models import wrap
+    from geometry.models.handle import wrap
 
     vocab = len(byte_level)
     if request.param == "gpt2":
@@ -96,12 +96,16 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
 
     import torch
 
-    from geometry.context import occurrence_vectors
-    from geometry.learning import embedding_gradients, train_steps
-    from geometry.projection import project
-    from geometry.similarity import nearest, pairwise
-    from geometry.trace import generate, logit_lens, next_tokens, trace
-    from geometry.vectors import word_vectors
+    from geometry.context.occurrences import occurrence_vectors
+    from geometry.interpret.lens import logit_lens
+    from geometry.learning.gradients import embedding_gradients
+    from geometry.learning.training import train_steps
+    from geometry.projection.methods import project
+    from geometry.transformer.generation import generate
+    from geometry.transformer.readings import next_tokens
+    from geometry.transformer.trace import trace
+    from geometry.words.similarity import nearest, pairwise
+    from geometry.words.vectors import word_vectors
 
     model = users_model.model
     values, flags, modes = snapshot(model)
@@ -129,7 +133,7 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
 
 
 def test_wrap_reads_the_kind_from_the_model(tiny_bert, wordpiece):
-    from geometry.models import wrap
+    from geometry.models.handle import wrap
 
     assert wrap(tiny_bert.model, wordpiece).kind == "encoder"
     with pytest.raises(ValueError, match="'causal' or 'encoder'"):
@@ -140,8 +144,8 @@ def test_wrap_reads_the_kind_from_the_model(tiny_bert, wordpiece):
 
 
 def test_the_library_limits_are_generous_and_the_pages_pass_their_own(tiny_gpt2):
-    from geometry import context as cx
-    from geometry import vectors
+    from geometry.context import occurrences as cx
+    from geometry.words import vectors
 
     words = ["dog", "cat", "house", "tree"] * 110  # 440: more than a page takes, a small data set
     assert vectors.word_vectors(words, tiny_gpt2).shape == (440, tiny_gpt2.d_model)

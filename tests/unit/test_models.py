@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from geometry import models
-from geometry.models import ModelSpec, ModelUnavailable, PackagedFile
+from geometry.models import catalogue
+from geometry.models import loading as models
+from geometry.models.catalogue import ModelSpec, PackagedFile
+from geometry.models.loading import ModelUnavailable
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +30,7 @@ def fake_spec(monkeypatch, tmp_path):
         hub_id="org/fake",
         packaged=PackagedFile("fake-dist", "weights.gguf", hashlib.sha256(b"real weights").hexdigest()),
     )
-    monkeypatch.setitem(models.MODELS, "fake", spec)
+    monkeypatch.setitem(catalogue.MODELS, "fake", spec)
     return spec, weights
 
 
@@ -180,7 +182,7 @@ def test_offline_mode_makes_a_hub_model_unavailable_with_its_reason(monkeypatch)
     reason = models.availability("gpt2")
     assert reason and "offline mode" in reason
     monkeypatch.setattr(models, "locate_packaged", lambda packaged: Path("installed.gguf"))
-    assert models.availability(models.CAUSAL_LM_NAME) is None  # packaged: no hub needed
+    assert models.availability(catalogue.CAUSAL_LM_NAME) is None  # packaged: no hub needed
     assert models.availability("no such model") == "unknown model"
 
 

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from geometry.forward import weights_of
-from geometry.neurons import (
+from geometry.interpret.neurons import (
     neuron_contexts,
     neuron_vocabulary,
     output_row,
     reference_activations,
     reference_lines,
 )
+from geometry.transformer.forward import weights_of
 
 TEXT = "The cat sat on the mat.\nA storm is coming over the hills tonight.\nShe sang."
 

@@ -11,9 +11,14 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness as sklearn_trustworthiness
 from sklearn.neighbors import NearestNeighbors
 
-from geometry import charts
-from geometry import projection as pj
-from geometry import wordsets as ws
+from geometry.charts import plotly as plotly_charts
+from geometry.charts import projections as projections_charts
+from geometry.charts import style as charts
+from geometry.projection import axes as projection_axes
+from geometry.projection import faithfulness, maps
+from geometry.projection import methods as pj
+from geometry.words import wordsets as ws
+from ui.server import warm_up
 
 
 def blobs(n_per: int = 20, d: int = 12, centres: int = 3, seed: int = 0) -> np.ndarray:
@@ -105,14 +110,14 @@ def test_exact_neighbours_put_a_point_first_among_its_duplicates():
 
 def test_warm_up_is_idempotent_and_thread_safe():
     results: list[float] = []
-    threads = [threading.Thread(target=lambda: results.append(pj.warm_up())) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: results.append(warm_up.warm_up())) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(results) == 4 and pj.is_warm() and not pj.is_warming()
+    assert len(results) == 4 and warm_up.is_warm() and not warm_up.is_warming()
     assert sum(seconds > 0 for seconds in results) <= 1  # only one thread compiled
-    assert pj.warm_up() == 0.0
+    assert warm_up.warm_up() == 0.0
 
 
 @pytest.mark.parametrize("method", ["umap", "tsne"])
@@ -251,32 +256,32 @@ def test_the_library_leaves_sizes_to_the_caller():
 def test_neighbour_comparison_flags_false_and_lost_neighbours():
     X = np.array([[0.0], [1.0], [2.0], [3.0], [10.0]])
     coords = np.array([[0.0], [4.0], [2.0], [3.0], [1.0]])  # 4 is pulled in, 1 pushed out
-    table = pj.neighbour_comparison(X, coords, 0, 2, "euclidean", labels=list("abcde"))
+    table = faithfulness.neighbour_comparison(X, coords, 0, 2, "euclidean", labels=list("abcde"))
     assert table["original_word"].tolist() == ["b", "c"]
     assert table["projected_word"].tolist() == ["e", "c"]
     assert table["false_neighbour"].tolist() == [True, False]
     assert table["kept"].tolist() == [False, True]
     assert table["original_distance"].tolist() == [1.0, 2.0]
-    roles = pj.neighbour_roles(table, 0, 5)
+    roles = maps.neighbour_roles(table, 0, 5)
     assert roles == ["chosen word", "lost neighbour", "kept neighbour", "", "false neighbour"]
 
 
 def test_neighbour_comparison_shrinks_k_and_checks_the_index():
     X = np.eye(3)
-    assert len(pj.neighbour_comparison(X, X[:, :2], 1, k=10)) == 2
+    assert len(faithfulness.neighbour_comparison(X, X[:, :2], 1, k=10)) == 2
     with pytest.raises(ValueError, match="no word number 3"):
-        pj.neighbour_comparison(X, X[:, :2], 3)
+        faithfulness.neighbour_comparison(X, X[:, :2], 3)
 
 
 def test_seed_stability_of_pca_is_perfect():
-    stability = pj.seed_stability(blobs(), "pca", seeds=[0, 1, 2])
+    stability = faithfulness.seed_stability(blobs(), "pca", seeds=[0, 1, 2])
     assert stability.disparity == pytest.approx(0.0, abs=1e-12)
     assert stability.neighbour_overlap == 1.0 and len(stability.coords) == 3
 
 
 def test_seed_stability_of_umap_measures_a_real_change():
     X = np.random.default_rng(5).normal(size=(40, 10))  # no structure: seeds disagree
-    stability = pj.seed_stability(X, "umap", seeds=[0, 1], k=5)
+    stability = faithfulness.seed_stability(X, "umap", seeds=[0, 1], k=5)
     assert 0.0 < stability.disparity < 1.0
     assert 0.0 < stability.neighbour_overlap < 1.0
     assert stability.coords[1].shape == (40, 2)
@@ -286,12 +291,12 @@ def test_alignment_undoes_rotation_scale_and_shift():
     reference = np.random.default_rng(6).normal(size=(20, 2))
     turn = np.array([[0.0, -1.0], [1.0, 0.0]])
     moved = 3.0 * reference @ turn + 5.0
-    np.testing.assert_allclose(pj._aligned_to(reference, moved), reference, atol=1e-9)
+    np.testing.assert_allclose(faithfulness._aligned_to(reference, moved), reference, atol=1e-9)
 
 
 def test_seed_stability_needs_two_seeds():
     with pytest.raises(ValueError, match="2 different seeds"):
-        pj.seed_stability(blobs(), "pca", seeds=[3, 3])
+        faithfulness.seed_stability(blobs(), "pca", seeds=[3, 3])
 
 
 # --------------------------------------------------------------------------- tables
@@ -299,13 +304,13 @@ def test_seed_stability_needs_two_seeds():
 
 def test_axis_titles_and_frame():
     result = pj.project(blobs(), "pca", 3)
-    titles = pj.axis_titles(result)
+    titles = maps.axis_titles(result)
     assert titles[0].startswith("PC1 (") and "of the spread" in titles[2]
-    frame = pj.projection_frame(["w"] * 60, ["c"] * 60, result.coords)
+    frame = maps.projection_frame(["w"] * 60, ["c"] * 60, result.coords)
     assert list(frame.columns) == ["word", "category", "x", "y", "z", "role"]
     assert (frame["x"] == frame["x"].round(4)).all() and set(frame["role"]) == {""}
     umap_like = pj.Projection(np.zeros((2, 2)), "umap", None, {"metric": "cosine"}, (), np.eye(2))
-    assert pj.axis_titles(umap_like) == ["UMAP 1", "UMAP 2"]
+    assert maps.axis_titles(umap_like) == ["UMAP 1", "UMAP 2"]
 
 
 # --------------------------------------------------------------------------- word sets
@@ -384,7 +389,7 @@ def test_byte_level_bpe_reads_every_word_in_bytes(tiny_llama):
 
 
 def test_vocabulary_set_is_embedding_rows(tiny_llama):
-    from geometry.tokens import whole_word_vocabulary
+    from geometry.words.tokens import whole_word_vocabulary
 
     vocabulary = whole_word_vocabulary(tiny_llama)
     size = min(ws.VOCABULARY_SIZE, len(vocabulary.words))  # the tiny tokenizer knows about a thousand words
@@ -411,7 +416,7 @@ def test_search_words():
 def map_frame(n: int = 4, dims: int = 2, category: str = "fruit") -> pd.DataFrame:
     coords = np.arange(n * dims, dtype=float).reshape(n, dims)
     roles = ["chosen word", "false neighbour"] + [""] * (n - 2)
-    return pj.projection_frame([f"w{i}" for i in range(n)], [category] * n, coords, roles)
+    return maps.projection_frame([f"w{i}" for i in range(n)], [category] * n, coords, roles)
 
 
 def marks_and_tooltips(spec: dict) -> list[tuple[str, object]]:
@@ -420,7 +425,7 @@ def marks_and_tooltips(spec: dict) -> list[tuple[str, object]]:
 
 
 def test_projection_chart_has_tooltips_zoom_and_click_selection():
-    spec = charts.projection_chart(map_frame(), "PC1", "PC2").to_dict()
+    spec = projections_charts.projection_chart(map_frame(), "PC1", "PC2").to_dict()
     assert all(tooltip for _, tooltip in marks_and_tooltips(spec))
     names = {param["name"] for param in spec["params"]}
     assert {"pick", "zoom_xy"} <= names
@@ -429,14 +434,16 @@ def test_projection_chart_has_tooltips_zoom_and_click_selection():
 
 
 def test_many_points_draw_on_canvas_without_labels():
-    spec = charts.projection_chart(map_frame(category="vocabulary"), labels=False, many=True).to_dict()
+    spec = projections_charts.projection_chart(
+        map_frame(category="vocabulary"), labels=False, many=True
+    ).to_dict()
     assert spec["usermeta"] == {"embedOptions": {"renderer": "canvas"}}
     assert [mark for mark, _ in marks_and_tooltips(spec)] == ["point", "point", "text"]
     assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == [charts.NEUTRAL]
 
 
 def test_panels_show_three_pairs_of_axes_sharing_one_pick():
-    spec = charts.projection_panels_chart(map_frame(dims=3), ["a", "b", "c"]).to_dict()
+    spec = projections_charts.projection_panels_chart(map_frame(dims=3), ["a", "b", "c"]).to_dict()
     encodings = [panel["layer"][0]["encoding"] for panel in spec["hconcat"]]
     pairs = [(encoding["x"]["field"], encoding["y"]["field"]) for encoding in encodings]
     assert pairs == [("x", "y"), ("x", "z"), ("y", "z")]
@@ -446,16 +453,18 @@ def test_panels_show_three_pairs_of_axes_sharing_one_pick():
 
 def test_twelve_categories_get_twelve_different_looks():
     names = list(ws.CATEGORIES)
-    color, shape = charts._category_encodings(names)
+    color, shape = projections_charts.category_encodings(names)
     looks = set(zip(color.to_dict()["scale"]["range"], shape.to_dict()["scale"]["range"], strict=True))
     assert len(looks) == 12
 
 
 def test_explained_variance_and_seed_charts():
-    bars = charts.explained_variance_chart(pd.DataFrame({"component": ["PC1", "PC2"], "ratio": [0.3, 0.1]}))
+    bars = projections_charts.explained_variance_chart(
+        pd.DataFrame({"component": ["PC1", "PC2"], "ratio": [0.3, 0.1]})
+    )
     assert bars.to_dict()["layer"][0]["encoding"]["tooltip"]
     seeds = map_frame().assign(seed="seed 0")
-    spec = charts.seed_maps_chart(seeds).to_dict()
+    spec = projections_charts.seed_maps_chart(seeds).to_dict()
     assert spec["facet"]["column"]["field"] == "seed" and spec["spec"]["encoding"]["tooltip"]
 
 
@@ -471,7 +480,7 @@ def plotly_traces(figure) -> dict[str, dict]:
 
 def test_3d_chart_is_one_trace_per_category_and_per_highlight():
     frame = pd.concat([map_frame(4, 3, "fruit"), map_frame(3, 3, "animals").assign(role="")])
-    figure = charts.projection_3d_chart(frame, ["a", "b", "c"], ["fruit", "animals"])
+    figure = plotly_charts.projection_3d_chart(frame, ["a", "b", "c"], ["fruit", "animals"])
     traces = plotly_traces(figure)
     assert list(traces) == ["fruit", "animals", "chosen word", "false neighbour"]
     assert {trace["type"] for trace in traces.values()} == {"scatter3d"}
@@ -489,7 +498,7 @@ def test_3d_chart_is_one_trace_per_category_and_per_highlight():
 
 def test_vocabulary_map_is_webgl_with_grey_vocabulary_dots():
     frame = pd.concat([map_frame(5, 2, "vocabulary"), map_frame(2, 2, "fruit").assign(role="")])
-    traces = plotly_traces(charts.vocabulary_map_chart(frame, ["PC1", "PC2"], ["vocabulary", "fruit"]))
+    traces = plotly_traces(plotly_charts.vocabulary_map_chart(frame, ["PC1", "PC2"], ["vocabulary", "fruit"]))
     assert {trace["type"] for trace in traces.values()} == {"scattergl"}
     assert traces["vocabulary"]["marker"]["color"] == charts.NEUTRAL
     assert traces["fruit"]["marker"]["color"] == charts.PALETTE[0]
@@ -512,7 +521,7 @@ def test_vocabulary_map_is_webgl_with_grey_vocabulary_dots():
     ],
 )
 def test_parse_axis(text, start, end):
-    assert pj.parse_axis(text) == pj.Axis(end, start)
+    assert projection_axes.parse_axis(text) == projection_axes.Axis(end, start)
 
 
 @pytest.mark.parametrize(
@@ -527,36 +536,40 @@ def test_parse_axis(text, start, end):
 )
 def test_parse_axis_refuses_what_is_not_an_axis(text, message):
     with pytest.raises(ValueError, match=message):
-        pj.parse_axis(text)
+        projection_axes.parse_axis(text)
 
 
 def test_custom_projection_is_the_scalar_projection_on_each_axis():
-    from geometry import similarity, vectors
+    from geometry.words import similarity, vectors
 
     X = np.random.default_rng(3).normal(size=(12, 6))
-    x_axis, y_axis = pj.Axis("b", "a"), pj.Axis("c")
+    x_axis, y_axis = projection_axes.Axis("b", "a"), projection_axes.Axis("c")
     x_direction, y_direction = X[1] - X[0], X[2]
-    result = pj.custom_projection(X, [x_axis, y_axis], [x_direction, y_direction])
+    result = projection_axes.custom_projection(X, [x_axis, y_axis], [x_direction, y_direction])
     expected = similarity.axis_projections(X, list("x" * 12), X[0], X[1], "a", "b")["projection"][2:]
     np.testing.assert_allclose(result.coords[:, 0], expected)
     np.testing.assert_allclose(result.coords[5, 1], vectors.scalar_projection(X[5], y_direction))
-    assert pj.axis_titles(result) == ["along a → b", "along c"]
+    assert maps.axis_titles(result) == ["along a → b", "along c"]
     assert 0.0 <= result.trustworthiness <= 1.0
 
 
 def test_custom_projection_refuses_an_axis_without_direction():
     X = np.eye(4)
     with pytest.raises(ValueError, match="same vector"):
-        pj.custom_projection(X, [pj.Axis("b", "a"), pj.Axis("c")], [np.zeros(4), X[2]])
+        projection_axes.custom_projection(
+            X, [projection_axes.Axis("b", "a"), projection_axes.Axis("c")], [np.zeros(4), X[2]]
+        )
 
 
 def test_axes_cosine_says_what_a_slanted_pair_of_axes_does():
-    cos, meaning = pj.axes_cosine(np.array([1.0, 0.0]), np.array([1.0, 1.0]))
+    from ui.projections.maps import axes_cosine
+
+    cos, meaning = axes_cosine(np.array([1.0, 0.0]), np.array([1.0, 1.0]))
     assert cos == pytest.approx(np.sqrt(0.5))
     assert "45° apart" in meaning and "rising diagonal" in meaning
-    cos, meaning = pj.axes_cosine(np.array([1.0, 0.0]), np.array([-1.0, 1.0]))
+    cos, meaning = axes_cosine(np.array([1.0, 0.0]), np.array([-1.0, 1.0]))
     assert cos < 0 and "falling diagonal" in meaning
-    assert "right angles" in pj.axes_cosine(np.array([1.0, 0.0]), np.array([0.0, 2.0]))[1]
+    assert "right angles" in axes_cosine(np.array([1.0, 0.0]), np.array([0.0, 2.0]))[1]
 
 
 # ------------------------------------------------------------------ what the page keeps and shows of a map
@@ -565,17 +578,19 @@ def test_axes_cosine_says_what_a_slanted_pair_of_axes_does():
 def test_map_result_keeps_what_the_page_shows_and_can_skip_trust():
     X = blobs()
     projection = pj.project(X, "pca", 2)
-    kept = pj.map_result(projection)
-    assert np.array_equal(kept.coords, projection.coords) and kept.titles == tuple(pj.axis_titles(projection))
+    kept = maps.map_result(projection)
+    assert np.array_equal(kept.coords, projection.coords) and kept.titles == tuple(
+        maps.axis_titles(projection)
+    )
     assert kept.trust == pytest.approx(projection.trustworthiness)
     assert np.array_equal(kept.ratio, projection.explained_variance_ratio) and kept.notes == projection.notes
-    assert pj.map_result(projection, with_trust=False).trust is None
+    assert maps.map_result(projection, with_trust=False).trust is None
 
 
 def test_neighbour_tables_split_the_one_comparison():
     X, coords = np.array([[0.0], [1.0], [2.0], [10.0]]), np.array([[0.0], [5.0], [2.0], [1.0]])
-    comparison = pj.neighbour_comparison(X, coords, 0, 2, "euclidean", labels=["a", "b", "c", "d"])
-    full, flat = pj.neighbour_tables(comparison, "euclidean")
+    comparison = faithfulness.neighbour_comparison(X, coords, 0, 2, "euclidean", labels=["a", "b", "c", "d"])
+    full, flat = maps.neighbour_tables(comparison, "euclidean")
     assert full.columns.tolist() == ["rank", "word", "euclidean distance", "also near on map"]
     assert flat.columns.tolist() == ["rank", "word", "map distance", "false"]
     assert full["word"].tolist() == ["b", "c"] and flat["word"].tolist() == ["d", "c"]
@@ -584,9 +599,9 @@ def test_neighbour_tables_split_the_one_comparison():
 
 def test_seed_maps_frame_has_one_block_of_rows_per_seed():
     X = blobs()
-    stability = pj.seed_stability(X, "pca", seeds=[0, 1])
-    frame = pj.projection_frame([f"w{i}" for i in range(len(X))], ["c"] * len(X), stability.coords[0])
-    seeds = pj.seed_maps_frame(frame, stability)
+    stability = faithfulness.seed_stability(X, "pca", seeds=[0, 1])
+    frame = maps.projection_frame([f"w{i}" for i in range(len(X))], ["c"] * len(X), stability.coords[0])
+    seeds = maps.seed_maps_frame(frame, stability)
     assert len(seeds) == 2 * len(X) and seeds["seed"].unique().tolist() == ["seed 0", "seed 1"]
     assert seeds.columns.tolist() == ["word", "category", "seed", "x", "y"]
     assert np.allclose(seeds["x"].iloc[: len(X)], stability.coords[0][:, 0].round(4))
@@ -594,8 +609,8 @@ def test_seed_maps_frame_has_one_block_of_rows_per_seed():
 
 def test_with_labels_puts_the_chosen_word_first():
     coords = np.array([[0.0, 0.0], [0.001, 0.0], [1.0, 1.0]])
-    frame = pj.projection_frame(["king", "queen", "apple"], ["c"] * 3, coords, ["", "chosen word", ""])
-    labelled = pj.with_labels(frame, width_px=500, font_px=13)
+    frame = maps.projection_frame(["king", "queen", "apple"], ["c"] * 3, coords, ["", "chosen word", ""])
+    labelled = maps.with_labels(frame, width_px=500, font_px=13)
     assert labelled["labelled"].tolist() == [
         False,
         True,
@@ -604,8 +619,8 @@ def test_with_labels_puts_the_chosen_word_first():
 
 
 def test_axis_directions_look_up_words_missing_from_the_map():
-    axes = (pj.parse_axis("a -> z"), pj.parse_axis("b"))
+    axes = (projection_axes.parse_axis("a -> z"), projection_axes.parse_axis("b"))
     X = np.array([[1.0, 0.0], [0.0, 1.0]])
-    assert pj.axis_words_missing(axes, ("a", "b")) == ("z",)
-    directions = pj.axis_directions(axes, ("a", "b"), X, {"z": np.array([3.0, 3.0])})
+    assert projection_axes.axis_words_missing(axes, ("a", "b")) == ("z",)
+    directions = projection_axes.axis_directions(axes, ("a", "b"), X, {"z": np.array([3.0, 3.0])})
     assert [d.tolist() for d in directions] == [[2.0, 3.0], [0.0, 1.0]]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from geometry.sampling import (
+from geometry.transformer.sampling import (
     MAX_SAMPLES,
     choose,
     entropy_bits,
@@ -145,7 +145,7 @@ def test_entropy_and_nucleus_size():
 
 def test_greedy_is_one_token_id_and_greedy_distribution_its_one_hot():
     """One meaning of "greedy": the argmax token id (geometry.trace.greedy); the one-hot has its own name."""
-    from geometry.trace import greedy
+    from geometry.transformer.generation import greedy
 
     onehot = greedy_distribution(LOGITS)
     assert greedy(LOGITS) == ARGMAX == choose(onehot) and isinstance(greedy(LOGITS), int)

@@ -5,8 +5,9 @@ import hashlib
 import numpy as np
 import pytest
 
-from geometry import charts, similarity, wordlists
-from geometry.similarity import (
+from geometry.charts import dot_products as charts
+from geometry.words import similarity, wordlists
+from geometry.words.similarity import (
     analogy,
     axis_projections,
     dimension_contributions,
@@ -16,11 +17,11 @@ from geometry.similarity import (
     pair_table,
     pairwise,
     rank,
-    reading,
     vocabulary_matrix,
 )
-from geometry.vectors import angle_degrees, cosine, dot, norm, project_onto, scalar_projection
+from geometry.words.vectors import angle_degrees, cosine, dot, norm, project_onto, scalar_projection
 from tests.conftest import mid_sentence_id
+from ui.dot_products.pair import reading
 
 KING, QUEEN = [9, -5, 6], [8, -4, 6]
 RNG = np.random.default_rng(7)
@@ -371,8 +372,9 @@ def test_other_charts_carry_tooltips():
 
 def test_one_word_check_and_one_limit_for_every_word_box():
     """The dot-products list, the projections list and the context page's word share one check."""
-    from geometry import context, wordsets
-    from geometry.tokens import MAX_WORD_CHARS
+    from geometry.context import occurrences as context
+    from geometry.words import wordsets
+    from geometry.words.tokens import MAX_WORD_CHARS
 
     fine, long = "a" * MAX_WORD_CHARS, "a" * (MAX_WORD_CHARS + 1)
     assert wordlists.clean_word(fine) == context.clean_word(fine) == fine
@@ -409,7 +411,7 @@ def test_reading_of_an_entry_with_itself_says_so():
 
 
 def test_vectors_too_large_to_multiply_are_refused():
-    from geometry.similarity import summarise_pair
+    from geometry.words.similarity import summarise_pair
 
     with pytest.raises(ValueError, match="too large"):
         summarise_pair([1e308, 1e308], [1e308, 1e308])

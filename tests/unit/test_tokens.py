@@ -5,9 +5,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from geometry import tokens
-from geometry.trace import generate, prompt_ids, trace
 from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE
+from geometry.transformer.generation import generate
+from geometry.transformer.trace import prompt_ids, trace
+from geometry.words import tokens
 from tests.conftest import mid_sentence_id
 
 

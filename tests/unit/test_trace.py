@@ -10,28 +10,30 @@ import numpy as np
 import pytest
 import torch
 
-from geometry import forward
-from geometry.counting import CACHE_MODES, cache_savings, mode_totals, operation_counts, step_costs
-from geometry.sampling import Decoding, next_token_probs
-from geometry.trace import (
-    MAX_PROMPT_TOKENS,
-    Architecture,
-    Intervention,
-    display_tokens,
-    generate,
+from geometry.interpret.lens import lens_table, logit_lens, target_token
+from geometry.transformer import forward, registry
+from geometry.transformer.architecture import Architecture
+from geometry.transformer.counting import (
+    CACHE_MODES,
+    cache_savings,
+    mode_totals,
+    operation_counts,
+    step_costs,
+)
+from geometry.transformer.family import SWIGLU
+from geometry.transformer.forward import Intervention
+from geometry.transformer.generation import generate
+from geometry.transformer.readings import (
     head_contributions,
-    lens_table,
-    logit_lens,
     model_view,
     next_tokens,
     residual_norms,
     residual_stages,
-    target_token,
     top_neurons,
-    trace,
 )
-from geometry.transformer import registry
-from geometry.transformer.family import SWIGLU
+from geometry.transformer.sampling import Decoding, next_token_probs
+from geometry.transformer.trace import MAX_PROMPT_TOKENS, trace
+from geometry.words.tokens import display_tokens
 from tests.conftest import mid_sentence_id
 
 PROMPT = "the dog that chased the cat was"

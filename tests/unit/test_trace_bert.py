@@ -6,18 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from geometry import forward
-from geometry.counting import operation_counts
-from geometry.trace import (
-    Intervention,
-    generate,
-    head_contributions,
-    logit_lens,
-    residual_norms,
-    sublayer_changes,
-    trace,
-)
+from geometry.interpret.lens import logit_lens
+from geometry.transformer import forward
+from geometry.transformer.counting import operation_counts
+from geometry.transformer.forward import Intervention
+from geometry.transformer.generation import generate
+from geometry.transformer.readings import head_contributions, residual_norms, sublayer_changes
 from geometry.transformer.registry import architecture_of
+from geometry.transformer.trace import trace
 
 PROMPT = "we sat on the bank of the river"
 
@@ -196,7 +192,7 @@ def test_the_trace_costs_what_the_model_costs(tiny_bert):
 
 
 def test_final_vector_changes_measure_an_experiment(tiny_bert, bert_trace):
-    from geometry.trace import final_vector_changes
+    from geometry.transformer.readings import final_vector_changes
 
     same = final_vector_changes(bert_trace, bert_trace)
     assert same["position"].tolist() == list(range(bert_trace.n_tokens))

@@ -6,11 +6,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geometry import charts, counting, sampling
-from geometry import trace as tr
-from geometry import trace_tables as tables
-from geometry.models import network
-from geometry.sampling import Decoding
+from geometry.charts import trace as charts
+from geometry.interpret import lens as interpret_lens
+from geometry.models.handle import network
+from geometry.transformer import (
+    architecture,
+    counting,
+    forward,
+    generation,
+    readings,
+    registry,
+    sampling,
+    tables,
+)
+from geometry.transformer import counting as transformer_counting
+from geometry.transformer import trace as tr
+from geometry.transformer.sampling import Decoding
 from ui.trace.widgets import token_chips
 
 
@@ -32,7 +43,7 @@ def test_attention_frame_keeps_only_visible_pairs_and_real_numbers(small_trace):
 
 
 def test_attention_frame_without_the_mask_shows_every_pair(tiny_llama):
-    open_trace = tr.trace(tiny_llama, "the cat sat", tr.Intervention(causal_mask=False))
+    open_trace = tr.trace(tiny_llama, "the cat sat", forward.Intervention(causal_mask=False))
     T = open_trace.n_tokens
     assert len(tables.attention_frame(open_trace, 0, [0])) == T * T
 
@@ -52,7 +63,7 @@ def test_decoding_settings():
 
 
 def test_comparison_table_ranks(tiny_llama, small_trace):
-    changed = tr.trace(tiny_llama, small_trace.prompt, tr.Intervention(ablated_heads=((0, 0), (1, 1))))
+    changed = tr.trace(tiny_llama, small_trace.prompt, forward.Intervention(ablated_heads=((0, 0), (1, 1))))
     table = tables.comparison_table(tiny_llama, small_trace, changed)
     assert 5 <= len(table) <= 10
     best = int(np.argmax(small_trace.logits))
@@ -67,8 +78,8 @@ def test_cache_savings_save_work_with_the_cache(small_trace):
 
 
 def test_architecture_table_names_the_three_families(tiny_llama, tiny_gpt2, tiny_bert):
-    named = {lm.name: tr.architecture_of(network(lm)) for lm in (tiny_llama, tiny_gpt2, tiny_bert)}
-    rows = tr.architecture_table(named).set_index("property")
+    named = {lm.name: registry.architecture_of(network(lm)) for lm in (tiny_llama, tiny_gpt2, tiny_bert)}
+    rows = architecture.architecture_table(named).set_index("property")
     assert rows.columns.tolist() == ["tiny-llama", "tiny-gpt2", "tiny-bert"]
     assert rows.loc["positions"].tolist() == ["rotary", "learned", "learned"]
     assert rows.loc["norm"].tolist() == ["RMSNorm", "LayerNorm", "LayerNorm"]
@@ -89,7 +100,7 @@ def test_tournament_labels_each_key_and_keeps_the_trace_numbers(small_trace):
     assert table.columns[:2].tolist() == ["key_position", "key_label"]
     assert table["key_label"].tolist() == tr.position_labels(small_trace)[:4]
     pd.testing.assert_frame_equal(
-        table.drop(columns="key_label"), tr.head_contributions(small_trace, 1, 2, 3)
+        table.drop(columns="key_label"), readings.head_contributions(small_trace, 1, 2, 3)
     )
 
 
@@ -101,7 +112,7 @@ def test_kv_sharing_table_maps_query_heads_to_their_key_value_heads(small_trace)
 
 
 def test_lens_tables_keep_the_top_token_and_add_the_norms(small_trace):
-    lens, norms = tr.logit_lens(small_trace, 2), tr.residual_norms(small_trace, 2)
+    lens, norms = interpret_lens.logit_lens(small_trace, 2), readings.residual_norms(small_trace, 2)
     top = tables.lens_top(lens)
     assert (top["rank"] == 1).all() and top["layer_label"].iloc[0] == "embedding"
     assert top["layer_label"].iloc[-1] == f"layer {small_trace.architecture.n_layers - 1}"
@@ -111,7 +122,7 @@ def test_lens_tables_keep_the_top_token_and_add_the_norms(small_trace):
 
 
 def test_sublayer_change_rows_name_the_layers_as_the_sliders_do(small_trace):
-    changes = tr.sublayer_changes(small_trace, 4)
+    changes = readings.sublayer_changes(small_trace, 4)
     rows = tables.sublayer_change_rows(small_trace, changes, 4)
     assert rows["layer"].tolist()[:2] == ["layer 0", "layer 0"]
     assert rows["layer_index"].tolist() == changes["layer"].tolist()
@@ -133,19 +144,19 @@ def test_the_sampling_tables_count_every_draw(small_trace):
 
 
 def test_generation_steps_cost_what_the_counter_says(tiny_llama, small_trace):
-    result = tr.generate(tiny_llama, small_trace.prompt, 3)
+    result = generation.generate(tiny_llama, small_trace.prompt, 3)
     arch, T = small_trace.architecture, small_trace.n_tokens
     steps = tables.generation_steps(result, arch, T)
     assert steps["token"].tolist() == list(result.step_tokens)
     costs = counting.step_costs(arch, T, result.cached_tokens)
     pd.testing.assert_frame_equal(steps[costs.columns.tolist()], costs)
-    first = int(tr.operation_counts(arch, T)["multiply_adds"].sum())
+    first = int(transformer_counting.operation_counts(arch, T)["multiply_adds"].sum())
     assert steps["multiply_adds_with_cache"].iloc[0] == steps["multiply_adds_from_scratch"].iloc[0] == first
     assert tables.generation_steps(result, arch, T, ["a", "b", "c"])["token"].tolist() == ["a", "b", "c"]
 
 
 def test_comparison_long_and_the_top_of_each_run(tiny_llama, small_trace):
-    changed = tr.trace(tiny_llama, small_trace.prompt, tr.Intervention(ablated_heads=((0, 0),)))
+    changed = tr.trace(tiny_llama, small_trace.prompt, forward.Intervention(ablated_heads=((0, 0),)))
     table = tables.comparison_table(tiny_llama, small_trace, changed)
     long = tables.comparison_long(table)
     assert len(long) == 2 * len(table) and long["run"].unique().tolist() == ["normal", "experiment"]
@@ -158,7 +169,7 @@ def test_head_focus_reads_saturation_and_peeking(tiny_llama, small_trace):
     assert causal["future_attention"] == 0.0 and 0 < causal["mean_max_weight"] <= 1
     pattern = small_trace.attention[0, 1]
     assert causal["mean_max_weight"] == pytest.approx(float(pattern.max(axis=-1).mean()))
-    unmasked = tr.trace(tiny_llama, small_trace.prompt, tr.Intervention(causal_mask=False))
+    unmasked = tr.trace(tiny_llama, small_trace.prompt, forward.Intervention(causal_mask=False))
     assert tables.head_focus(unmasked, 0, 1)["future_attention"] > 0
 
 
@@ -189,22 +200,26 @@ def test_attention_charts(small_trace):
 
 
 def test_tournament_and_lens_charts(tiny_llama, small_trace):
-    table = tr.head_contributions(small_trace, 0, 1, small_trace.n_tokens - 1)
+    table = readings.head_contributions(small_trace, 0, 1, small_trace.n_tokens - 1)
     table.insert(1, "key_label", tr.position_labels(small_trace))
     long = tables.tournament_long(table)
     assert sorted(long["measure_order"].unique()) == [0, 1, 2, 3]
     spec = charts.tournament_chart(long).to_dict()
     assert spec["facet"]["column"]["field"] == "measure"
     assert spec["resolve"]["scale"]["x"] == "independent"
-    lens = tr.logit_lens(small_trace).query("rank == 1").assign(layer_label=lambda f: f["layer"].astype(str))
+    lens = (
+        interpret_lens.logit_lens(small_trace)
+        .query("rank == 1")
+        .assign(layer_label=lambda f: f["layer"].astype(str))
+    )
     assert encodings(charts.logit_lens_chart(lens))["text"]["field"] == "token"
-    norms = tr.residual_norms(small_trace)
+    norms = readings.residual_norms(small_trace)
     assert encodings(charts.residual_norm_chart(norms))["y"]["field"] == "norm"
-    assert encodings(charts.neuron_chart(tr.top_neurons(small_trace, 0)))["y"]["field"] == "activation"
+    assert encodings(charts.neuron_chart(readings.top_neurons(small_trace, 0)))["y"]["field"] == "activation"
 
 
 def test_decoding_charts(tiny_llama, small_trace):
-    table = tr.next_tokens(tiny_llama, small_trace, 15, Decoding(top_k=3))
+    table = readings.next_tokens(tiny_llama, small_trace, 15, Decoding(top_k=3))
     assert (table["status"] == "kept").sum() == 3
     long = tables.next_token_long(table)
     enc = encodings(charts.next_token_chart(long))
@@ -238,9 +253,13 @@ def test_decoding_charts(tiny_llama, small_trace):
 def test_reused_kv_vectors_of_the_step_match_the_generation_table(tiny_llama, small_trace):
     """The Generate tab's metric (context T: T - 1 cached) and its table (cached c) use one count."""
     arch, T = small_trace.architecture, small_trace.n_tokens
-    result = tr.generate(tiny_llama, small_trace.prompt, 3)
+    result = generation.generate(tiny_llama, small_trace.prompt, 3)
     for cached, reused in zip(result.cached_tokens, result.reused_kv_vectors, strict=True):
-        assert reused == tr.reused_kv_vectors(arch, cached) == 2 * arch.n_layers * arch.n_kv_heads * cached
+        assert (
+            reused
+            == transformer_counting.reused_kv_vectors(arch, cached)
+            == 2 * arch.n_layers * arch.n_kv_heads * cached
+        )
     assert result.cached_tokens[1] == T  # the second step reuses the whole prompt, one more than the first
 
 

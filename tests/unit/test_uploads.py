@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry import uploads
-from geometry.uploads import read_vectors
+from geometry.projection import uploads
+from geometry.projection.uploads import read_vectors
 
 TSV = b"0.1\t0.2\t0.3\n0.4\t0.5\t0.6\n-1\t0\t2.5\n"
 METADATA = b"word\tkind\ndog\tanimal\ncat\tanimal\ncar\tvehicle\n"

@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from geometry import context, learning, projection, similarity
-from geometry.vectors import cosine, cosine_matrix, top_k, unit
+from geometry.projection import methods as projection
+from geometry.words import similarity, vectors
+from geometry.words import vectors as context
+from geometry.words import vectors as learning
+from geometry.words import vectors as words_vectors
+from geometry.words.vectors import cosine, cosine_matrix, top_k, unit
 
 RNG = np.random.default_rng(3)
 
@@ -34,7 +38,7 @@ def test_cosine_matrix_is_the_named_cosine_for_every_pair():
 def test_every_module_uses_the_one_implementation():
     """No second copy: the modules that normalise or rank hold these very functions."""
     assert context.unit is unit and context.cosine_matrix is cosine_matrix
-    assert similarity.top_k is context.top_k is learning.top_k is projection.top_k is top_k
+    assert words_vectors.top_k is context.top_k is learning.top_k is vectors.top_k is top_k
 
 
 @pytest.mark.parametrize("trial", range(40))

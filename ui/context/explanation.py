@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geometry import context
+from geometry.context import occurrences as context
 from ui.page import explain
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import charts
-from geometry.wordlists import keep_pair
+from geometry.charts import dot_products as charts
+from geometry.words.wordlists import keep_pair
 from ui.page import cached_chart, download_table, explain, show_chart
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, similarity
+from geometry.charts import dot_products as charts
+from geometry.words import similarity
 from ui.page import cached_chart, download_table, explain, friendly_errors, show_chart
 
 

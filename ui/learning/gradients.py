@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts, learning
+from geometry.charts import learning as charts
+from geometry.learning import gradients as learning
 from ui.page import cached_chart, download_table, metric_row, safe_tokens, show_chart
 
 

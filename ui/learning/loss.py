@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, learning
+from geometry.charts import learning as charts
+from geometry.learning import gradients as learning
 from ui.page import cached_chart, metric_row, show_chart
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from geometry import uploads
-from geometry import wordsets as ws
+from geometry.projection import uploads
+from geometry.words import wordsets as ws
 from ui.cache import projections as cache
 from ui.page import friendly_errors
 

@@ -2,7 +2,7 @@
 
 Each tab module draws its controls (keys prefixed ``tr_`` and bound to the URL), its chart, the table of
 the numbers on screen with a CSV download and a short explanation; the tables come from
-geometry.trace_tables. Adding a tab is one line in ``REGISTRY``.
+geometry.transformer.tables. Adding a tab is one line in ``REGISTRY``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from geometry.models import LoadedModel
-from geometry.trace import Trace
+from geometry.models.handle import LoadedModel
+from geometry.transformer.trace import Trace
 from ui.trace import (
     architectures,
     attention,

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import models
-from geometry import trace as tr
-from geometry.models import LoadedModel, network
+from geometry.models import catalogue
+from geometry.models.handle import LoadedModel, network
+from geometry.transformer import architecture, readings, registry
+from geometry.transformer import trace as tr
 from ui.cache.trace import load_trace
 from ui.models import get_model, unavailable_reason
 from ui.page import download_table, explain
 from ui.trace.describe import family_sentence
 
 # the two default models, then each family's example model (GPT-2's on the hub)
-FAMILY_MODELS = tuple(dict.fromkeys((models.ENCODER_NAME, models.CAUSAL_LM_NAME, *models.FAMILY_EXAMPLES)))
+FAMILY_MODELS = tuple(
+    dict.fromkeys((catalogue.ENCODER_NAME, catalogue.CAUSAL_LM_NAME, *catalogue.FAMILY_EXAMPLES))
+)
 
 
-def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], list[str]]:
+def family_architectures(trace: tr.Trace) -> tuple[dict[str, architecture.Architecture], list[str]]:
     """The traced model's architecture and those of the families' models that load here.
 
     Returns ({model name: architecture}, ["model (why it is missing)", …])."""
@@ -29,13 +32,13 @@ def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], l
         if other is None:
             missing.append(f"{name} ({reason or 'it did not load'})")
         else:
-            named[name] = tr.architecture_of(network(other))
+            named[name] = registry.architecture_of(network(other))
     return named, missing
 
 
 def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     """The same prompt through a second model: its tokens and, for a causal LM, its next tokens."""
-    others = [name for name in models.TRACE_CHOICES if name != lm.name]
+    others = [name for name in catalogue.TRACE_CHOICES if name != lm.name]
     left, right = st.columns([1, 2])
     compare = left.toggle(
         "Run the prompt through a second model", False, key="tr_compare", bind="query-params"
@@ -56,14 +59,14 @@ def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     for column, one, owner in zip(st.columns(2), [trace, other], [lm, other_lm], strict=True):
         column.markdown(f"**{one.model_name}**: {one.n_tokens} tokens: {' · '.join(one.tokens)}")
         if one.predicts_tokens:
-            column.dataframe(tr.next_tokens(owner, one, 5), hide_index=True)
+            column.dataframe(readings.next_tokens(owner, one, 5), hide_index=True)
         else:
             column.caption("An encoder: no next token, one vector per token.")
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     named, missing = family_architectures(trace)
-    table = tr.architecture_table(named)
+    table = architecture.architecture_table(named)
     st.dataframe(table, hide_index=True, width="stretch")
     if missing:
         st.caption("Not on this machine, so not in the table: " + "; ".join(missing) + ".")

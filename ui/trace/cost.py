@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import counting
+from geometry.transformer import trace as tr
 from ui.page import cached_chart, counts_config, download_table, explain, metric_row, show_chart
 from ui.trace.widgets import QUIET
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch, T = trace.architecture, trace.n_tokens
-    counts = tr.operation_counts(arch, T)
+    counts = counting.operation_counts(arch, T)
     row = metric_row()
     label = (
         "Multiply-adds for this prediction"

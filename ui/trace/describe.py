@@ -3,10 +3,10 @@ from the family's name: a new family reads right without a line here."""
 
 from __future__ import annotations
 
-from geometry import trace as tr
+from geometry.transformer.architecture import Architecture
 
 
-def positions_text(arch: tr.Architecture) -> str:
+def positions_text(arch: Architecture) -> str:
     """How this model tells where each token stands, ending a sentence ("Positions enter as …")."""
     layout = arch.layout
     if layout.positions.rotary:
@@ -26,7 +26,7 @@ def _activation(name: str) -> str:
     return rf"\operatorname{{{name}}}"
 
 
-def mlp_explanation(arch: tr.Architecture) -> tuple[str, str]:
+def mlp_explanation(arch: Architecture) -> tuple[str, str]:
     """(body, formula) of the MLP neurons tab: what a neuron's pre value and activation are."""
     mlp, act = arch.layout.mlp, arch.layout.mlp.activation
     widen = f"The MLP widens the vector from {arch.d_model} to {arch.d_mlp} numbers and back. "
@@ -49,13 +49,13 @@ def mlp_explanation(arch: tr.Architecture) -> tuple[str, str]:
     )
 
 
-def pre_text(arch: tr.Architecture) -> str:
+def pre_text(arch: Architecture) -> str:
     """What a neuron's **pre** number is, ending the caption of the neurons table."""
     act = arch.layout.mlp.activation
     return f", the gate's dot product before {act}." if arch.layout.mlp.gated else f", before {act}."
 
 
-def neuron_formula(arch: tr.Architecture) -> str:
+def neuron_formula(arch: Architecture) -> str:
     """One neuron's activation a_n, in LaTeX."""
     act = _activation(arch.layout.mlp.activation)
     if arch.layout.mlp.gated:
@@ -63,7 +63,7 @@ def neuron_formula(arch: tr.Architecture) -> str:
     return rf"a_n = {act}\big(x \cdot w^\text{{in}}_n + b_n\big)"
 
 
-def _norms(arch: tr.Architecture) -> str:
+def _norms(arch: Architecture) -> str:
     layout = arch.layout
     placement, norm = layout.placement, layout.norm
     where = []
@@ -77,12 +77,12 @@ def _norms(arch: tr.Architecture) -> str:
     return f"normalises {' and '.join(where)} with {kind}"
 
 
-def _mlp(arch: tr.Architecture) -> str:
+def _mlp(arch: Architecture) -> str:
     mlp = arch.layout.mlp
     return f"a {mlp.activation}-gated MLP ({mlp})" if mlp.gated else f"a {mlp.activation} MLP"
 
 
-def family_sentence(name: str, arch: tr.Architecture) -> str:
+def family_sentence(name: str, arch: Architecture) -> str:
     """One model's recipe in a sentence, for the Architectures tab."""
     layout = arch.layout
     clauses = []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
 from ui.page import cached_chart, download_table, explain, show_chart
 from ui.trace.describe import mlp_explanation, pre_text
 from ui.trace.widgets import index_slider, position_picker
@@ -19,7 +20,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         layer = index_slider("Layer", arch.n_layers, "tr_mlp_layer")
     with right:
         position = position_picker(trace, "Token", "tr_mlp_position")
-    neurons = tr.top_neurons(trace, layer, position, k=12)
+    neurons = readings.top_neurons(trace, layer, position, k=12)
     show_chart(cached_chart(charts.neuron_chart, neurons), f"neurons_L{layer}_{position}", key="tr_neurons")
     st.caption(
         "**activation**: what the MLP's output matrix reads from the neuron (the bar). **pre**: the "

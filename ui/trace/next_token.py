@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, sampling
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import next_token_long
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import architecture, readings, sampling
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import next_token_long
+from geometry.words import tokens
 from ui.page import cached_chart, download_table, explain, metric_row, safe_tokens, safe_words, show_chart
 from ui.trace.widgets import QUIET, decoding_ui
 
@@ -17,7 +19,7 @@ SHOWN_NEXT_TOKENS = 15
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     settings = decoding_ui()
-    table = safe_tokens(tr.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
+    table = safe_tokens(readings.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
     choices(lm, settings.probs(trace.logits), settings.seed)
     st.dataframe(table, hide_index=True, width="stretch")
@@ -29,7 +31,7 @@ def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
     """The greedy and the sampled token, and how many tokens survive the filters."""
     greedy_id = sampling.choose(final)
     sampled_id = sampling.choose(final, seed)
-    names = safe_words(tr.display_tokens(lm, [greedy_id, sampled_id]))
+    names = safe_words(tokens.display_tokens(lm, [greedy_id, sampled_id]))
     row = metric_row()
     row.metric("Greedy choice", names[0], f"p = {final[greedy_id]:.3f}", **QUIET)
     row.metric(f"Sampled (seed {seed})", names[1], f"p = {final[sampled_id]:.3f}", **QUIET)
@@ -38,7 +40,7 @@ def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
     )
 
 
-def explanation(arch: tr.Architecture) -> None:
+def explanation(arch: architecture.Architecture) -> None:
     tied = (
         "In this model the output matrix W_U is **tied** to the embedding matrix: it is E itself, "
         "transposed, so a token's logit is the dot product of the final vector with that token's own "

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts, neurons
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace import unique_labels
+from geometry.charts import trace as charts
+from geometry.interpret import neurons
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
+from geometry.transformer.trace import unique_labels
 from ui.cache.trace import cached_reference, cached_vocabulary
 from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
 from ui.trace.describe import neuron_formula
@@ -19,7 +21,7 @@ SHOWN_TOKENS = 10  # promoted and suppressed tokens, each
 
 
 def _most_active(trace: tr.Trace, layer: int) -> None:
-    st.session_state["tr_neuron"] = int(tr.top_neurons(trace, layer, -1, k=1)["neuron"].iloc[0])
+    st.session_state["tr_neuron"] = int(readings.top_neurons(trace, layer, -1, k=1)["neuron"].iloc[0])
 
 
 def neuron_ui(trace: tr.Trace) -> tuple[int, int]:

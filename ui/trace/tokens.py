@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import trace as tr
-from geometry.trace_tables import token_table
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import token_table
 from ui.trace.describe import positions_text
 from ui.trace.widgets import token_chips
 

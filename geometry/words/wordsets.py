@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry import vectors
-from geometry.tokens import MAX_WORD_CHARS, tokenize_many, whole_word_vocabulary
-from geometry.wordlists import split_entries, word_problem
+from geometry.words import vectors
+from geometry.words.tokens import MAX_WORD_CHARS, tokenize_many, whole_word_vocabulary
+from geometry.words.wordlists import split_entries, word_problem
 
 MAX_WORDS = 200  # words a user may type at once
 MAX_TEXT_CHARS = 4_000  # longer text is refused before it is split

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geometry.models import frozen
-from geometry.tokens import whole_word_vocabulary, word_tokens
-from geometry.vectors import (
+from geometry.models.handle import frozen
+from geometry.words.tokens import whole_word_vocabulary, word_tokens
+from geometry.words.vectors import (
     angle_degrees,
     cosine,
     cosine_matrix,
@@ -39,17 +39,20 @@ from geometry.vectors import (
 )
 
 METRICS = ("dot", "cosine", "euclidean")
+
 METRIC_NAMES = {"dot": "dot product", "cosine": "cosine similarity", "euclidean": "euclidean distance"}
+
 SEED = 0  # fixed, so the baseline is the same number every time
+
 BASELINE_WORDS = 1000  # static baseline: all pairs among this many random vocabulary words
+
 SENTENCE_SAMPLE = 200  # sentence vectors: encoding is slow, so fewer words
+
 MAX_K = 100
+
 NEAR_ZERO = 0.1  # |cosine| below this reads as "unrelated"
 
 Vector = Sequence[float] | np.ndarray
-
-
-# --------------------------------------------------------------------------- small vectors
 
 
 def pairwise(X: np.ndarray, metric: str = "cosine") -> np.ndarray:
@@ -146,43 +149,6 @@ def summarise_pair(a: Vector, b: Vector) -> PairSummary:
     return PairSummary(dot(a, b), norm(a), norm(b), cosine(a, b), angle_degrees(a, b))
 
 
-def reading(cos: float | None, baseline: float | None = None, same: bool = False) -> tuple[str, str]:
-    """A plain-language reading of a cosine: (label, sentence).
-
-    The label comes from the sign ("aligned", "unrelated" for |cos| < 0.1, "opposed"); when a
-    baseline is given the sentence also says how the pair compares with random words. ``same``:
-    one entry compared with itself, which says nothing about two words.
-
-    >>> reading(0.99)[0], reading(0.02)[0], reading(-0.5)[0], reading(1.0, same=True)[0]
-    ('aligned', 'unrelated', 'opposed', 'the same entry twice')
-    """
-    if same:
-        return "the same entry twice", (
-            "A vector compared with itself always has cosine 1 and angle 0. Pick two different entries."
-        )
-    if cos is None:
-        return "undefined", "One vector is all zeros, so it points nowhere and has no angle."
-    if cos >= NEAR_ZERO:
-        label = "aligned"
-        sentence = "The vectors point roughly the same way: positive products outweigh negative ones."
-    elif cos <= -NEAR_ZERO:
-        label = "opposed"
-        sentence = "The vectors point in roughly opposite directions: negative products win."
-    else:
-        label = "unrelated"
-        sentence = "The vectors are nearly at right angles: the products cancel out."
-    if baseline is not None:
-        gap = cos - baseline
-        verdict = "about as close as"
-        if abs(gap) > NEAR_ZERO:
-            verdict = "closer than" if gap > 0 else "further apart than"
-        sentence += (
-            f" Random word pairs of this model average a cosine of {baseline:.3f}, so this pair "
-            f"({cos:.3f}, {gap:+.3f}) is {verdict} two random words."
-        )
-    return label, sentence
-
-
 def dimension_contributions(a: Vector, b: Vector, top: int = 10) -> pd.DataFrame:
     """The dimensions that contribute most to a·b, largest |a_i b_i| first.
 
@@ -258,9 +224,6 @@ def axis_projections(
             "role": ["axis start", "axis end", *(["word"] * len(words))],
         }
     )
-
-
-# --------------------------------------------------------------------------- a model's vocabulary
 
 
 @dataclass(frozen=True)
@@ -437,9 +400,6 @@ def anisotropy_baseline(
         X = dimension_stats(lm, kind, vocabulary=vocabulary, sample=sample).apply(X)
     S = pairwise(X, "cosine")  # (m, m)
     return float(S[~np.eye(len(S), dtype=bool)].mean())
-
-
-# --------------------------------------------------------------------------- searches
 
 
 def _check_k(k: int, max_k: int | None = None) -> int:

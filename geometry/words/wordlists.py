@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from geometry.tokens import MAX_WORD_CHARS, WordTokens, display_token, tokenize_many
+from geometry.words.tokens import MAX_WORD_CHARS, WordTokens, display_token, tokenize_many
 
 MAX_LIST_WORDS = 40  # a similarity matrix bigger than this is unreadable on a projector
 MAX_LIST_CHARS = 3000

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from geometry.models import using
-from geometry.tokens import WordTokens, tokenize_many, word_tokens
+from geometry.models.handle import using
+from geometry.words.tokens import WordTokens, tokenize_many, word_tokens
 
 MAX_WORDS = 300  # the pages' limit on one list (they pass it); the library's own default is generous
 LIBRARY_MAX_WORDS = 1_000_000  # word_vectors' default: a notebook can score a whole data set in one call

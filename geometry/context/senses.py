@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from geometry.tokens import has_control_characters
+from geometry.words.tokens import has_control_characters
 
 MAX_SENTENCES = 40  # more lines than this are refused with a message
 MAX_SENTENCE_CHARS = 300  # a longer line is refused with a message

@@ -13,20 +13,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from geometry import sampling
-from geometry.counting import step_costs
-from geometry.tokens import readable_token
-from geometry.trace import (
-    GenerationResult,
-    Trace,
-    display_tokens,
-    head_contributions,
-    position_labels,
-    unique_labels,
-)
+from geometry.transformer import sampling
 from geometry.transformer.architecture import Architecture
-
-# --------------------------------------------------------------------------- tokens and attention
+from geometry.transformer.counting import step_costs
+from geometry.transformer.generation import GenerationResult
+from geometry.transformer.readings import head_contributions
+from geometry.transformer.trace import Trace, position_labels, unique_labels
+from geometry.words.tokens import display_tokens, readable_token
 
 
 def token_table(trace: Trace) -> pd.DataFrame:
@@ -66,7 +59,7 @@ def attention_frame(trace: Trace, layer: int, heads: Iterable[int]) -> pd.DataFr
 
 
 def tournament(trace: Trace, layer: int, head: int, query: int) -> pd.DataFrame:
-    """:func:`~geometry.trace.head_contributions` with key_label ("3 ␣France") as second column."""
+    """:func:`~geometry.transformer.readings.head_contributions` with key_label ("3 ␣France") second."""
     table = head_contributions(trace, layer, head, query)
     table.insert(1, "key_label", [position_labels(trace)[j] for j in table["key_position"]])
     return table
@@ -106,9 +99,6 @@ def kv_sharing_table(architecture: Architecture) -> pd.DataFrame:
     return pd.DataFrame({"query head": heads, "key/value head": [architecture.kv_head_of(h) for h in heads]})
 
 
-# --------------------------------------------------------------------------- residual stream
-
-
 def lens_top(lens: pd.DataFrame) -> pd.DataFrame:
     """The rank-1 rows of a logit lens, with layer_label ("embedding", "layer 3") for the chart."""
     return lens[lens["rank"] == 1].assign(
@@ -122,16 +112,13 @@ def lens_with_norms(lens: pd.DataFrame, norms: pd.DataFrame) -> pd.DataFrame:
 
 
 def sublayer_change_rows(trace: Trace, changes: pd.DataFrame, position: int) -> pd.DataFrame:
-    """:func:`~geometry.trace.sublayer_changes` as the chart reads it: plus occurrence (the token's
-    label), layer_index, and layer as text ("layer 0", numbered as on the page's sliders)."""
+    """:func:`~geometry.transformer.readings.sublayer_changes` as the chart reads it: plus occurrence
+    (the token's label), layer_index, and layer as text ("layer 0", numbered as on the page's sliders)."""
     return changes.assign(
         occurrence=position_labels(trace)[position],
         layer_index=changes["layer"],
         layer=changes["layer"].map("layer {}".format),
     )
-
-
-# --------------------------------------------------------------------------- next token and sampling
 
 
 NEXT_TOKEN_SERIES = {
@@ -141,7 +128,7 @@ NEXT_TOKEN_SERIES = {
 
 
 def next_token_long(table: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`~geometry.trace.next_tokens` table with decoding, one row per token and series.
+    """A :func:`~geometry.transformer.readings.next_tokens` table with decoding, one row per token and series.
 
     Columns: rank, token, status, series, series_order, probability, token_label (punctuation named).
     """
@@ -190,9 +177,6 @@ def sampling_long(table: pd.DataFrame, n: int) -> pd.DataFrame:
     ).assign(token_label=lambda f: f["token_label"].map(readable_token))
 
 
-# --------------------------------------------------------------------------- generation
-
-
 def generation_steps(
     result: GenerationResult,
     architecture: Architecture,
@@ -214,9 +198,6 @@ def generation_steps(
     })  # fmt: skip
     costs = step_costs(architecture, prompt_tokens, result.cached_tokens)
     return pd.concat([steps, costs], axis=1)
-
-
-# --------------------------------------------------------------------------- experiments
 
 
 def comparison_table(lm, normal: Trace, changed: Trace, k: int = 5) -> pd.DataFrame:
@@ -288,15 +269,3 @@ def lens_labels(rows: pd.DataFrame) -> pd.DataFrame:
         cell_text=rows["top_token"] + " " + percent + "%",
         depth=np.where(rows["layer"] < 0, 0.0, rows["layer"] + np.where(after_attention, 0.5, 1.0)),
     )
-
-
-def target_sentence(track: pd.DataFrame, name: str) -> str:
-    """One line that reads the target's line aloud: where it first becomes the top token."""
-    top = track[track["target_rank"] == 1]
-    final = track.iloc[-1]
-    ending = (
-        f"It ends at rank {int(final['target_rank'])} with probability {final['target_probability']:.1%}."
-    )
-    if top.empty:
-        return f"{name} is never the top token at this position. {ending}"
-    return f"{name} first becomes the top token at **{top.iloc[0]['stage_label']}**. {ending}"

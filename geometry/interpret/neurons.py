@@ -5,7 +5,7 @@ trace record: GELU(x W_in + b) in GPT-2, SiLU(x W_gate) ⊙ x W_up in Llama). Tw
 
 * **where it fires**: every line of the bundled reference text (``geometry/data/reference.txt``,
   one sentence per line, each read on its own from its start) goes through the model's own
-  weights (:func:`geometry.forward.run`), and the tokens with the largest activation are kept
+  weights (:func:`geometry.transformer.forward.run`), and the tokens with the largest activation are kept
   with a few tokens of context on each side;
 * **what it writes**: the neuron's row of the MLP output matrix (``W_out`` / ``W_down``, shape
   (d,)) is what it adds to the residual stream, per unit of activation; dotted with the
@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geometry.context import reference_text
-from geometry.forward import run, weights_of
-from geometry.models import network, using
-from geometry.trace import display_tokens, prompt_ids
+from geometry.context.occurrences import reference_text
+from geometry.models.handle import network, using
+from geometry.transformer.forward import run, weights_of
+from geometry.transformer.trace import prompt_ids
 from geometry.transformer.weights import Weights
+from geometry.words.tokens import display_tokens
 
 __all__ = [
     "ReferenceActivations",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geometry.models import network, using
+from geometry.models.handle import network, using
 from geometry.transformer.family import WordBoundary
 from geometry.transformer.registry import FAMILIES, word_boundaries
 

@@ -74,7 +74,7 @@ def softmax(logits) -> np.ndarray:
 def greedy_distribution(logits) -> np.ndarray:
     """One-hot on the argmax (the first one on a tie): the temperature-0 distribution.
 
-    Not a token id: ``greedy`` (in geometry.trace) is the id itself, the argmax.
+    Not a token id: ``greedy`` (in geometry.transformer.generation) is the id itself, the argmax.
 
     >>> greedy_distribution([1.0, 3.0, 2.0]).tolist()
     [0.0, 1.0, 0.0]
