@@ -9,7 +9,7 @@ from geometry.context.tables import dimension_table, layer_table, pairwise_table
 from ui.cache import context as cache
 from ui.context import explanation, inputs, layers, occurrences, sources
 from ui.models import get_model, model_source_caption
-from ui.page import friendly_errors, glossary
+from ui.page.layout import friendly_errors, glossary
 
 TERMS = (
     "contextual vector",

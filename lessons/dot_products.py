@@ -9,7 +9,7 @@ from geometry.words.tokens import MAX_WORD_CHARS
 from ui.cache import vectors as cache
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
-from ui.page import friendly_errors, glossary
+from ui.page.layout import friendly_errors, glossary
 
 TERMS = (
     "vector",

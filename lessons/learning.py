@@ -8,7 +8,7 @@ from geometry.learning.training import loss_table, movement_table, neighbour_com
 from ui.cache import learning as cache
 from ui.learning import cost, gradients, loss, presets, training
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import friendly_errors, glossary
+from ui.page.layout import friendly_errors, glossary
 
 TERMS = (
     "loss",

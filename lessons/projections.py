@@ -9,7 +9,7 @@ from geometry.projection.methods import METHOD_NAMES
 from geometry.words import wordsets as ws
 from ui.cache import projections as cache
 from ui.models import get_model, model_source_caption
-from ui.page import explain, friendly_errors, glossary
+from ui.page.layout import explain, friendly_errors, glossary
 from ui.projections import controls, maps, neighbours, stability, upload, words
 
 TERMS = (

@@ -1,16 +1,13 @@
 """Model loading for pages: once per server, shared read-only, with progress.
 
-The one store of model handles is ``geometry.models.load_model``'s process-wide table: it loads
-each model once under one lock, so the server's warm-up thread and every session share the same
-load and the same object (a notebook gets the same behaviour). A second ``st.cache_resource``
+The one store of model handles is ``geometry.models.loading.load_model``'s process-wide table: it
+loads each model once under one lock, so the server's warm-up thread and every session share the
+same load and the same object (a notebook gets the same behaviour). A second ``st.cache_resource``
 here would only hold the same objects again. Everything computed from a model is cached in
 the ui/cache package, keyed by the model's name.
 """
 
 from __future__ import annotations
-
-import logging
-import threading
 
 import streamlit as st
 
@@ -18,9 +15,6 @@ from geometry.models import catalogue, loading
 from geometry.models.handle import LoadedModel
 from geometry.models.loading import ModelUnavailable
 from ui.cache import availability
-from ui.heavy import return_big_blocks_to_the_os, share_the_interpreter_quickly
-
-log = logging.getLogger(__name__)
 
 
 def get_model(name: str) -> LoadedModel | None:
@@ -88,41 +82,3 @@ def model_source_caption(model: LoadedModel) -> None:
         f"**{model.name}** · {model.n_layers} layers · {model.d_model} dimensions · "
         f"vocabulary {len(model.tokenizer):,} tokens · from the {where}"
     )
-
-
-def _warm_up() -> None:
-    """Load the default models, index the encoder's vocabulary, compile UMAP: what first visits wait for."""
-    from ui.cache import vectors as cache
-    from ui.server import warm_up as projection  # imported here: umap is slow to import
-
-    for name in (catalogue.ENCODER_NAME, catalogue.CAUSAL_LM_NAME):
-        try:
-            model = loading.load_model(name)  # the same once-per-process load get_model uses
-        except (ModelUnavailable, loading.IntegrityError) as error:
-            log.info("warm-up skipped %s: %s", name, error)  # the pages that need it say why
-            continue
-        if name == catalogue.ENCODER_NAME:
-            cache.vocabulary(model)  # the search index of the dot-products page's default searches
-    projection.warm_up()
-
-
-def _warm_up_and_log_failures() -> None:
-    try:
-        _warm_up()
-    except Exception:  # noqa: BLE001 - a failed warm-up only means the first visitor waits
-        log.exception("background warm-up failed; pages will load what they need themselves")
-
-
-@st.cache_resource(show_spinner=False)
-def start_background_warm_up() -> threading.Thread:
-    """Once per server, in a background thread: get ready for the first visitor of each page.
-
-    The models load once per process, so a page that asks while the warm-up is loading
-    waits for that load rather than starting its own. Memory policy is set first, before
-    any model's weights are allocated, and so is how quickly threads take turns in Python.
-    """
-    return_big_blocks_to_the_os()
-    share_the_interpreter_quickly()
-    thread = threading.Thread(target=_warm_up_and_log_failures, name="warm-up", daemon=True)
-    thread.start()
-    return thread

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from geometry.transformer.family import Layout
+from geometry.transformer.layout import Layout
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Architecture:
     def kv_head_of(self, head: int) -> int:
         """The key/value head a query head shares (grouped-query attention).
 
-        >>> from geometry.transformer.family import Layout, RMS_NORM, PRE_NORM, ROTARY, SWIGLU
+        >>> from geometry.transformer.layout import Layout, RMS_NORM, PRE_NORM, ROTARY, SWIGLU
         >>> layout = Layout(RMS_NORM, PRE_NORM, ROTARY, SWIGLU)
         >>> Architecture("llama", "Llama", 30, 9, 3, 576, 64, 1536, 49152, layout, True).kv_head_of(4)
         1

@@ -85,7 +85,7 @@ def mlp_matrices(architecture: Architecture) -> tuple[int, int, str]:
     """Per token and layer, from the matrices the MLP kind declares: multiply-adds (the sum of each
     matrix's rows × columns), dot products (the sum of their columns) and the formula in words.
 
-    >>> from geometry.transformer.family import GEGLU
+    >>> from geometry.transformer.layout import GEGLU
     >>> mlp_matrices(example_architecture(mlp=GEGLU))  # W_gate, W_up (2 × 4), W_down (4 × 2)
     (24, 10, 'd·d_mlp + d·d_mlp + d_mlp·d')
     """
@@ -101,7 +101,7 @@ def example_architecture(**layout_changes) -> Architecture:
     d_mlp 4, a vocabulary of 10, GPT-2's layout unless ``layout_changes`` say otherwise."""
     import dataclasses
 
-    from geometry.transformer.family import GELU_MLP, LAYER_NORM, LEARNED, PRE_NORM, Layout
+    from geometry.transformer.layout import GELU_MLP, LAYER_NORM, LEARNED, PRE_NORM, Layout
 
     layout = dataclasses.replace(Layout(LAYER_NORM, PRE_NORM, LEARNED, GELU_MLP), **layout_changes)
     return Architecture("example", "Example", 1, 1, 1, 2, 2, 4, 10, layout, True)

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from geometry.transformer.family import PARALLEL, QK_NORM_PER_HEAD, QK_NORM_WHOLE, SQRT_D, Layout, NormKind
+from geometry.transformer.layout import PARALLEL, QK_NORM_PER_HEAD, QK_NORM_WHOLE, SQRT_D, Layout, NormKind
 from geometry.transformer.registry import architecture_of, family_of
 from geometry.transformer.weights import GatedMLP, LayerWeights, Norm, PlainMLP, Weights
 

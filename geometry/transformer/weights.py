@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import torch
 
     from geometry.transformer.architecture import Architecture
-    from geometry.transformer.family import Layout
+    from geometry.transformer.layout import Layout
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from geometry.models.catalogue import ENCODER_NAME
 from geometry.transformer import counting, readings
 from geometry.transformer import trace as tr
 from geometry.transformer.sampling import next_token_probs
-from ui.trace import TABS
+from ui.trace.tabs import TABS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "trace.py")
 pytestmark = pytest.mark.slow

@@ -15,8 +15,9 @@ import pytest
 import torch
 
 from geometry.models.handle import network
-from geometry.transformer import family as declared
 from geometry.transformer import forward
+from geometry.transformer.family import STANDARD_REFUSALS
+from geometry.transformer.layout import PARALLEL, RMS_NORM_PLUS_ONE, SQRT_D
 from geometry.transformer.registry import FAMILIES, architecture_of, family_of
 from geometry.transformer.trace import trace
 from geometry.transformer.weights import Norm
@@ -63,15 +64,13 @@ def test_every_family_has_a_title_model_types_and_a_tiny_configuration():
 
 def test_a_feature_the_pass_does_not_compute_is_refused_by_name(tiny_llama, monkeypatch):
     family = family_of(tiny_llama.model)
-    parallel = dataclasses.replace(
-        family, layout=dataclasses.replace(family.layout, residual=declared.PARALLEL)
-    )
+    parallel = dataclasses.replace(family, layout=dataclasses.replace(family.layout, residual=PARALLEL))
     monkeypatch.setitem(FAMILIES, family.name, parallel)
     with pytest.raises(ValueError, match="cannot follow attention and MLP side by side"):
         forward.weights_of(tiny_llama.model)
 
 
-@pytest.mark.parametrize("refusal", declared.STANDARD_REFUSALS)
+@pytest.mark.parametrize("refusal", STANDARD_REFUSALS)
 def test_a_model_using_a_refused_feature_gets_a_sentence_naming_it(refusal, tiny_gpt2, monkeypatch):
     family = family_of(tiny_gpt2.model)
     always = dataclasses.replace(refusal, applies=lambda config: True)
@@ -83,7 +82,7 @@ def test_a_model_using_a_refused_feature_gets_a_sentence_naming_it(refusal, tiny
 def test_a_gain_learned_as_an_offset_from_one_is_applied(tiny_llama):
     """Gemma's RMSNorm scales by (1 + w): the same norm as RMSNorm with the weight plus one."""
     weights = forward.weights_of(tiny_llama.model)
-    offset = dataclasses.replace(weights.layout, norm=declared.RMS_NORM_PLUS_ONE)
+    offset = dataclasses.replace(weights.layout, norm=RMS_NORM_PLUS_ONE)
     plus_one = dataclasses.replace(
         weights, architecture=dataclasses.replace(weights.architecture, layout=offset)
     )
@@ -94,7 +93,7 @@ def test_a_gain_learned_as_an_offset_from_one_is_applied(tiny_llama):
 
 def test_an_embedding_scaled_by_root_d(tiny_llama):
     weights = forward.weights_of(tiny_llama.model)
-    scaled_layout = dataclasses.replace(weights.layout, embedding_scale=declared.SQRT_D)
+    scaled_layout = dataclasses.replace(weights.layout, embedding_scale=SQRT_D)
     scaled = dataclasses.replace(
         weights, architecture=dataclasses.replace(weights.architecture, layout=scaled_layout)
     )

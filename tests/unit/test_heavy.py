@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from ui.heavy import Line, Results
+from ui.server.line import Line
+from ui.server.results import Results
 
 
 def _wait_until(condition, timeout: float = 10.0) -> None:
@@ -78,13 +79,13 @@ def test_results_are_bounded_copied_and_expire():
 def test_big_blocks_go_back_to_the_os_where_glibc_runs():
     import ctypes.util
 
-    from ui.heavy import return_big_blocks_to_the_os
+    from ui.server.memory import return_big_blocks_to_the_os
 
     assert return_big_blocks_to_the_os() == bool(ctypes.util.find_library("c"))
 
 
 def test_jobs_waiting_together_are_computed_in_one_batch_and_errors_stay_with_their_owner():
-    from ui.heavy import computed_together, pending
+    from ui.server.line import computed_together, pending
 
     batches: list[list[str]] = []
     first_running, release = threading.Event(), threading.Event()
@@ -137,7 +138,7 @@ def test_a_delayed_release_waits_for_the_line_to_stay_empty():
 def test_a_waiting_thread_gets_the_interpreter_within_the_switch_interval():
     import sys
 
-    from ui.heavy import SWITCH_SECONDS, share_the_interpreter_quickly
+    from ui.server.interpreter import SWITCH_SECONDS, share_the_interpreter_quickly
 
     before = sys.getswitchinterval()
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +16,6 @@ from geometry.projection import axes as projection_axes
 from geometry.projection import faithfulness, maps
 from geometry.projection import methods as pj
 from geometry.words import wordsets as ws
-from ui.server import warm_up
 
 
 def blobs(n_per: int = 20, d: int = 12, centres: int = 3, seed: int = 0) -> np.ndarray:
@@ -106,18 +103,6 @@ def test_exact_neighbours_put_a_point_first_among_its_duplicates():
 
 
 # --------------------------------------------------------------------------- UMAP and t-SNE
-
-
-def test_warm_up_is_idempotent_and_thread_safe():
-    results: list[float] = []
-    threads = [threading.Thread(target=lambda: results.append(warm_up.warm_up())) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 4 and warm_up.is_warm() and not warm_up.is_warming()
-    assert sum(seconds > 0 for seconds in results) <= 1  # only one thread compiled
-    assert warm_up.warm_up() == 0.0
 
 
 @pytest.mark.parametrize("method", ["umap", "tsne"])

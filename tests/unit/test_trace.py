@@ -20,9 +20,9 @@ from geometry.transformer.counting import (
     operation_counts,
     step_costs,
 )
-from geometry.transformer.family import SWIGLU
 from geometry.transformer.forward import Intervention
 from geometry.transformer.generation import generate
+from geometry.transformer.layout import SWIGLU
 from geometry.transformer.readings import (
     head_contributions,
     model_view,

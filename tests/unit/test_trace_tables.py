@@ -268,7 +268,7 @@ def test_token_chips_make_punctuation_visible():
 
 
 def test_count_columns_get_thousands_separators():
-    from ui.page import counts_config
+    from ui.page.layout import counts_config
 
     frame = pd.DataFrame({"component": ["MLP"], "multiply_adds": [878902272], "token_id": [5]})
     assert set(counts_config(frame)) == {"multiply_adds"}  # ids keep their plain digits

@@ -10,7 +10,7 @@ Only read-only objects are shared as one (``st.cache_resource``): the vocabulary
 reads the model's own embedding matrix, and traces. geometry keeps no caches of its own: what is worth
 keeping between reruns is kept here.
 
-Heavy jobs (backward passes, training runs) go through ui.heavy's first-come, first-served
+Heavy jobs (backward passes, training runs) go through ui.server.line's first-come, first-served
 line and its bounded store of results, keyed here the same way. Chart specifications (every
 ``show_chart`` of a ``cached_chart``) are kept here too, by builder name and inputs.
 """

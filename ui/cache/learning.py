@@ -5,7 +5,7 @@ from __future__ import annotations
 from geometry.learning import gradients as learning
 from geometry.learning import training
 from geometry.models.handle import LoadedModel
-from ui.heavy import computed_in_turn, computed_together
+from ui.server.line import computed_in_turn, computed_together
 
 
 def gradient_tables(lm: LoadedModel, text: str) -> learning.GradientTables:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -16,6 +13,8 @@ from geometry.projection import faithfulness, maps, uploads
 from geometry.projection import methods as pj
 from geometry.words import wordsets as ws
 from ui.cache import MODEL_BY_NAME
+from ui.server import background
+from ui.server.background import BackgroundJob
 
 log = logging.getLogger(__name__)
 
@@ -81,33 +80,13 @@ def stability(source: tuple, method: str, dims: int, seed: int, params: tuple, k
     return faithfulness.seed_stability(_vectors, method, seeds, dims, k, **pj.PAGE_LIMITS, **dict(params))
 
 
-@dataclass(eq=False)
-class MapJob:
-    """One map computed in a background thread, shared by every session that asks for it."""
-
-    started: float = field(default_factory=time.monotonic)
-    result: maps.MapResult | None = None
-    error: Exception | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-
-
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _map_job(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors) -> MapJob:
-    job = MapJob()
-
-    def run() -> None:
-        try:
-            job.result = maps.map_result(
-                pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
-            )
-        except Exception as error:  # noqa: BLE001 - handed to every waiting page, which says it
-            log.exception("background map failed")
-            job.error = error
-        finally:
-            job.done.set()
-
-    threading.Thread(target=run, name="vocabulary-map", daemon=True).start()
-    return job
+def _map_job(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors) -> BackgroundJob:
+    """One map computed in a background job, shared by every session that asks for it."""
+    return background.start(
+        lambda: maps.map_result(pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))),
+        name="vocabulary-map",
+    )
 
 
 def map_with_progress(
@@ -121,8 +100,8 @@ def map_with_progress(
     if not job.done.is_set():
         what = f"{pj.METHOD_NAMES[method]} of {len(vectors):,} words"
         bar = st.progress(0.0)
-        while not job.done.wait(0.5):
-            elapsed = time.monotonic() - job.started
+        while not job.wait(0.5):
+            elapsed = job.seconds
             text = (
                 f"Computing the {what}: once for every visitor of this server, {elapsed:.0f} s so far "
                 f"(about {EXPECTED_MAP_SECONDS:.0f} s on two cores)…"

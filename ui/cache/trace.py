@@ -14,8 +14,8 @@ from geometry.transformer import forward, generation
 from geometry.transformer import trace as tr
 from geometry.transformer.sampling import Decoding
 from ui.cache import MODEL_BY_NAME
-from ui.heavy import computed_in_turn
-from ui.page import friendly_errors
+from ui.page.layout import friendly_errors
+from ui.server.line import computed_in_turn
 
 # intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask; None = the model's own)
 NORMAL = ((), True, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geometry.context import occurrences as context
-from ui.page import explain
+from ui.page.layout import explain
 
 
 def explanation(reference: context.Reference) -> None:

@@ -10,7 +10,7 @@ from geometry.context import senses
 from geometry.models.catalogue import ENCODER_NAME
 from geometry.words.tokens import MAX_WORD_CHARS
 from ui.models import causal_lm_picker
-from ui.page import more_controls
+from ui.page.layout import more_controls
 
 PRESETS = senses.PRESETS
 KINDS = ["encoder", "causal LM"]  # the encoder reads both sides of a word, the causal LM only the left

@@ -10,8 +10,10 @@ import streamlit as st
 
 from geometry.charts import context as charts
 from geometry.context import tables
-from ui.page import cached_chart, download_table, safe_tokens, show_chart
-from ui.server.warm_up import is_warm
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table
+from ui.page.safety import safe_tokens
+from ui.server.warm_up import umap_ready
 
 
 def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) -> None:
@@ -29,12 +31,12 @@ def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) ->
 def paths_heading(method: str) -> None:
     """The heading of the map, said before the map is computed (UMAP's first map compiles)."""
     st.subheader("Every occurrence, every layer")
-    if method == "UMAP" and not is_warm():
+    if method == "UMAP" and not umap_ready():
         st.caption("UMAP compiles its code on first use in this server (about 15 seconds).")
 
 
 def paths_view(paths: tuple[pd.DataFrame, list[str], tuple[str, ...]], index: int, method: str) -> None:
-    """Each occurrence's path through the layers (geometry.context.layer_map: frame, titles, notes)."""
+    """Each occurrence's path through the layers (geometry.context.tables.layer_map: frame, titles, notes)."""
     path_frame, titles, notes = paths
     chart = cached_chart(charts.occurrence_paths_chart, path_frame, index, *titles)
     show_chart(chart, "context_paths", "cx_paths")

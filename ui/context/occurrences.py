@@ -9,7 +9,7 @@ import streamlit as st
 
 from geometry.context import occurrences as context
 from geometry.context import tables
-from ui.page import metric_row
+from ui.page.layout import metric_row
 
 
 def number(value: float) -> str:

@@ -13,7 +13,8 @@ import streamlit as st
 from geometry.charts import context as charts
 from geometry.context import attention as context_attention
 from geometry.context import occurrences as context
-from ui.page import cached_chart, download_table, explain, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
 
 HEAD_VIEWS = ["heads averaged, every layer", "every head, one layer"]
 

@@ -7,7 +7,8 @@ import streamlit as st
 
 from geometry.charts import dot_products as charts
 from geometry.words import similarity
-from ui.page import cached_chart, download_table, explain, friendly_errors, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors
 
 
 def matrix_section(names: list[str], X: np.ndarray, metric: str, base: float | None) -> None:

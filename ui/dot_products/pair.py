@@ -10,7 +10,8 @@ from geometry.words import handmade, similarity
 from geometry.words.similarity import NEAR_ZERO
 from geometry.words.wordlists import keep_pair
 from ui.dot_products.controls import plain
-from ui.page import cached_chart, download_table, explain, metric_row, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row
 
 BASELINE_HELP = (
     "The mean cosine between random pairs of this model's vocabulary words (a fixed random sample). "

@@ -7,7 +7,8 @@ import streamlit as st
 
 from geometry.charts import learning as charts
 from geometry.learning.cost import StepCost, training_run_flops
-from ui.page import cached_chart, counts_config, download_table, explain, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import counts_config, download_table, explain
 
 
 def cost_section(counts: pd.DataFrame, sentences: str) -> None:

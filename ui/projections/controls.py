@@ -9,7 +9,7 @@ import streamlit as st
 from geometry.models import catalogue
 from geometry.projection import methods as pj
 from geometry.words import vectors
-from ui.page import more_controls
+from ui.page.layout import more_controls
 
 MODEL_CHOICES = [catalogue.ENCODER_NAME, *catalogue.CAUSAL_LM_CHOICES]
 WORD_SETS, VOCABULARY, UPLOAD = "Word sets", "Vocabulary", "Your vectors"

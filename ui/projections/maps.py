@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,7 +12,9 @@ from geometry.charts.style import PRESENTER_MIN_FONT
 from geometry.projection import axes as projection_axes
 from geometry.projection import maps
 from geometry.words.vectors import angle_degrees, cosine
-from ui.page import cached_chart, download_table, presenter_mode, show_chart, show_plotly
+from ui.page.charts import cached_chart, show_chart, show_plotly
+from ui.page.layout import download_table
+from ui.page.settings import presenter_mode
 from ui.projections.controls import Settings
 from ui.server import warm_up
 
@@ -25,24 +24,13 @@ QUIET = {"delta_color": "off", "delta_arrow": "off"}
 
 def wait_for_umap() -> None:
     """Show progress while UMAP's one-off compilation finishes (starting it if nobody has)."""
-    if warm_up.is_warm():
+    if warm_up.umap_ready():
         return
-    worker = None
-    if not warm_up.is_warming():
-        worker = threading.Thread(target=warm_up.warm_up, name="umap-warm-up", daemon=True)
-        worker.start()
+    job = warm_up.compile_umap_soon()  # done when the compilation (this one or one under way) is
     text = "Preparing UMAP: its first map in this server compiles code (about 15 s, once)…"
-    bar, start = st.progress(0.0, text=text), time.monotonic()
-    while not warm_up.is_warm():
-        if worker is not None:
-            worker.join(0.25)
-            if not worker.is_alive():
-                break
-        else:
-            time.sleep(0.25)
-            if not warm_up.is_warming():
-                break
-        bar.progress(min(0.95, (time.monotonic() - start) / WARM_UP_SECONDS), text=text)
+    bar = st.progress(0.0, text=text)
+    while not job.wait(0.25):
+        bar.progress(min(0.95, job.seconds / WARM_UP_SECONDS), text=text)
     bar.empty()
 
 

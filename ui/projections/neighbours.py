@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geometry.projection import maps
-from ui.page import download_table
+from ui.page.layout import download_table
 
 
 def neighbours_view(table: pd.DataFrame, words: tuple[str, ...], index: int, metric: str) -> None:

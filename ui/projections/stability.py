@@ -10,7 +10,8 @@ from geometry.charts import projections as charts
 from geometry.projection import maps
 from geometry.projection import methods as pj
 from ui.cache import projections as cache
-from ui.page import cached_chart, friendly_errors, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import friendly_errors
 from ui.projections.controls import Settings
 from ui.projections.maps import QUIET
 

@@ -7,7 +7,7 @@ import streamlit as st
 from geometry.projection import axes
 from geometry.words import tokens
 from geometry.words import wordsets as ws
-from ui.page import friendly_errors
+from ui.page.layout import friendly_errors
 
 OWN_WORDS_ONLY = "(only my words)"
 

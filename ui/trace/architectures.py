@@ -10,7 +10,7 @@ from geometry.transformer import architecture, readings, registry
 from geometry.transformer import trace as tr
 from ui.cache.trace import load_trace
 from ui.models import get_model, unavailable_reason
-from ui.page import download_table, explain
+from ui.page.layout import download_table, explain
 from ui.trace.describe import family_sentence
 
 # the two default models, then each family's example model (GPT-2's on the hub)

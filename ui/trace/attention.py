@@ -8,7 +8,8 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
-from ui.page import cached_chart, download_table, explain, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
 from ui.trace.widgets import index_slider, position_picker
 
 

@@ -8,7 +8,8 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import counting
 from geometry.transformer import trace as tr
-from ui.page import cached_chart, counts_config, download_table, explain, metric_row, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import counts_config, download_table, explain, metric_row
 from ui.trace.widgets import QUIET
 
 

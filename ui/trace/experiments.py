@@ -17,7 +17,9 @@ from geometry.transformer.tables import (
     top_of_run,
 )
 from ui.cache.trace import NORMAL, load_trace
-from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row, more_controls
+from ui.page.safety import safe_tokens
 from ui.trace.widgets import QUIET, index_slider, token_chips
 
 

@@ -15,17 +15,9 @@ from geometry.transformer.tables import generation_steps
 from geometry.words.safety import MASK
 from geometry.words.tokens import decode_token, display_tokens
 from ui.cache.trace import cached_generation
-from ui.page import (
-    cached_chart,
-    counts_config,
-    download_table,
-    explain,
-    friendly_errors,
-    metric_row,
-    safe_text,
-    safe_words,
-    show_chart,
-)
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import counts_config, download_table, explain, friendly_errors, metric_row
+from ui.page.safety import safe_text, safe_words
 from ui.trace.widgets import PROMPT_KEY, QUIET, decoding_ui
 
 HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session only)

@@ -11,7 +11,9 @@ from geometry.transformer import architecture, readings, sampling
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import next_token_long
 from geometry.words import tokens
-from ui.page import cached_chart, download_table, explain, metric_row, safe_tokens, safe_words, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row
+from ui.page.safety import safe_tokens, safe_words
 from ui.trace.widgets import QUIET, decoding_ui
 
 SHOWN_NEXT_TOKENS = 15

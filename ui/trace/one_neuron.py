@@ -12,7 +12,9 @@ from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from geometry.transformer.trace import unique_labels
 from ui.cache.trace import cached_reference, cached_vocabulary
-from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors
+from ui.page.safety import safe_tokens
 from ui.trace.describe import neuron_formula
 from ui.trace.widgets import index_slider, token_chips
 

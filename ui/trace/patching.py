@@ -2,7 +2,7 @@
 
 Two prompts of equal token length and a pair of tokens; a heatmap of the fraction of the clean
 logit difference each (layer, position) restores, and one per head at the last position. The
-runs go through the server's heavy line once per input (ui.heavy) with a progress bar. Keys are
+runs go through the server's heavy line once per input (ui.server.line) with a progress bar. Keys are
 prefixed ``tr_patch_`` (the two prompt boxes: ``tr_clean``, ``tr_corrupted``).
 """
 
@@ -18,7 +18,9 @@ from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from geometry.words import tokens
 from ui.cache.trace import cached_patching, cached_trace
-from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors, metric_row
+from ui.page.safety import safe_words
 from ui.trace.notices import prompt_notices
 from ui.trace.widgets import QUIET
 

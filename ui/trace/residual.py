@@ -12,7 +12,9 @@ from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import lens_top, lens_with_norms, sublayer_change_rows
 from ui.cache.trace import NORMAL, cached_logit_lens
-from ui.page import cached_chart, download_table, explain, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
+from ui.page.safety import safe_tokens
 from ui.trace.widgets import position_picker
 
 

@@ -11,7 +11,9 @@ from geometry.transformer import sampling
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import sampled_ids, sampling_long, sampling_table
 from geometry.words import tokens
-from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_words, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row, more_controls
+from ui.page.safety import safe_words
 from ui.trace.widgets import QUIET, decoding_ui
 
 

@@ -13,7 +13,9 @@ from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import lens_labels
 from ui.cache.trace import cached_lens
-from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors
+from ui.page.safety import safe_tokens
 from ui.trace.one_neuron import neuron_section
 from ui.trace.widgets import index_slider, position_picker
 

@@ -18,7 +18,9 @@ from geometry.models.handle import LoadedModel
 from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from ui.cache.trace import logit_attribution
-from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors, metric_row
+from ui.page.safety import safe_words
 from ui.trace import patching
 from ui.trace.patching import valid_choice
 from ui.trace.widgets import QUIET

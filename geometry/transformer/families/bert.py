@@ -9,16 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from geometry.transformer.family import (
-    GELU_MLP,
-    LAYER_NORM,
-    LEARNED,
-    POST_NORM,
-    WORDPIECE,
-    Family,
-    Layout,
-    TinyModel,
-)
+from geometry.transformer.family import WORDPIECE, Family, TinyModel
+from geometry.transformer.layout import GELU_MLP, LAYER_NORM, LEARNED, POST_NORM, Layout
 from geometry.transformer.weights import LayerWeights, Norm, PlainMLP, Weights, activation
 
 

@@ -8,16 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from geometry.transformer.family import (
-    BYTE_LEVEL,
-    GELU_MLP,
-    LAYER_NORM,
-    LEARNED,
-    PRE_NORM,
-    Family,
-    Layout,
-    TinyModel,
-)
+from geometry.transformer.family import BYTE_LEVEL, Family, TinyModel
+from geometry.transformer.layout import GELU_MLP, LAYER_NORM, LEARNED, PRE_NORM, Layout
 from geometry.transformer.weights import LayerWeights, Norm, PlainMLP, Weights, activation, output_head
 
 

@@ -9,17 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from geometry.transformer.family import (
-    BYTE_LEVEL,
-    PRE_NORM,
-    RMS_NORM,
-    ROTARY,
-    SENTENCEPIECE,
-    SWIGLU,
-    Family,
-    Layout,
-    TinyModel,
-)
+from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, Family, TinyModel
+from geometry.transformer.layout import PRE_NORM, RMS_NORM, ROTARY, SWIGLU, Layout
 from geometry.transformer.weights import GatedMLP, LayerWeights, Norm, Weights, activation, output_head
 
 # Llama and the families that share its layout (Qwen2): 2 layers, 4 query heads sharing 2

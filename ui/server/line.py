@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
-import ctypes.util
-import gc
-import pickle
-import sys
 import threading
-import time
 from collections.abc import Callable, Hashable, Iterator
 from typing import TypeVar
 
 import streamlit as st
 
+from ui.server.memory import release_memory
+from ui.server.results import results
+
 POLL_SECONDS = 0.25  # how often a waiting student's place in line is refreshed
+
 IDLE_RELEASE_SECONDS = 1.0  # memory goes back this long after the line empties, if it stays empty
+
 T = TypeVar("T")
 
 
@@ -114,60 +113,6 @@ def line() -> Line:
     return Line(slots=1, on_idle=release_memory, idle_delay=IDLE_RELEASE_SECONDS)
 
 
-def release_memory() -> None:
-    """Collect garbage and hand freed heap pages back to the operating system (glibc only).
-
-    glibc keeps freed memory in its arenas for reuse, so a server's RSS stays near its peak after a
-    training run although Python has freed the copy; ``malloc_trim`` returns it.
-    """
-    gc.collect()
-    libc = ctypes.util.find_library("c")
-    if libc:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(libc).malloc_trim(0)
-
-
-M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters (malloc.h)
-BIG_BLOCK = 1 << 20  # bytes: blocks at least this big are mapped on their own and unmapped when freed
-ARENAS = 2  # heaps shared by all threads (glibc's default: up to 8 per core, one per busy thread)
-
-
-def return_big_blocks_to_the_os() -> bool:
-    """Make every block of 1 MB or more its own memory mapping, handed back the moment it is freed.
-
-    By default glibc raises that threshold after large frees, so tensors of a training run land in
-    the heap of the thread that ran it; the next run, in another session's thread, cannot reuse
-    them. Measured with six training runs one after another from six threads: RSS 3.6 GB after
-    (peak 4.0 GB) by default, 1.2 GB after (peak 2.1 GB) with the threshold fixed. Small blocks
-    go to two shared heaps rather than one per busy session thread, which would each keep the
-    memory its thread freed. Returns False where there is no glibc.
-    """
-    libc = ctypes.util.find_library("c")
-    if not libc:
-        return False
-    try:
-        mallopt = ctypes.CDLL(libc).mallopt
-        return bool(mallopt(M_MMAP_THRESHOLD, BIG_BLOCK)) and bool(mallopt(M_ARENA_MAX, ARENAS))
-    except (OSError, AttributeError):
-        return False
-
-
-SWITCH_SECONDS = 0.0002  # how long one thread may keep the interpreter while another waits (CPython: 5 ms)
-
-
-def share_the_interpreter_quickly(seconds: float = SWITCH_SECONDS) -> None:
-    """Let a thread that waits for Python's interpreter lock get it within ``seconds``.
-
-    A forward pass gives up the lock for every torch operation and must wait to get it back.
-    While other sessions build charts in Python, each wait lasts up to the switch interval, so a
-    pass of a few hundred operations is stretched by seconds, and every session waiting for that
-    model waits with it. Measured (`make benchmark`, section "convoy"): a 12 ms forward pass of
-    the sentence encoder took 7-11 s beside eight busy Python threads at CPython's 5 ms, and
-    about 0.5 s at 0.2 ms.
-    """
-    sys.setswitchinterval(seconds)
-
-
 @contextlib.contextmanager
 def in_turn(what: str) -> Iterator[None]:
     """Run the block when this session's turn comes; show its place in line meanwhile."""
@@ -183,43 +128,6 @@ def in_turn(what: str) -> Iterator[None]:
             yield
     finally:
         notice.empty()
-
-
-class Results:
-    """A bounded, thread-safe store of finished heavy results, shared by every session.
-
-    Values are kept pickled, so every session gets its own copy to read (no session can change
-    another's tables), and the oldest entries go first once ``max_entries`` is reached or after
-    ``ttl`` seconds.
-    """
-
-    def __init__(self, max_entries: int, ttl: float) -> None:
-        self.max_entries, self.ttl = max_entries, ttl
-        self._lock = threading.Lock()
-        self._items: collections.OrderedDict[Hashable, tuple[float, bytes]] = collections.OrderedDict()
-
-    def get(self, key: Hashable) -> object | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or time.monotonic() - item[0] > self.ttl:
-                self._items.pop(key, None)
-                return None
-            self._items.move_to_end(key)
-        return pickle.loads(item[1])
-
-    def put(self, key: Hashable, value: object) -> None:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        with self._lock:
-            self._items[key] = (time.monotonic(), data)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-
-@st.cache_resource(show_spinner=False)
-def results() -> Results:
-    """The server's store of heavy results (gradients, training runs, generations)."""
-    return Results(max_entries=48, ttl=30 * 60)
 
 
 def computed_in_turn(key: Hashable, compute: Callable[[], T], what: str, release: bool = False) -> T:
