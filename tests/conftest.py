@@ -16,6 +16,8 @@ from geometry.models.handle import LoadedModel
 from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE, Family
 from geometry.transformer.registry import FAMILIES
 
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py sets it, before anything imports torch
@@ -58,7 +60,7 @@ def _training_text() -> list[str]:
     text = list(TOKENIZER_SENTENCES)
     text += [sentence for preset in PRESETS.values() for _, sentence in preset.sentences]
     text += [" ".join(words) for words in CATEGORIES.values()]
-    reference = Path(__file__).parents[1] / "geometry" / "data" / "reference.txt"
+    reference = ROOT / "geometry" / "data" / "reference.txt"
     return text + reference.read_text(encoding="utf-8").splitlines()
 
 

@@ -1,4 +1,5 @@
-"""The two-layer rule: geometry/ computes and never imports streamlit."""
+"""The rules of the house: two layers (geometry never imports streamlit), one cache owner, a family is
+one file, no import cycle, every thread in ui/server, small modules, concept folders."""
 
 import ast
 import re

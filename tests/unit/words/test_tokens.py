@@ -1,4 +1,5 @@
-"""Tokens with both tokenizer families, built in memory: byte-level BPE (the causal models) and WordPiece."""
+"""Tokens with every declared word boundary, built in memory: byte-level BPE, WordPiece and
+SentencePiece (geometry/words/tokens.py)."""
 
 from types import SimpleNamespace
 

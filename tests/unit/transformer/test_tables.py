@@ -1,4 +1,4 @@
-"""The trace page's tables (geometry/trace_tables.py) and charts (lesson 4 of charts.py), on a tiny model."""
+"""The trace page's tables (geometry/transformer/tables.py), on a tiny model."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geometry.charts import trace as charts
 from geometry.interpret import lens as interpret_lens
 from geometry.models.handle import network
 from geometry.transformer import (
@@ -22,7 +21,6 @@ from geometry.transformer import (
 from geometry.transformer import counting as transformer_counting
 from geometry.transformer import trace as tr
 from geometry.transformer.sampling import Decoding
-from ui.trace.widgets import token_chips
 
 
 @pytest.fixture(scope="module")
@@ -171,104 +169,3 @@ def test_head_focus_reads_saturation_and_peeking(tiny_llama, small_trace):
     assert causal["mean_max_weight"] == pytest.approx(float(pattern.max(axis=-1).mean()))
     unmasked = tr.trace(tiny_llama, small_trace.prompt, forward.Intervention(causal_mask=False))
     assert tables.head_focus(unmasked, 0, 1)["future_attention"] > 0
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def encodings(chart) -> dict:
-    spec = chart.to_dict()
-    inner = spec.get("spec", spec)  # faceted charts wrap the layer
-    layers = inner.get("layer", [inner])
-    found: dict = {}
-    for layer in layers:  # the first layer (the marks) wins over overlays such as text
-        for channel, value in layer.get("encoding", {}).items():
-            found.setdefault(channel, value)
-    return found
-
-
-def test_attention_charts(small_trace):
-    frame = tables.attention_frame(small_trace, 0, [0])
-    heat = encodings(charts.attention_heatmap_chart(frame, "title"))
-    assert heat["color"]["field"] == "probability"
-    assert heat["color"]["scale"]["domain"] == [0, 1]
-    assert {"q_dot_k", "scaled_score", "probability"} <= {
-        t["field"] for t in heat["tooltip"] if isinstance(t, dict)
-    }
-    grid = charts.head_grid_chart(tables.attention_frame(small_trace, 0, range(4)), columns=2).to_dict()
-    assert grid["columns"] == 2 and grid["facet"]["field"] == "head_label"
-
-
-def test_tournament_and_lens_charts(tiny_llama, small_trace):
-    table = readings.head_contributions(small_trace, 0, 1, small_trace.n_tokens - 1)
-    table.insert(1, "key_label", tr.position_labels(small_trace))
-    long = tables.tournament_long(table)
-    assert sorted(long["measure_order"].unique()) == [0, 1, 2, 3]
-    spec = charts.tournament_chart(long).to_dict()
-    assert spec["facet"]["column"]["field"] == "measure"
-    assert spec["resolve"]["scale"]["x"] == "independent"
-    lens = (
-        interpret_lens.logit_lens(small_trace)
-        .query("rank == 1")
-        .assign(layer_label=lambda f: f["layer"].astype(str))
-    )
-    assert encodings(charts.logit_lens_chart(lens))["text"]["field"] == "token"
-    norms = readings.residual_norms(small_trace)
-    assert encodings(charts.residual_norm_chart(norms))["y"]["field"] == "norm"
-    assert encodings(charts.neuron_chart(readings.top_neurons(small_trace, 0)))["y"]["field"] == "activation"
-
-
-def test_decoding_charts(tiny_llama, small_trace):
-    table = readings.next_tokens(tiny_llama, small_trace, 15, Decoding(top_k=3))
-    assert (table["status"] == "kept").sum() == 3
-    long = tables.next_token_long(table)
-    enc = encodings(charts.next_token_chart(long))
-    assert enc["xOffset"]["sort"] == {"field": "series_order"}
-    assert "opacity" in enc and enc["tooltip"]
-    sample = pd.DataFrame(
-        {
-            "token_label": ["a", "a"],
-            "rank": [1, 1],
-            "series": ["distribution", "10 samples"],
-            "series_order": [0, 1],
-            "share": [0.5, 0.4],
-        }
-    )
-    assert encodings(charts.sampling_chart(sample))["y"]["field"] == "share"
-    counts = counting.cache_savings(small_trace.architecture, small_trace.n_tokens)
-    grouped = encodings(charts.operation_counts_chart(counts, group="mode"))
-    assert grouped["yOffset"]["field"] == "mode" and grouped["x"]["field"] == "multiply_adds"
-    both = pd.DataFrame(
-        {
-            "token_label": ["a", "a"],
-            "order": [0, 0],
-            "run": ["normal", "experiment"],
-            "run_order": [0, 1],
-            "probability": [0.3, 0.2],
-        }
-    )
-    assert encodings(charts.top_tokens_comparison_chart(both))["yOffset"]["field"] == "run"
-
-
-def test_reused_kv_vectors_of_the_step_match_the_generation_table(tiny_llama, small_trace):
-    """The Generate tab's metric (context T: T - 1 cached) and its table (cached c) use one count."""
-    arch, T = small_trace.architecture, small_trace.n_tokens
-    result = generation.generate(tiny_llama, small_trace.prompt, 3)
-    for cached, reused in zip(result.cached_tokens, result.reused_kv_vectors, strict=True):
-        assert (
-            reused
-            == transformer_counting.reused_kv_vectors(arch, cached)
-            == 2 * arch.n_layers * arch.n_kv_heads * cached
-        )
-    assert result.cached_tokens[1] == T  # the second step reuses the whole prompt, one more than the first
-
-
-def test_token_chips_make_punctuation_visible():
-    assert token_chips([".", ",", "␣and"]) == "`. full stop` `, comma` `␣and`"
-
-
-def test_count_columns_get_thousands_separators():
-    from ui.page.layout import counts_config
-
-    frame = pd.DataFrame({"component": ["MLP"], "multiply_adds": [878902272], "token_id": [5]})
-    assert set(counts_config(frame)) == {"multiply_adds"}  # ids keep their plain digits

@@ -9,6 +9,7 @@ from geometry.models import catalogue
 from geometry.models import loading as models
 from geometry.models.catalogue import ModelSpec, PackagedFile
 from geometry.models.loading import ModelUnavailable
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -167,7 +168,7 @@ def test_the_app_lets_idle_openmp_threads_sleep_before_anything_imports_torch():
     of anything but ``os`` (a value the user chose wins: ``setdefault``)."""
     import ast
 
-    tree = ast.parse((Path(__file__).resolve().parents[2] / "app.py").read_text())
+    tree = ast.parse((ROOT / "app.py").read_text())
     statements = tree.body[1:]  # after the docstring
     first_imports = [node for node in statements if isinstance(node, ast.Import | ast.ImportFrom)]
     setting = next(node for node in statements if "OMP_WAIT_POLICY" in ast.unparse(node))

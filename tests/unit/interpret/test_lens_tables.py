@@ -1,4 +1,4 @@
-"""The "Whole model" tab's lens labels (geometry.transformer.tables), sentence and charts, on a tiny model."""
+"""The lens grid's labels (geometry/transformer/tables.py) and the target's sentence, on a tiny model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""geometry.uploads.read_vectors: the three formats, and one clear sentence for every bad file."""
+"""Vectors from a file (geometry/projection/uploads.py): the three formats, and one clear sentence for
+every bad file."""
 
 from __future__ import annotations
 

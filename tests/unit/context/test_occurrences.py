@@ -1,23 +1,21 @@
-"""Contextual vectors with tiny random models and hand-made vectors: shapes, labels, edge cases, maths."""
+"""Contextual vectors (geometry/context/occurrences.py) with tiny random models and hand-made
+vectors: shapes, labels, edge cases, self-similarity and the reference baseline."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-from geometry.charts import context as charts
 from geometry.context import occurrences as cx
 from geometry.context import tables
-from geometry.context.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES, NO_SENSE, PRESETS, parse_sentences
+from geometry.context.senses import MAX_SENTENCE_CHARS, MAX_SENTENCES
 from geometry.models.handle import network
 from geometry.words import vectors as words_vectors
 from geometry.words.tokens import display_token
 from tests.conftest import mid_sentence_id
-from ui.context import layers as context_layers
 
 SENTENCES = ["We sat on the bank of the river.", "The bank lent them money.", "Pilots bank to turn."]
 
@@ -277,100 +275,3 @@ def test_dimension_table_keeps_the_first_dimensions(tiny_gpt2):
     assert len(table) == 2 * 3 * 8
     first = table[(table["layer_index"] == 3) & (table["occurrence"] == "S2")]["value"].to_numpy()
     np.testing.assert_allclose(first, occ.vectors[1, 3, :8])
-
-
-# ------------------------------------------------------------------ senses and presets
-
-
-def test_parse_sentences_reads_labels_and_unlabelled_lines():
-    text = "river: We sat on the bank.\n\n  The bank closed.  \nA long label that is no sense: the bank."
-    assert parse_sentences(text) == [
-        ("river", "We sat on the bank."),
-        (NO_SENSE, "The bank closed."),
-        (NO_SENSE, "A long label that is no sense: the bank."),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "at least two"),
-        ("\n  \n", "at least two"),
-        ("\n".join(["the bank"] * (MAX_SENTENCES + 1)), "limit"),
-        ("x" * 5000, "characters"),
-        ("the bank\x07 rang", "control characters"),
-    ],
-)
-def test_parse_sentences_refuses_bad_text(text, message):
-    with pytest.raises(ValueError, match=message):
-        parse_sentences(text)
-
-
-def test_presets_cover_bank_and_four_more_words_with_enough_sentences():
-    assert "bank" in PRESETS and len(PRESETS) >= 5
-    assert {sense for sense, _ in PRESETS["bank"].sentences} == {"river", "money", "aeroplane"}
-    for name, preset in PRESETS.items():
-        counts = {}
-        for sense, sentence in preset.sentences:
-            counts[sense] = counts.get(sense, 0) + 1
-            spans = cx.word_spans(sentence, preset.word)
-            assert len(spans) == 1, (name, sentence)
-            start = spans[0][0]
-            assert start > 0 and sentence[start - 1] == " ", (name, sentence)  # same token everywhere
-            assert sentence[start : start + len(preset.word)] == preset.word  # lower case
-        assert 2 <= len(counts) <= 3, name
-        assert min(counts.values()) >= 4, name
-        assert parse_sentences(preset.as_text()) == list(preset.sentences)
-
-
-# ------------------------------------------------------------------ charts
-
-
-def _marks(spec: dict) -> list[dict]:
-    if "layer" in spec:
-        return [m for layer in spec["layer"] for m in _marks(layer)]
-    if "spec" in spec:
-        return _marks(spec["spec"])
-    return [spec]
-
-
-def test_context_charts_carry_tooltips_and_the_right_fields(tiny_gpt2):
-    occ = cx.find_occurrences(tiny_gpt2, SENTENCES, "bank", ["river", "money", "air"])
-    reference = cx.reference_statistics(tiny_gpt2, "One two three.\nFour five six.", n_pairs=50)
-    frames = {
-        "cosine": charts.occurrence_cosine_chart(tables.pairwise_table(occ, occ.vectors[:, 2])),
-        "paths": charts.occurrence_paths_chart(tables.layer_map(occ, occ.vectors)[0], 2),
-        "layers": charts.layer_similarity_chart(
-            tables.long_layer_table(tables.layer_table(occ, reference)), 2
-        ),
-        "dims": charts.dimension_strip_chart(tables.dimension_table(occ, occ.vectors, [0, 2])),
-    }
-    for name, chart in frames.items():
-        spec = chart.to_dict()
-        for mark in _marks(spec):
-            assert "tooltip" in mark.get("encoding", {}), (name, mark.get("mark"))
-    cosine = _marks(frames["cosine"].to_dict())[0]["encoding"]
-    assert cosine["color"]["field"] == "cosine" and cosine["y"]["sort"]["field"] == "row_order"
-    paths = _marks(frames["paths"].to_dict())
-    assert paths[0]["encoding"]["order"]["field"] == "layer_index"
-    assert paths[0]["encoding"]["color"]["field"] == "sense"
-    layer_marks = _marks(frames["layers"].to_dict())
-    assert layer_marks[-1]["encoding"]["y"]["field"] == "value"
-    assert "layer_index" in str(layer_marks[0].get("transform"))  # the rule marks the chosen layer
-
-
-def test_context_summary_says_what_the_labels_allow():
-    nan = float("nan")
-    table = pd.DataFrame(
-        {"self_similarity": [1.0, 0.6], "within_sense": [nan, nan], "across_sense": [nan, 0.4]}
-    )
-    text = context_layers.layer_summary(table, "layer 6")
-    assert "different senses average **0.40**" in text and "second sentence" in text
-    assert "Label the sentences" not in text
-    unlabelled = table.assign(across_sense=[nan, nan])
-    assert "Label the sentences" in context_layers.layer_summary(unlabelled, "layer 6")
-    assert "Label the sentences" in context_layers.layer_summary(
-        table.assign(within_sense=[nan, 0.7]), "layer 6", labelled=False
-    )
-    one_sense = table.assign(within_sense=[nan, 0.7], across_sense=[nan, nan])
-    assert "another sense" in context_layers.layer_summary(one_sense, "layer 6")
