@@ -20,3 +20,11 @@ def no_packaged_model(monkeypatch):
         return find(wanted)
 
     monkeypatch.setattr(models, "locate_packaged", refuse)
+
+
+@pytest.fixture(scope="module")
+def small_trace(tiny_llama):
+    """A short prompt traced through the tiny Llama: the trace page's tables and charts read it."""
+    from geometry.transformer.trace import trace
+
+    return trace(tiny_llama, "the cat sat on the mat")

@@ -13,9 +13,7 @@ from geometry.charts import learning as charts
 from geometry.learning import cost as learning_cost
 from geometry.learning import gradients as learning
 from geometry.learning import training
-
-TEXT = "the dog ran to the park"
-
+from tests.unit.learning.conftest import TEXT
 
 # --------------------------------------------------------------------------- charts
 

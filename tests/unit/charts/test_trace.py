@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from geometry.charts import style
 from geometry.charts import trace as charts
@@ -14,16 +13,9 @@ from geometry.transformer import (
     readings,
     tables,
 )
-from geometry.transformer import counting as transformer_counting
 from geometry.transformer import trace as tr
 from geometry.transformer.sampling import Decoding
 from tests.unit.charts.test_style import font_sizes
-
-
-@pytest.fixture(scope="module")
-def small_trace(tiny_llama):
-    return tr.trace(tiny_llama, "the cat sat on the mat")
-
 
 # --------------------------------------------------------------------------- charts
 
@@ -108,9 +100,7 @@ def test_reused_kv_vectors_of_the_step_match_the_generation_table(tiny_llama, sm
     result = generation.generate(tiny_llama, small_trace.prompt, 3)
     for cached, reused in zip(result.cached_tokens, result.reused_kv_vectors, strict=True):
         assert (
-            reused
-            == transformer_counting.reused_kv_vectors(arch, cached)
-            == 2 * arch.n_layers * arch.n_kv_heads * cached
+            reused == counting.reused_kv_vectors(arch, cached) == 2 * arch.n_layers * arch.n_kv_heads * cached
         )
     assert result.cached_tokens[1] == T  # the second step reuses the whole prompt, one more than the first
 

@@ -3,7 +3,6 @@ against the model's own forward pass patched with a hook."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -12,36 +11,7 @@ from geometry.models.handle import network
 from geometry.transformer import forward
 from geometry.transformer.registry import architecture_of
 from geometry.transformer.trace import trace
-
-CLEAN = "The capital of France is"  # The ␣capital ␣of ␣France ␣is: 5 byte-level tokens
-CORRUPTED = "The capital of Italy is"  # differs from CLEAN at position 3 only
-DIFFERING, AGREEING, LAST = 3, 1, 4
-
-
-def ids_of(lm, prompt):
-    return lm.tokenizer(prompt)["input_ids"]
-
-
-def model_logits(lm, ids, hooks=()):
-    """The model's own last-position logits, with (module, pre-hook) pairs attached for the run."""
-    handles = [module.register_forward_pre_hook(hook) for module, hook in hooks]
-    try:
-        with torch.no_grad():
-            return lm.model(torch.tensor([list(ids)])).logits[0, -1].double().numpy()
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
-@pytest.fixture
-def pair(tiny_lm):
-    """Two tokens the tiny model separates differently after the clean and the corrupted prompt."""
-    clean = model_logits(tiny_lm, ids_of(tiny_lm, CLEAN))
-    corrupted = model_logits(tiny_lm, ids_of(tiny_lm, CORRUPTED))
-    target = int(np.argmax(clean - corrupted))
-    other = int(np.argmin(clean - corrupted))
-    return target, other
-
+from tests.unit.interpret.conftest import AGREEING, CLEAN, CORRUPTED, DIFFERING, LAST, ids_of, model_logits
 
 # --------------------------------------------------------------------------- activation patching
 

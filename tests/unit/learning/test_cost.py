@@ -9,12 +9,6 @@ from geometry.transformer import counting
 from geometry.transformer.registry import architecture_of
 from ui.learning import cost as cost_view
 
-
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama"])
-def tiny(request):
-    return request.getfixturevalue(request.param)
-
-
 # --------------------------------------------------------------------------- cost
 
 

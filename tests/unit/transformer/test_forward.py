@@ -8,21 +8,15 @@ import torch
 from geometry.models.handle import network
 from geometry.transformer import forward
 
-CLEAN = "The capital of France is"  # The ␣capital ␣of ␣France ␣is: 5 byte-level tokens
-DIFFERING, AGREEING, LAST = 3, 1, 4
-
-
-def ids_of(lm, prompt):
-    return lm.tokenizer(prompt)["input_ids"]
-
-
 # --------------------------------------------------------------------------- resuming the forward pass
+
+PROMPT = "The capital of France is"  # 5 byte-level tokens
 
 
 def test_resuming_from_a_layer_with_cached_keys_gives_the_full_runs_output(tiny_lm):
     """run_from on the tokens from position 3 on, the earlier ones' keys and values cached, at layer 1."""
     weights = forward.weights_of(network(tiny_lm))
-    acts = forward.run(weights, torch.tensor(ids_of(tiny_lm, CLEAN)))
+    acts = forward.run(weights, torch.tensor(tiny_lm.tokenizer(PROMPT)["input_ids"]))
     n_layers, first = weights.architecture.n_layers, 3
     past = [tuple(kv[:, :first] for kv in forward.keys_and_values(acts, L)) for L in range(n_layers)]
     rope = forward.rotary_angles(weights, acts["embed"])

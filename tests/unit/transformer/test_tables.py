@@ -18,14 +18,8 @@ from geometry.transformer import (
     sampling,
     tables,
 )
-from geometry.transformer import counting as transformer_counting
 from geometry.transformer import trace as tr
 from geometry.transformer.sampling import Decoding
-
-
-@pytest.fixture(scope="module")
-def small_trace(tiny_llama):
-    return tr.trace(tiny_llama, "the cat sat on the mat")
 
 
 def test_attention_frame_keeps_only_visible_pairs_and_real_numbers(small_trace):
@@ -148,7 +142,7 @@ def test_generation_steps_cost_what_the_counter_says(tiny_llama, small_trace):
     assert steps["token"].tolist() == list(result.step_tokens)
     costs = counting.step_costs(arch, T, result.cached_tokens)
     pd.testing.assert_frame_equal(steps[costs.columns.tolist()], costs)
-    first = int(transformer_counting.operation_counts(arch, T)["multiply_adds"].sum())
+    first = int(counting.operation_counts(arch, T)["multiply_adds"].sum())
     assert steps["multiply_adds_with_cache"].iloc[0] == steps["multiply_adds_from_scratch"].iloc[0] == first
     assert tables.generation_steps(result, arch, T, ["a", "b", "c"])["token"].tolist() == ["a", "b", "c"]
 
