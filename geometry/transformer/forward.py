@@ -2,7 +2,7 @@
 
 Every number comes from the model's own weights, read as views by its family's file (no copies,
 nothing written back; see :mod:`geometry.transformer.weights`). The pass reads only what the family
-declares in its :class:`~geometry.transformer.family.Layout`: the norm (LayerNorm, RMSNorm, RMSNorm
+declares in its :class:`~geometry.transformer.layout.Layout`: the norm (LayerNorm, RMSNorm, RMSNorm
 with a (1 + w) scale), where the norms sit, the MLP (plain or gated, with the config's activation),
 the positions (learned vectors, rotary or partial rotary), whether attention looks only back,
 whether there is a vocabulary head. It never reads a family's name.

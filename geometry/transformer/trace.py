@@ -200,8 +200,9 @@ def trace(
 ) -> Trace:
     """Run ``prompt`` through ``lm`` step by step, keeping every intermediate.
 
-    ``lm`` is anything with ``.model`` (a transformers GPT-2, Llama or Qwen2 causal LM, or a BERT
-    model) or ``.transformer`` (a loaded sentence encoder), and ``.tokenizer``. At most
+    ``lm`` is a model handle (:func:`geometry.models.handle.wrap`, or anything with ``.model`` and
+    ``.tokenizer``) whose network (:func:`geometry.models.handle.network`) is a transformers model
+    of a registered family, causal or an encoder. At most
     ``max_tokens`` tokens are kept (the last ones). ValueError (a message for the user) for
     an empty prompt, a prompt without tokens, an unsupported model or an ablated head that
     does not exist.
