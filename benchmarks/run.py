@@ -321,7 +321,7 @@ import json, resource, time
 t0 = time.perf_counter()
 import torch, transformers, sentence_transformers
 t1 = time.perf_counter()
-from geometry.models import load_model
+from geometry.models.loading import load_model
 load_model({name!r})
 t2 = time.perf_counter()
 print(json.dumps({{"import": t1 - t0, "load": t2 - t1,
@@ -331,7 +331,7 @@ print(json.dumps({{"import": t1 - t0, "load": t2 - t1,
 
 def bench_models(repeats: int) -> list[Row]:
     """Each model loaded in a fresh process: first (empty cache, the GGUF is de-quantised) and warm."""
-    from geometry.models import CAUSAL_LM_NAME, ENCODER_NAME
+    from geometry.models.catalogue import CAUSAL_LM_NAME, ENCODER_NAME
 
     rows, imports = [], []
     cache = Path(tempfile.mkdtemp(prefix="semantic-geometry-bench-"))
@@ -357,7 +357,7 @@ def bench_models(repeats: int) -> list[Row]:
 
 BOTH_MODELS = """
 import json, resource, torch
-from geometry.models import load_causal_lm, load_encoder
+from geometry.models.loading import load_causal_lm, load_encoder
 encoder, causal = load_encoder(), load_causal_lm()
 encoder.model.encode(["the dog chased the cat"])
 with torch.no_grad():
@@ -431,8 +431,8 @@ def bench_reruns(repeats: int) -> list[Row]:
 
 
 def bench_trace(repeats: int) -> list[Row]:
-    """geometry.trace.trace ÷ the model's own forward pass with attentions and hidden states."""
-    from geometry.models import load_causal_lm
+    """geometry.transformer.trace.trace ÷ the model's own forward pass with attentions and hidden states."""
+    from geometry.models.loading import load_causal_lm
 
     lm = load_causal_lm()
     rows, plain = [], None
@@ -446,7 +446,7 @@ def _trace_against_forward(lm, label: str, prompt: str, repeats: int):
     """(row, the plain forward pass, its median seconds) for one prompt, at most 64 tokens."""
     import torch
 
-    from geometry import trace as tracing
+    from geometry.transformer import trace as tracing
 
     inputs = lm.tokenizer(prompt, return_tensors="pt")
     inputs = {name: tensor[:, -64:] for name, tensor in inputs.items()}
@@ -487,16 +487,16 @@ def _one_thread_row(plain: Callable[[], None], plain_time: float, repeats: int) 
 
 
 def _generation_rows(lm, repeats: int) -> list[Row]:
-    from geometry import trace as tracing
+    from geometry.transformer.generation import generate
 
     rows = []
     for use_cache in (True, False):
-        run = lambda use_cache=use_cache: tracing.generate(lm, SHORT_PROMPT, 20, use_cache=use_cache)  # noqa: E731
+        run = lambda use_cache=use_cache: generate(lm, SHORT_PROMPT, 20, use_cache=use_cache)  # noqa: E731
         run()
         state = "on" if use_cache else "off"
         rows.append(
             Row(
-                f"generate 20 tokens, KV cache {state} (geometry.trace.generate)",
+                f"generate 20 tokens, KV cache {state} (geometry.transformer.generation.generate)",
                 seconds(median_time(run, repeats)),
             )
         )
@@ -507,8 +507,8 @@ TRACE_IN_CHILD = """
 import json, statistics, sys, time
 import torch  # first, so OpenMP starts with the environment this child was given
 torch.set_num_threads(int(sys.argv[1]))
-from geometry.models import load_causal_lm
-from geometry.trace import trace
+from geometry.models.loading import load_causal_lm
+from geometry.transformer.trace import trace
 lm = load_causal_lm()
 prompt = sys.argv[2]
 trace(lm, prompt)
@@ -552,12 +552,14 @@ def bench_threads(repeats: int) -> list[Row]:
 
 CONVOY_IN_CHILD = """
 import json, statistics, sys, threading, time
-from geometry import context, models
-lm = models.load_model(models.ENCODER_NAME)
+from geometry.context import occurrences
+from geometry.models.catalogue import ENCODER_NAME
+from geometry.models.loading import load_model
+lm = load_model(ENCODER_NAME)
 sentences = ["We sat on the bank of the river.", "The bank lent us money.", "The dragon stood by the bank."]
 def forward():
     start = time.perf_counter()
-    context._hidden_states(lm, sentences)
+    occurrences._hidden_states(lm, sentences)
     return time.perf_counter() - start
 stop = False
 def busy():  # a session building a chart: pure Python, never waiting
@@ -594,8 +596,8 @@ def _points(n: int):
     import numpy as np
 
     try:
-        from geometry.models import load_encoder
-        from geometry.tokens import whole_word_vocabulary
+        from geometry.models.loading import load_encoder
+        from geometry.words.tokens import whole_word_vocabulary
 
         lm = load_encoder()
         vocabulary = whole_word_vocabulary(lm)
@@ -613,14 +615,15 @@ def umap_directly(X):
 
 
 def bench_projection(repeats: int) -> list[Row]:
-    """UMAP and PCA through geometry.projection beside umap-learn and scikit-learn called directly."""
+    """UMAP and PCA through geometry.projection.methods beside umap-learn and scikit-learn called directly."""
     from sklearn.decomposition import PCA
 
-    from geometry import projection
+    from geometry.projection import methods as projection
+    from ui.server.warm_up import warm_up
 
     X_all, what = _points(5_000)
     log.info("compiling UMAP (numba) before timing")
-    projection.warm_up()  # each call below is also run once untimed: numba compiles per code path
+    warm_up()  # each call below is also run once untimed: numba compiles per code path
     rows = []
     for n in (1_000, 5_000):
         X = X_all[:n]

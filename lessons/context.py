@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from geometry import context, senses
+from geometry.context import senses
+from geometry.context.attention import occurrence_key
+from geometry.context.occurrences import layer_names, standardise
+from geometry.context.tables import dimension_table, layer_table, pairwise_table
 from ui.cache import context as cache
 from ui.context import explanation, inputs, layers, occurrences, sources
 from ui.models import get_model, model_source_caption
-from ui.page import friendly_errors, glossary
+from ui.page.layout import friendly_errors, glossary
 
 TERMS = (
     "contextual vector",
@@ -42,7 +45,7 @@ lm = get_model(model_name)
 if lm is None:
     st.stop()
 model_source_caption(lm)
-names = context.layer_names(lm.n_layers)
+names = layer_names(lm.n_layers)
 reference = cache.reference(lm)
 
 with friendly_errors():
@@ -54,11 +57,11 @@ with friendly_errors():
     view = inputs.view_ui(names)
 
     # ------------------------------------------------------------ the chosen layer
-    vectors = context.standardise(occ.vectors, reference) if view.standardised else occ.vectors  # (n, L+2, d)
-    table = context.layer_table(occ, reference, view.standardised)
+    vectors = standardise(occ.vectors, reference) if view.standardised else occ.vectors  # (n, L+2, d)
+    table = layer_table(occ, reference, view.standardised)
     occurrences.layer_metrics(table.iloc[view.index])
     # One above the other: side by side, a 15 × 15 matrix gets half a 1024-pixel screen and 7-pixel numbers.
-    pairwise = context.pairwise_table(occ, vectors[:, view.index])
+    pairwise = pairwise_table(occ, vectors[:, view.index])
     layers.cosine_matrix_view(pairwise, view.layer, view.values and len(occ.labels) <= 24)
     layers.paths_heading(view.method)
     paths = cache.occurrence_paths(lm, sentences, word, labels, view.standardised, view.method.lower())
@@ -72,12 +75,12 @@ with friendly_errors():
 
     # ------------------------------------------------------------ where the context comes from
     chosen, layer_index, per_head = sources.sources_ui(occ, lm.n_layers)
-    keys = tuple(context.occurrence_key(occ, label) for label in chosen)
+    keys = tuple(occurrence_key(occ, label) for label in chosen)
     causal, changes, attention = cache.pair_tables(lm, keys)
     columns = [cache.attention_column(lm, key, layer_index, per_head) for key in keys]
     sources.sources_view(occ.word, causal, columns, changes, attention)
 
-    layers.dimensions_view(context.dimension_table(occ, occ.vectors, [0, view.index]), view.layer)
+    layers.dimensions_view(dimension_table(occ, occ.vectors, [0, view.index]), view.layer)
 
 explanation.explanation(reference)
 glossary(*TERMS)

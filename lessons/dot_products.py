@@ -3,12 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from geometry import handmade, similarity, wordlists
-from geometry.models import CAUSAL_LM_CHOICES, ENCODER_NAME
+from geometry.models.catalogue import CAUSAL_LM_CHOICES, ENCODER_NAME
+from geometry.words import handmade, similarity, wordlists
+from geometry.words.tokens import MAX_WORD_CHARS
 from ui.cache import vectors as cache
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
-from ui.page import friendly_errors, glossary
+from ui.page.layout import friendly_errors, glossary
 
 TERMS = (
     "vector",
@@ -88,7 +89,7 @@ else:
         height=80,
     )
     st.caption(
-        f"Up to {wordlists.MAX_LIST_WORDS} entries of up to {wordlists.MAX_WORD_CHARS} characters. "
+        f"Up to {wordlists.MAX_LIST_WORDS} entries of up to {MAX_WORD_CHARS} characters. "
         + (
             "Static vectors: each word's embedding rows before any context."
             if source == "static"

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geometry.models import model_sources
+from geometry.models.loading import model_sources
 from ui import journey
 
 st.title("Semantic Geometry Explorer")

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from geometry import learning
+from geometry.learning.cost import parameter_counts, step_multiply_adds
+from geometry.learning.gradients import MAX_TEXT_CHARS, MAX_TEXT_TOKENS, MIN_TEXT_TOKENS
+from geometry.learning.training import loss_table, movement_table, neighbour_comparison, shift_histogram
 from ui.cache import learning as cache
 from ui.learning import cost, gradients, loss, presets, training
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import friendly_errors, glossary
+from ui.page.layout import friendly_errors, glossary
 
 TERMS = (
     "loss",
@@ -51,8 +53,8 @@ text = st.text_area(
     "Training text", key="ln_text", bind="query-params", on_change=presets.mark_custom, height=80
 )
 st.caption(
-    f"At most {learning.MAX_TEXT_CHARS} characters and {learning.MAX_TEXT_TOKENS} tokens, "
-    f"at least {learning.MIN_TEXT_TOKENS} tokens. The model is never changed: training works on a copy."
+    f"At most {MAX_TEXT_CHARS} characters and {MAX_TEXT_TOKENS} tokens, "
+    f"at least {MIN_TEXT_TOKENS} tokens. The model is never changed: training works on a copy."
 )
 
 # ---------------------------------------------------------------- 1 and 2: one backward pass
@@ -69,16 +71,19 @@ settings = training.training_ui()
 if settings.train and tables is not None:
     with friendly_errors():
         run = cache.training_run(lm, text, settings.steps, settings.lr, settings.optimizer)
-        curve = learning.loss_table(run)
+        curve = loss_table(run)
         training.losses_view(curve)
-        training.shifts_view(run, learning.shift_histogram(run))
+        training.shifts_view(run, shift_histogram(run))
         zoom = training.zoom_ui()
-        training.movement_view(learning.movement_table(run, zoom), zoom, lm.d_model)
+        training.movement_view(movement_table(run, zoom), zoom, lm.d_model)
         token_id = training.token_ui(run)
-        training.neighbours_view(run, learning.neighbour_comparison(run, token_id), curve)
+        training.neighbours_view(run, neighbour_comparison(run, token_id), curve)
 
 # ---------------------------------------------------------------- 4: the cost
-n_tokens = len(tables.positions) if tables is not None else learning.MAX_TEXT_TOKENS
-cost.cost_section(learning.parameter_counts(lm), learning.cost_sentences(lm, n_tokens))
+n_tokens = len(tables.positions) if tables is not None else MAX_TEXT_TOKENS
+parts = parameter_counts(lm)
+cost.cost_section(
+    parts, cost.cost_sentences(step_multiply_adds(lm, n_tokens), int(parts["parameters"].sum()))
+)
 cost.footer()
 glossary(*TERMS)

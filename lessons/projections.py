@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from geometry import projection as pj
-from geometry import wordsets as ws
+from geometry.projection.axes import axis_directions, axis_words_missing
+from geometry.projection.faithfulness import neighbour_comparison
+from geometry.projection.maps import neighbour_roles, projection_frame
+from geometry.projection.methods import METHOD_NAMES
+from geometry.words import wordsets as ws
 from ui.cache import projections as cache
 from ui.models import get_model, model_source_caption
-from ui.page import explain, friendly_errors, glossary
+from ui.page.layout import explain, friendly_errors, glossary
 from ui.projections import controls, maps, neighbours, stability, upload, words
 
 TERMS = (
@@ -97,7 +100,7 @@ with friendly_errors():
         st.caption(f"{len(word_set)} words, {settings.kind} vectors of {vectors.shape[1]} dimensions.")
     metric = dict(settings.params)["metric"]
     if settings.method == "custom":
-        missing = pj.axis_words_missing(axes, word_set.words)  # looked up in the model
+        missing = axis_words_missing(axes, word_set.words)  # looked up in the model
         if missing and uploaded is not None:
             raise ValueError(
                 f"'{missing[0][:30]}' is not a label in your file; name the axes with its labels."
@@ -107,7 +110,7 @@ with friendly_errors():
             if missing
             else {}
         )
-        directions = pj.axis_directions(axes, word_set.words, vectors, looked_up)
+        directions = axis_directions(axes, word_set.words, vectors, looked_up)
         result = cache.custom_map(source, axes, metric, vectors, directions)
     else:
         if settings.method == "umap":
@@ -126,14 +129,14 @@ with focus_column:
     index = words.focus_ui(names)
 with search_column:
     matches = words.search_ui(names)
-comparison = pj.neighbour_comparison(vectors, result.coords, index, settings.k, metric, labels=names)
-roles = pj.neighbour_roles(comparison, index, len(names))
+comparison = neighbour_comparison(vectors, result.coords, index, settings.k, metric, labels=names)
+roles = neighbour_roles(comparison, index, len(names))
 for match in matches:
     roles[match] = roles[match] or "search match"
-frame = pj.projection_frame(names, word_set.categories, result.coords, roles)
+frame = projection_frame(names, word_set.categories, result.coords, roles)
 
 # ---------------------------------------------------------------- sections
-st.subheader(f"{pj.METHOD_NAMES[settings.method]} map, {settings.dims}D")
+st.subheader(f"{METHOD_NAMES[settings.method]} map, {settings.dims}D")
 if directions is not None:
     maps.axes_view(directions, axes)
 maps.map_view(frame, result, settings, many)

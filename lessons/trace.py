@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from geometry.models import TRACE_CHOICES
+from geometry.models.catalogue import TRACE_CHOICES
 from ui.cache.trace import load_trace
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page import explain, glossary, presenter_mode
-from ui.trace import REGISTRY, TABS
+from ui.page.layout import explain, glossary
+from ui.page.settings import presenter_mode
 from ui.trace.notices import encoder_notice, needs_logits_notice, prompt_notices
+from ui.trace.tabs import REGISTRY, TABS
 from ui.trace.tokens import compact_tokens, tokens_view
 from ui.trace.widgets import header_container, prompt_ui
 

@@ -12,6 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from geometry.models.handle import LoadedModel
+from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE, Family
+from geometry.transformer.registry import FAMILIES
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py sets it, before anything imports torch
@@ -19,14 +25,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as app.py sets it, before
 
 @pytest.fixture(scope="session")
 def encoder():
-    from geometry.models import load_encoder
+    from geometry.models.loading import load_encoder
 
     return load_encoder()
 
 
 @pytest.fixture(scope="session")
 def causal_lm():
-    from geometry.models import load_causal_lm
+    from geometry.models.loading import load_causal_lm
 
     return load_causal_lm()
 
@@ -48,13 +54,13 @@ TOKENIZER_SENTENCES = (
 
 def _training_text() -> list[str]:
     """The sentences above, the lesson's sense presets and word categories, the reference text."""
-    from geometry.senses import PRESETS
-    from geometry.wordsets import CATEGORIES
+    from geometry.context.senses import PRESETS
+    from geometry.words.wordsets import CATEGORIES
 
     text = list(TOKENIZER_SENTENCES)
     text += [sentence for preset in PRESETS.values() for _, sentence in preset.sentences]
     text += [" ".join(words) for words in CATEGORIES.values()]
-    reference = Path(__file__).parents[1] / "geometry" / "data" / "reference.txt"
+    reference = ROOT / "geometry" / "data" / "reference.txt"
     return text + reference.read_text(encoding="utf-8").splitlines()
 
 
@@ -128,83 +134,64 @@ def mid_sentence_id(tokenizer, word: str) -> int:
     return token_id
 
 
-def _tiny(config):
-    import torch
-    from transformers import AutoModelForCausalLM
+def sentencepiece_tokenizer(vocab_size: int = 3000):
+    """A SentencePiece-style BPE tokenizer trained in memory: a word's first piece starts with ``▁``
+    (the tokenizer writes it for the space before the word, and before a text's first word)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
 
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
+    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="first")
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=["<unk>", "<s>", "</s>"], show_progress=False
+    )
+    tokenizer.train_from_iterator(_training_text(), trainer)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+        model_max_length=2048, model_input_names=["input_ids", "attention_mask"],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def sentencepiece():
+    """SentencePiece-style, as Llama 2 and Gemma use; built in memory, no model package."""
+    return sentencepiece_tokenizer()
+
+
+def tiny_model(family: Family, tokenizer) -> LoadedModel:
+    """The family's tiny random model (its file's ``tiny`` configuration), in eval mode, read-only."""
+    import torch
+    from transformers import AutoModel, AutoModelForCausalLM
+
+    causal = family.layout.vocabulary_head
     torch.manual_seed(0)
-
-    model = AutoModelForCausalLM.from_config(config, attn_implementation="eager")
+    model = (AutoModelForCausalLM if causal else AutoModel).from_config(
+        family.tiny.config(tokenizer), attn_implementation="eager"
+    )
+    if family.tiny.prepare is not None:
+        family.tiny.prepare(model)
     model.eval().requires_grad_(False)
-    return model
+    kind = "causal" if causal else "encoder"
+    return LoadedModel(model, tokenizer, f"tiny-{family.name}", kind, "test", "random")
 
 
-@pytest.fixture(scope="session")
-def tiny_gpt2(byte_level):
-    """A randomly initialised GPT-2 (learned positions, LayerNorm, GELU) with a byte-level BPE tokenizer."""
-    from transformers import GPT2Config
+def _tiny_fixture(family: Family):
+    def fixture(request):
+        boundary = family.tiny.tokenizer
+        tokenizer = request.getfixturevalue(TOKENIZER_FIXTURES[boundary])
+        return tiny_model(family, tokenizer)
 
-    from geometry.models import LoadedModel
-
-    end = byte_level.eos_token_id  # GPT2Config's default (50256) is outside the tiny vocabulary
-    config = GPT2Config(
-        vocab_size=len(byte_level),
-        n_positions=64,
-        n_embd=32,
-        n_layer=2,
-        n_head=4,
-        bos_token_id=end,
-        eos_token_id=end,
-    )
-    return LoadedModel(_tiny(config), byte_level, "tiny-gpt2", "causal", "test", "random")
+    fixture.__doc__ = f"A tiny random {family.title} model ({family.name}.py's tiny configuration)."
+    return pytest.fixture(scope="session", name=f"tiny_{family.name}")(fixture)
 
 
-# Llama and Qwen2 alike: 2 layers, 4 query heads sharing 2 key/value heads, rotary positions
-ROTARY_SIZES = {
-    "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
-    "num_key_value_heads": 2, "max_position_embeddings": 64,
-}  # fmt: skip
+TOKENIZER_FIXTURES = {BYTE_LEVEL: "byte_level", WORDPIECE: "wordpiece", SENTENCEPIECE: "sentencepiece"}
+for _family in FAMILIES.values():  # tiny_gpt2, tiny_llama, …: one session fixture per registered family
+    globals()[f"tiny_{_family.name}"] = _tiny_fixture(_family)
 
-
-@pytest.fixture(scope="session")
-def tiny_llama(byte_level):
-    """A randomly initialised Llama (RoPE, RMSNorm, grouped-query attention, SwiGLU), byte-level BPE."""
-    from transformers import LlamaConfig
-
-    from geometry.models import LoadedModel
-
-    config = LlamaConfig(
-        vocab_size=len(byte_level),
-        bos_token_id=byte_level.bos_token_id,
-        eos_token_id=byte_level.eos_token_id,
-        **ROTARY_SIZES,
-        tie_word_embeddings=True,
-    )
-    return LoadedModel(_tiny(config), byte_level, "tiny-llama", "causal", "test", "random")
-
-
-@pytest.fixture(scope="session")
-def tiny_qwen2(byte_level):
-    """A randomly initialised Qwen2: Llama's layout plus biases on the query, key and value projections."""
-    import torch
-    from transformers import Qwen2Config
-
-    from geometry.models import LoadedModel
-
-    config = Qwen2Config(
-        vocab_size=len(byte_level),
-        **ROTARY_SIZES,
-        tie_word_embeddings=False,
-    )
-    model = _tiny(config)
-    with torch.no_grad():  # transformers starts biases at zero; non-zero ones prove they are read
-        for layer in model.model.layers:
-            for projection in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj):
-                projection.bias.normal_(0.0, 0.5)
-    return LoadedModel(model, byte_level, "tiny-qwen2", "causal", "test", "random")
-
-
-CAUSAL_FAMILIES = ["tiny_gpt2", "tiny_llama", "tiny_qwen2"]  # one tiny random model per causal family
+ALL_FAMILIES = [f"tiny_{name}" for name in FAMILIES]
+CAUSAL_FAMILIES = [f"tiny_{name}" for name, family in FAMILIES.items() if family.layout.vocabulary_head]
 
 
 @pytest.fixture(params=CAUSAL_FAMILIES)
@@ -213,27 +200,7 @@ def tiny_lm(request):
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture(scope="session")
-def tiny_bert(wordpiece):
-    """A randomly initialised BERT encoder (post-norm, attention both ways, GELU, token types)."""
-    import torch
-    from transformers import AutoModel, BertConfig
-
-    from geometry.models import LoadedModel
-
-    config = BertConfig(
-        vocab_size=len(wordpiece),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=128,
-    )
-    torch.manual_seed(0)
-    model = AutoModel.from_config(config, attn_implementation="eager")
-    with torch.no_grad():  # larger than BERT's initial 0.02, so attention is far from uniform
-        for weight in model.parameters():
-            if weight.dim() == 2:
-                weight.normal_(0.0, 0.3)
-    model.eval().requires_grad_(False)
-    return LoadedModel(model, wordpiece, "tiny-bert", "encoder", "test", "random")
+@pytest.fixture(params=ALL_FAMILIES)
+def tiny_family(request):
+    """Every registered family's tiny random model in turn, encoders included."""
+    return request.getfixturevalue(request.param)

@@ -1,25 +1,20 @@
 """Model loading for pages: once per server, shared read-only, with progress.
 
-The one store of model handles is ``geometry.models.load_model``'s process-wide table: it loads
-each model once under one lock, so the server's warm-up thread and every session share the same
-load and the same object (a notebook gets the same behaviour). A second ``st.cache_resource``
+The one store of model handles is ``geometry.models.loading.load_model``'s process-wide table: it
+loads each model once under one lock, so the server's warm-up thread and every session share the
+same load and the same object (a notebook gets the same behaviour). A second ``st.cache_resource``
 here would only hold the same objects again. Everything computed from a model is cached in
 the ui/cache package, keyed by the model's name.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-
 import streamlit as st
 
-from geometry import models
-from geometry.models import LoadedModel, ModelUnavailable
+from geometry.models import catalogue, loading
+from geometry.models.handle import LoadedModel
+from geometry.models.loading import ModelUnavailable
 from ui.cache import availability
-from ui.heavy import return_big_blocks_to_the_os, share_the_interpreter_quickly
-
-log = logging.getLogger(__name__)
 
 
 def get_model(name: str) -> LoadedModel | None:
@@ -30,18 +25,18 @@ def get_model(name: str) -> LoadedModel | None:
     """
     if name in st.session_state.get("_models_ready", set()):
         try:
-            return models.load_model(name)
-        except (ModelUnavailable, models.IntegrityError) as error:
+            return loading.load_model(name)
+        except (ModelUnavailable, loading.IntegrityError) as error:
             st.error(str(error))
             return None
     failure = None
     label = f"Loading {name}…"
-    if models.needs_unpacking(name):
+    if loading.needs_unpacking(name):
         label = f"Unpacking {name}'s weights: once on this machine, about 30 seconds…"
     with st.status(label, expanded=False) as status:
         try:
-            model = models.load_model(name)
-        except (ModelUnavailable, models.IntegrityError) as error:
+            model = loading.load_model(name)
+        except (ModelUnavailable, loading.IntegrityError) as error:
             status.update(label=f"{name} is not available", state="error")
             failure = error
         else:
@@ -66,7 +61,7 @@ def _choice_label(name: str) -> str:
 def causal_lm_picker(
     key: str,
     label: str = "Causal language model",
-    choices: list[str] = models.CAUSAL_LM_CHOICES,
+    choices: list[str] = catalogue.CAUSAL_LM_CHOICES,
     help: str = "SmolLM2 is packaged and works offline; GPT-2 models need the internet once.",
 ) -> str:
     """A select box of models (causal LMs unless ``choices`` says otherwise) bound to the URL.
@@ -87,41 +82,3 @@ def model_source_caption(model: LoadedModel) -> None:
         f"**{model.name}** · {model.n_layers} layers · {model.d_model} dimensions · "
         f"vocabulary {len(model.tokenizer):,} tokens · from the {where}"
     )
-
-
-def _warm_up() -> None:
-    """Load the default models, index the encoder's vocabulary, compile UMAP: what first visits wait for."""
-    from geometry import projection  # imported here: umap is slow to import
-    from ui.cache import vectors as cache
-
-    for name in (models.ENCODER_NAME, models.CAUSAL_LM_NAME):
-        try:
-            model = models.load_model(name)  # the same once-per-process load get_model uses
-        except (ModelUnavailable, models.IntegrityError) as error:
-            log.info("warm-up skipped %s: %s", name, error)  # the pages that need it say why
-            continue
-        if name == models.ENCODER_NAME:
-            cache.vocabulary(model)  # the search index of the dot-products page's default searches
-    projection.warm_up()
-
-
-def _warm_up_and_log_failures() -> None:
-    try:
-        _warm_up()
-    except Exception:  # noqa: BLE001 - a failed warm-up only means the first visitor waits
-        log.exception("background warm-up failed; pages will load what they need themselves")
-
-
-@st.cache_resource(show_spinner=False)
-def start_background_warm_up() -> threading.Thread:
-    """Once per server, in a background thread: get ready for the first visitor of each page.
-
-    The models load once per process, so a page that asks while the warm-up is loading
-    waits for that load rather than starting its own. Memory policy is set first, before
-    any model's weights are allocated, and so is how quickly threads take turns in Python.
-    """
-    return_big_blocks_to_the_os()
-    share_the_interpreter_quickly()
-    thread = threading.Thread(target=_warm_up_and_log_failures, name="warm-up", daemon=True)
-    thread.start()
-    return thread

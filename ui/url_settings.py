@@ -14,8 +14,9 @@ in a list): ``depends_on`` says on what, the check here is only of type and rang
 checks the value again when it runs. The sidebar's ``presenter`` and ``classroom_safe`` are the
 app's own settings (``APP_SETTINGS``), not a lesson's.
 
-Pure data and small checks: no Streamlit import, so ``classroom.plans`` can be given this catalogue
-anywhere. tests/app/test_url_settings.py drives every page and keeps it true.
+Pure data and small checks (the model names come from geometry's catalogue): no Streamlit import,
+so ``classroom.plans`` can be given this catalogue anywhere. tests/app/test_url_settings.py drives
+every page and keeps it true.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MODELS = ("all-MiniLM-L6-v2", "SmolLM2-135M-Instruct", "gpt2", "distilgpt2")  # geometry.models.MODELS
-CAUSAL_MODELS = ("SmolLM2-135M-Instruct", "gpt2", "distilgpt2")
-TRACE_MODELS = (*CAUSAL_MODELS, "all-MiniLM-L6-v2")
+from geometry.models.catalogue import CAUSAL_LM_CHOICES, TRACE_CHOICES
+from geometry.models.catalogue import MODELS as KNOWN_MODELS
+
+# The model pickers' options come from the one catalogue: a model family's file adds its example model there.
+MODELS = tuple(KNOWN_MODELS)
+CAUSAL_MODELS = tuple(CAUSAL_LM_CHOICES)
+TRACE_MODELS = tuple(TRACE_CHOICES)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # a text box may hold \t and \n
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geometry import context as cx
-from geometry.senses import PRESETS
+from geometry.context import attention, tables
+from geometry.context import occurrences as cx
+from geometry.context.senses import PRESETS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "context.py")
 pytestmark = pytest.mark.slow
@@ -50,7 +51,7 @@ def expected(encoder):
     occ = cx.find_occurrences(
         encoder, [s for _, s in preset.sentences], "bank", [sense for sense, _ in preset.sentences]
     )
-    return cx.layer_table(occ, cx.reference_statistics(encoder))
+    return tables.layer_table(occ, cx.reference_statistics(encoder))
 
 
 def test_default_view_shows_the_top_layer_numbers(expected):
@@ -137,13 +138,13 @@ def test_two_occurrences_in_different_senses_show_their_attention_and_moves(enco
     no_exception(at)
     assert at.selectbox(key="cx_focus_a").value is None  # the defaults: S1 (river) and S6 (money)
     assert any("looks **both ways**" in md.value for md in at.markdown)
-    river = cx.occurrence_context(encoder, PRESETS["bank"].sentences[0][1], "bank", 1)
-    top = cx.strongest_context(river, layer_index=6)
+    river = attention.occurrence_context(encoder, PRESETS["bank"].sentences[0][1], "bank", 1)
+    top = attention.strongest_context(river, layer_index=6)
     first_word = top["key_label"].iloc[0].split(" ", 1)[1]
     captions = [c.value for c in at.caption if "looks most at" in c.value]
     assert len(captions) == 2
     assert f"{first_word} ({top['probability'].iloc[0]:.2f})" in captions[0]
-    words = cx.strongest_context(river, layer_index=6, words_only=True)
+    words = attention.strongest_context(river, layer_index=6, words_only=True)
     assert f"Among the words alone: {words['key_label'].iloc[0].split(' ', 1)[1]} (" in captions[0]
     assert at.download_button(key="cx_attention_csv") and at.download_button(key="cx_changes_csv")
 
@@ -154,8 +155,8 @@ def test_every_head_of_one_layer_and_another_pair(encoder):
     at.select_slider(key="cx_focus_layer").set_value(2).run()
     at.selectbox(key="cx_focus_b").set_value("S11").run()
     no_exception(at)
-    plane = cx.occurrence_context(encoder, PRESETS["bank"].sentences[10][1], "bank", 1)
-    top = cx.strongest_context(plane, layer_index=2)
+    plane = attention.occurrence_context(encoder, PRESETS["bank"].sentences[10][1], "bank", 1)
+    top = attention.strongest_context(plane, layer_index=2)
     captions = [c.value for c in at.caption if "looks most at" in c.value]
     assert captions[1].startswith("At layer 2") and f"({top['probability'].iloc[0]:.2f})" in captions[1]
     assert any("S11 · aeroplane" in md.value for md in at.markdown)

@@ -10,10 +10,10 @@ import pytest
 from sentence_transformers import util
 from streamlit.testing.v1 import AppTest
 
-from geometry import similarity
-from geometry.models import CAUSAL_LM_NAME
-from geometry.vectors import word_vectors
-from tests.unit.test_charts import font_sizes
+from geometry.models.catalogue import CAUSAL_LM_NAME
+from geometry.words import similarity
+from geometry.words.vectors import word_vectors
+from tests.unit.charts.test_style import font_sizes
 from ui.dot_products.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]

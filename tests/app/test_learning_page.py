@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geometry import learning
+from geometry.learning import gradients as learning
 
 pytestmark = pytest.mark.slow
 

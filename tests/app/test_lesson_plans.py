@@ -9,7 +9,7 @@ import pytest
 
 from classroom.plans import Step, read_plan
 from tests.app.test_url_settings import bound_widgets, open_page, shown_values
-from ui.page import ignored_url_settings
+from ui.page.links import ignored_url_settings
 from ui.url_settings import CATALOGUE
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geometry import charts
+from geometry.charts import projections as charts
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "projections.py")
 OWN_WORDS = "pets: dog, cat, horse, cow, rabbit\nfruit: apple, banana, cherry, pear, plum"

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geometry import trace as tr
-from geometry.models import ENCODER_NAME
-from geometry.sampling import next_token_probs
-from ui.trace import TABS
+from geometry.interpret import lens as interpret_lens
+from geometry.models.catalogue import ENCODER_NAME
+from geometry.transformer import counting, readings
+from geometry.transformer import trace as tr
+from geometry.transformer.sampling import next_token_probs
+from ui.trace.tabs import TABS
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "trace.py")
 pytestmark = pytest.mark.slow
@@ -184,7 +186,7 @@ def test_generate_appends_the_chosen_token_and_counts_the_cache(causal_lm):
 def test_cost_counter_matches_the_operation_counts(reference):
     at = page(tab="Cost", prompt="The capital of France is")
     no_exception(at)
-    expected = tr.operation_counts(reference.architecture, reference.n_tokens)["multiply_adds"].sum()
+    expected = counting.operation_counts(reference.architecture, reference.n_tokens)["multiply_adds"].sum()
     assert metric(at, "Multiply-adds for this prediction") == f"{expected:,}"
 
 
@@ -265,7 +267,7 @@ def test_why_this_token_adds_the_parts_up_to_the_models_logit(causal_lm, referen
     assert metric(at, "The model's logit") == f"{reference.logits[paris]:.3f}"
     assert metric(at, "Sum of the parts") == metric(at, "The model's logit")
     assert any(m.value.startswith("The logit of ␣Paris is") for m in at.markdown)
-    other = int(tr.next_tokens(causal_lm, reference, k=2)["token_id"].iloc[1])
+    other = int(readings.next_tokens(causal_lm, reference, k=2)["token_id"].iloc[1])
     at.selectbox(key="tr_why_other").set_value(other).run()
     difference = reference.logits[paris] - reference.logits[other]
     assert metric(at, "The model's logit difference") == f"{difference:.3f}"
@@ -313,7 +315,7 @@ def gpt2_is_the_tiny_gpt2(monkeypatch, tiny_gpt2):
     """Pretend GPT-2 downloaded: "gpt2" loads the tiny random GPT-2 (learned positions, LayerNorm, GELU)."""
     import streamlit as st
 
-    from geometry import models
+    from geometry.models import loading as models
 
     real, really_available = models.load_model, models.availability
     as_gpt2 = dataclasses.replace(tiny_gpt2, name="gpt2")  # the handle carries the name it was loaded by
@@ -409,7 +411,7 @@ def test_every_encoder_tab_that_makes_sense_renders(encoder):
     at = encoder_page("Residual stream")
     assert any("logit lens does not apply" in i.value for i in at.info)
     at = encoder_page("Cost")
-    expected = tr.operation_counts(reference.architecture, reference.n_tokens)["multiply_adds"].sum()
+    expected = counting.operation_counts(reference.architecture, reference.n_tokens)["multiply_adds"].sum()
     assert metric(at, "Multiply-adds for these vectors") == f"{expected:,}"
 
 
@@ -442,7 +444,7 @@ def test_the_architectures_tab_compares_the_three_families():
 def test_the_whole_model_tab_reads_the_lens_aloud_with_the_models_numbers(causal_lm, reference):
     at = page(tab="Whole model", prompt="The capital of France is")
     no_exception(at)
-    paris = tr.next_tokens(causal_lm, reference, k=1)["probability"].iloc[0]
+    paris = readings.next_tokens(causal_lm, reference, k=1)["probability"].iloc[0]
     line = next(m.value for m in at.markdown if "first becomes the top token" in m.value)
     assert line.startswith("␣Paris") and f"probability {paris:.1%}" in line
     assert {"tr_dl_lens_grid", "tr_dl_mv", "tr_dl_neuron_contexts", "tr_dl_neuron_tokens"} <= {
@@ -450,7 +452,7 @@ def test_the_whole_model_tab_reads_the_lens_aloud_with_the_models_numbers(causal
     }
     at.text_input(key="tr_lens_target").input("London").run()
     no_exception(at)
-    lens = tr.lens_table(reference, tr.target_token(causal_lm, "London")[0])
+    lens = interpret_lens.lens_table(reference, interpret_lens.target_token(causal_lm, "London")[0])
     final = lens.iloc[-1]
     line = next(m.value for m in at.markdown if m.value.startswith("␣London is never"))
     assert f"rank {final['target_rank']} with probability {final['target_probability']:.1%}" in line
@@ -466,7 +468,7 @@ def test_a_target_that_is_not_one_token_gets_a_message(text, notice):
 
 
 def test_a_neurons_contexts_are_its_activations_on_the_reference_text(causal_lm):
-    from geometry import neurons
+    from geometry.interpret import neurons
 
     at = page(tab="Whole model", prompt="The capital of France is")
     at.slider(key="tr_neuron_layer").set_value(3)
@@ -476,7 +478,9 @@ def test_a_neurons_contexts_are_its_activations_on_the_reference_text(causal_lm)
     own = neurons.reference_activations(causal_lm, 3).post[:, 100]
     np.testing.assert_allclose(contexts["activation"], np.sort(own)[::-1][: len(contexts)], rtol=1e-5)
     at.button(key="tr_neuron_top").click().run()
-    expected = tr.top_neurons(tr.trace(causal_lm, "The capital of France is"), 3, -1, k=1)["neuron"].iloc[0]
+    expected = readings.top_neurons(tr.trace(causal_lm, "The capital of France is"), 3, -1, k=1)[
+        "neuron"
+    ].iloc[0]
     assert at.number_input(key="tr_neuron").value == expected
 
 

@@ -23,7 +23,7 @@ from tests.e2e.test_browser import (
     settle,
 )
 from ui import journey
-from ui.trace import TABS
+from ui.trace.tabs import TABS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from geometry import attribution
+from geometry.interpret import attribution, patching
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def test_paris_beats_london_mostly_through_late_layers(causal_lm):
 
 @pytest.fixture(scope="module")
 def patched(causal_lm):
-    return attribution.patch_residual(causal_lm, CLEAN, CORRUPTED, " Paris", " Rome")
+    return patching.patch_residual(causal_lm, CLEAN, CORRUPTED, " Paris", " Rome")
 
 
 def test_the_four_patching_checks(patched):
@@ -60,7 +60,7 @@ def test_the_four_patching_checks(patched):
 
 
 def test_patching_matches_the_model_patched_with_a_hook(causal_lm, patched):
-    from geometry.trace import trace
+    from geometry.transformer.trace import trace
 
     clean_vector = torch.tensor(trace(causal_lm, CLEAN).activations["blocks.12.resid_pre"][3])
 
@@ -80,7 +80,7 @@ def test_patching_matches_the_model_patched_with_a_hook(causal_lm, patched):
 
 
 def test_heads_at_the_last_position(causal_lm):
-    heads = attribution.patch_heads(causal_lm, CLEAN, CORRUPTED, " Paris", " Rome")
+    heads = patching.patch_heads(causal_lm, CLEAN, CORRUPTED, " Paris", " Rome")
     assert len(heads) == 30 * 9 and np.isfinite(heads["restored"]).all()
     assert heads["restored"].max() > 0.1  # some head carries the country to the last token
 
@@ -88,7 +88,7 @@ def test_heads_at_the_last_position(causal_lm):
 def test_the_number_agreement_preset_patches_between_the_two_top_tokens(causal_lm):
     clean, corrupted = "The dog that chased the cat was", "The dogs that chased the cat were"
     tops = [int(np.argmax(own_logits(causal_lm, prompt))) for prompt in (clean, corrupted)]
-    table = attribution.patch_residual(causal_lm, clean, corrupted, *tops)
+    table = patching.patch_residual(causal_lm, clean, corrupted, *tops)
     n_tokens = len(causal_lm.tokenizer(clean)["input_ids"])
     assert len(table) == 31 * n_tokens
     last = table[table["position"] == n_tokens - 1].set_index("layer")["restored"]

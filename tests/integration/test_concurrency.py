@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from geometry.trace import generate, trace
-from geometry.vectors import word_vectors
+from geometry.transformer.generation import generate
+from geometry.transformer.trace import trace
+from geometry.words.vectors import word_vectors
 
 pytestmark = pytest.mark.slow
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geometry import context as cx
-from geometry.senses import PRESETS
+from geometry.context import occurrences as cx
+from geometry.context import tables
+from geometry.context.senses import PRESETS
+from geometry.words import vectors
 
 pytestmark = pytest.mark.slow
 
@@ -71,8 +73,8 @@ def test_causal_self_similarity_falls_and_senses_separate(causal_bank):
 
 
 def test_static_vector_is_identical_in_every_preset_sentence(encoder_presets, causal_bank):
-    assert all(cx.static_spread(occ) == 0.0 for occ in encoder_presets.values())
-    assert cx.static_spread(causal_bank) == 0.0
+    assert all(tables.static_spread(occ) == 0.0 for occ in encoder_presets.values())
+    assert tables.static_spread(causal_bank) == 0.0
     np.testing.assert_array_equal(causal_bank.states[:, 0], causal_bank.static)  # SmolLM2: E row itself
 
 
@@ -81,7 +83,7 @@ def test_a_causal_model_cannot_see_what_comes_after_the_word(encoder, causal_lm)
     causal = cx.occurrence_vectors(causal_lm, sentences, "crane")
     np.testing.assert_allclose(causal[0], causal[1], rtol=1e-4, atol=1e-3)  # same left context
     bidirectional = cx.occurrence_vectors(encoder, sentences, "crane")
-    assert cx.cosine_matrix(bidirectional[:, -1])[0, 1] < 0.95  # the encoder read the endings
+    assert vectors.cosine_matrix(bidirectional[:, -1])[0, 1] < 0.95  # the encoder read the endings
 
 
 def test_reference_baseline_and_standardising_on_the_encoder(encoder):
@@ -93,7 +95,7 @@ def test_reference_baseline_and_standardising_on_the_encoder(encoder):
 
 def test_nearest_word_at_the_static_layer_is_the_word(encoder, encoder_presets):
     occ = encoder_presets["bank"]
-    nearest = cx.nearest_words(encoder, occ, occ.vectors[:, 0], k=3)
+    nearest = tables.nearest_words(encoder, occ, occ.vectors[:, 0], k=3)
     assert set(nearest[nearest["rank"] == 1]["word"]) == {"bank"}
 
 

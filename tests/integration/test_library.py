@@ -29,14 +29,16 @@ def test_the_wheel_holds_geometry_and_its_data_and_imports_from_anywhere(tmp_pat
     assert built.returncode == 0, built.stderr[-2000:]
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "geometry/forward.py" in names and "geometry/data/reference.txt" in names
+    assert "geometry/transformer/forward.py" in names and "geometry/data/reference.txt" in names
+    assert "geometry/transformer/families/gpt2.py" in names
     tops = {name.split("/")[0] for name in names}
     assert {top for top in tops if not top.endswith(".dist-info")} == {"geometry"}  # no ui/, app.py
     target = tmp_path / "installed"
     install = [*pip, "install", "--no-deps", "--no-index", "--target", str(target), str(wheel)]
     installed = subprocess.run(install, capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stderr[-2000:]
-    code = "import geometry, geometry.context as c; print(geometry.__file__); print(len(c.reference_text()))"
+    code = "import geometry as g, geometry.context.occurrences as c; print(g.__file__)\n"
+    code += "print(len(c.reference_text()))"
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
     ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr[-2000:]

@@ -3,7 +3,8 @@
 import numpy as np
 import torch
 
-from geometry import models
+from geometry.models import catalogue
+from geometry.models import loading as models
 
 
 def test_causal_lm_predicts_paris(causal_lm):
@@ -35,15 +36,15 @@ def test_shared_models_are_read_only(causal_lm, encoder):
 
 
 def test_locate_packaged_finds_installed_files_without_importing():
-    path = models.locate_packaged(models.MODELS[models.ENCODER_NAME].packaged)
+    path = models.locate_packaged(catalogue.MODELS[catalogue.ENCODER_NAME].packaged)
     assert path is not None and path.name == "model.safetensors"
 
 
 def test_the_page_knows_when_a_packaged_model_must_first_be_unpacked(monkeypatch, tmp_path):
     monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))  # an empty cache: a fresh machine
     monkeypatch.setattr(models, "_LOADED", {})  # as before any model was loaded (the session's stay loaded)
-    assert models.needs_unpacking(models.CAUSAL_LM_NAME)
-    assert not models.needs_unpacking(models.ENCODER_NAME)  # the encoder's weights are plain already
+    assert models.needs_unpacking(catalogue.CAUSAL_LM_NAME)
+    assert not models.needs_unpacking(catalogue.ENCODER_NAME)  # the encoder's weights are plain already
     assert not models.needs_unpacking("gpt2") and not models.needs_unpacking("no such model")
 
 
@@ -51,5 +52,5 @@ def test_the_installed_packaged_models_are_available_offline(monkeypatch):
     from huggingface_hub import constants
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    for name in (models.CAUSAL_LM_NAME, models.ENCODER_NAME):
+    for name in (catalogue.CAUSAL_LM_NAME, catalogue.ENCODER_NAME):
         assert models.availability(name) is None, name

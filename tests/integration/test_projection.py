@@ -7,9 +7,10 @@ import pytest
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness as sklearn_trustworthiness
 
-from geometry import projection as pj
-from geometry import vectors
-from geometry import wordsets as ws
+from geometry.projection import axes, faithfulness
+from geometry.projection import methods as pj
+from geometry.words import vectors
+from geometry.words import wordsets as ws
 
 ALL_CATEGORIES = ws.PRESETS["All twelve categories"].categories
 
@@ -49,7 +50,9 @@ def test_pca_ratios_on_real_vectors_equal_scikit_learn(nine_hundred):
 
 def test_king_keeps_queen_nearby_in_the_full_space(nine_hundred):
     words, X = nine_hundred
-    table = pj.neighbour_comparison(X, pj.project(X, "pca").coords, words.index("king"), 5, labels=words)
+    table = faithfulness.neighbour_comparison(
+        X, pj.project(X, "pca").coords, words.index("king"), 5, labels=words
+    )
     assert table["original_word"].iloc[0] == "queen"
     assert "banana" not in set(table["original_word"]) | set(table["projected_word"])
 
@@ -89,11 +92,10 @@ def test_the_whole_vocabulary_of_each_model_fits_on_one_map(encoder, causal_lm):
 def test_custom_axes_on_real_vectors(encoder):
     words = ("man", "woman", "king", "queen", "boy", "girl", "apple")
     X = vectors.word_vectors(words, encoder, "static")
-    gender = pj.parse_axis("man -> woman")
-    royalty = pj.parse_axis("boy - king")
+    gender = axes.parse_axis("man -> woman")
+    royalty = axes.parse_axis("boy - king")
     directions = [X[1] - X[0], X[4] - X[2]]
-    result = pj.custom_projection(X, [gender, royalty], directions)
+    result = axes.custom_projection(X, [gender, royalty], directions)
     x = dict(zip(words, result.coords[:, 0], strict=True))
     assert x["queen"] > x["king"] and x["girl"] > x["boy"]  # the female word of each pair is further along
-    cosine, meaning = pj.axes_cosine(*directions)
-    assert -1 < cosine < 1 and meaning
+    assert -1 < vectors.cosine(*directions) < 1

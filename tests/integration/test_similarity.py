@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from sentence_transformers import util
 
-from geometry import similarity
-from geometry.tokens import tokenize_many, word_tokens
-from geometry.vectors import word_vectors
+from geometry.words import similarity
+from geometry.words.tokens import tokenize_many, word_tokens
+from geometry.words.vectors import word_vectors
 
 ANALOGY = ("man", "king", "woman")  # king - man + woman
 

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from geometry.counting import operation_counts
-from geometry.trace import Intervention, generate, logit_lens, next_tokens, trace
+from geometry.interpret.lens import logit_lens
+from geometry.transformer.counting import operation_counts
+from geometry.transformer.forward import Intervention
+from geometry.transformer.generation import generate
+from geometry.transformer.readings import next_tokens
+from geometry.transformer.trace import trace
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +42,8 @@ def test_parity_with_the_models_own_forward_pass(causal_lm, traces, prompt):
 def test_smollm2_is_read_as_a_llama_with_grouped_query_attention(traces):
     arch = traces["The storm is"].architecture
     assert (arch.family, arch.n_layers, arch.n_heads, arch.n_kv_heads, arch.d_head) == ("llama", 30, 9, 3, 64)
-    assert (arch.norm, arch.positions, arch.mlp, arch.tied_embeddings) == (
+    layout = arch.layout
+    assert (str(layout.norm), str(layout.positions), str(layout.mlp), arch.tied_embeddings) == (
         "RMSNorm",
         "rotary",
         "SwiGLU",
@@ -99,7 +104,7 @@ def test_cached_and_uncached_generation_agree(causal_lm):
 
 
 def test_the_lens_over_the_prompt_ends_at_smollm2s_own_probabilities(causal_lm, traces):
-    from geometry.trace import lens_table, target_token
+    from geometry.interpret.lens import lens_table, target_token
 
     t = traces["The capital of France is"]
     paris, note = target_token(causal_lm, "Paris")
@@ -115,7 +120,7 @@ def test_the_lens_over_the_prompt_ends_at_smollm2s_own_probabilities(causal_lm, 
 
 
 def test_the_model_view_holds_all_270_heads(traces):
-    from geometry.trace import model_view
+    from geometry.transformer.readings import model_view
 
     t = traces["The storm is"]
     view = model_view(t)
@@ -126,14 +131,14 @@ def test_the_model_view_holds_all_270_heads(traces):
 
 
 def test_a_smollm2_neuron_reads_the_models_own_activations(causal_lm):
-    from geometry.forward import weights_of
-    from geometry.neurons import (
+    from geometry.interpret.neurons import (
         neuron_contexts,
         neuron_vocabulary,
         output_row,
         reference_activations,
         reference_lines,
     )
+    from geometry.transformer.forward import weights_of
 
     layer, caught = 7, []
     down = causal_lm.model.model.layers[layer].mlp.down_proj
@@ -157,7 +162,7 @@ def test_a_smollm2_neuron_reads_the_models_own_activations(causal_lm):
 
 
 def test_a_typed_word_gets_its_space_and_punctuation_is_taken_as_typed(causal_lm):
-    from geometry.trace import target_token
+    from geometry.interpret.lens import target_token
 
     tokenizer = causal_lm.tokenizer
     (paris,) = tokenizer(" Paris", add_special_tokens=False)["input_ids"]

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from geometry.counting import operation_counts
-from geometry.trace import sublayer_changes, trace
+from geometry.models.handle import network
+from geometry.transformer.counting import operation_counts
+from geometry.transformer.readings import sublayer_changes
+from geometry.transformer.trace import trace
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +22,8 @@ def eager_encoder(encoder):
     which does not return attention probabilities. The shared model is never changed."""
     from transformers import AutoModel
 
-    from geometry.models import ENCODER_NAME, MODELS, locate_packaged
+    from geometry.models.catalogue import ENCODER_NAME, MODELS
+    from geometry.models.loading import locate_packaged
 
     folder = locate_packaged(MODELS[ENCODER_NAME].packaged).parent
     model = AutoModel.from_pretrained(str(folder), attn_implementation="eager")
@@ -40,7 +43,7 @@ def test_parity_with_the_encoders_own_attention_and_hidden_states(encoder, eager
     assert t.attention.shape == attention.shape == (6, 12, t.n_tokens, t.n_tokens)
     assert np.abs(t.attention - attention).max() <= 1e-4
     with torch.no_grad():  # the shared model's own hidden states (any attention implementation)
-        shared = encoder.transformer(torch.tensor([t.token_ids.tolist()]), output_hidden_states=True)
+        shared = network(encoder)(torch.tensor([t.token_ids.tolist()]), output_hidden_states=True)
     ours = [t.activations["embed_norm"]] + [t.activations[f"blocks.{L}.resid_post"] for L in range(6)]
     for mine, theirs, eager_state in zip(ours, shared.hidden_states, eager.hidden_states, strict=True):
         assert np.abs(mine - theirs[0].numpy()).max() <= 1e-4
@@ -60,7 +63,8 @@ def test_minilm_is_read_as_a_post_norm_bidirectional_bert(encoder):
     assert (arch.family, arch.n_layers, arch.n_heads, arch.n_kv_heads, arch.d_model, arch.d_mlp) == (
         "bert", 6, 12, 12, 384, 1536
     )  # fmt: skip
-    assert (arch.norm_placement, arch.causal, arch.vocabulary_head, arch.positions) == (
+    layout = arch.layout
+    assert (str(layout.placement), layout.causal, layout.vocabulary_head, str(layout.positions)) == (
         "post", False, False, "learned"
     )  # fmt: skip
     assert 22_000_000 < arch.n_parameters < 23_000_000

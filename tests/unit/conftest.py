@@ -8,9 +8,10 @@ import pytest
 @pytest.fixture(autouse=True)
 def no_packaged_model(monkeypatch):
     """Finding a packaged model's files fails a unit test; such a test belongs in tests/integration."""
-    from geometry import models
+    from geometry.models import catalogue
+    from geometry.models import loading as models
 
-    packaged = {spec.packaged for spec in models.MODELS.values() if spec.packaged}
+    packaged = {spec.packaged for spec in catalogue.MODELS.values() if spec.packaged}
     find = models.locate_packaged
 
     def refuse(wanted):
@@ -19,3 +20,11 @@ def no_packaged_model(monkeypatch):
         return find(wanted)
 
     monkeypatch.setattr(models, "locate_packaged", refuse)
+
+
+@pytest.fixture(scope="module")
+def small_trace(tiny_llama):
+    """A short prompt traced through the tiny Llama: the trace page's tables and charts read it."""
+    from geometry.transformer.trace import trace
+
+    return trace(tiny_llama, "the cat sat on the mat")

@@ -1,6 +1,8 @@
-"""The two-layer rule: geometry/ and classroom/ compute and never import streamlit."""
+"""The rules of the house: two layers (geometry and classroom never import streamlit), one cache owner,
+a family is one file, no import cycle, every thread in ui/server, small modules, concept folders."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,11 +76,11 @@ def test_every_cache_that_takes_arguments_is_bounded():
 
 
 # st.cache_resource used as a process-wide singleton, not as a cache of computed values
-SERVER_SINGLETONS = {
-    ("heavy.py", "line"),  # the one first-come, first-served line for heavy jobs
-    ("heavy.py", "results"),  # the store the line's results go to (its own bounded cache)
-    ("heavy.py", "pending"),  # the jobs of one kind waiting in that line
-    ("models.py", "start_background_warm_up"),  # once per server
+SERVER_SINGLETONS = {  # all in ui/server/
+    ("line.py", "line"),  # the one first-come, first-served line for heavy jobs
+    ("results.py", "results"),  # the store the line's results go to (its own bounded cache)
+    ("line.py", "pending"),  # the jobs of one kind waiting in that line
+    ("warm_up.py", "start_background_warm_up"),  # once per server
 }
 
 
@@ -128,3 +130,148 @@ def test_the_product_never_points_at_its_source_notes():
         if forbidden.search(text)
     ]
     assert offenders == []
+
+
+# --------------------------------------------------------------------------- a family is one file
+
+FAMILY_FOLDER = ROOT / "geometry" / "transformer" / "families"
+# The Hugging Face parameter and module names the families' files read: nowhere else.
+HUGGING_FACE_NAMES = {
+    "wte", "wpe", "ln_f", "ln_1", "ln_2", "c_attn", "c_proj", "c_fc", "embed_tokens", "q_proj", "k_proj",
+    "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "input_layernorm",
+    "post_attention_layernorm", "rotary_emb", "self_attn", "word_embeddings", "position_embeddings",
+    "token_type_embeddings", "intermediate", "layer_norm_epsilon", "rms_norm_eps", "layer_norm_eps",
+}  # fmt: skip
+
+
+def family_words() -> re.Pattern:
+    """Every registered family's name and config model types ("gpt2", "llama"), as whole words. (Prose
+    may still name a family as an example, "GPT-2 models need the internet once"; code may not.)"""
+    from geometry.transformer.registry import FAMILIES
+
+    words = {w for f in FAMILIES.values() for w in (f.name, *f.model_types)}
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(words))) + r")(?![\w])")
+
+
+def code_names(path: Path):
+    """(line, name) of every identifier and attribute a file uses."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.Name):
+            yield node.lineno, node.id
+
+
+def outside_the_families() -> list[Path]:
+    library = [p for p in (ROOT / "geometry").rglob("*.py") if FAMILY_FOLDER not in p.parents]
+    return [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py"), *library]
+
+
+def test_only_a_familys_file_names_the_family_or_its_hugging_face_parameters():
+    """The forward pass, attribution, patching, the lens, neurons, learning, counting, tokens, the
+    catalogue and the pages read what a family declares, never its name: adding a family is one file.
+    (The catalogue's model ids, such as "distilgpt2", are names of models, not of families.)"""
+    words = family_words()
+    offenders = []
+    for path in outside_the_families():
+        where = path.relative_to(ROOT)
+        offenders += [
+            f"{where}:{line}: {text[:50]!r}" for line, text in product_strings(path) if words.search(text)
+        ]
+        offenders += [
+            f"{where}:{line}: {name}" for line, name in code_names(path) if name in HUGGING_FACE_NAMES
+        ]
+        offenders += [f"{where}:{line}: {name}" for line, name in code_names(path) if words.fullmatch(name)]
+    assert offenders == []
+
+
+def test_the_registry_is_the_folder():
+    """Every module of the families' folder declares a family, and the registry holds each of them."""
+    from geometry.transformer.registry import FAMILIES
+
+    modules = {p.stem for p in FAMILY_FOLDER.glob("*.py") if p.stem != "__init__"}
+    assert modules == set(FAMILIES) and len(FAMILIES) >= 4
+
+
+# --------------------------------------------------------------------------- the house
+
+
+def module_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_modules() -> dict[str, Path]:
+    paths = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
+    paths += list((ROOT / "geometry").rglob("*.py"))
+    return {module_of(path): path for path in paths}
+
+
+def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every project module ``path`` imports, at any depth of the file (a function's own imports
+    too), with the packages whose ``__init__`` an import runs on the way."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            found |= {".".join(parts[:i]) for i in range(1, len(parts) + 1)} & modules.keys()
+    return found
+
+
+def test_no_import_cycle_anywhere():
+    """No module imports, directly or through others, a module that imports it back (function-level
+    imports count: they only hide a cycle until the function runs)."""
+    modules = project_modules()
+    graph = {name: imports_of(path, modules) - {name} for name, path in modules.items()}
+    cycles, state = [], {}
+
+    def visit(name: str, stack: list[str]) -> None:
+        state[name] = "open"
+        for other in sorted(graph[name]):
+            if state.get(other) == "open":
+                cycles.append(" -> ".join([*stack[stack.index(other) :], other]))
+            elif other not in state:
+                visit(other, [*stack, other])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert len(graph) > 100 and cycles == []
+
+
+def test_every_thread_and_lock_of_the_app_lives_in_ui_server():
+    """The app's threads and locks are in one place; the library keeps only its own (the model
+    handle's tokenizer lock, the loader's lock and its hub probe)."""
+    server = ROOT / "ui" / "server"
+    app = [ROOT / "app.py", *(ROOT / "lessons").glob("*.py"), *(ROOT / "ui").rglob("*.py")]
+    elsewhere = [p.relative_to(ROOT).as_posix() for p in app if server not in p.parents]
+    assert [p for p in elsewhere if "threading" in imported_modules(ROOT / p)] == []
+    library = {p.relative_to(ROOT).as_posix() for p in (ROOT / "geometry").rglob("*.py")}
+    threaded = {p for p in library if "threading" in imported_modules(ROOT / p)}
+    assert threaded == {"geometry/models/handle.py", "geometry/models/loading.py"}
+
+
+def test_no_module_is_over_600_lines():
+    paths = [
+        *(ROOT / "geometry").rglob("*.py"),
+        *(ROOT / "ui").rglob("*.py"),
+        *(ROOT / "lessons").glob("*.py"),
+    ]
+    long = {p.relative_to(ROOT).as_posix(): n for p in paths if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}
+
+
+def test_geometry_is_a_few_concept_folders():
+    """A newcomer reads the library from its listing: folders by concept, no loose modules but the API."""
+    top = ROOT / "geometry"
+    assert sorted(p.name for p in top.glob("*.py")) == ["__init__.py"]
+    folders = {p.name for p in top.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    expected = {"models", "transformer", "interpret", "words", "projection", "context", "learning", "charts"}
+    assert folders == expected | {"data"}

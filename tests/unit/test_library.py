@@ -69,7 +69,7 @@ def users_model(request, byte_level):
     import torch
     from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
 
-    from geometry.models import wrap
+    from geometry.models.handle import wrap
 
     vocab = len(byte_level)
     if request.param == "gpt2":
@@ -96,12 +96,16 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
 
     import torch
 
-    from geometry.context import occurrence_vectors
-    from geometry.learning import embedding_gradients, train_steps
-    from geometry.projection import project
-    from geometry.similarity import nearest, pairwise
-    from geometry.trace import generate, logit_lens, next_tokens, trace
-    from geometry.vectors import word_vectors
+    from geometry.context.occurrences import occurrence_vectors
+    from geometry.interpret.lens import logit_lens
+    from geometry.learning.gradients import embedding_gradients
+    from geometry.learning.training import train_steps
+    from geometry.projection.methods import project
+    from geometry.transformer.generation import generate
+    from geometry.transformer.readings import next_tokens
+    from geometry.transformer.trace import trace
+    from geometry.words.similarity import nearest, pairwise
+    from geometry.words.vectors import word_vectors
 
     model = users_model.model
     values, flags, modes = snapshot(model)
@@ -129,7 +133,7 @@ def test_every_public_function_leaves_the_users_model_as_it_was(users_model):
 
 
 def test_wrap_reads_the_kind_from_the_model(tiny_bert, wordpiece):
-    from geometry.models import wrap
+    from geometry.models.handle import wrap
 
     assert wrap(tiny_bert.model, wordpiece).kind == "encoder"
     with pytest.raises(ValueError, match="'causal' or 'encoder'"):
@@ -140,8 +144,8 @@ def test_wrap_reads_the_kind_from_the_model(tiny_bert, wordpiece):
 
 
 def test_the_library_limits_are_generous_and_the_pages_pass_their_own(tiny_gpt2):
-    from geometry import context as cx
-    from geometry import vectors
+    from geometry.context import occurrences as cx
+    from geometry.words import vectors
 
     words = ["dog", "cat", "house", "tree"] * 110  # 440: more than a page takes, a small data set
     assert vectors.word_vectors(words, tiny_gpt2).shape == (440, tiny_gpt2.d_model)
@@ -151,3 +155,38 @@ def test_the_library_limits_are_generous_and_the_pages_pass_their_own(tiny_gpt2)
     assert len(cx.find_occurrences(tiny_gpt2, sentences, "bank").table) == len(sentences)
     with pytest.raises(ValueError, match="limit"):
         cx.find_occurrences(tiny_gpt2, sentences, "bank", **cx.PAGE_LIMITS)
+
+
+# --------------------------------------------------------------------------- importing changes nothing
+
+CHANGES_NOTHING = """
+import json, os, pkgutil, importlib
+import altair as alt, torch
+schemapi = alt.utils.schemapi
+before = (dict(os.environ), schemapi.DEBUG_MODE, schemapi._FromDict.__init__, torch.get_num_threads())
+import geometry
+names = sorted(m.name for m in pkgutil.walk_packages(geometry.__path__, "geometry."))
+for name in names:
+    importlib.import_module(name)
+after = (dict(os.environ), schemapi.DEBUG_MODE, schemapi._FromDict.__init__, torch.get_num_threads())
+changed = sorted(k for k in before[0].keys() | after[0].keys() if before[0].get(k) != after[0].get(k))
+print(json.dumps({"modules": len(names), "environment": changed, "debug_mode": after[1] == before[1],
+                  "from_dict": after[2] is before[2], "threads": after[3] == before[3]}))
+"""
+
+
+def test_importing_every_geometry_module_changes_nothing_global():
+    """A notebook that imports the library keeps its process: environment variables, Altair's
+    validation and schema table, torch's threads (in a fresh interpreter)."""
+    import json
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run(
+        [sys.executable, "-c", CHANGES_NOTHING], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["modules"] >= 20  # the walk really imports the whole library
+    assert found == {**found, "environment": [], "debug_mode": True, "from_dict": True, "threads": True}

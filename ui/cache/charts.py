@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
+
+if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home page
+    import altair as alt
 
 
 def _pickled(frame: pd.DataFrame) -> bytes:
@@ -32,8 +36,6 @@ def vega_lite_spec(
     # caller, so no session can change another's specification.
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-    from ui.page import scaled
-
     return _convert_altair_to_vega_lite_spec(unvalidated(scaled(_build(*args, **kwargs), presenter)))
 
 
@@ -48,3 +50,12 @@ def unvalidated(chart):
     """
     object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
     return chart
+
+
+def scaled(chart: alt.TopLevelMixin, presenter: bool) -> alt.TopLevelMixin:
+    """The chart, enlarged for a projector in presenter mode (geometry.charts.style.presenter_sized)."""
+    if not presenter:
+        return chart
+    from geometry.charts.style import presenter_sized
+
+    return presenter_sized(chart)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import context
-from geometry.models import LoadedModel
+from geometry.context import attention, tables
+from geometry.context import occurrences as context
+from geometry.models.handle import LoadedModel
 from ui.cache import MODEL_BY_NAME
 from ui.cache.vectors import vocabulary
 
@@ -35,7 +36,7 @@ def occurrence_nearest(
 ) -> pd.DataFrame:
     """The vocabulary words nearest each occurrence at layer ``index``, once per input for the server."""
     occ = _labelled(lm, sentences, word, labels)
-    return context.nearest_words(lm, occ, occ.vectors[:, index], k, vocabulary=vocabulary(lm))
+    return tables.nearest_words(lm, occ, occ.vectors[:, index], k, vocabulary=vocabulary(lm))
 
 
 @st.cache_data(max_entries=16, show_spinner="Drawing the map…", hash_funcs=MODEL_BY_NAME)
@@ -50,7 +51,7 @@ def occurrence_paths(
     """The layer-by-layer map (path table, axis titles, notes) of every occurrence."""
     occ = _labelled(lm, sentences, word, labels)
     vectors = context.standardise(occ.vectors, reference(lm)) if standardised else occ.vectors
-    return context.layer_map(occ, vectors, method)
+    return tables.layer_map(occ, vectors, method)
 
 
 @st.cache_data(
@@ -58,20 +59,20 @@ def occurrence_paths(
 )
 def occurrence_context(
     lm: LoadedModel, sentence: str, word: str, number: int, label: str
-) -> context.OccurrenceContext:
-    """One occurrence traced step by step (see :func:`geometry.context.occurrence_key`)."""
-    return context.occurrence_context(lm, sentence, word, number, label)
+) -> attention.OccurrenceContext:
+    """One occurrence traced step by step (see :func:`geometry.context.attention.occurrence_key`)."""
+    return attention.occurrence_context(lm, sentence, word, number, label)
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=MODEL_BY_NAME)
 def pair_tables(lm: LoadedModel, pair: tuple[tuple, tuple]) -> tuple[bool, pd.DataFrame, pd.DataFrame]:
     """For two occurrences: whether the model is causal, and their moves and attention, stacked."""
-    return context.pair_tables([occurrence_context(lm, *key) for key in pair])
+    return attention.pair_tables([occurrence_context(lm, *key) for key in pair])
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=MODEL_BY_NAME)
 def attention_column(
     lm: LoadedModel, key: tuple, layer_index: int, per_head: bool
-) -> context.AttentionColumn:
+) -> attention.AttentionColumn:
     """What one occurrence's column shows, once per input."""
-    return context.attention_column(occurrence_context(lm, *key), layer_index, per_head)
+    return attention.attention_column(occurrence_context(lm, *key), layer_index, per_head)

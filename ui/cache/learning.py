@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from geometry import learning
-from geometry.models import LoadedModel
-from ui.heavy import computed_in_turn, computed_together
+from geometry.learning import gradients as learning
+from geometry.learning import training
+from geometry.models.handle import LoadedModel
+from ui.server.line import computed_in_turn, computed_together
 
 
 def gradient_tables(lm: LoadedModel, text: str) -> learning.GradientTables:
@@ -26,11 +27,11 @@ def gradient_tables(lm: LoadedModel, text: str) -> learning.GradientTables:
     )
 
 
-def training_run(lm: LoadedModel, text: str, steps: int, lr: float, optimizer: str) -> learning.TrainingRun:
+def training_run(lm: LoadedModel, text: str, steps: int, lr: float, optimizer: str) -> training.TrainingRun:
     """A training run on a private copy, once per settings for the whole server, one copy at a time."""
     return computed_in_turn(
         ("training", lm.name, text, steps, lr, optimizer),
-        lambda: learning.train_steps(lm, text, steps, lr, optimizer),  # the copy is released inside
+        lambda: training.train_steps(lm, text, steps, lr, optimizer),  # the copy is released inside
         "Copying the model and training the copy",
         release=True,
     )

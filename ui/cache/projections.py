@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
-from geometry import projection as pj
-from geometry import uploads
-from geometry import wordsets as ws
-from geometry.models import LoadedModel
+from geometry.models.handle import LoadedModel
+from geometry.projection import axes as projection_axes
+from geometry.projection import faithfulness, maps, uploads
+from geometry.projection import methods as pj
+from geometry.words import wordsets as ws
 from ui.cache import MODEL_BY_NAME
+from ui.server import background
+from ui.server.background import BackgroundJob
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ EXPECTED_MAP_SECONDS = 60.0  # a whole-vocabulary UMAP on two busy cores, for th
 
 
 @st.cache_data(max_entries=16, show_spinner="Drawing the map…")
-def projection_map(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors) -> pj.MapResult:
+def projection_map(
+    source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors
+) -> maps.MapResult:
     """``source`` names the vectors (model, kind, words or vocabulary size; or an upload's digest);
     they are not hashed.
 
@@ -48,7 +50,7 @@ def projection_map(source: tuple, method: str, dims: int, seed: int, params: tup
     then computed by :func:`trust` after the map is on the page (~20 s for 21,700 points).
     """
     result = pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
-    return pj.map_result(result, with_trust=len(_vectors) <= STABILITY_MAX_POINTS)
+    return maps.map_result(result, with_trust=len(_vectors) <= STABILITY_MAX_POINTS)
 
 
 @st.cache_data(
@@ -60,56 +62,36 @@ def trust(source: tuple, method: str, dims: int, seed: int, params: tuple, _vect
 
 
 def custom_map(
-    source: tuple, axes: tuple[pj.Axis, pj.Axis], metric: str, vectors, directions
-) -> pj.MapResult:
+    source: tuple, axes: tuple[projection_axes.Axis, projection_axes.Axis], metric: str, vectors, directions
+) -> maps.MapResult:
     """The map on two custom axes, cached by the names of the inputs (source, axes, metric)."""
     names = tuple(axis.name for axis in axes)
     return _custom_map(source, names, metric, axes, vectors, directions)
 
 
 @st.cache_data(max_entries=16, show_spinner="Placing the words along your axes…")
-def _custom_map(source: tuple, names: tuple, metric: str, _axes, _vectors, _directions) -> pj.MapResult:
-    return pj.map_result(pj.custom_projection(_vectors, _axes, _directions, metric))
+def _custom_map(source: tuple, names: tuple, metric: str, _axes, _vectors, _directions) -> maps.MapResult:
+    return maps.map_result(projection_axes.custom_projection(_vectors, _axes, _directions, metric))
 
 
 @st.cache_data(max_entries=8, show_spinner="Drawing the same map with other seeds…")
 def stability(source: tuple, method: str, dims: int, seed: int, params: tuple, k: int, _vectors):
     seeds = range(seed, seed + STABILITY_RUNS)
-    return pj.seed_stability(_vectors, method, seeds, dims, k, **pj.PAGE_LIMITS, **dict(params))
-
-
-@dataclass(eq=False)
-class MapJob:
-    """One map computed in a background thread, shared by every session that asks for it."""
-
-    started: float = field(default_factory=time.monotonic)
-    result: pj.MapResult | None = None
-    error: Exception | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+    return faithfulness.seed_stability(_vectors, method, seeds, dims, k, **pj.PAGE_LIMITS, **dict(params))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _map_job(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors) -> MapJob:
-    job = MapJob()
-
-    def run() -> None:
-        try:
-            job.result = pj.map_result(
-                pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))
-            )
-        except Exception as error:  # noqa: BLE001 - handed to every waiting page, which says it
-            log.exception("background map failed")
-            job.error = error
-        finally:
-            job.done.set()
-
-    threading.Thread(target=run, name="vocabulary-map", daemon=True).start()
-    return job
+def _map_job(source: tuple, method: str, dims: int, seed: int, params: tuple, _vectors) -> BackgroundJob:
+    """One map computed in a background job, shared by every session that asks for it."""
+    return background.start(
+        lambda: maps.map_result(pj.project(_vectors, method, dims, seed, **pj.PAGE_LIMITS, **dict(params))),
+        name="vocabulary-map",
+    )
 
 
 def map_with_progress(
     source: tuple, method: str, dims: int, seed: int, params: tuple, vectors
-) -> pj.MapResult:
+) -> maps.MapResult:
     """A slow map (the whole vocabulary's UMAP): computed once per server, progress shown while it runs.
 
     Sessions that arrive while it is computing wait for the same computation; later ones get it at once.
@@ -118,8 +100,8 @@ def map_with_progress(
     if not job.done.is_set():
         what = f"{pj.METHOD_NAMES[method]} of {len(vectors):,} words"
         bar = st.progress(0.0)
-        while not job.done.wait(0.5):
-            elapsed = time.monotonic() - job.started
+        while not job.wait(0.5):
+            elapsed = job.seconds
             text = (
                 f"Computing the {what}: once for every visitor of this server, {elapsed:.0f} s so far "
                 f"(about {EXPECTED_MAP_SECONDS:.0f} s on two cores)…"

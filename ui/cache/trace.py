@@ -8,22 +8,23 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import attribution, neurons
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.sampling import Decoding
+from geometry.interpret import attribution, lens, neurons, patching
+from geometry.models.handle import LoadedModel
+from geometry.transformer import forward, generation
+from geometry.transformer import trace as tr
+from geometry.transformer.sampling import Decoding
 from ui.cache import MODEL_BY_NAME
-from ui.heavy import computed_in_turn
-from ui.page import friendly_errors
+from ui.page.layout import friendly_errors
+from ui.server.line import computed_in_turn
 
 # intervention key: (ablated (layer, head) pairs, scale by 1/√d, causal mask; None = the model's own)
 NORMAL = ((), True, None)
 TRACE_TTL = datetime.timedelta(minutes=30)
 
 
-def _intervention(key: tuple) -> tr.Intervention:
+def _intervention(key: tuple) -> forward.Intervention:
     ablated, scale, mask = key
-    return tr.Intervention(
+    return forward.Intervention(
         ablated_heads=tuple(tuple(pair) for pair in ablated), scale_scores=scale, causal_mask=mask
     )
 
@@ -34,17 +35,19 @@ def _intervention(key: tuple) -> tr.Intervention:
 @st.cache_resource(max_entries=4, ttl=TRACE_TTL, show_spinner="Following the prompt through every layer…",
                    hash_funcs=MODEL_BY_NAME)  # fmt: skip
 def cached_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr.Trace:
-    """The trace of ``prompt`` (see geometry.trace), cached per (model, prompt, intervention)."""
+    """The trace of ``prompt`` (see geometry.transformer.trace), cached per (model, prompt, intervention)."""
     return tr.trace(lm, prompt, _intervention(intervention))
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=MODEL_BY_NAME)
 def cached_logit_lens(lm: LoadedModel, prompt: str, intervention: tuple, position: int) -> pd.DataFrame:
-    """The logit lens of one position (geometry.trace.logit_lens), read from the cached trace."""
-    return tr.logit_lens(cached_trace(lm, prompt, intervention), position=position, k=5)
+    """The logit lens of one position (geometry.interpret.lens.logit_lens), read from the cached trace."""
+    return lens.logit_lens(cached_trace(lm, prompt, intervention), position=position, k=5)
 
 
-def cached_generation(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> tr.GenerationResult:
+def cached_generation(
+    lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple
+) -> generation.GenerationResult:
     """Tokens written one at a time: once per settings for the server, in turn with other heavy work."""
     return computed_in_turn(
         ("generation", lm.name, prompt, n_tokens, decoding),
@@ -53,14 +56,16 @@ def cached_generation(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tup
     )
 
 
-def _generate(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> tr.GenerationResult:
+def _generate(lm: LoadedModel, prompt: str, n_tokens: int, decoding: tuple) -> generation.GenerationResult:
     settings = Decoding(*decoding)
-    steps = iter(range(tr.MAX_NEW_TOKENS))
+    steps = iter(range(generation.MAX_NEW_TOKENS))
 
     def pick(logits: np.ndarray) -> int:
         return settings.choose(logits, next(steps))
 
-    return tr.generate(lm, prompt, n_tokens, choose=pick, use_cache=True, max_new_tokens=tr.MAX_NEW_TOKENS)
+    return generation.generate(
+        lm, prompt, n_tokens, choose=pick, use_cache=True, max_new_tokens=generation.MAX_NEW_TOKENS
+    )
 
 
 def load_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr.Trace | None:
@@ -72,7 +77,7 @@ def load_trace(lm: LoadedModel, prompt: str, intervention: tuple = NORMAL) -> tr
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=MODEL_BY_NAME)
 def logit_attribution(lm: LoadedModel, prompt: str, target: int, other: int | None) -> pd.DataFrame:
-    """The direct logit attribution of the prompt's cached trace (geometry.attribution)."""
+    """The direct logit attribution of the prompt's cached trace (geometry.interpret.attribution)."""
     return attribution.attribution_from_trace(lm, cached_trace(lm, prompt), target, other)
 
 
@@ -82,7 +87,7 @@ def cached_patching(lm: LoadedModel, clean: str, corrupted: str, target: int, ot
 
     def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
         bar = where.progress(0.0, text="Patching…")
-        residual = attribution.patch_residual(
+        residual = patching.patch_residual(
             lm,
             clean,
             corrupted,
@@ -90,7 +95,7 @@ def cached_patching(lm: LoadedModel, clean: str, corrupted: str, target: int, ot
             other,
             progress=lambda f, text: bar.progress(0.8 * f, f"Residual: {text}"),
         )
-        heads = attribution.patch_heads(
+        heads = patching.patch_heads(
             lm,
             clean,
             corrupted,
@@ -110,8 +115,8 @@ def cached_patching(lm: LoadedModel, clean: str, corrupted: str, target: int, ot
 @st.cache_data(max_entries=16, ttl=TRACE_TTL, show_spinner="Reading every position through the unembedding…",
                hash_funcs=MODEL_BY_NAME)  # fmt: skip
 def cached_lens(lm: LoadedModel, prompt: str, target: int | None) -> pd.DataFrame:
-    """The logit lens at every position of the prompt's cached trace (geometry.trace.lens_table)."""
-    return tr.lens_table(cached_trace(lm, prompt), target)
+    """The logit lens at every position of the prompt's cached trace (geometry.interpret.lens.lens_table)."""
+    return lens.lens_table(cached_trace(lm, prompt), target)
 
 
 def cached_reference(lm: LoadedModel, layer: int) -> neurons.ReferenceActivations:

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import similarity
-from geometry.models import LoadedModel
-from geometry.vectors import MAX_WORDS
-from geometry.vectors import word_vectors as _word_vectors
+from geometry.models.handle import LoadedModel
+from geometry.words import similarity
+from geometry.words.vectors import MAX_WORDS
+from geometry.words.vectors import word_vectors as _word_vectors
 from ui.cache import MODEL_BY_NAME
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from geometry import context
-from ui.page import explain
+from geometry.context import occurrences as context
+from ui.page.layout import explain
 
 
 def explanation(reference: context.Reference) -> None:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geometry import context, senses
-from geometry.models import ENCODER_NAME
+from geometry.context import senses
+from geometry.models.catalogue import ENCODER_NAME
+from geometry.words.tokens import MAX_WORD_CHARS
 from ui.models import causal_lm_picker
-from ui.page import more_controls
+from ui.page.layout import more_controls
 
 PRESETS = senses.PRESETS
 KINDS = ["encoder", "causal LM"]  # the encoder reads both sides of a word, the causal LM only the left
@@ -43,7 +44,7 @@ def inputs_ui() -> tuple[str, str, str]:
     )
     st.caption(
         f"Limits: {senses.MAX_SENTENCES} sentences of up to {senses.MAX_SENTENCE_CHARS} characters, "
-        f"a word of up to {context.MAX_WORD_CHARS} characters. The word is matched as a whole word, "
+        f"a word of up to {MAX_WORD_CHARS} characters. The word is matched as a whole word, "
         "in any letter case."
     )
     if kind == "causal LM":

@@ -3,16 +3,21 @@ the table across layers and the first dimensions. Each draws tables the page com
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
-from geometry import charts, context
-from geometry.projection import is_warm
-from ui.page import cached_chart, download_table, safe_tokens, show_chart
+from geometry.charts import context as charts
+from geometry.context import tables
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table
+from ui.page.safety import safe_tokens
+from ui.server.warm_up import umap_ready
 
 
 def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) -> None:
-    """The cosine between every two occurrences at the chosen layer (geometry.context.pairwise_table)."""
+    """The cosine between every two occurrences at the chosen layer (context.tables.pairwise_table)."""
     st.subheader(f"Cosine between occurrences at {layer}")
     chart = cached_chart(charts.occurrence_cosine_chart, pairwise, show_values=show_values)
     show_chart(chart, "context_cosines", "cx_cos")
@@ -26,12 +31,12 @@ def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) ->
 def paths_heading(method: str) -> None:
     """The heading of the map, said before the map is computed (UMAP's first map compiles)."""
     st.subheader("Every occurrence, every layer")
-    if method == "UMAP" and not is_warm():
+    if method == "UMAP" and not umap_ready():
         st.caption("UMAP compiles its code on first use in this server (about 15 seconds).")
 
 
 def paths_view(paths: tuple[pd.DataFrame, list[str], tuple[str, ...]], index: int, method: str) -> None:
-    """Each occurrence's path through the layers (geometry.context.layer_map: frame, titles, notes)."""
+    """Each occurrence's path through the layers (geometry.context.tables.layer_map: frame, titles, notes)."""
     path_frame, titles, notes = paths
     chart = cached_chart(charts.occurrence_paths_chart, path_frame, index, *titles)
     show_chart(chart, "context_paths", "cx_paths")
@@ -45,7 +50,7 @@ def paths_view(paths: tuple[pd.DataFrame, list[str], tuple[str, ...]], index: in
 def nearest_view(nearest: pd.DataFrame, layer: str) -> None:
     """The vocabulary words nearest each occurrence (geometry.context.nearest_words), one row each."""
     st.subheader(f"Nearest vocabulary words at {layer}")
-    st.dataframe(context.nearest_summary(safe_tokens(nearest, "word")), hide_index=True, width="stretch")
+    st.dataframe(tables.nearest_summary(safe_tokens(nearest, "word")), hide_index=True, width="stretch")
     st.caption(
         "A lens, not a readout: cosine with the input-embedding rows of whole-word tokens. It is exact "
         "for the static row. In the middle layers it is only an approximation, since hidden states drift "
@@ -56,9 +61,9 @@ def nearest_view(nearest: pd.DataFrame, layer: str) -> None:
 def across_layers_view(table: pd.DataFrame, index: int, last_layer: str, labelled: bool) -> None:
     """Self-similarity, within and across senses at every layer (geometry.context.layer_table)."""
     st.subheader("Across layers")
-    chart = cached_chart(charts.layer_similarity_chart, context.long_layer_table(table), index)
+    chart = cached_chart(charts.layer_similarity_chart, tables.long_layer_table(table), index)
     show_chart(chart, "context_layers", "cx_layers")
-    st.markdown(context.layer_summary(table, last_layer, labelled=labelled))
+    st.markdown(layer_summary(table, last_layer, labelled=labelled))
 
 
 def downloads(table: pd.DataFrame, pairwise: pd.DataFrame, word: str, model_name: str, layer: str) -> None:
@@ -67,6 +72,32 @@ def downloads(table: pd.DataFrame, pairwise: pd.DataFrame, word: str, model_name
 
 
 def dimensions_view(strips: pd.DataFrame, layer: str) -> None:
-    """The first 32 dimensions of the static row and the chosen layer (geometry.context.dimension_table)."""
+    """The first 32 dimensions of the static row and the chosen layer (context.tables.dimension_table)."""
     st.subheader(f"The first 32 dimensions: static row and {layer}")
     show_chart(cached_chart(charts.dimension_strip_chart, strips), "context_dimensions", "cx_dims")
+
+
+def layer_summary(table: pd.DataFrame, last_layer: str, labelled: bool = True) -> str:
+    """A few sentences (Markdown) on the first and last rows of :func:`layer_table`; ``labelled``: some
+    sentence has a sense."""
+    text = (
+        f"Self-similarity goes from **{table.self_similarity.iloc[0]:.2f}** (static) to "
+        f"**{table.self_similarity.iloc[-1]:.2f}** at {last_layer}."
+    )
+    within, across = table.within_sense.iloc[-1], table.across_sense.iloc[-1]
+    if not labelled or (math.isnan(within) and math.isnan(across)):
+        return text + " Label the sentences with senses (`sense: sentence`) to compare within and across."
+    if math.isnan(within):  # labelled, but no sense has two sentences: no same-sense pair exists
+        return text + (
+            f" There, pairs with different senses average **{across:.2f}**. No sense has two sentences "
+            "yet, so nothing can be compared within a sense: give one sense a second sentence."
+        )
+    if math.isnan(across):  # every sentence carries the same label
+        return text + (
+            f" There, pairs with the same sense average **{within:.2f}**. Every sentence has the same "
+            "sense, so nothing can be compared across senses: label a sentence with another sense."
+        )
+    return text + (
+        f" There, pairs with the same sense average **{within:.2f}** and pairs with different senses "
+        f"**{across:.2f}**."
+    )

@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from geometry import context
-from ui.page import metric_row
+from geometry.context import occurrences as context
+from geometry.context import tables
+from ui.page.layout import metric_row
 
 
 def number(value: float) -> str:
@@ -23,7 +24,7 @@ def occurrence_notes(occ: context.Occurrences) -> None:
             f"The tokenizer cuts '{occ.word}' into several tokens ({'; '.join(occ.split_pieces)}); "
             "each occurrence's vector is the mean of its pieces."
         )
-    spread = context.static_spread(occ)
+    spread = tables.static_spread(occ)
     if spread == 0:
         st.success(
             f"Static vector: the same embedding row in all {len(occ.labels)} occurrences (largest "

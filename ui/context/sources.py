@@ -2,7 +2,7 @@
 
 For two occurrences of the word (by default in different senses): its attention to every token of
 its sentence, layer by layer and head by head, and how far each layer's attention and MLP move its
-vector. Every number is recomputed from the model's weights by geometry.trace (parity-tested).
+vector. Every number is recomputed from the model's weights by geometry.transformer.trace (parity-tested).
 """
 
 from __future__ import annotations
@@ -10,20 +10,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import charts, context
-from ui.page import cached_chart, download_table, explain, show_chart
+from geometry.charts import context as charts
+from geometry.context import attention as context_attention
+from geometry.context import occurrences as context
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
 
 HEAD_VIEWS = ["heads averaged, every layer", "every head, one layer"]
 
 
 def pick_occurrences(occ: context.Occurrences) -> tuple[str, str]:
     """Two URL-bound select boxes of occurrences; a value the sentences no longer have falls back."""
-    first, second = context.default_pair(occ)
+    first, second = context_attention.default_pair(occ)
     for key in ("cx_focus_a", "cx_focus_b"):
         if st.session_state.get(key) not in (None, *occ.labels):  # other sentences than before
             del st.session_state[key]
     left, right = st.columns(2)
-    names = context.occurrence_names(occ)
+    names = context_attention.occurrence_names(occ)
     a = left.selectbox(
         "First occurrence", occ.labels, index=None, format_func=names.get, key="cx_focus_a",
         bind="query-params", placeholder=names[first],
@@ -64,19 +67,19 @@ def direction_text(causal: bool, word: str) -> str:
     )
 
 
-def occurrence_column(column: context.AttentionColumn, key: str) -> None:
+def occurrence_column(column: context_attention.AttentionColumn, key: str) -> None:
     """One occurrence: its tokens (the word in bold), its attention chart and the words it reads most."""
     tokens = [f"**{t}**" if i in column.positions else t for i, t in enumerate(column.tokens)]
     st.markdown(f"**{column.label}**: {' '.join(tokens)}")
     chart = cached_chart(charts.word_attention_chart, column.frame, *column.axes, show_values=column.numbers)
     show_chart(chart, f"context_attention_{key}", key)
-    st.caption(column.strongest)
+    st.caption(strongest_sentence(column))
 
 
 def sources_view(
     word: str,
     causal: bool,
-    columns: list[context.AttentionColumn],
+    columns: list[context_attention.AttentionColumn],
     changes: pd.DataFrame,
     attention: pd.DataFrame,
 ) -> None:
@@ -102,3 +105,19 @@ def sources_view(
         r"\qquad \text{move} = \lVert h_\text{after} - h_\text{before} \rVert",
         title="Reading the attention and the moves",
     )
+
+
+def _listed(top: pd.DataFrame) -> str:
+    return ", ".join(f"{row.key_label.split(' ', 1)[1]} ({row.probability:.2f})" for row in top.itertuples())
+
+
+def strongest_sentence(column: context_attention.AttentionColumn) -> str:
+    """One sentence naming the tokens the word attends to most at a layer (and among words alone,
+    when the tokenizer added tokens such as [CLS])."""
+    text = (
+        f"At layer {column.layer_index}, heads averaged, '{column.word}' looks most at: "
+        f"{_listed(column.strongest)}."
+    )
+    if column.strongest_words is not None:
+        text += f" Among the words alone: {_listed(column.strongest_words)}."
+    return text

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import charts
-from geometry.wordlists import keep_pair
-from ui.page import cached_chart, download_table, explain, show_chart
+from geometry.charts import dot_products as charts
+from geometry.words.wordlists import keep_pair
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
 
 
 def axis_ui(names: list[str], by_hand: bool) -> tuple[str, str] | None:

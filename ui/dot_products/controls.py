@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ui.page import more_controls
+from ui.page.layout import more_controls
 
 
 def plain(word: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, similarity
-from ui.page import cached_chart, download_table, explain, friendly_errors, show_chart
+from geometry.charts import dot_products as charts
+from geometry.words import similarity
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors
 
 
 def matrix_section(names: list[str], X: np.ndarray, metric: str, base: float | None) -> None:

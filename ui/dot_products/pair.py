@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, handmade, similarity
-from geometry.wordlists import keep_pair
+from geometry.charts import dot_products as charts
+from geometry.words import handmade, similarity
+from geometry.words.similarity import NEAR_ZERO
+from geometry.words.wordlists import keep_pair
 from ui.dot_products.controls import plain
-from ui.page import cached_chart, download_table, explain, metric_row, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row
 
 BASELINE_HELP = (
     "The mean cosine between random pairs of this model's vocabulary words (a fixed random sample). "
@@ -56,7 +59,7 @@ def pair_view(
     a, b, name_a, name_b = X[i], X[j], names[i], names[j]
     summary = similarity.summarise_pair(a, b)
     _metrics(summary, name_a, name_b, base)
-    label, sentence = similarity.reading(summary.cosine, base, same=i == j)
+    label, sentence = reading(summary.cosine, base, same=i == j)
     st.markdown(f"**Reading: {label}.** {sentence}")
     if by_hand:
         st.dataframe(handmade.multiplication_table(a, b, name_a, name_b), hide_index=True, width="stretch")
@@ -104,3 +107,40 @@ def contributions_section(names: list[str], X: np.ndarray, pair: tuple[int, int]
         "over the vocabulary and dividing by its spread, gives every dimension an equal say.",
         r"z_i=\frac{a_i-\mu_i}{\sigma_i}\qquad \text{share}_i=\frac{|a_i b_i|}{\sum_j |a_j b_j|}",
     )
+
+
+def reading(cos: float | None, baseline: float | None = None, same: bool = False) -> tuple[str, str]:
+    """A plain-language reading of a cosine: (label, sentence).
+
+    The label comes from the sign ("aligned", "unrelated" for |cos| < 0.1, "opposed"); when a
+    baseline is given the sentence also says how the pair compares with random words. ``same``:
+    one entry compared with itself, which says nothing about two words.
+
+    >>> reading(0.99)[0], reading(0.02)[0], reading(-0.5)[0], reading(1.0, same=True)[0]
+    ('aligned', 'unrelated', 'opposed', 'the same entry twice')
+    """
+    if same:
+        return "the same entry twice", (
+            "A vector compared with itself always has cosine 1 and angle 0. Pick two different entries."
+        )
+    if cos is None:
+        return "undefined", "One vector is all zeros, so it points nowhere and has no angle."
+    if cos >= NEAR_ZERO:
+        label = "aligned"
+        sentence = "The vectors point roughly the same way: positive products outweigh negative ones."
+    elif cos <= -NEAR_ZERO:
+        label = "opposed"
+        sentence = "The vectors point in roughly opposite directions: negative products win."
+    else:
+        label = "unrelated"
+        sentence = "The vectors are nearly at right angles: the products cancel out."
+    if baseline is not None:
+        gap = cos - baseline
+        verdict = "about as close as"
+        if abs(gap) > NEAR_ZERO:
+            verdict = "closer than" if gap > 0 else "further apart than"
+        sentence += (
+            f" Random word pairs of this model average a cosine of {baseline:.3f}, so this pair "
+            f"({cos:.3f}, {gap:+.3f}) is {verdict} two random words."
+        )
+    return label, sentence

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import charts, similarity
+from geometry.charts import dot_products as charts
+from geometry.words import similarity
 from ui.dot_products.controls import plain
-from ui.page import cached_chart, download_table, explain, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
+from ui.page.safety import safe_tokens
 
 
 def neighbours_ui() -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts, learning
-from ui.page import cached_chart, download_table, metric_row, safe_tokens, show_chart
+from geometry.charts import learning as charts
+from geometry.learning import gradients as learning
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, metric_row
+from ui.page.safety import safe_tokens
 
 
 def gradient_section(model_name: str, tables: learning.GradientTables) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, learning
-from ui.page import cached_chart, metric_row, show_chart
+from geometry.charts import learning as charts
+from geometry.learning import gradients as learning
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import metric_row
 
 
 def loss_section(tables: learning.GradientTables) -> None:

@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import charts, learning
-from ui.page import cached_chart, download_table, metric_row, more_controls, safe_tokens, show_chart
+from geometry.charts import learning as charts
+from geometry.learning import training as learning
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, metric_row, more_controls
+from ui.page.safety import safe_tokens
 
 LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1]
 ZOOMS = [1, 10, 100, 1000]

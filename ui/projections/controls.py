@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geometry import models, vectors
-from geometry import projection as pj
-from ui.page import more_controls
+from geometry.models import catalogue
+from geometry.projection import methods as pj
+from geometry.words import vectors
+from ui.page.layout import more_controls
 
-MODEL_CHOICES = [models.ENCODER_NAME, *models.CAUSAL_LM_CHOICES]
+MODEL_CHOICES = [catalogue.ENCODER_NAME, *catalogue.CAUSAL_LM_CHOICES]
 WORD_SETS, VOCABULARY, UPLOAD = "Word sets", "Vocabulary", "Your vectors"
 VOCABULARY_SIZES = [1_000, 5_000, 10_000]
 MAP_METHODS = (*pj.METHODS, "custom")  # custom axes: two directions the user names

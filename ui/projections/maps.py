@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import charts
-from geometry import projection as pj
-from ui.page import cached_chart, download_table, presenter_mode, show_chart, show_plotly
+from geometry.charts import plotly as plotly_charts
+from geometry.charts import projections as charts
+from geometry.charts.style import PRESENTER_MIN_FONT
+from geometry.projection import axes as projection_axes
+from geometry.projection import maps
+from geometry.words.vectors import angle_degrees, cosine
+from ui.page.charts import cached_chart, show_chart, show_plotly
+from ui.page.layout import download_table
+from ui.page.settings import presenter_mode
 from ui.projections.controls import Settings
+from ui.server import warm_up
 
 WARM_UP_SECONDS = 15.0  # typical numba compile time, for the progress bar only
 QUIET = {"delta_color": "off", "delta_arrow": "off"}
@@ -20,24 +24,13 @@ QUIET = {"delta_color": "off", "delta_arrow": "off"}
 
 def wait_for_umap() -> None:
     """Show progress while UMAP's one-off compilation finishes (starting it if nobody has)."""
-    if pj.is_warm():
+    if warm_up.umap_ready():
         return
-    worker = None
-    if not pj.is_warming():
-        worker = threading.Thread(target=pj.warm_up, name="umap-warm-up", daemon=True)
-        worker.start()
+    job = warm_up.compile_umap_soon()  # done when the compilation (this one or one under way) is
     text = "Preparing UMAP: its first map in this server compiles code (about 15 s, once)…"
-    bar, start = st.progress(0.0, text=text), time.monotonic()
-    while not pj.is_warm():
-        if worker is not None:
-            worker.join(0.25)
-            if not worker.is_alive():
-                break
-        else:
-            time.sleep(0.25)
-            if not pj.is_warming():
-                break
-        bar.progress(min(0.95, (time.monotonic() - start) / WARM_UP_SECONDS), text=text)
+    bar = st.progress(0.0, text=text)
+    while not job.wait(0.25):
+        bar.progress(min(0.95, job.seconds / WARM_UP_SECONDS), text=text)
     bar.empty()
 
 
@@ -47,15 +40,15 @@ TURN_HINT = (
 PAN_HINT = "Drag to pan, scroll to zoom, hover a dot for its word, click it to see its neighbours."
 
 
-def map_view(frame: pd.DataFrame, result: pj.MapResult, settings: Settings, many: bool) -> None:
+def map_view(frame: pd.DataFrame, result: maps.MapResult, settings: Settings, many: bool) -> None:
     """The map (Altair, or Plotly for 3D scenes and the whole vocabulary) and its coordinates' CSV."""
     categories = list(dict.fromkeys(frame["category"]))
     labels = settings.labels and not many
     if labels:  # a readable subset: crowded words keep their point and are named on hover
         big = presenter_mode()  # the plot is narrower and the letters larger on a projector
-        font = charts.PRESENTER_MIN_FONT + 2 if big else charts.MAP_LABEL_PX + 2  # the bold labels' size
+        font = PRESENTER_MIN_FONT + 2 if big else charts.MAP_LABEL_PX + 2  # the bold labels' size
         plot_width = (540 if big else 700) - 2 * 90  # the map's padding keeps 90 px free each side
-        frame = pj.with_labels(frame, plot_width, font)
+        frame = maps.with_labels(frame, plot_width, font)
         hidden = int((~frame["labelled"]).sum())
         if hidden:
             st.caption(
@@ -64,10 +57,10 @@ def map_view(frame: pd.DataFrame, result: pj.MapResult, settings: Settings, many
             )
     titles = list(result.titles)
     if settings.dims == 3 and not settings.panels:
-        figure = charts.projection_3d_chart(frame, titles, categories, labels=labels, many=many)
+        figure = plotly_charts.projection_3d_chart(frame, titles, categories, labels=labels, many=many)
         _plotly_map(figure, TURN_HINT)
     elif settings.dims == 2 and many:
-        _plotly_map(charts.vocabulary_map_chart(frame, titles, categories), PAN_HINT)
+        _plotly_map(plotly_charts.vocabulary_map_chart(frame, titles, categories), PAN_HINT)
     else:
         if settings.dims == 2:
             chart = cached_chart(
@@ -75,12 +68,17 @@ def map_view(frame: pd.DataFrame, result: pj.MapResult, settings: Settings, many
             )
         else:
             chart = cached_chart(
-                charts.projection_panels_chart, frame, titles, categories=categories, labels=labels, many=many
+                charts.projection_panels_chart,
+                frame,
+                titles,
+                categories=categories,
+                labels=labels,
+                many=many,
             )
         show_chart(
             chart, "projection", key="pj_map", on_select="rerun", selection_mode="pick", width="stretch"
         )
-    columns = ["word", "category", *pj.AXES[: settings.dims]]
+    columns = ["word", "category", *maps.AXES[: settings.dims]]
     download_table(frame[columns], "projection.csv", key="pj_csv", label="Download coordinates (CSV)")
 
 
@@ -89,7 +87,7 @@ def _plotly_map(figure, hint: str) -> None:
     st.caption(f"{hint} The camera button in the chart's toolbar saves a PNG of the view as it is.")
 
 
-def faithfulness_view(result: pj.MapResult, settings: Settings, trust: float | None = None) -> None:
+def faithfulness_view(result: maps.MapResult, settings: Settings, trust: float | None = None) -> None:
     """Trustworthiness (``trust`` when the map came without it), spread kept, notes, variance bars."""
     left, middle, right = st.columns(3)
     trust = result.trust if trust is None else trust
@@ -104,19 +102,46 @@ def faithfulness_view(result: pj.MapResult, settings: Settings, trust: float | N
     for note in result.notes:
         st.info(note, icon="ℹ️")
     if result.ratio is not None:
-        table = pj.variance_table(result.ratio)
+        table = maps.variance_table(result.ratio)
         with right:
             show_chart(
-                cached_chart(charts.explained_variance_chart, table), "explained_variance", key="pj_variance"
+                cached_chart(charts.explained_variance_chart, table),
+                "explained_variance",
+                key="pj_variance",
             )
 
 
-def axes_view(directions: list[np.ndarray], axes: tuple[pj.Axis, pj.Axis]) -> None:
+def axes_view(directions: list[np.ndarray], axes: tuple[projection_axes.Axis, projection_axes.Axis]) -> None:
     """The cosine between the two custom axes and what it does to the picture."""
-    cos, meaning = pj.axes_cosine(*directions)
+    cos, meaning = axes_cosine(*directions)
     left, right = st.columns([2, 5])
     left.metric("Cosine between the axes", f"{cos:.3f}", f"{axes[0].name} vs {axes[1].name}", **QUIET)
     right.markdown(
         f"{meaning} Each point is placed by its scalar projection x · u on each axis (u the axis "
         "direction divided by its length); everything at right angles to both axes is left out."
     )
+
+
+def axes_cosine(first: np.ndarray, second: np.ndarray) -> tuple[float, str]:
+    """The cosine between two axis directions and what it means for the picture (one sentence or two).
+
+    >>> axes_cosine(np.array([1.0, 0]), np.array([0.0, 3]))[0]
+    0.0
+    """
+    cos = cosine(first, second)
+    angle = angle_degrees(first, second)
+    if abs(cos) < 0.1:
+        meaning = (
+            f"The axes are nearly at right angles ({angle:.0f}°): where a word sits along one says "
+            "little about where it sits along the other, so the picture is a fair flat slice."
+        )
+    else:
+        way = "the same" if cos > 0 else "opposite"
+        diagonal = "rising" if cos > 0 else "falling"
+        meaning = (
+            f"The axes point partly {way} ways ({angle:.0f}° apart, not 90°): a word far along one "
+            f"tends to be {'far' if cos > 0 else 'low'} along the other, so the points stretch along the "
+            f"{diagonal} diagonal and the two ideas look more related on the page than the drawing's "
+            "right-angled axes suggest."
+        )
+    return cos, meaning

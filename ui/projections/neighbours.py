@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import projection as pj
-from ui.page import download_table
+from geometry.projection import maps
+from ui.page.layout import download_table
 
 
 def neighbours_view(table: pd.DataFrame, words: tuple[str, ...], index: int, metric: str) -> None:
     """The chosen word's neighbours in both spaces, side by side, from the page's one
-    :func:`geometry.projection.neighbour_comparison` (with labels)."""
+    :func:`geometry.projection.faithfulness.neighbour_comparison` (with labels)."""
     kept, false = int(table["kept"].sum()), int(table["false_neighbour"].sum())
     k = len(table)
     st.markdown(
@@ -19,7 +19,7 @@ def neighbours_view(table: pd.DataFrame, words: tuple[str, ...], index: int, met
         f"nearest on the map; **{false} map neighbour(s) are false** (close on the map only)."
     )
     left, right = st.columns(2)
-    full, flat = pj.neighbour_tables(table, metric)
+    full, flat = maps.neighbour_tables(table, metric)
     left.markdown("Nearest in the full space")
     left.dataframe(
         full.style.apply(_shade("also near on map", False), axis=1), hide_index=True, width="stretch"

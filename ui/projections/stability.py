@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geometry import charts
-from geometry import projection as pj
+from geometry.charts import projections as charts
+from geometry.projection import maps
+from geometry.projection import methods as pj
 from ui.cache import projections as cache
-from ui.page import cached_chart, friendly_errors, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import friendly_errors
 from ui.projections.controls import Settings
 from ui.projections.maps import QUIET
 
@@ -45,7 +47,7 @@ def stability_view(source, frame: pd.DataFrame, vectors: np.ndarray, settings: S
         left, right = st.columns(2)
         left.metric("Mean Procrustes disparity", f"{result.disparity:.3f}", "0 = same picture", **QUIET)
         right.metric("Shared map neighbours", f"{result.neighbour_overlap:.0%}", f"k = {settings.k}", **QUIET)
-        seeds = pj.seed_maps_frame(frame, result)
+        seeds = maps.seed_maps_frame(frame, result)
         categories = list(dict.fromkeys(frame["category"]))
         show_chart(
             cached_chart(charts.seed_maps_chart, seeds, categories, many=many), "seed_maps", key="pj_seeds"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from geometry import uploads
-from geometry import wordsets as ws
+from geometry.projection import uploads
+from geometry.words import wordsets as ws
 from ui.cache import projections as cache
-from ui.page import friendly_errors
+from ui.page.layout import friendly_errors
 
 COLOUR_MAX_GROUPS = 20  # metadata columns with more distinct values are not offered as colours
 UPLOADED = "your vectors"  # the category of uploaded points when no metadata column colours them

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import projection as pj
-from geometry import wordsets as ws
-from ui.page import friendly_errors
+from geometry.projection import axes
+from geometry.words import tokens
+from geometry.words import wordsets as ws
+from ui.page.layout import friendly_errors
 
 OWN_WORDS_ONLY = "(only my words)"
 
@@ -26,7 +27,7 @@ def word_set_ui() -> ws.WordSet | None:
     st.caption(
         "Commas or new lines between words; start a line with `label:` to colour its words as a group. "
         f"Added to the preset. Limits: {ws.MAX_WORDS} words, {ws.MAX_TEXT_CHARS:,} characters, "
-        f"{ws.MAX_WORD_CHARS} characters a word."
+        f"{tokens.MAX_WORD_CHARS} characters a word."
     )
     base = ws.preset_words(ws.PRESETS[preset].categories) if preset in ws.PRESETS else ws.WordSet((), ())
     if not text.strip():
@@ -48,7 +49,7 @@ def skipped_notice(word_set: ws.WordSet, kind: str) -> None:
         st.caption(f"Read as several tokens, so their static vector is the mean of the pieces: {shown}.")
 
 
-def axes_ui() -> tuple[pj.Axis, pj.Axis] | None:
+def axes_ui() -> tuple[axes.Axis, axes.Axis] | None:
     """Two text boxes, one direction each; None (after a warning) when one cannot be read."""
     left, right = st.columns(2)
     x_text = left.text_input(
@@ -59,7 +60,7 @@ def axes_ui() -> tuple[pj.Axis, pj.Axis] | None:
         "y axis", "boy -> king", key="pj_y_axis", bind="query-params", help="Written the same way as x."
     )
     with friendly_errors():
-        return pj.parse_axis(x_text), pj.parse_axis(y_text)
+        return axes.parse_axis(x_text), axes.parse_axis(y_text)
     return None
 
 

@@ -1,21 +1,26 @@
-"""The Architectures tab: the three families side by side, and the prompt through a second model."""
+"""The Architectures tab: the families side by side, and the prompt through a second model."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from geometry import models
-from geometry import trace as tr
-from geometry.models import LoadedModel
+from geometry.models import catalogue
+from geometry.models.handle import LoadedModel, network
+from geometry.transformer import architecture, readings, registry
+from geometry.transformer import trace as tr
 from ui.cache.trace import load_trace
 from ui.models import get_model, unavailable_reason
-from ui.page import download_table, explain
+from ui.page.layout import download_table, explain
+from ui.trace.describe import family_sentence
 
-FAMILY_MODELS = (models.ENCODER_NAME, models.CAUSAL_LM_NAME, "gpt2")  # BERT, Llama, GPT-2
+# the two default models, then each family's example model (GPT-2's on the hub)
+FAMILY_MODELS = tuple(
+    dict.fromkeys((catalogue.ENCODER_NAME, catalogue.CAUSAL_LM_NAME, *catalogue.FAMILY_EXAMPLES))
+)
 
 
-def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], list[str]]:
-    """The traced model's architecture and those of the three families' models that load here.
+def family_architectures(trace: tr.Trace) -> tuple[dict[str, architecture.Architecture], list[str]]:
+    """The traced model's architecture and those of the families' models that load here.
 
     Returns ({model name: architecture}, ["model (why it is missing)", …])."""
     named, missing = {trace.model_name: trace.architecture}, []
@@ -27,13 +32,13 @@ def family_architectures(trace: tr.Trace) -> tuple[dict[str, tr.Architecture], l
         if other is None:
             missing.append(f"{name} ({reason or 'it did not load'})")
         else:
-            named[name] = tr.architecture_of(tr.network(other))
+            named[name] = registry.architecture_of(network(other))
     return named, missing
 
 
 def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     """The same prompt through a second model: its tokens and, for a causal LM, its next tokens."""
-    others = [name for name in models.TRACE_CHOICES if name != lm.name]
+    others = [name for name in catalogue.TRACE_CHOICES if name != lm.name]
     left, right = st.columns([1, 2])
     compare = left.toggle(
         "Run the prompt through a second model", False, key="tr_compare", bind="query-params"
@@ -54,30 +59,22 @@ def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     for column, one, owner in zip(st.columns(2), [trace, other], [lm, other_lm], strict=True):
         column.markdown(f"**{one.model_name}**: {one.n_tokens} tokens: {' · '.join(one.tokens)}")
         if one.predicts_tokens:
-            column.dataframe(tr.next_tokens(owner, one, 5), hide_index=True)
+            column.dataframe(readings.next_tokens(owner, one, 5), hide_index=True)
         else:
             column.caption("An encoder: no next token, one vector per token.")
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     named, missing = family_architectures(trace)
-    table = tr.architecture_table(named)
+    table = architecture.architecture_table(named)
     st.dataframe(table, hide_index=True, width="stretch")
     if missing:
         st.caption("Not on this machine, so not in the table: " + "; ".join(missing) + ".")
     download_table(table, "architectures.csv", key="tr_dl_architectures")
     second_run(lm, trace)
     explain(
-        "Three families, one recipe of attention and MLP blocks. **BERT** (the sentence encoder "
-        "all-MiniLM-L6-v2) adds learned position and token-type vectors to each token and normalises the "
-        "sum; its attention looks both ways, it normalises the stream *after* each residual addition "
-        "(post-norm) with LayerNorm, uses a GELU MLP and ends without a vocabulary head. **GPT-2** adds a "
-        "learned position vector, attends only backwards, normalises a copy of the stream *before* each "
-        "sublayer (pre-norm) with LayerNorm, and uses a GELU MLP and one key/value head per query head. "
-        "**Llama**-style models such as SmolLM2 are pre-norm and causal too, but rotate queries and keys by "
-        "an angle that grows with position (rotary), use RMSNorm (no mean subtraction, no bias), a "
-        "SiLU-gated MLP (SwiGLU) and grouped-query attention, where several query heads share one "
-        "key/value head to make the cache smaller.",
+        f"{len(named)} models, one recipe of attention and MLP blocks. "
+        + " ".join(family_sentence(name, arch) for name, arch in named.items()),
         r"\text{post-norm: } h \leftarrow \text{LN}(h + f(h)),\qquad"
         r"\text{pre-norm: } h \leftarrow h + f(\text{norm}(h)),\qquad"
         r"\text{RMSNorm}(x) = \frac{x}{\sqrt{\overline{x^2}}}\,\gamma",

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from ui.page import cached_chart, counts_config, download_table, explain, metric_row, show_chart
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import counting
+from geometry.transformer import trace as tr
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import counts_config, download_table, explain, metric_row
 from ui.trace.widgets import QUIET
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch, T = trace.architecture, trace.n_tokens
-    counts = tr.operation_counts(arch, T)
+    counts = counting.operation_counts(arch, T)
     row = metric_row()
-    label = "Multiply-adds for this prediction" if arch.vocabulary_head else "Multiply-adds for these vectors"
+    label = (
+        "Multiply-adds for this prediction"
+        if arch.layout.vocabulary_head
+        else "Multiply-adds for these vectors"
+    )
     row.metric(label, f"{counts['multiply_adds'].sum():,}", **QUIET)
     row.metric("Dot products", f"{counts['dot_products'].sum():,}", **QUIET)
     show_chart(cached_chart(charts.operation_counts_chart, counts), "operation_counts", key="tr_cost")
     st.dataframe(counts, hide_index=True, width="stretch", column_config=counts_config(counts))
     download_table(counts, "operation_counts.csv", key="tr_dl_cost")
-    if arch.causal:
+    if arch.layout.causal:
         rule = (
             "Attention counts only the query–key pairs the causal mask allows, and the unembedding only "
             "for the last token (the only one whose next token we need)."

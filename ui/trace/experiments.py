@@ -5,12 +5,21 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import attention_frame, comparison_long, comparison_table, head_focus, top_of_run
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import architecture, readings
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import (
+    attention_frame,
+    comparison_long,
+    comparison_table,
+    head_focus,
+    top_of_run,
+)
 from ui.cache.trace import NORMAL, load_trace
-from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row, more_controls
+from ui.page.safety import safe_tokens
 from ui.trace.widgets import QUIET, index_slider, token_chips
 
 
@@ -33,20 +42,20 @@ def _reset_experiment() -> None:
     st.session_state["tr_mask_encoder"] = False
 
 
-def mask_toggle(arch: tr.Architecture, where: st.delta_generator.DeltaGenerator) -> bool | None:
+def mask_toggle(arch: architecture.Architecture, where: st.delta_generator.DeltaGenerator) -> bool | None:
     """The causal-mask switch: on by default for a causal LM, off for an encoder (its own keys).
 
     Returns the intervention's ``causal_mask``: None while the model keeps its own mask."""
-    if arch.causal:
+    if arch.layout.causal:
         mask = where.toggle("Causal mask (no peeking ahead)", True, key="tr_mask", bind="query-params")
     else:
         mask = where.toggle(
             "Add a causal mask (hide later tokens)", False, key="tr_mask_encoder", bind="query-params"
         )
-    return None if bool(mask) == arch.causal else bool(mask)
+    return None if bool(mask) == arch.layout.causal else bool(mask)
 
 
-def heads_to_ablate(arch: tr.Architecture) -> list[str]:
+def heads_to_ablate(arch: architecture.Architecture) -> list[str]:
     """The URL-bound choice of heads to switch off ("L0H3"), pruned of heads this model lacks."""
     options = [f"L{layer}H{head}" for layer in range(arch.n_layers) for head in range(arch.n_heads)]
     current = st.session_state.get("tr_ablate")
@@ -61,7 +70,7 @@ def heads_to_ablate(arch: tr.Architecture) -> list[str]:
     )
 
 
-def controls(arch: tr.Architecture) -> tuple[tuple, int, int]:
+def controls(arch: architecture.Architecture) -> tuple[tuple, int, int]:
     """The experiment's settings: (intervention key as in ui.cache.trace, layer, head to inspect)."""
     ablate = heads_to_ablate(arch)
     left, middle, right = st.columns(3)
@@ -98,7 +107,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
 
 def vector_comparison(trace: tr.Trace, changed: tr.Trace) -> None:
     """An encoder's experiment: how far every token's final vector moved (it has no next token)."""
-    table = tr.final_vector_changes(trace, changed)
+    table = readings.final_vector_changes(trace, changed)
     left, right = st.columns(2)
     left.metric(
         "Mean cosine of the final vectors", f"{table['cosine'].mean():.3f}", "normal vs experiment", **QUIET
@@ -163,7 +172,7 @@ def experiment_head(trace: tr.Trace, changed: tr.Trace, layer: int, head: int, k
     explanation(trace.architecture)
 
 
-def explanation(arch: tr.Architecture) -> None:
+def explanation(arch: architecture.Architecture) -> None:
     explain(
         "Every experiment reruns the whole forward pass with one change and recomputes everything "
         "downstream. Switching a head off zeroes its output before W_O, so the layer adds nothing from "
@@ -173,7 +182,7 @@ def explanation(arch: tr.Architecture) -> None:
         + (
             "Without the causal mask every token also sees the tokens after it; the last token already saw "
             "everything, so its prediction changes only through the earlier tokens that now peek ahead."
-            if arch.causal
+            if arch.layout.causal
             else "This encoder normally lets every token see the whole sentence; adding a causal mask hides "
             "the later tokens, as a causal LM does, and every vector but the last token's loses the words "
             "after it."

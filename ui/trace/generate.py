@@ -6,25 +6,18 @@ from dataclasses import astuple
 
 import streamlit as st
 
-from geometry import charts, counting
-from geometry import trace as tr
-from geometry.classroom import MASK
-from geometry.models import LoadedModel
-from geometry.sampling import Decoding
-from geometry.tokens import decode_token
-from geometry.trace_tables import generation_steps
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import counting
+from geometry.transformer import trace as tr
+from geometry.transformer.sampling import Decoding
+from geometry.transformer.tables import generation_steps
+from geometry.words.safety import MASK
+from geometry.words.tokens import decode_token, display_tokens
 from ui.cache.trace import cached_generation
-from ui.page import (
-    cached_chart,
-    counts_config,
-    download_table,
-    explain,
-    friendly_errors,
-    metric_row,
-    safe_text,
-    safe_words,
-    show_chart,
-)
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import counts_config, download_table, explain, friendly_errors, metric_row
+from ui.page.safety import safe_text, safe_words
 from ui.trace.widgets import PROMPT_KEY, QUIET, decoding_ui
 
 HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session only)
@@ -60,7 +53,7 @@ def next_step_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> N
     """The chosen next token, with buttons to append it to the prompt or to take it back."""
     chosen = settings.choose(trace.logits)
     text = decode_token(lm, chosen)
-    shown = safe_words(tr.display_tokens(lm, [chosen]))[0]
+    shown = safe_words(display_tokens(lm, [chosen]))[0]
     st.markdown(f"Next token: **{shown}** ({'greedy' if settings.greedy else 'sampled'}).")
     left, right = st.columns(2)
     left.button(

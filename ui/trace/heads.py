@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import attention_frame, kv_sharing_table
-from ui.page import cached_chart, download_table, explain, show_chart
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import attention_frame, kv_sharing_table
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
 from ui.trace.attention import sharing_text
 from ui.trace.widgets import index_slider
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, sampling
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import next_token_long
-from ui.page import cached_chart, download_table, explain, metric_row, safe_tokens, safe_words, show_chart
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import architecture, readings, sampling
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import next_token_long
+from geometry.words import tokens
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row
+from ui.page.safety import safe_tokens, safe_words
 from ui.trace.widgets import QUIET, decoding_ui
 
 SHOWN_NEXT_TOKENS = 15
@@ -17,7 +21,7 @@ SHOWN_NEXT_TOKENS = 15
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     settings = decoding_ui()
-    table = safe_tokens(tr.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
+    table = safe_tokens(readings.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
     choices(lm, settings.probs(trace.logits), settings.seed)
     st.dataframe(table, hide_index=True, width="stretch")
@@ -29,7 +33,7 @@ def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
     """The greedy and the sampled token, and how many tokens survive the filters."""
     greedy_id = sampling.choose(final)
     sampled_id = sampling.choose(final, seed)
-    names = safe_words(tr.display_tokens(lm, [greedy_id, sampled_id]))
+    names = safe_words(tokens.display_tokens(lm, [greedy_id, sampled_id]))
     row = metric_row()
     row.metric("Greedy choice", names[0], f"p = {final[greedy_id]:.3f}", **QUIET)
     row.metric(f"Sampled (seed {seed})", names[1], f"p = {final[sampled_id]:.3f}", **QUIET)
@@ -38,7 +42,7 @@ def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
     )
 
 
-def explanation(arch: tr.Architecture) -> None:
+def explanation(arch: architecture.Architecture) -> None:
     tied = (
         "In this model the output matrix W_U is **tied** to the embedding matrix: it is E itself, "
         "transposed, so a token's logit is the dot product of the final vector with that token's own "
@@ -47,7 +51,8 @@ def explanation(arch: tr.Architecture) -> None:
         else "In this model the output matrix W_U is a separate matrix, not the embedding matrix."
     )
     explain(
-        f"The final vector of the last token (after the final {arch.norm}) is compared with every one of "
+        f"The final vector of the last token (after the final {arch.layout.norm}) is compared with every one "
+        "of "
         f"the {arch.vocab_size:,} vocabulary rows: one dot product per token gives its logit. {tied} "
         "Softmax turns the logits into probabilities. Temperature divides the logits first (below 1 "
         "sharpens, above 1 flattens, 0 is greedy); top-k and top-p then drop unlikely tokens (faded bars) "

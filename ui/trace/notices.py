@@ -6,8 +6,8 @@ import re
 
 import streamlit as st
 
-from geometry import trace as tr
-from geometry.tokens import has_control_characters
+from geometry.transformer import trace as tr
+from geometry.words.tokens import has_control_characters
 
 
 def encoder_notice(trace: tr.Trace) -> None:

@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts, neurons
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace import unique_labels
+from geometry.charts import trace as charts
+from geometry.interpret import neurons
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
+from geometry.transformer.trace import unique_labels
 from ui.cache.trace import cached_reference, cached_vocabulary
-from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors
+from ui.page.safety import safe_tokens
+from ui.trace.describe import neuron_formula
 from ui.trace.widgets import index_slider, token_chips
 
 SHOWN_CONTEXTS = 12
 SHOWN_TOKENS = 10  # promoted and suppressed tokens, each
-ACTIVATION = {  # one neuron's activation a_n, by MLP
-    "GELU": r"a_n = \operatorname{GELU}\big(x \cdot w^\text{in}_n + b_n\big)",
-    "SwiGLU": r"a_n = \operatorname{SiLU}\big(x \cdot w^\text{gate}_n\big)\,\big(x \cdot w^\text{up}_n\big)",
-}
 
 
 def _most_active(trace: tr.Trace, layer: int) -> None:
-    st.session_state["tr_neuron"] = int(tr.top_neurons(trace, layer, -1, k=1)["neuron"].iloc[0])
+    st.session_state["tr_neuron"] = int(readings.top_neurons(trace, layer, -1, k=1)["neuron"].iloc[0])
 
 
 def neuron_ui(trace: tr.Trace) -> tuple[int, int]:
@@ -77,7 +78,7 @@ def neuron_section(lm: LoadedModel, trace: tr.Trace) -> None:
         "the neuron detects, it writes one fixed direction into the residual stream: its row of the MLP's "
         "output matrix, times its activation. Scored against every vocabulary row, that direction pushes "
         "some tokens up and others down.",
-        ACTIVATION[trace.architecture.mlp]
+        neuron_formula(trace.architecture)
         + r",\qquad \text{MLP}(x) = \sum_n a_n\, w^\text{out}_n,"
         + r"\qquad \text{score}(w) = w^\text{out}_n \cdot W_U[:, w]",
     )

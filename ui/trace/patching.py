@@ -2,7 +2,7 @@
 
 Two prompts of equal token length and a pair of tokens; a heatmap of the fraction of the clean
 logit difference each (layer, position) restores, and one per head at the last position. The
-runs go through the server's heavy line once per input (ui.heavy) with a progress bar. Keys are
+runs go through the server's heavy line once per input (ui.server.line) with a progress bar. Keys are
 prefixed ``tr_patch_`` (the two prompt boxes: ``tr_clean``, ``tr_corrupted``).
 """
 
@@ -11,11 +11,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import attribution, charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
+from geometry.charts import trace as charts
+from geometry.interpret import patching as patches
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
+from geometry.words import tokens
 from ui.cache.trace import cached_patching, cached_trace
-from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors, metric_row
+from ui.page.safety import safe_words
 from ui.trace.notices import prompt_notices
 from ui.trace.widgets import QUIET
 
@@ -47,9 +52,9 @@ def prompts_ui() -> tuple[str, str]:
 
 def pair_ui(lm, clean: tr.Trace, corrupted: tr.Trace) -> tuple[int, int]:
     """The two tokens whose logit difference is restored: by default each run's top next token."""
-    tops = [tr.next_tokens(lm, run, k=CHOICES) for run in (clean, corrupted)]
+    tops = [readings.next_tokens(lm, run, k=CHOICES) for run in (clean, corrupted)]
     ids = list(dict.fromkeys(int(i) for top in tops for i in top["token_id"]))
-    names = dict(zip(ids, safe_words(list(tr.display_tokens(lm, ids))), strict=True))
+    names = dict(zip(ids, safe_words(list(tokens.display_tokens(lm, ids))), strict=True))
     left, right = st.columns(2)
     valid_choice("tr_patch_target", ids, ids[0])
     target = left.selectbox(
@@ -75,7 +80,7 @@ def patching_view(lm: LoadedModel) -> None:
     clean_prompt, corrupted_prompt = prompts_ui()
     runs = None
     with friendly_errors():
-        attribution.patching_prompts(lm, clean_prompt, corrupted_prompt)
+        patches.patching_prompts(lm, clean_prompt, corrupted_prompt)
         runs = [cached_trace(lm, prompt) for prompt in (clean_prompt, corrupted_prompt)]
     if runs is None:
         return

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import lens_top, lens_with_norms, sublayer_change_rows
+from geometry.charts import context as context_charts
+from geometry.charts import trace as trace_charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import lens_top, lens_with_norms, sublayer_change_rows
 from ui.cache.trace import NORMAL, cached_logit_lens
-from ui.page import cached_chart, download_table, explain, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain
+from ui.page.safety import safe_tokens
 from ui.trace.widgets import position_picker
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     position = position_picker(trace, "Token to follow", "tr_lens_position")
-    norms = tr.residual_norms(trace, position)
-    grows = "grows" if trace.architecture.norm_placement == "pre" else "is (normalised after each step)"
+    norms = readings.residual_norms(trace, position)
+    grows = "is (normalised after each step)" if trace.architecture.layout.placement.after_add else "grows"
     st.subheader(f"How long the vector {grows}, sublayer by sublayer")
-    show_chart(cached_chart(charts.residual_norm_chart, norms), f"residual_norms_{position}", key="tr_norms")
+    show_chart(
+        cached_chart(trace_charts.residual_norm_chart, norms), f"residual_norms_{position}", key="tr_norms"
+    )
     if trace.predicts_tokens:
         logit_lens_section(lm, trace, norms, position)
     else:
@@ -30,7 +36,9 @@ def logit_lens_section(lm: LoadedModel, trace: tr.Trace, norms, position: int) -
     """What the model would predict if it stopped after each sublayer."""
     st.subheader("Logit lens: what it would predict if the model stopped here")
     lens = safe_tokens(cached_logit_lens(lm, trace.prompt, NORMAL, position), "token")
-    show_chart(cached_chart(charts.logit_lens_chart, lens_top(lens)), f"logit_lens_{position}", key="tr_lens")
+    show_chart(
+        cached_chart(trace_charts.logit_lens_chart, lens_top(lens)), f"logit_lens_{position}", key="tr_lens"
+    )
     with st.expander("The top 5 tokens at every stage"):
         st.dataframe(lens, hide_index=True, width="stretch")
     download_table(lens_with_norms(lens, norms), f"logit_lens_{position}.csv", key="tr_dl_lens")
@@ -53,9 +61,9 @@ def encoder_residual_notes(trace: tr.Trace, position: int) -> None:
         icon="🚫",
     )
     st.subheader("How far each layer's attention and MLP move this token's vector")
-    changes = tr.sublayer_changes(trace, position)
+    changes = readings.sublayer_changes(trace, position)
     show_chart(
-        cached_chart(charts.sublayer_change_chart, sublayer_change_rows(trace, changes, position)),
+        cached_chart(context_charts.sublayer_change_chart, sublayer_change_rows(trace, changes, position)),
         f"sublayer_changes_{position}",
         key="tr_changes",
     )

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from geometry import charts, sampling
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import sampled_ids, sampling_long, sampling_table
-from ui.page import cached_chart, download_table, explain, metric_row, more_controls, safe_words, show_chart
+from geometry.charts import trace as charts
+from geometry.models.handle import LoadedModel
+from geometry.transformer import sampling
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import sampled_ids, sampling_long, sampling_table
+from geometry.words import tokens
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, metric_row, more_controls
+from ui.page.safety import safe_words
 from ui.trace.widgets import QUIET, decoding_ui
 
 
@@ -20,7 +24,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     final = settings.probs(trace.logits)
     counts = sampling.sample_counts(final, n, settings.seed)
     shown = sampled_ids(final, counts)
-    labels = tr.unique_labels(safe_words(tr.display_tokens(lm, shown)), shown)
+    labels = tr.unique_labels(safe_words(tokens.display_tokens(lm, shown)), shown)
     table = sampling_table(final, counts, shown, labels)
     summary(trace, final, counts, n)
     show_chart(

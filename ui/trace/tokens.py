@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import trace as tr
-from geometry.trace_tables import token_table
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import token_table
+from ui.trace.describe import positions_text
 from ui.trace.widgets import token_chips
 
 
 def compact_tokens(trace: tr.Trace) -> None:
     """One line for a projector: the model and the prompt's tokens."""
     st.markdown(f"**{trace.model_name}** reads {trace.n_tokens} tokens: {token_chips(trace.tokens)}")
-
-
-def position_text(arch: tr.Architecture) -> str:
-    """How this family tells the model where each token stands."""
-    if arch.positions == "rotary":
-        return "a rotation of every query and key (rotary)."
-    if arch.vocabulary_head:
-        return "a learned position vector added to it."
-    return (
-        "a learned position vector added to it, with a token-type vector (sentence A), and the sum is "
-        "normalised. [CLS] and [SEP] are the tokens the encoder puts around every sentence."
-    )
 
 
 def tokens_view(trace: tr.Trace) -> None:
@@ -34,5 +23,5 @@ def tokens_view(trace: tr.Trace) -> None:
     st.caption(
         f"{trace.n_tokens} tokens. Each id selects one row of the embedding matrix E "
         f"({arch.vocab_size:,} rows × {arch.d_model} numbers): the token's starting vector. Positions "
-        f"enter as {position_text(arch)}"
+        f"enter as {positions_text(arch)}"
     )

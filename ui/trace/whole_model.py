@@ -6,12 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
-from geometry.trace_tables import lens_labels, target_sentence
+from geometry.charts import trace as charts
+from geometry.interpret.lens import target_token
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
+from geometry.transformer.tables import lens_labels
 from ui.cache.trace import cached_lens
-from ui.page import cached_chart, download_table, explain, friendly_errors, safe_tokens, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors
+from ui.page.safety import safe_tokens
 from ui.trace.one_neuron import neuron_section
 from ui.trace.widgets import index_slider, position_picker
 
@@ -46,7 +50,7 @@ def target_ui(lm, trace: tr.Trace) -> int | None:
     if not text.strip():
         return None
     with friendly_errors():
-        target, note = tr.target_token(lm, text)
+        target, note = target_token(lm, text)
         if note:
             st.info(note, icon="✂️")
         return target
@@ -126,7 +130,7 @@ def heads_section(trace: tr.Trace) -> None:
     high = min(high, low + most - 1)
     if most < arch.n_layers:
         st.caption(f"At {T} tokens, {most} layers fit in one view: layers {low}–{high} are drawn.")
-    view = tr.model_view(trace, range(low, high + 1))
+    view = readings.model_view(trace, range(low, high + 1))
     step = charts.MODEL_VIEW_CELL / T  # pixels per token: every square the same size whatever the prompt
     show_chart(
         cached_chart(charts.model_view_chart, view, step),
@@ -148,3 +152,15 @@ def heads_section(trace: tr.Trace) -> None:
         r"A^{(\ell, h)}_{ij} = \operatorname{softmax}_j\!\left(\frac{q_i \cdot k_j}{\sqrt{d_\text{head}}}"
         r"\right),\qquad \textstyle\sum_j A^{(\ell, h)}_{ij} = 1",
     )
+
+
+def target_sentence(track: pd.DataFrame, name: str) -> str:
+    """One line that reads the target's line aloud: where it first becomes the top token."""
+    top = track[track["target_rank"] == 1]
+    final = track.iloc[-1]
+    ending = (
+        f"It ends at rank {int(final['target_rank'])} with probability {final['target_probability']:.1%}."
+    )
+    if top.empty:
+        return f"{name} is never the top token at this position. {ending}"
+    return f"{name} first becomes the top token at **{top.iloc[0]['stage_label']}**. {ending}"

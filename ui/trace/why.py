@@ -1,6 +1,6 @@
 """The "Why this token" tab of the trace page: the next token's logit taken apart, part by part.
 
-Direct logit attribution (geometry.attribution): a target token (the top next token by default),
+Direct logit attribution (geometry.interpret.attribution): a target token (the top next token by default),
 optionally minus a second token; a ranked chart of the parts that moved it most, a layer x head
 heatmap, a sentence that reads the biggest parts aloud, and a button that opens a head in the
 Attention tab. Activation patching follows (ui.trace.patching). Keys are prefixed ``tr_why_``.
@@ -11,11 +11,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geometry import attribution, charts
-from geometry import trace as tr
-from geometry.models import LoadedModel
+from geometry.charts import trace as charts
+from geometry.interpret import attribution
+from geometry.interpret.attribution import component_name, top_components
+from geometry.models.handle import LoadedModel
+from geometry.transformer import readings
+from geometry.transformer import trace as tr
 from ui.cache.trace import logit_attribution
-from ui.page import cached_chart, download_table, explain, friendly_errors, metric_row, safe_words, show_chart
+from ui.page.charts import cached_chart, show_chart
+from ui.page.layout import download_table, explain, friendly_errors, metric_row
+from ui.page.safety import safe_words
 from ui.trace import patching
 from ui.trace.patching import valid_choice
 from ui.trace.widgets import QUIET
@@ -27,7 +32,7 @@ SHOWN = 15  # bars in the ranked chart
 
 def token_choices(lm, trace: tr.Trace) -> tuple[list[int], dict[int, str], dict[int, str]]:
     """The top next tokens: ids (most likely first), their names, and labels with probabilities."""
-    top = tr.next_tokens(lm, trace, k=CHOICES)
+    top = readings.next_tokens(lm, trace, k=CHOICES)
     ids = [int(i) for i in top["token_id"]]
     names = dict(zip(ids, safe_words(list(top["token"])), strict=True))
     labels = {i: f"{names[i]}  (p = {p:.3f})" for i, p in zip(ids, top["probability"], strict=True)}
@@ -88,7 +93,7 @@ def attribution_summary(table: pd.DataFrame, target: str, other: str | None) -> 
         "1 / RMS (or σ) at the last token",
         **QUIET,
     )
-    st.markdown(attribution.attribution_sentence(table, target, other))
+    st.markdown(attribution_sentence(table, target, other))
 
 
 def ranked_parts(table: pd.DataFrame, trace: tr.Trace) -> None:
@@ -97,7 +102,7 @@ def ranked_parts(table: pd.DataFrame, trace: tr.Trace) -> None:
     show_chart(cached_chart(charts.attribution_bars_chart, top), "attribution_top", key="tr_why_bars")
     download_table(table, "logit_attribution.csv", key="tr_dl_why")
     positions = (
-        "the token's embedding (and, in GPT-2, its position vector)"
+        "the token's embedding and its position vector"
         if "pos_embed" in set(table["component"])
         else "the token's embedding (this model's positions are rotations inside attention, not a vector)"
     )
@@ -148,3 +153,24 @@ def head_heatmap(table: pd.DataFrame, trace: tr.Trace) -> None:
         "the word that decides the answer: open it to see where it looks.",
         r"\text{contribution}(l,h) = s\,\big(w \odot z^{l,h}_T W_O^{l,h}\big)\cdot u_t",
     )
+
+
+def attribution_sentence(table: pd.DataFrame, target: str, other: str | None = None, k: int = 3) -> str:
+    """The biggest contributors read aloud, with the numbers (``target``, ``other``: token labels)."""
+    top = top_components(table[table["component"] != "remainder"], k=len(table))
+    up, down = top[top["contribution"] > 0].head(k), top[top["contribution"] < 0].head(1)
+    listed = [f"{component_name(r.component)} ({r.contribution:+.2f})" for r in up.itertuples()]
+    logit = table.attrs["logit"]
+    text = (
+        f"The logit of {target} is {logit:.2f}. "
+        if other is None
+        else f"{target} beats {other} by {logit:.2f}. "
+    )
+    text += f"The biggest pushes up come from {_joined(listed)}" if listed else "No part pushes it up"
+    for row in down.itertuples():
+        text += f"; the biggest push down is {component_name(row.component)} ({row.contribution:+.2f})"
+    return text + "."
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

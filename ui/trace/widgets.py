@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geometry import trace as tr
-from geometry.sampling import Decoding
-from geometry.tokens import readable_token
+from geometry.transformer import trace as tr
+from geometry.transformer.sampling import Decoding
+from geometry.words.tokens import readable_token
 
 PRESETS = ("The storm is", "The capital of France is", "The dog that chased the cat was")
 LIMIT = tr.MAX_PROMPT_TOKENS

@@ -1,0 +1,1 @@
+"""Taking a trace apart: the logit lens, direct logit attribution, activation patching, one neuron."""

@@ -1,0 +1,1 @@
+"""The transformer: its families (one file each), their weights, the textbook forward pass, the trace."""

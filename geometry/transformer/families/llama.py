@@ -1,0 +1,66 @@
+"""Llama (SmolLM2): rotary positions, RMSNorm before each sublayer, a SiLU-gated MLP (SwiGLU),
+grouped-query causal attention.
+
+Its ``nn.Linear`` weights are stored ``(out, in)``: ``.T`` is a view in ``(in, out)`` layout. Biases
+are read where the model has them, else None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, Family, TinyModel
+from geometry.transformer.layout import PRE_NORM, RMS_NORM, ROTARY, SWIGLU, Layout
+from geometry.transformer.weights import GatedMLP, LayerWeights, Norm, Weights, activation, output_head
+
+# Llama and the families that share its layout (Qwen2): 2 layers, 4 query heads sharing 2
+# key/value heads, rotary positions
+TINY_SIZES = {
+    "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "max_position_embeddings": 64,
+}  # fmt: skip
+
+
+def read(model: Any, architecture: Any) -> Weights:
+    base, config = model.base_model, model.config
+    return Weights(
+        architecture, W_E=base.embed_tokens.weight, layers=tuple(read_layer(layer) for layer in base.layers),
+        ln_final=Norm(base.norm.weight, None), eps=float(config.rms_norm_eps),
+        activation=activation(config.hidden_act), rotary_embedding=base.rotary_emb, **output_head(model),
+    )  # fmt: skip
+
+
+def read_layer(layer: Any) -> LayerWeights:
+    attn, mlp = layer.self_attn, layer.mlp
+    return LayerWeights(
+        ln1=Norm(layer.input_layernorm.weight, None),
+        W_Q=attn.q_proj.weight.T, W_K=attn.k_proj.weight.T, W_V=attn.v_proj.weight.T,
+        b_Q=attn.q_proj.bias, b_K=attn.k_proj.bias, b_V=attn.v_proj.bias,
+        W_O=attn.o_proj.weight.T, b_O=attn.o_proj.bias, scale=float(attn.scaling),
+        ln2=Norm(layer.post_attention_layernorm.weight, None),
+        mlp=GatedMLP(
+            W_gate=mlp.gate_proj.weight.T, b_gate=mlp.gate_proj.bias, W_up=mlp.up_proj.weight.T,
+            b_up=mlp.up_proj.bias, W_down=mlp.down_proj.weight.T, b_down=mlp.down_proj.bias,
+        ),
+    )  # fmt: skip
+
+
+def tiny_config(tokenizer: Any) -> Any:
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        tie_word_embeddings=True, **TINY_SIZES,
+    )  # fmt: skip
+
+
+FAMILY = Family(
+    name="llama",
+    title="Llama",
+    model_types=("llama",),
+    layout=Layout(norm=RMS_NORM, placement=PRE_NORM, positions=ROTARY, mlp=SWIGLU),
+    read=read,
+    word_boundaries=(BYTE_LEVEL, SENTENCEPIECE),  # SmolLM2 and Llama 3 are byte-level; Llama 2 SentencePiece
+    tiny=TinyModel(tiny_config, tokenizer=BYTE_LEVEL),
+    example_model="HuggingFaceTB/SmolLM2-135M-Instruct",
+)

@@ -1,0 +1,70 @@
+"""The layout of a section: an explanation with its formula, the glossary, a row of key numbers,
+secondary controls, CSV downloads, and geometry's ValueErrors as warnings on the page."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from ui.glossary import GLOSSARY
+from ui.page.settings import presenter_mode
+
+if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home page
+    import pandas as pd
+
+
+def metric_row() -> st.delta_generator.DeltaGenerator:
+    """Where a row of key numbers goes: each metric as wide as its label and value (``width="content"``),
+    wrapping onto a new line when the screen is narrow, so no value is ever cut short."""
+    return st.container(horizontal=True, wrap=True, gap="medium")
+
+
+def more_controls(label: str = "More controls") -> st.delta_generator.DeltaGenerator:
+    """Where secondary controls go: folded away in presenter mode, inline otherwise."""
+    return st.expander(label) if presenter_mode() else st.container()
+
+
+def explain(body: str, formula: str | None = None, title: str = "What you are seeing") -> None:
+    """A short explanation with its formula, folded so the chart stays in view."""
+    with st.expander(title, expanded=False):
+        if formula:
+            st.latex(formula)
+        st.markdown(body)
+
+
+def glossary(*terms: str) -> None:
+    """Definitions of the terms a page uses, from the one shared glossary."""
+    with st.expander("Glossary"):
+        for term in terms:
+            st.markdown(f"**{term}**: {GLOSSARY[term]}")
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn a ValueError from geometry/ into a warning on the page (the rest of the block is skipped)."""
+    try:
+        yield
+    except ValueError as error:
+        st.warning(str(error), icon="⚠️")
+
+
+COUNT_COLUMNS = ("multiply_adds", "dot_products", "key_value_vectors_reused", "parameters")
+
+
+def counts_config(frame: pd.DataFrame) -> dict:
+    """Column settings that write large counts with thousands separators (878,902,272), for st.dataframe."""
+    return {
+        column: st.column_config.NumberColumn(format="%,d")
+        for column in frame.columns
+        if str(column).startswith(COUNT_COLUMNS)
+    }
+
+
+def download_table(frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
+    """A CSV download of ``frame``, written only when the button is clicked (not on every rerun)."""
+    st.download_button(
+        label, lambda: frame.to_csv(index=False).encode(), file_name=filename, mime="text/csv", key=key
+    )
