@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from geometry.models.handle import LoadedModel
-from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE, Family
+from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, SENTENCEPIECE_NO_PREFIX, WORDPIECE, Family
 from geometry.transformer.registry import FAMILIES
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository
@@ -134,15 +134,17 @@ def mid_sentence_id(tokenizer, word: str) -> int:
     return token_id
 
 
-def sentencepiece_tokenizer(vocab_size: int = 3000):
+def sentencepiece_tokenizer(vocab_size: int = 3000, dummy_prefix: bool = True):
     """A SentencePiece-style BPE tokenizer trained in memory: a word's first piece starts with ``▁``
-    (the tokenizer writes it for the space before the word, and before a text's first word)."""
+    (the tokenizer writes it for the space before the word, and, with the ``dummy_prefix`` as
+    Llama 2 has it, before a text's first word; Gemma's writes none there)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
+    prepend = "first" if dummy_prefix else "never"
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
-    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="first")
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme=prepend)
+    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme=prepend)
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=["<unk>", "<s>", "</s>"], show_progress=False
     )
@@ -157,6 +159,12 @@ def sentencepiece_tokenizer(vocab_size: int = 3000):
 def sentencepiece():
     """SentencePiece-style, as Llama 2 and Gemma use; built in memory, no model package."""
     return sentencepiece_tokenizer()
+
+
+@pytest.fixture(scope="session")
+def sentencepiece_no_prefix():
+    """SentencePiece-style without the dummy prefix, as Gemma's tokenizer; built in memory."""
+    return sentencepiece_tokenizer(dummy_prefix=False)
 
 
 def tiny_model(family: Family, tokenizer) -> LoadedModel:
@@ -186,7 +194,10 @@ def _tiny_fixture(family: Family):
     return pytest.fixture(scope="session", name=f"tiny_{family.name}")(fixture)
 
 
-TOKENIZER_FIXTURES = {BYTE_LEVEL: "byte_level", WORDPIECE: "wordpiece", SENTENCEPIECE: "sentencepiece"}
+TOKENIZER_FIXTURES = {
+    BYTE_LEVEL: "byte_level", WORDPIECE: "wordpiece", SENTENCEPIECE: "sentencepiece",
+    SENTENCEPIECE_NO_PREFIX: "sentencepiece_no_prefix",
+}  # fmt: skip
 for _family in FAMILIES.values():  # tiny_gpt2, tiny_llama, …: one session fixture per registered family
     globals()[f"tiny_{_family.name}"] = _tiny_fixture(_family)
 

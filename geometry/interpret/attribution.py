@@ -1,13 +1,26 @@
 """Why this token: which parts of the model pushed it up (direct logit attribution).
 
-The last position's final residual vector is a sum: the token's embedding row (plus its position
+The last position's final residual vector is a sum of what each part of the model wrote into the
+residual stream: the token's embedding row (times √d where the family scales it, plus its position
 vector where the family learns one), the output of every attention head of every layer (its z
-times its slice of W_O), each layer's attention output bias and each layer's MLP output. The
-final norm divides that sum by one number, its scale at the last position; frozen at the value
-the model computed (as TransformerLens does), the norm becomes linear, so each part's share of
-the target's logit is its vector, centred (a centring norm only), times the scale and the norm's
-gain, dotted with the target's unembedding column (minus the other token's column for a
-difference). The norm's parts are the forward pass's own (:func:`geometry.transformer.forward.centre`,
+times its slice of W_O), each layer's attention output bias and each layer's MLP output. This holds
+whether attention and the MLP run one after the other or side by side (GPT-NeoX): either way each
+adds its output to the stream once.
+
+A norm is not linear: it divides a vector by its own root-mean-square. Frozen at the divisor the
+model computed (as TransformerLens freezes LayerNorm scales), a norm becomes linear, and a sum's
+parts pass through it one by one. Two kinds of norm sit on the way:
+
+* a family that normalises each sublayer's output before adding it (OLMo-2) writes
+  ``norm(Σ heads + b_O)``; with that norm's divisor frozen at the value the model computed for this
+  position, each head writes its own vector, centred (a centring norm only), times that divisor and
+  the norm's gain, and the bias (with the norm's shift, if it has one) is a part of its own;
+* the final norm divides the whole sum by one number, its scale at the last position; frozen, each
+  part's share of the target's logit is its vector, centred (a centring norm only), times the scale
+  and the norm's gain, dotted with the target's unembedding column (minus the other token's column
+  for a difference).
+
+The norm's parts are the forward pass's own (:func:`geometry.transformer.forward.centre`,
 :func:`~geometry.transformer.forward.inverse_rms`, :func:`~geometry.transformer.forward.gain`).
 What is left is the ``remainder``: the final norm's learned shift (LayerNorm's b; RMSNorm has
 none) dotted with that column, plus the unembedding bias, when the model has them. The parts and
@@ -35,7 +48,7 @@ from geometry.transformer.forward import (
     weights_of,
 )
 from geometry.transformer.trace import Trace, trace
-from geometry.transformer.weights import Weights
+from geometry.transformer.weights import Norm, Weights
 from geometry.words.tokens import display_tokens
 
 
@@ -114,19 +127,47 @@ def head_outputs(weights: Weights, layer: int) -> tuple[torch.Tensor, torch.Tens
     return layer_weights.W_O.reshape(arch.n_heads, arch.d_head, arch.d_model), layer_weights.b_O
 
 
-def _components(trace: Trace, weights: Weights) -> list[tuple[str, int | None, int | None, np.ndarray]]:
+def frozen_norm(vectors: np.ndarray, normalised: np.ndarray, norm: Norm, weights: Weights) -> np.ndarray:
+    """Parts (P, d) of a vector the model normalised, each through that norm with its divisor frozen
+    at the value the model computed for ``normalised`` (d,), the parts' sum: centred (a centring
+    norm), times that divisor and the gain. The parts' results add up to the norm's output less its
+    shift."""
+    kind = weights.layout.norm
+    whole = centre(torch.from_numpy(np.asarray(normalised, dtype=np.float64)), kind)  # (d,)
+    parts = centre(torch.from_numpy(np.asarray(vectors, dtype=np.float64)), kind)  # (P, d)
+    return (parts * inverse_rms(whole, weights.eps) * gain(norm, kind).double()).numpy()  # (P, d)
+
+
+Part = tuple[str, int | None, int | None, np.ndarray]  # (component, layer, head, vector (d,))
+
+
+def _attention_parts(trace: Trace, weights: Weights, L: int) -> list[Part]:
+    """(component, layer, head, vector (d,)) of what layer ``L``'s attention wrote at the last position:
+    each head's z times its slice of W_O, and the output bias; passed through the frozen output norm
+    where the family normalises the sublayer's output (its shift joins the bias)."""
+    W_O, b_O = head_outputs(weights, L)  # (H, dh, d), (d,) or None
+    z = trace.activations[f"blocks.{L}.attn.z"][:, -1]  # (H, dh) each head's output at the last position
+    heads = np.einsum("hk,hkd->hd", z, W_O.detach().numpy())  # (H, d) each head's slice of W_O
+    constant = None if b_O is None else b_O.detach().numpy()[None]  # (1, d)
+    norm = weights.layers[L].ln1_out
+    if weights.layout.placement.on_output:
+        before = trace.activations[f"blocks.{L}.attn.out_pre_norm"][-1]  # (d,) the heads' sum, as computed
+        heads = frozen_norm(heads, before, norm, weights)  # (H, d)
+        constant = None if constant is None else frozen_norm(constant, before, norm, weights)
+        if norm.b is not None:
+            constant = (0.0 if constant is None else constant) + norm.b.detach().double().numpy()[None]
+    parts = [(f"L{L}H{h}", L, h, heads[h]) for h in range(len(heads))]
+    return parts + ([] if constant is None else [(f"L{L}.attn_bias", L, None, constant[0])])
+
+
+def _components(trace: Trace, weights: Weights) -> list[Part]:
     """(component, layer, head, vector (d,)) of everything summed into the last position's final vector."""
     acts, arch = trace.activations, trace.architecture
     embedding = [name for name in ("embed", "pos_embed", "token_type_embed") if name in acts]
     parts = [(name, None, None, acts[name][-1]) for name in embedding]  # each embedding part is its own row
     for L in range(arch.n_layers):
-        W_O, b_O = head_outputs(weights, L)  # (H, dh, d), (d,) or None
-        z = acts[f"blocks.{L}.attn.z"][:, -1]  # (H, dh) each head's output at the last position
-        heads = np.einsum("hk,hkd->hd", z, W_O.detach().numpy())  # (H, d) each head's slice of W_O
-        parts += [(f"L{L}H{h}", L, h, heads[h]) for h in range(arch.n_heads)]
-        if b_O is not None:
-            parts.append((f"L{L}.attn_bias", L, None, b_O.detach().numpy()))
-        parts.append((f"L{L}.mlp", L, None, acts[f"blocks.{L}.mlp.out"][-1]))
+        parts += _attention_parts(trace, weights, L)
+        parts.append((f"L{L}.mlp", L, None, acts[f"blocks.{L}.mlp.out"][-1]))  # what the MLP added
     return parts
 
 

@@ -11,7 +11,9 @@ trace record: GELU(x W_in + b) in GPT-2, SiLU(x W_gate) ⊙ x W_up in Llama). Tw
   (d,)) is what it adds to the residual stream, per unit of activation; dotted with the
   unembedding ``W_U`` it gives one score per vocabulary token: the tokens it pushes up
   (largest scores) and down (smallest), as the logit lens would read that direction without the
-  final norm.
+  final norm. Where the family normalises the MLP's output before adding it (OLMo-2), the row
+  passes through that norm first (centred where it centres, times its gain); the norm's divisor
+  depends on the whole output, one positive number, so the scores are up to that factor.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pandas as pd
 
 from geometry.context.occurrences import reference_text
 from geometry.models.handle import network, using
-from geometry.transformer.forward import run, weights_of
+from geometry.transformer.forward import centre, gain, run, weights_of
 from geometry.transformer.trace import prompt_ids
 from geometry.transformer.weights import Weights
 from geometry.words.tokens import display_tokens
@@ -120,8 +122,15 @@ def _decode(lm, ids) -> str:
 
 
 def output_row(weights: Weights, layer: int, neuron: int):
-    """(d,) torch view: what ``neuron`` of ``layer`` adds to the residual stream per unit of activation."""
-    return weights.layers[layer].mlp.output_matrix[neuron]  # W_out, or W_down in a gated MLP
+    """(d,) torch: the direction ``neuron`` of ``layer`` adds to the residual stream per unit of
+    activation. Its row of W_out (W_down in a gated MLP), a view; where the family normalises the
+    MLP's output, that row through the norm's centring and gain (its divisor left out)."""
+    layer_weights = weights.layers[layer]
+    row = layer_weights.mlp.output_matrix[neuron]  # (d,) W_out, or W_down in a gated MLP
+    if not weights.layout.placement.on_output:
+        return row
+    kind = weights.layout.norm
+    return centre(row, kind) * gain(layer_weights.ln2_out, kind)  # (d,)
 
 
 def neuron_vocabulary(lm, layer: int, neuron: int, k: int = 10) -> pd.DataFrame:

@@ -17,12 +17,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from geometry.interpret.attribution import LogitDirection, head_outputs, read_out_of
+from geometry.interpret.attribution import LogitDirection, read_out_of
 from geometry.models.handle import using
 from geometry.transformer.forward import (
     NO_INTERVENTION,
+    attention_output,
     block,
     keys_and_values,
+    residual_add,
     rotary_angles,
     run,
     run_from,
@@ -203,11 +205,12 @@ def patch_heads(
 ) -> pd.DataFrame:  # fmt: skip
     """Copy one head's clean output at the last position into the corrupted run, for every head.
 
-    The head's z there (dh numbers) times its slice of W_O replaces the corrupted head's part of
-    the attention output; the run resumes at that block's MLP, for the last token only (the
-    earlier tokens are untouched: their keys and values come from the corrupted run). Columns:
-    layer, head, restored, logit_difference. Same checks as :func:`patch_residual`;
-    ``progress(fraction, text)`` is called after each layer.
+    The head's z there (dh numbers) replaces the corrupted head's; the attention output is
+    recomputed from the heads (W_O, and the output norm where the family has one), added to the
+    stream, and the run resumes at that block's MLP, for the last token only (the earlier tokens are
+    untouched: their keys and values come from the corrupted run). Columns: layer, head, restored,
+    logit_difference. Same checks as :func:`patch_residual`; ``progress(fraction, text)`` is called
+    after each layer.
     """
     runs = patching_runs(lm, clean, corrupted, target, other, max_tokens=max_tokens)
     weights, T = runs.read.weights, len(runs.clean_tokens)
@@ -216,12 +219,7 @@ def patch_heads(
     past = [_cache(runs, layer, T - 1) for layer in range(arch.n_layers)]  # every token but the last
     for L in range(arch.n_layers):
         with using(lm), torch.inference_mode():
-            W_O, _ = head_outputs(weights, L)  # (H, dh, d)
-            z_clean, z_corrupted = runs.clean[f"blocks.{L}.attn.z"], runs.corrupted[f"blocks.{L}.attn.z"]
-            change = torch.einsum("hk,hkd->hd", z_clean[:, -1] - z_corrupted[:, -1], W_O)  # (H, d)
-            batch = runs.corrupted[f"blocks.{L}.resid_mid"][-1:] + change[:, None]  # (H, 1, d) run h: head h
-            resume = lambda x: run_from(weights, x, L, rope, after_attention=True, past=past)  # noqa: E731,B023
-            restored = runs.restored(torch.func.vmap(resume)(batch))  # (H,)
+            restored = runs.restored(_heads_patched(runs, L, rope, past))  # (H,)
         frames.append(pd.DataFrame({
             "layer": L, "head": np.arange(arch.n_heads), "restored": restored,
             "logit_difference": runs.corrupted_difference + restored * spread,
@@ -229,3 +227,17 @@ def patch_heads(
         if progress is not None:
             progress((L + 1) / arch.n_layers, f"layer {L + 1} of {arch.n_layers}")
     return runs.described(pd.concat(frames, ignore_index=True))
+
+
+def _heads_patched(runs: PatchingRuns, L: int, rope: tuple | None, past: list) -> torch.Tensor:
+    """(H, 1, d) the last block's output at the last position, run h with head h of layer ``L`` clean."""
+    weights, layer = runs.read.weights, runs.read.weights.layers[L]
+    n_heads = weights.architecture.n_heads
+    z_clean = runs.clean[f"blocks.{L}.attn.z"][:, -1:]  # (H, 1, dh)
+    z_corrupted = runs.corrupted[f"blocks.{L}.attn.z"][:, -1:]  # (H, 1, dh)
+    swap = torch.eye(n_heads, dtype=torch.bool)[:, :, None, None]  # (runs H, heads H, 1, 1) run h: head h
+    z = torch.where(swap, z_clean, z_corrupted)  # (H, H, 1, dh) each run's heads
+    resid_pre = runs.corrupted[f"blocks.{L}.resid_pre"][-1:]  # (1, d)
+    resid_mid = residual_add(resid_pre, attention_output(z, layer, weights)["out"], layer.ln1, weights)
+    resume = lambda x: run_from(weights, x, L, rope, after_attention=True, past=past, block_input=resid_pre)  # noqa: E731
+    return torch.func.vmap(resume)(resid_mid)  # (H, 1, d)

@@ -71,11 +71,12 @@ def split_logits(model: Any, token_ids, E_in, W_out):
     """Logits (T, vocab) with the input lookup read from ``E_in`` and the projection from ``W_out``.
 
     ``E_in`` and ``W_out`` may be two different leaf tensors holding the same numbers, so a
-    backward pass sends each path's gradient to its own leaf.
+    backward pass sends each path's gradient to its own leaf. The looked-up rows are scaled as the
+    model's own lookup scales them (√d in a family that scales its embeddings).
     """
     import torch.nn.functional as F
 
-    embeds = F.embedding(token_ids, E_in)[None]  # (1, T, d) the input lookup
+    embeds = F.embedding(token_ids, E_in)[None] * architecture_of(model).embedding_factor()  # (1, T, d)
     hidden = model.base_model(inputs_embeds=embeds).last_hidden_state[0]  # (T, d) after the final norm
     bias = getattr(model.get_output_embeddings(), "bias", None)
     return F.linear(hidden, W_out, bias)  # (T, vocab) logits = h @ W_out.T
@@ -221,7 +222,8 @@ def embedding_gradients_many(lm, texts) -> list[EmbeddingGradients | ValueError]
     bias = getattr(model.get_output_embeddings(), "bias", None)
     with using(lm), torch.enable_grad():
         inputs = F.embedding(token_ids, E.detach()).requires_grad_(True)  # (B, T, d) the input lookup
-        hidden = model.base_model(inputs_embeds=inputs, attention_mask=mask).last_hidden_state  # (B, T, d)
+        embeds = inputs * architecture_of(model).embedding_factor()  # (B, T, d) as the model's lookup scales
+        hidden = model.base_model(inputs_embeds=embeds, attention_mask=mask).last_hidden_state  # (B, T, d)
         logits = F.linear(hidden, W.detach(), None if bias is None else bias.detach())  # (B, T, vocab)
         losses = [next_token_loss(logits[row, :n], token_ids[row, :n]) for row, n in enumerate(lengths)]
         lookup_grad, logit_grad = torch.autograd.grad(sum(losses), (inputs, logits))

@@ -143,7 +143,8 @@ def _backward(student, token_ids, tied) -> float:
         loss.backward()
         return loss.item()
     lookup = F.embedding(token_ids, tied.detach()).requires_grad_(True)  # (T, d)
-    loss = next_token_loss(student(inputs_embeds=lookup[None]).logits[0], token_ids)
+    embeds = lookup[None] * architecture_of(student).embedding_factor()  # (1, T, d) as the lookup scales
+    loss = next_token_loss(student(inputs_embeds=embeds).logits[0], token_ids)
     loss.backward()
     tied.grad.index_add_(0, token_ids, lookup.grad)  # (vocab, d) += the lookup's T rows
     return loss.item()

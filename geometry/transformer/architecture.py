@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from geometry.transformer.layout import Layout
+from geometry.transformer.layout import (
+    NO_QK_NORM,
+    PARALLEL,
+    QK_NORM_PER_HEAD,
+    QK_NORM_WHOLE,
+    SEQUENTIAL,
+    SQRT_D,
+    Layout,
+)
+
+EMBEDDING_SCALES = {SQRT_D: math.sqrt}  # layout.embedding_scale -> d_model -> factor; absent: 1
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,18 @@ class Architecture:
         1
         """
         return head // (self.n_heads // self.n_kv_heads)
+
+    def embedding_factor(self) -> float:
+        """What each token's embedding row is multiplied by before block 0: √d_model where the family
+        scales it (Gemma), else 1. Code that feeds the model vectors of its own applies it too.
+
+        >>> from geometry.transformer.layout import Layout, RMS_NORM, PRE_NORM, ROTARY, SWIGLU
+        >>> layout = Layout(RMS_NORM, PRE_NORM, ROTARY, SWIGLU, embedding_scale=SQRT_D)
+        >>> Architecture("x", "X", 1, 1, 1, 16, 16, 32, 10, layout, True).embedding_factor()
+        4.0
+        """
+        scale = EMBEDDING_SCALES.get(self.layout.embedding_scale)
+        return 1.0 if scale is None else scale(self.d_model)
 
     def sizes(self) -> dict[str, int]:
         """The sizes by the names the MLP kind's matrices use: d and d_mlp."""
@@ -70,6 +93,12 @@ def parameter_count(model: Any) -> int:
 
 
 ATTENTION_DIRECTION = {True: "causal (looks back only)", False: "both ways (bidirectional)"}
+RESIDUAL = {SEQUENTIAL: "attention, then the MLP", PARALLEL: "attention and the MLP side by side"}
+QK_NORM = {
+    NO_QK_NORM: "none",
+    QK_NORM_PER_HEAD: "each head's own",
+    QK_NORM_WHOLE: "over the whole projection",
+}
 ARCHITECTURE_ROWS = {  # row of the table -> its value, as text
     "family": lambda a: a.family,
     "attention": lambda a: ATTENTION_DIRECTION[a.layout.causal],
@@ -84,6 +113,9 @@ ARCHITECTURE_ROWS = {  # row of the table -> its value, as text
     "norm_placement": lambda a: a.layout.placement.label,
     "positions": lambda a: str(a.layout.positions),
     "mlp": lambda a: str(a.layout.mlp),
+    "residual": lambda a: RESIDUAL[a.layout.residual],
+    "qk_norm": lambda a: QK_NORM[a.layout.qk_norm],
+    "embedding_scale": lambda a: a.layout.embedding_scale,
     "tied_embeddings": lambda a: str(a.tied_embeddings),
     "vocabulary_head": lambda a: str(a.layout.vocabulary_head),
     "n_parameters": lambda a: f"{a.n_parameters:,}",

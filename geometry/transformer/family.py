@@ -52,6 +52,12 @@ WORDPIECE = WordBoundary("WordPiece", "##", starts_word=False, space_prefix="", 
 SENTENCEPIECE = WordBoundary(
     "SentencePiece", "▁", starts_word=True, space_prefix="", decodes_bytes=False, shown_as=(("▁", " "),)
 )
+# SentencePiece without the dummy prefix (Gemma): a text's first word gets no ▁, so a word on its own
+# needs a space in front to be tokenized as it reads mid-sentence
+SENTENCEPIECE_NO_PREFIX = WordBoundary(
+    "SentencePiece (no dummy prefix)", "▁", starts_word=True, space_prefix=" ", decodes_bytes=False,
+    shown_as=(("▁", " "),),
+)  # fmt: skip
 
 # --------------------------------------------------------------------------- refusals
 
@@ -89,12 +95,30 @@ class TinyModel:
 
     ``config(tokenizer)`` gives a transformers config (2 layers, 32 dimensions or so) for a
     tokenizer the tests train in memory with the ``tokenizer`` word boundary; ``prepare(model)``
-    may then change the random weights (non-zero biases prove they are read).
+    may then change the random weights (non-zero biases prove they are read). ``refused``: configs
+    of the family that use a feature the trace cannot follow, each with the refusal that must name
+    it; the tests check that each is refused with its sentence.
     """
 
     config: Callable[[Any], Any]
     tokenizer: WordBoundary
     prepare: Callable[[Any], None] | None = None
+    refused: tuple[tuple[Refusal, Callable[[Any], Any]], ...] = ()  # (refusal, tokenizer -> config)
+
+
+def far_from_initial(model: Any, matrices: float = 0.2, vectors: float = 0.5) -> None:
+    """A ``TinyModel.prepare``: random weights far from a fresh model's, so that a weight read wrongly,
+    or not read at all, shows in the parity tests. Matrices get a standard deviation of ``matrices``
+    (attention is then far from uniform); every vector (norm gains, biases) moves by about
+    ``vectors`` from its initial value (ones, zeros)."""
+    import torch
+
+    with torch.no_grad():
+        for weight in model.parameters():
+            if weight.dim() >= 2:
+                weight.normal_(0.0, matrices)
+            else:
+                weight.add_(torch.randn_like(weight) * vectors)
 
 
 @dataclass(frozen=True)
@@ -110,4 +134,5 @@ class Family:
     tiny: TinyModel
     refusals: tuple[Refusal, ...] = STANDARD_REFUSALS
     example_model: str | None = None  # a small real model on the Hugging Face hub, offered by the pickers
+    example_weights: int = 0  # about how many weights the example has (4 bytes each in float32); 0: unknown
     sizes: Callable[[Any], dict[str, int]] | None = None  # config -> sizes, when the standard names differ

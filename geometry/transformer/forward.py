@@ -3,9 +3,12 @@
 Every number comes from the model's own weights, read as views by its family's file (no copies,
 nothing written back; see :mod:`geometry.transformer.weights`). The pass reads only what the family
 declares in its :class:`~geometry.transformer.layout.Layout`: the norm (LayerNorm, RMSNorm, RMSNorm
-with a (1 + w) scale), where the norms sit, the MLP (plain or gated, with the config's activation),
-the positions (learned vectors, rotary or partial rotary), whether attention looks only back,
-whether there is a vocabulary head. It never reads a family's name.
+with a (1 + w) scale), where the norms sit (before each sublayer, on each sublayer's output, after
+each addition), the MLP (plain or gated, with the config's activation), the positions (learned
+vectors, rotary or partial rotary), the residual layout (attention then the MLP, or both side by side
+on the block's input), the embedding scale, the query and key norms (per head, or over the whole
+projection), whether attention looks only back, whether there is a vocabulary head. It never reads
+a family's name.
 
 :func:`run` chains the steps and returns every intermediate under a hierarchical name
 (``blocks.3.attn.pattern``); :func:`run_from` resumes the pass from any block with a given
@@ -15,14 +18,13 @@ needs. Shapes: T tokens, d = d_model, H query heads, Hkv key/value heads, dh = d
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from geometry.transformer.layout import PARALLEL, QK_NORM_PER_HEAD, QK_NORM_WHOLE, SQRT_D, Layout, NormKind
+from geometry.transformer.layout import NO_QK_NORM, PARALLEL, QK_NORM_WHOLE, Layout, NormKind
 from geometry.transformer.registry import architecture_of, family_of
 from geometry.transformer.weights import GatedMLP, LayerWeights, Norm, PlainMLP, Weights
 
@@ -32,9 +34,9 @@ from geometry.transformer.weights import GatedMLP, LayerWeights, Norm, PlainMLP,
 def unfollowed(layout: Layout) -> list[str]:
     """The features of ``layout`` this forward pass does not compute yet, in words (none: [])."""
     features = {
-        "a norm on each sublayer's output": layout.placement.on_output,
-        "attention and MLP side by side (a parallel residual)": layout.residual == PARALLEL,
-        "query and key norms": layout.qk_norm in (QK_NORM_PER_HEAD, QK_NORM_WHOLE),
+        # post-norm normalises the stream after each addition; side by side there is one addition
+        "attention and MLP side by side in a post-norm block": layout.residual == PARALLEL
+        and layout.placement.after_add,
     }
     return [feature for feature, used in features.items() if used]
 
@@ -101,15 +103,17 @@ def normalize(x: torch.Tensor, norm: Norm, weights: Weights) -> torch.Tensor:
 
 
 def project(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-    """``x @ W (+ b)``: every output number is one dot product of a row of x with a column of W."""
-    out = x @ W  # (T, out)
-    return out if b is None else out + b  # (T, out)
+    """``x @ W (+ b)``: every output number is one dot product of a row of x with a column of W.
+
+    With one matrix per head, W (heads, d, dh), the same product gives every head's (T, dh) at once.
+    """
+    out = x @ W  # (T, out), or (heads, T, dh) with per-head weights
+    return out if b is None else out + b  # (T, out) or (heads, T, dh)
 
 
 def split_heads(x: torch.Tensor, d_head: int) -> torch.Tensor:
     """(T, heads·dh) → (heads, T, dh): each head gets its own slice of dh numbers."""
-    T = x.shape[0]
-    return x.view(T, -1, d_head).transpose(0, 1)  # (heads, T, dh)
+    return x.unflatten(-1, (-1, d_head)).transpose(-3, -2)  # (heads, T, dh)
 
 
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
@@ -179,9 +183,8 @@ def attend(pattern: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 
 
 def merge_heads(z: torch.Tensor) -> torch.Tensor:
-    """(H, T, dh) → (T, H·dh): concatenate the heads' outputs side by side."""
-    H, T, d_head = z.shape
-    return z.transpose(0, 1).reshape(T, H * d_head)  # (T, H·dh)
+    """(…, H, T, dh) → (…, T, H·dh): concatenate the heads' outputs side by side."""
+    return z.transpose(-3, -2).flatten(-2)  # (…, T, H·dh)
 
 
 def plain_mlp(x: torch.Tensor, mlp: PlainMLP, activation: Callable) -> dict[str, torch.Tensor]:
@@ -254,45 +257,98 @@ def ablation_mask(intervention: Intervention, layer: int, n_heads: int) -> torch
     return keep
 
 
+def normalize_heads(x: torch.Tensor, norm: Norm, weights: Weights) -> torch.Tensor:
+    """A query or key norm on (heads, T, dh): each head's dh numbers on their own (per head), or the
+    heads' numbers of one token together, as the projection came out before it was split (whole)."""
+    if weights.layout.qk_norm == QK_NORM_WHOLE:
+        return split_heads(normalize(merge_heads(x), norm, weights), x.shape[-1])  # (heads, T, dh)
+    return normalize(x, norm, weights)  # (heads, T, dh)
+
+
+def queries_keys_values(
+    x: torch.Tensor, layer: LayerWeights, weights: Weights, rope: tuple | None
+) -> dict[str, torch.Tensor]:
+    """Each head's queries, keys and values of vectors x (T, d), and the steps that prepare q and k.
+
+    ``q``, ``k``, ``v`` are the projections; a family with query and key norms normalises q and k
+    (``normed_q``, ``normed_k``); a rotary family then turns them by position (``rot_q``, ``rot_k``).
+    The last of these is what meets in the dot products (:func:`met`).
+    """
+    q = project(x, layer.W_Q, layer.b_Q)  # (H, T, dh)
+    k = project(x, layer.W_K, layer.b_K)  # (Hkv, T, dh)
+    steps = {"q": q, "k": k, "v": project(x, layer.W_V, layer.b_V)}  # v: (Hkv, T, dh)
+    if weights.layout.qk_norm != NO_QK_NORM:
+        q, k = normalize_heads(q, layer.q_norm, weights), normalize_heads(k, layer.k_norm, weights)
+        steps |= {"normed_q": q, "normed_k": k}  # (H, T, dh), (Hkv, T, dh)
+    if rope is not None:  # the family turns q and k by position (rope: their cos, sin)
+        steps |= {"rot_q": rotary(q, *rope), "rot_k": rotary(k, *rope)}  # (H, T, dh), (Hkv, T, dh)
+    return steps
+
+
+def met(steps: dict[str, torch.Tensor], name: str) -> torch.Tensor:
+    """The queries (``name`` "q") or keys ("k") as they meet in the dot products: turned by position
+    where the family turns them, else normalised where it normalises them, else the projections.
+    ``steps`` holds one attention sublayer's steps, named as :func:`queries_keys_values` names them."""
+    for stage in (f"rot_{name}", f"normed_{name}", name):
+        if stage in steps:
+            return steps[stage]  # (heads, T, dh)
+    raise KeyError(name)
+
+
+def output_norm(out: torch.Tensor, norm: Norm | None, weights: Weights) -> dict[str, torch.Tensor]:
+    """A sublayer's ``out``: what it adds to the stream. A family that normalises each sublayer's
+    output keeps the sublayer's own result as ``out_pre_norm`` and adds its normalised copy."""
+    if not weights.layout.placement.on_output:
+        return {"out": out}  # (T, d)
+    return {"out_pre_norm": out, "out": normalize(out, norm, weights)}  # (T, d) each
+
+
+def attention_output(z: torch.Tensor, layer: LayerWeights, weights: Weights) -> dict[str, torch.Tensor]:
+    """What attention adds to the stream from its heads' outputs z (…, H, T, dh): the heads side by
+    side times W_O (plus b_O), normalised where the family normalises each sublayer's output."""
+    out = project(merge_heads(z), layer.W_O, layer.b_O)  # (…, T, d)
+    return output_norm(out, layer.ln1_out, weights)
+
+
 def attention(
     x: torch.Tensor, layer: LayerWeights, weights: Weights, rope: tuple | None, keep: torch.Tensor,
     intervention: Intervention, past: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> dict[str, torch.Tensor]:  # fmt: skip
     """One attention sublayer on vectors x (T, d); returns its intermediates by name.
 
-    ``q`` and ``k`` are the projections; a rotary family then turns them by position (``rot_q``,
-    ``rot_k``), and the turned ones meet in the dot products. ``past``: the keys (turned) and values
-    of earlier tokens, (Hkv, P, dh) each, a key/value cache; x then holds only the tokens after
-    them, and ``rope`` their angles.
+    ``past``: the keys (as queries meet them) and values of earlier tokens, (Hkv, P, dh) each, a
+    key/value cache; x then holds only the tokens after them, and ``rope`` their angles.
     """
-    arch = weights.architecture
-    q = split_heads(project(x, layer.W_Q, layer.b_Q), arch.d_head)  # (H, T, dh)
-    k = split_heads(project(x, layer.W_K, layer.b_K), arch.d_head)  # (Hkv, T, dh)
-    v = split_heads(project(x, layer.W_V, layer.b_V), arch.d_head)  # (Hkv, T, dh)
-    steps = {"q": q, "k": k, "v": v}
-    if rope is not None:  # the family turns q and k by position (rope: their cos, sin)
-        q, k = rotary(q, *rope), rotary(k, *rope)  # (H, T, dh), (Hkv, T, dh)
-        steps |= {"rot_q": q, "rot_k": k}
+    H = weights.architecture.n_heads
+    steps = queries_keys_values(x, layer, weights, rope)
+    q, k, v = met(steps, "q"), met(steps, "k"), steps["v"]  # (H, T, dh), (Hkv, T, dh) twice
     if past is not None:
         k, v = torch.cat((past[0], k), dim=-2), torch.cat((past[1], v), dim=-2)  # (Hkv, P + T, dh)
     scale = layer.scale if intervention.scale_scores else None
     causal = intervention.masks_the_future(weights.layout)
-    dots, scores = attention_scores(q, share_kv_heads(k, arch.n_heads), scale, causal)  # (H, T, T) each
+    dots, scores = attention_scores(q, share_kv_heads(k, H), scale, causal)  # (H, T, T) each
     pattern = attention_pattern(scores)  # (H, T, T)
-    z = attend(pattern, share_kv_heads(v, arch.n_heads)) * keep  # (H, T, dh), ablated heads zeroed
-    out = project(merge_heads(z), layer.W_O, layer.b_O)  # (T, d)
-    return steps | dict(dots=dots, scores=scores, pattern=pattern, z=z, out=out)
+    z = attend(pattern, share_kv_heads(v, H)) * keep  # (H, T, dh), ablated heads zeroed
+    return steps | dict(dots=dots, scores=scores, pattern=pattern, z=z) | attention_output(z, layer, weights)
 
 
 def keys_and_values(acts: dict[str, torch.Tensor], layer: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The keys queries meet (turned, in a rotary family) and the values of one layer of a run:
-    what a key/value cache keeps, (Hkv, T, dh) each."""
-    prefix = f"blocks.{layer}.attn"
-    return acts.get(f"{prefix}.rot_k", acts[f"{prefix}.k"]), acts[f"{prefix}.v"]
+    """The keys queries meet (normalised and turned, where the family does) and the values of one
+    layer of a run: what a key/value cache keeps, (Hkv, T, dh) each."""
+    prefix = f"blocks.{layer}.attn."
+    steps = {name.removeprefix(prefix): value for name, value in acts.items() if name.startswith(prefix)}
+    return met(steps, "k"), steps["v"]
 
 
 def _prefixed(prefix: str, steps: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {f"{prefix}.{name}": value for name, value in steps.items()}
+
+
+def residual_add(resid: torch.Tensor, out: torch.Tensor, norm: Norm | None, weights: Weights) -> torch.Tensor:
+    """The stream after a sublayer's output is added: ``resid + out``, normalised after the addition
+    in a post-norm family (BERT)."""
+    total = resid + out  # (…, T, d)
+    return normalize(total, norm, weights) if weights.layout.placement.after_add else total
 
 
 def block(
@@ -304,36 +360,43 @@ def block(
     Pre-norm (GPT-2, Llama): x + attention(norm(x)), with ``ln1`` the normalised copy. Post-norm
     (BERT): norm(x + attention(x)): the sublayer reads the stream as it is and the norm sits on the
     stream after the addition, so ``resid_mid`` is already normalised and there is no ``ln1``.
+    Output norms (OLMo-2): x + norm(attention(x)). Side by side (GPT-NeoX): the MLP reads the
+    block's input too, so ``resid_post = resid_pre + attn.out + mlp.out``.
     """
-    placement = weights.layout.placement
     record = {"resid_pre": resid}
     x = resid
-    if placement.before:
+    if weights.layout.placement.before:
         x = record["ln1"] = normalize(resid, layer.ln1, weights)  # (T, d)
     attn = attention(x, layer, weights, rope, keep, intervention, past)
     record |= _prefixed("attn", attn)
-    resid_mid = resid + attn["out"]  # (T, d)
-    if placement.after_add:
-        resid_mid = normalize(resid_mid, layer.ln1, weights)  # (T, d)
-    return record | mlp_half(resid_mid, layer, weights)
+    resid_mid = residual_add(resid, attn["out"], layer.ln1, weights)  # (T, d)
+    return record | mlp_half(resid_mid, layer, weights, block_input=resid)
 
 
-def mlp_half(resid_mid: torch.Tensor, layer: LayerWeights, weights: Weights) -> dict[str, torch.Tensor]:
+def mlp_input(resid_mid: torch.Tensor, block_input: torch.Tensor | None, layout: Layout) -> torch.Tensor:
+    """The stream the MLP reads: ``resid_mid`` (after attention), or in a block that runs attention
+    and the MLP side by side, the block's input (``resid_pre``), as attention did."""
+    if layout.residual != PARALLEL:
+        return resid_mid  # (T, d)
+    if block_input is None:
+        raise ValueError("A block with attention and MLP side by side needs its input for the MLP.")
+    return block_input  # (T, d)
+
+
+def mlp_half(
+    resid_mid: torch.Tensor, layer: LayerWeights, weights: Weights, block_input: torch.Tensor | None = None
+) -> dict[str, torch.Tensor]:
     """A block's second half, from ``resid_mid`` to ``resid_post``: the MLP, added to the stream, with
-    the norm where the family puts it (``ln2`` before the MLP, or on the stream after the addition)."""
-    placement = weights.layout.placement
+    the norms where the family puts them (``ln2`` before the MLP, on its output, or on the stream
+    after the addition). ``block_input``: the block's ``resid_pre``, which a side-by-side MLP reads."""
     record = {"resid_mid": resid_mid}
-    x = resid_mid
-    if placement.before:
-        x = record["ln2"] = normalize(resid_mid, layer.ln2, weights)  # (T, d)
+    x = mlp_input(resid_mid, block_input, weights.layout)  # (T, d)
+    if weights.layout.placement.before:
+        x = record["ln2"] = normalize(x, layer.ln2, weights)  # (T, d)
     steps = mlp(x, layer, weights.activation)
-    resid_post = resid_mid + steps["out"]  # (T, d)
-    if placement.after_add:
-        resid_post = normalize(resid_post, layer.ln2, weights)  # (T, d)
+    steps |= output_norm(steps.pop("out"), layer.ln2_out, weights)  # out: (T, d)
+    resid_post = residual_add(resid_mid, steps["out"], layer.ln2, weights)  # (T, d)
     return record | _prefixed("mlp", steps) | {"resid_post": resid_post}
-
-
-EMBEDDING_SCALES = {SQRT_D: math.sqrt}  # layout.embedding_scale -> d_model -> factor; absent: 1
 
 
 def embeddings(weights: Weights, token_ids: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -341,11 +404,7 @@ def embeddings(weights: Weights, token_ids: torch.Tensor) -> dict[str, torch.Ten
     the family scales it) and, by family, ``pos_embed`` (learned positions), ``token_type_embed`` and
     ``embed_norm`` (the norm of the sum)."""
     layout, T = weights.layout, len(token_ids)
-    record = {"embed": embed(token_ids, weights.W_E)}  # (T, d)
-    if layout.embedding_scale in EMBEDDING_SCALES:
-        record["embed"] = record["embed"] * EMBEDDING_SCALES[layout.embedding_scale](
-            weights.architecture.d_model
-        )
+    record = {"embed": embed(token_ids, weights.W_E) * weights.architecture.embedding_factor()}  # (T, d)
     if layout.positions.learned:
         record["pos_embed"] = position_embed(T, weights.W_pos)  # (T, d)
     if layout.token_types:
@@ -408,18 +467,19 @@ def run(
 @torch.no_grad()
 def run_from(
     weights: Weights, resid: torch.Tensor, layer: int, rope: tuple | None, after_attention: bool = False,
-    past: Sequence[tuple[torch.Tensor, torch.Tensor]] | None = None,
+    past: Sequence[tuple[torch.Tensor, torch.Tensor]] | None = None, block_input: torch.Tensor | None = None,
 ) -> torch.Tensor:  # fmt: skip
     """Resume the pass from the residual stream ``resid`` (T, d) entering block ``layer``; returns
     the last block's output (T, d), before the final norm.
 
-    With ``after_attention`` the stream enters that block's MLP (it is ``resid_mid``).
+    With ``after_attention`` the stream enters that block's MLP (it is ``resid_mid``); a block that
+    runs attention and the MLP side by side also needs ``block_input``, its ``resid_pre`` (T, d).
     ``layer == n_layers`` returns ``resid`` itself. ``rope`` is :func:`rotary_angles` of these T
     tokens. ``past``, one (keys, values) per layer: the cache of earlier tokens, which ``resid``
     then follows. One sequence, like :func:`run`; ``torch.func.vmap`` runs a batch.
     """
     if after_attention:
-        resid = mlp_half(resid, weights.layers[layer], weights)["resid_post"]  # (T, d)
+        resid = mlp_half(resid, weights.layers[layer], weights, block_input)["resid_post"]  # (T, d)
         layer += 1
     keep = torch.ones(weights.architecture.n_heads, 1, 1)
     for index in range(layer, len(weights.layers)):

@@ -11,27 +11,35 @@ time is :mod:`geometry.transformer.generation`.
 
 Activation names and shapes (T tokens, d = d_model, H heads, Hkv kv heads, dh = d_head), named as
 TransformerLens names its hooks (``attn.q`` is ``hook_q``, the query before any rotation;
-``attn.rot_q`` is ``hook_rot_q``; ``mlp.pre_linear`` is ``hook_pre_linear``)::
+``attn.rot_q`` is ``hook_rot_q``; ``mlp.pre_linear`` is ``hook_pre_linear``; ``attn.out`` is
+``hook_attn_out``, what is added to the stream, after an output norm where there is one)::
 
     embed (T, d)                       pos_embed (T, d)            learned positions only
     token_type_embed (T, d)            embed_norm (T, d)           token types; the norm of the sum (BERT)
     blocks.{L}.resid_pre (T, d)        blocks.{L}.ln1 (T, d)       ln1/ln2: norms before the sublayers only
     blocks.{L}.attn.q (H, T, dh)       blocks.{L}.attn.k (Hkv, T, dh)   blocks.{L}.attn.v (Hkv, T, dh)
+    blocks.{L}.attn.normed_q (H, T, dh)   blocks.{L}.attn.normed_k (Hkv, T, dh)   q/k norms only
     blocks.{L}.attn.rot_q (H, T, dh)   blocks.{L}.attn.rot_k (Hkv, T, dh)   rotary only: q and k turned
-    blocks.{L}.attn.dots (H, T, T)     raw q·k (of the turned q and k in a rotary family)
+    blocks.{L}.attn.dots (H, T, T)     raw q·k (of the normalised and turned q and k, where they are)
     blocks.{L}.attn.scores (H, T, T)   after scaling and the mask (-inf where masked)
     blocks.{L}.attn.pattern (H, T, T)  softmax probabilities
-    blocks.{L}.attn.z (H, T, dh)       blocks.{L}.attn.out (T, d)   blocks.{L}.resid_mid (T, d)
+    blocks.{L}.attn.z (H, T, dh)       blocks.{L}.attn.out_pre_norm (T, d)   output norms only: z W_O + b_O
+    blocks.{L}.attn.out (T, d)         what attention adds to the stream    blocks.{L}.resid_mid (T, d)
     blocks.{L}.ln2 (T, d)              blocks.{L}.mlp.pre (T, d_mlp)
     blocks.{L}.mlp.pre_linear (T, d_mlp)   gated MLPs only (SwiGLU): the linear half, x W_up
-    blocks.{L}.mlp.post (T, d_mlp)     blocks.{L}.mlp.out (T, d)    blocks.{L}.resid_post (T, d)
+    blocks.{L}.mlp.post (T, d_mlp)     blocks.{L}.mlp.out_pre_norm (T, d)   output norms only
+    blocks.{L}.mlp.out (T, d)          what the MLP adds to the stream      blocks.{L}.resid_post (T, d)
     ln_final (T, d)                    logits (T, vocab)           families with a vocabulary head only
 
 Where the norms sit differs by family. Pre-norm families (GPT-2, Llama, Qwen2) normalise a copy of
 the stream before each sublayer (``ln1``, ``ln2``; ``resid_mid = resid_pre + attn.out``) and once more
 at the end (``ln_final``). Post-norm ones (BERT) normalise the stream itself after each addition
 (``resid_mid = LayerNorm(resid_pre + attn.out)``, ``resid_post = LayerNorm(resid_mid + mlp.out)``),
-so they have no ``ln1``, ``ln2`` or ``ln_final``; and an encoder has no ``logits``.
+so they have no ``ln1``, ``ln2`` or ``ln_final``; and an encoder has no ``logits``. Families that
+normalise each sublayer's output (OLMo-2) add ``attn.out = norm(attn.out_pre_norm)``, and the MLP's
+likewise. Where attention and the MLP run side by side (GPT-NeoX), the MLP reads ``resid_pre`` (its
+``ln2`` normalises that), ``resid_mid = resid_pre + attn.out`` is the stream with attention's output
+added, and ``resid_post = resid_mid + mlp.out``.
 """
 
 from __future__ import annotations

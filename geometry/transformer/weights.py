@@ -1,12 +1,14 @@
 """The named matrices a family's ``read`` function makes of a model's weights.
 
 Weights are named as in TransformerLens and always used as ``x @ W`` with ``W`` of shape
-``(in, out)``: ``W_E`` (vocab, d), ``W_pos`` (n_positions, d), ``W_type`` (n_types, d), ``W_Q``
-(d, H·dh), ``W_K``/``W_V`` (d, Hkv·dh), ``W_O`` (H·dh, d); a plain MLP has ``W_in`` (d, d_mlp) and
-``W_out`` (d_mlp, d), a gated one ``W_gate``/``W_up`` (d, d_mlp) and ``W_down`` (d_mlp, d); ``W_U``
-(d, vocab). Every matrix is a view of the model's own tensor (``.T`` of an ``nn.Linear`` weight, a
-slice of a fused one): nothing is copied, nothing is written back. Shapes: d = d_model, H query
-heads, Hkv key/value heads, dh = d_head.
+``(in, out)``: ``W_E`` (vocab, d), ``W_pos`` (n_positions, d), ``W_type`` (n_types, d), ``W_O``
+(H·dh, d); a plain MLP has ``W_in`` (d, d_mlp) and ``W_out`` (d_mlp, d), a gated one
+``W_gate``/``W_up`` (d, d_mlp) and ``W_down`` (d_mlp, d); ``W_U`` (d, vocab). The query, key and
+value matrices are one ``(d, dh)`` matrix per head, as TransformerLens keeps them: ``W_Q`` (H, d, dh),
+``W_K``/``W_V`` (Hkv, d, dh), their biases (heads, 1, dh), so ``x @ W_Q`` is every head's queries at
+once, (H, T, dh). Every matrix is a view of the model's own tensor (``.T`` of an ``nn.Linear``
+weight, a slice of a fused one, cut into heads by :func:`per_head`): nothing is copied, nothing is
+written back. Shapes: d = d_model, H query heads, Hkv key/value heads, dh = d_head.
 """
 
 from __future__ import annotations
@@ -68,12 +70,12 @@ class LayerWeights:
     """One transformer block's weights, as ``(in, out)`` views of the model's tensors."""
 
     ln1: Norm | None  # the attention sublayer's norm: before it (pre-norm) or after its addition (post-norm)
-    W_Q: torch.Tensor  # (d, H·dh)
-    W_K: torch.Tensor  # (d, Hkv·dh)
-    W_V: torch.Tensor  # (d, Hkv·dh)
-    b_Q: torch.Tensor | None  # (H·dh,)
-    b_K: torch.Tensor | None  # (Hkv·dh,)
-    b_V: torch.Tensor | None  # (Hkv·dh,)
+    W_Q: torch.Tensor  # (H, d, dh) one matrix per query head
+    W_K: torch.Tensor  # (Hkv, d, dh)
+    W_V: torch.Tensor  # (Hkv, d, dh)
+    b_Q: torch.Tensor | None  # (H, 1, dh)
+    b_K: torch.Tensor | None  # (Hkv, 1, dh)
+    b_V: torch.Tensor | None  # (Hkv, 1, dh)
     W_O: torch.Tensor  # (H·dh, d)
     b_O: torch.Tensor | None  # (d,)
     scale: float  # the model's own factor for q·k (1/√dh unless its config says otherwise)
@@ -81,8 +83,8 @@ class LayerWeights:
     mlp: PlainMLP | GatedMLP
     ln1_out: Norm | None = None  # on the attention output, before it is added (placement.on_output)
     ln2_out: Norm | None = None  # on the MLP output, before it is added
-    q_norm: Norm | None = None  # the queries' own norm (layout.qk_norm)
-    k_norm: Norm | None = None  # the keys' own norm
+    q_norm: Norm | None = None  # the queries' own norm (layout.qk_norm): (dh,) per head, (H·dh,) whole
+    k_norm: Norm | None = None  # the keys' own norm: (dh,) per head, (Hkv·dh,) whole
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,22 @@ class Weights:
     @property
     def layout(self) -> Layout:
         return self.architecture.layout
+
+
+def per_head(W: torch.Tensor, d_head: int) -> torch.Tensor:
+    """A projection ``(d, heads·dh)`` whose columns are head after head → ``(heads, d, dh)``, a view.
+
+    >>> import torch
+    >>> per_head(torch.arange(8.0).reshape(2, 4), 2)[1]  # head 1: columns 2 and 3
+    tensor([[2., 3.],
+            [6., 7.]])
+    """
+    return W.unflatten(1, (-1, d_head)).transpose(0, 1)  # (heads, d, dh)
+
+
+def per_head_bias(b: torch.Tensor | None, d_head: int) -> torch.Tensor | None:
+    """A bias ``(heads·dh,)`` → ``(heads, 1, dh)``, a view that adds to every token of its head."""
+    return None if b is None else b.unflatten(0, (-1, d_head))[:, None]  # (heads, 1, dh)
 
 
 def activation(name: str) -> Callable[[Any], Any]:

@@ -6,7 +6,8 @@ How a tokenizer marks word boundaries is declared by the model's family
 * WordPiece (the encoder): a word is split into pieces, later pieces start with ``##``;
 * byte-level BPE (GPT-2, SmolLM2): a word in the middle of a sentence carries its
   leading space, shown as ``Ġ``, so words are looked up as ``" " + word``;
-* SentencePiece: a word's first piece starts with ``▁``, which the tokenizer adds itself.
+* SentencePiece: a word's first piece starts with ``▁``, which the tokenizer adds itself (Llama 2's
+  dummy prefix), or, without a dummy prefix (Gemma), only for a word after a space.
 
 A family that declares several (Llama's tokenizers are byte-level or SentencePiece) is told apart
 by one probe of the tokenizer; a tokenizer without a model is probed against every declared one.
@@ -51,20 +52,32 @@ class WordTokens:
 def word_boundary(lm) -> WordBoundary:
     """How ``lm``'s tokenizer marks words: its family's declared boundary (probed among several).
 
-    A tokenizer that writes a start-of-word marker on " the" uses that boundary; otherwise the
-    first declared boundary that marks continuations (WordPiece), else the first declared one.
+    A start-of-word boundary fits a tokenizer that writes "the", prefixed as the boundary prefixes a
+    mid-sentence word, as one piece, its marker then "the", and needs that prefix (byte-level BPE
+    writes "Ġthe" only after a space; SentencePiece with a dummy prefix writes "▁the" without one).
+    Otherwise the first declared boundary that marks continuations (WordPiece), else the first one.
     """
     candidates = word_boundaries(network(lm) if hasattr(lm, "model") else None)
     if len(candidates) == 1:
         return candidates[0]
     # One probe per call (a fraction of a millisecond): no table keyed by id(tokenizer), which a
     # new tokenizer could inherit from a freed one in a notebook.
-    tokenizer = lm.tokenizer
-    probe = tokenizer.convert_ids_to_tokens(tokenizer(" the", add_special_tokens=False)["input_ids"])
     for boundary in candidates:
-        if boundary.starts_word and any(piece.startswith(boundary.marker) for piece in probe):
+        if boundary.starts_word and _fits(lm.tokenizer, boundary):
             return boundary
     return next((b for b in candidates if not b.starts_word), candidates[0])
+
+
+def _fits(tokenizer, boundary: WordBoundary) -> bool:
+    """Whether ``tokenizer`` writes a mid-sentence "the" as ``boundary`` says, and only with its prefix."""
+
+    def pieces(text: str) -> list[str]:
+        return tokenizer.convert_ids_to_tokens(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    marked = [boundary.marker + "the"]
+    return pieces(boundary.space_prefix + "the") == marked and (
+        not boundary.space_prefix or pieces("the") != marked
+    )
 
 
 def _checked(word: str) -> str:

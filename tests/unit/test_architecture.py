@@ -141,6 +141,8 @@ HUGGING_FACE_NAMES = {
     "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head", "input_layernorm",
     "post_attention_layernorm", "rotary_emb", "self_attn", "word_embeddings", "position_embeddings",
     "token_type_embeddings", "intermediate", "layer_norm_epsilon", "rms_norm_eps", "layer_norm_eps",
+    "embed_in", "embed_out", "final_layer_norm", "query_key_value", "dense_h_to_4h", "dense_4h_to_h",
+    "use_parallel_residual", "pre_feedforward_layernorm", "post_feedforward_layernorm",
 }  # fmt: skip
 
 

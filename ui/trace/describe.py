@@ -4,6 +4,7 @@ from the family's name: a new family reads right without a line here."""
 from __future__ import annotations
 
 from geometry.transformer.architecture import Architecture
+from geometry.transformer.layout import QK_NORM_PER_HEAD, QK_NORM_WHOLE
 
 
 def positions_text(arch: Architecture) -> str:
@@ -26,14 +27,19 @@ def _activation(name: str) -> str:
     return rf"\operatorname{{{name}}}"
 
 
+def _mlp_reads(arch: Architecture) -> str:
+    """The vector the MLP reads, in words: a normalised copy of the stream (pre-norm) or the stream."""
+    return "the normalised vector" if arch.layout.placement.before else "the vector"
+
+
 def mlp_explanation(arch: Architecture) -> tuple[str, str]:
     """(body, formula) of the MLP neurons tab: what a neuron's pre value and activation are."""
-    mlp, act = arch.layout.mlp, arch.layout.mlp.activation
+    mlp, act, reads = arch.layout.mlp, arch.layout.mlp.activation, _mlp_reads(arch)
     widen = f"The MLP widens the vector from {arch.d_model} to {arch.d_mlp} numbers and back. "
     if mlp.gated:
         return (
             widen + f"Each of the {arch.d_mlp} neurons has a learned detector (a column of W_gate): its "
-            "**pre** value is the dot product of the normalised vector with that detector. "
+            f"**pre** value is the dot product of {reads} with that detector. "
             f"{act} squashes it, a second dot product (W_up) scales it, and the **activation** is what the "
             "down projection reads. The most active neurons are the detectors this token's vector matches "
             "best (or most strongly opposes).",
@@ -41,7 +47,7 @@ def mlp_explanation(arch: Architecture) -> tuple[str, str]:
             r"\, W_\text{down}",
         )
     return (
-        widen + "Each neuron's **pre** value is the dot product of the normalised vector with a learned "
+        widen + f"Each neuron's **pre** value is the dot product of {reads} with a learned "
         f"detector (a column of W_in) plus a bias; {act} keeps the positive part, and the **activation** is "
         "what W_out reads.",
         rf"\text{{MLP}}(x) = {_activation(act)}(x W_\text{{in}} + b_\text{{in}})"
@@ -77,6 +83,12 @@ def _norms(arch: Architecture) -> str:
     return f"normalises {' and '.join(where)} with {kind}"
 
 
+QK_NORMS = {  # layout.qk_norm -> what the model does to its queries and keys, in words
+    QK_NORM_PER_HEAD: "normalises each head's query and key before they meet",
+    QK_NORM_WHOLE: "normalises the whole query and key projections before splitting them into heads",
+}
+
+
 def _mlp(arch: Architecture) -> str:
     mlp = arch.layout.mlp
     return f"a {mlp.activation}-gated MLP ({mlp})" if mlp.gated else f"a {mlp.activation} MLP"
@@ -96,6 +108,8 @@ def family_sentence(name: str, arch: Architecture) -> str:
     if layout.positions.rotary:
         clauses.append(f"rotates queries and keys by an angle that grows with position ({layout.positions})")
     clauses.append(_norms(arch))
+    if layout.qk_norm in QK_NORMS:
+        clauses.append(QK_NORMS[layout.qk_norm])
     if layout.residual != "sequential":
         clauses.append("runs attention and the MLP side by side on the same input")
     heads = (

@@ -11,7 +11,15 @@ from typing import Any
 
 from geometry.transformer.family import WORDPIECE, Family, TinyModel
 from geometry.transformer.layout import GELU_MLP, LAYER_NORM, LEARNED, POST_NORM, Layout
-from geometry.transformer.weights import LayerWeights, Norm, PlainMLP, Weights, activation
+from geometry.transformer.weights import (
+    LayerWeights,
+    Norm,
+    PlainMLP,
+    Weights,
+    activation,
+    per_head,
+    per_head_bias,
+)
 
 
 def read(model: Any, architecture: Any) -> Weights:
@@ -21,18 +29,20 @@ def read(model: Any, architecture: Any) -> Weights:
         architecture, W_E=embeddings.word_embeddings.weight, W_pos=embeddings.position_embeddings.weight,
         W_type=embeddings.token_type_embeddings.weight,
         ln_embed=Norm(embeddings.LayerNorm.weight, embeddings.LayerNorm.bias),
-        layers=tuple(_layer(layer) for layer in base.encoder.layer),
+        layers=tuple(_layer(layer, architecture.d_head) for layer in base.encoder.layer),
         eps=float(config.layer_norm_eps), activation=activation(config.hidden_act),
     )  # fmt: skip
 
 
-def _layer(layer: Any) -> LayerWeights:
+def _layer(layer: Any, d_head: int) -> LayerWeights:
     attn, attn_output = layer.attention.self, layer.attention.output
     intermediate, output = layer.intermediate, layer.output
+    q, k, v = attn.query, attn.key, attn.value
     return LayerWeights(
         ln1=Norm(attn_output.LayerNorm.weight, attn_output.LayerNorm.bias),
-        W_Q=attn.query.weight.T, W_K=attn.key.weight.T, W_V=attn.value.weight.T,
-        b_Q=attn.query.bias, b_K=attn.key.bias, b_V=attn.value.bias,
+        W_Q=per_head(q.weight.T, d_head), W_K=per_head(k.weight.T, d_head), W_V=per_head(v.weight.T, d_head),
+        b_Q=per_head_bias(q.bias, d_head), b_K=per_head_bias(k.bias, d_head),
+        b_V=per_head_bias(v.bias, d_head),
         W_O=attn_output.dense.weight.T, b_O=attn_output.dense.bias, scale=float(attn.scaling),
         ln2=Norm(output.LayerNorm.weight, output.LayerNorm.bias),
         mlp=PlainMLP(

@@ -10,26 +10,36 @@ from typing import Any
 
 from geometry.transformer.family import BYTE_LEVEL, Family, TinyModel
 from geometry.transformer.layout import GELU_MLP, LAYER_NORM, LEARNED, PRE_NORM, Layout
-from geometry.transformer.weights import LayerWeights, Norm, PlainMLP, Weights, activation, output_head
+from geometry.transformer.weights import (
+    LayerWeights,
+    Norm,
+    PlainMLP,
+    Weights,
+    activation,
+    output_head,
+    per_head,
+    per_head_bias,
+)
 
 
 def read(model: Any, architecture: Any) -> Weights:
     base, config = model.base_model, model.config
     return Weights(
         architecture, W_E=base.wte.weight, W_pos=base.wpe.weight,
-        layers=tuple(_layer(block, architecture.d_model) for block in base.h),
+        layers=tuple(_layer(block, architecture.d_model, architecture.d_head) for block in base.h),
         ln_final=Norm(base.ln_f.weight, base.ln_f.bias), eps=float(config.layer_norm_epsilon),
         activation=activation(config.activation_function), **output_head(model),
     )  # fmt: skip
 
 
-def _layer(block: Any, d: int) -> LayerWeights:
+def _layer(block: Any, d: int, d_head: int) -> LayerWeights:
     attn, mlp = block.attn, block.mlp
     qkv, qkv_bias = attn.c_attn.weight, attn.c_attn.bias  # (d, 3d), (3d,)
+    W_Q, W_K, W_V = (per_head(qkv[:, i * d : (i + 1) * d], d_head) for i in range(3))  # (H, d, dh) each
+    b_Q, b_K, b_V = (per_head_bias(qkv_bias[i * d : (i + 1) * d], d_head) for i in range(3))
     return LayerWeights(
         ln1=Norm(block.ln_1.weight, block.ln_1.bias),
-        W_Q=qkv[:, :d], W_K=qkv[:, d : 2 * d], W_V=qkv[:, 2 * d :],
-        b_Q=qkv_bias[:d], b_K=qkv_bias[d : 2 * d], b_V=qkv_bias[2 * d :],
+        W_Q=W_Q, W_K=W_K, W_V=W_V, b_Q=b_Q, b_K=b_K, b_V=b_V,
         W_O=attn.c_proj.weight, b_O=attn.c_proj.bias, scale=float(attn.scaling),
         ln2=Norm(block.ln_2.weight, block.ln_2.bias),
         mlp=PlainMLP(
@@ -57,4 +67,5 @@ FAMILY = Family(
     word_boundaries=(BYTE_LEVEL,),
     tiny=TinyModel(tiny_config, tokenizer=BYTE_LEVEL),
     example_model="openai-community/gpt2",
+    example_weights=124_000_000,
 )

@@ -7,13 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from geometry.transformer.families import llama
-from geometry.transformer.family import BYTE_LEVEL, Family, TinyModel
+from geometry.transformer.family import BYTE_LEVEL, SLIDING_WINDOW, Family, TinyModel
 
 
-def tiny_config(tokenizer: Any) -> Any:
+def tiny_config(tokenizer: Any, **changes: Any) -> Any:
     from transformers import Qwen2Config
 
-    return Qwen2Config(vocab_size=len(tokenizer), tie_word_embeddings=False, **llama.TINY_SIZES)
+    return Qwen2Config(vocab_size=len(tokenizer), tie_word_embeddings=False, **llama.TINY_SIZES, **changes)
+
+
+def sliding_window_config(tokenizer: Any) -> Any:
+    """Every layer looks back at most 4 tokens (the window the trace does not follow)."""
+    return tiny_config(tokenizer, use_sliding_window=True, sliding_window=4, max_window_layers=0)
 
 
 def random_biases(model: Any) -> None:
@@ -33,5 +38,10 @@ FAMILY = Family(
     layout=llama.FAMILY.layout,
     read=llama.read,
     word_boundaries=(BYTE_LEVEL,),
-    tiny=TinyModel(tiny_config, tokenizer=BYTE_LEVEL, prepare=random_biases),
+    tiny=TinyModel(
+        tiny_config,
+        tokenizer=BYTE_LEVEL,
+        prepare=random_biases,
+        refused=((SLIDING_WINDOW, sliding_window_config),),
+    ),
 )

@@ -59,7 +59,7 @@ def test_a_layers_heads_and_bias_add_up_to_its_attention_output(tiny_lm):
     for layer in range(t.architecture.n_layers):
         out = t.activations[f"blocks.{layer}.attn.out"][-1].astype(np.float64)
         out = out - out.mean() if read.weights.layout.norm.centred else out
-        w = read.weights.ln_final.w.double()
+        w = forward.gain(read.weights.ln_final, read.weights.layout.norm).double()  # w, or 1 + w
         direct = scale * float(out @ (w * read.direction.double()).numpy())
         parts = table[(table["layer"] == layer) & (table["component"] != f"L{layer}.mlp")]
         assert parts["contribution"].sum() == pytest.approx(direct, abs=1e-4)
@@ -71,7 +71,7 @@ def test_the_frozen_scale_is_the_final_norms_own(tiny_lm):
     final = t.activations[f"blocks.{t.architecture.n_layers - 1}.resid_post"][-1]
     weights = forward.weights_of(network(tiny_lm))
     normed = forward.final_norm(torch.tensor(final)[None], weights)[0].numpy()
-    w = weights.ln_final.w.numpy()
+    w = forward.gain(weights.ln_final, weights.layout.norm).numpy()  # w, or 1 + w
     shift = 0 if weights.ln_final.b is None else weights.ln_final.b.numpy()
     centred = final - final.mean() if weights.layout.norm.centred else final
     np.testing.assert_allclose(centred * table.attrs["scale"] * w + shift, normed, atol=1e-5)

@@ -1,4 +1,4 @@
-"""One MLP neuron drilled down, on tiny random GPT-2 and Llama models: the model's own activations."""
+"""One MLP neuron drilled down, on every causal family's tiny model: the model's own activations."""
 
 from __future__ import annotations
 
@@ -14,16 +14,14 @@ from geometry.interpret.neurons import (
     reference_lines,
 )
 from geometry.transformer.forward import weights_of
+from tests.unit.interpret.conftest import module_holding
 
 TEXT = "The cat sat on the mat.\nA storm is coming over the hills tonight.\nShe sang."
 
 
 def down_projection(lm, layer):
-    """The HF module whose input is the neuron activations: GPT-2's c_proj, Llama's down_proj."""
-    model = lm.model
-    if hasattr(model, "transformer"):
-        return model.transformer.h[layer].mlp.c_proj
-    return model.model.layers[layer].mlp.down_proj
+    """The model's module whose input is the neuron activations: the one multiplying by W_out / W_down."""
+    return module_holding(lm, weights_of(lm.model).layers[layer].mlp.output_matrix)
 
 
 def hooked_activations(lm, layer, lines):
@@ -45,7 +43,7 @@ def test_the_activations_are_the_models_own(tiny_lm):
     acts = reference_activations(tiny_lm, layer=1, text=TEXT)
     own = hooked_activations(tiny_lm, 1, reference_lines(TEXT))
     assert acts.post.shape == own.shape
-    np.testing.assert_allclose(acts.post, own, atol=1e-5)
+    np.testing.assert_allclose(acts.post, own, rtol=1e-5, atol=1e-5)  # float32: ~1e-6 of large activations
     assert acts.line.tolist().count(2) == len(tiny_lm.tokenizer("She sang.")["input_ids"])
     assert acts.position[acts.line == 1].tolist() == list(range((acts.line == 1).sum()))
 

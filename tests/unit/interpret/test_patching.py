@@ -11,7 +11,17 @@ from geometry.models.handle import network
 from geometry.transformer import forward
 from geometry.transformer.registry import architecture_of
 from geometry.transformer.trace import trace
-from tests.unit.interpret.conftest import AGREEING, CLEAN, CORRUPTED, DIFFERING, LAST, ids_of, model_logits
+from tests.unit.interpret.conftest import (
+    AGREEING,
+    CLEAN,
+    CORRUPTED,
+    DIFFERING,
+    LAST,
+    blocks_of,
+    ids_of,
+    model_logits,
+    module_holding,
+)
 
 # --------------------------------------------------------------------------- activation patching
 
@@ -67,11 +77,6 @@ def test_positions_before_the_change_stay_untouched_at_every_layer(patched):
     assert early.abs().max() <= NOTHING
 
 
-def blocks_of(lm):
-    base = network(lm).base_model
-    return list(base.h) if hasattr(base, "h") else list(base.layers)
-
-
 def test_residual_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair, patched):
     """The model's own forward pass with block 1's input at the differing row replaced by the clean run's."""
     target, other = pair
@@ -94,10 +99,6 @@ def test_residual_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair, 
     assert patched[(1, DIFFERING)] == pytest.approx((hooked - corrupted) / (clean - corrupted), abs=1e-4)
 
 
-def output_projection(block):
-    return block.attn.c_proj if hasattr(block, "attn") else block.self_attn.o_proj
-
-
 def test_head_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair):
     """Head h's input to W_O at the last position, taken from the clean run, in the corrupted run."""
     target, other = pair
@@ -118,7 +119,10 @@ def test_head_patching_matches_the_model_patched_with_a_hook(tiny_lm, pair):
             merged[0, -1, head * arch.d_head : (head + 1) * arch.d_head] = torch.tensor(z_clean[head])
             return (merged,)
 
-        hooked = difference(corrupted_ids, [(output_projection(blocks_of(tiny_lm)[0]), hook)])
+        W_O = (
+            forward.weights_of(network(tiny_lm)).layers[0].W_O
+        )  # the module multiplying by it reads the heads
+        hooked = difference(corrupted_ids, [(module_holding(tiny_lm, W_O), hook)])
         assert table[(0, head)] == pytest.approx((hooked - corrupted) / (clean - corrupted), abs=1e-4)
     assert len(table) == arch.n_layers * arch.n_heads
 

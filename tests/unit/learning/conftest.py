@@ -1,15 +1,18 @@
-"""A short training text, the causal families' tiny models, and a check that a model was left as it was."""
+"""A short training text, every causal family's tiny model, and a check that a model was left as it was."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
+from tests.conftest import CAUSAL_FAMILIES
+
 TEXT = "the dog ran to the park"
 
 
-@pytest.fixture(params=["tiny_gpt2", "tiny_llama"])
+@pytest.fixture(params=CAUSAL_FAMILIES)
 def tiny(request):
+    """Each causal family's tiny random model in turn (generated from the registry)."""
     return request.getfixturevalue(request.param)
 
 

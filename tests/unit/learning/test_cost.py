@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 
 from geometry.learning import cost as learning_cost
-from geometry.transformer import counting
+from geometry.transformer import counting, forward
 from geometry.transformer.registry import architecture_of
 from ui.learning import cost as cost_view
 
 # --------------------------------------------------------------------------- cost
+
+
+def mlp_matrices(mlp):
+    """The MLP's weight matrices (2-D tensors), plain or gated."""
+    return [value for value in vars(mlp).values() if value is not None and value.dim() == 2]
 
 
 def test_parameter_counts_cover_every_weight_once(tiny):
@@ -40,11 +45,12 @@ def test_step_multiply_adds_by_hand(tiny_llama):
 
 
 def test_step_cost_is_the_trace_cost_model_with_every_position_unembedded(tiny):
-    """One cost model (geometry.counting): the weights the step uses, read from the model's own
-    parameters, give the same multiply-adds as the architecture count."""
+    """One cost model (geometry.counting): the matrices the family read (attention's W_Q, W_K, W_V, W_O
+    and the MLP's), each entry used once per token, give the same multiply-adds as the architecture count."""
     model, T = tiny.model, 6
     vocab, d = model.get_output_embeddings().weight.shape
-    blocks = [w for name, w in model.named_parameters() if w.dim() == 2 and ("attn" in name or "mlp" in name)]
+    weights = forward.weights_of(model)
+    blocks = [w for L in weights.layers for w in (L.W_Q, L.W_K, L.W_V, L.W_O, *mlp_matrices(L.mlp))]
     per_token = sum(w.numel() for w in blocks) + vocab * d  # attention and MLP matrices, the unembedding
     cost = learning_cost.step_multiply_adds(tiny, T)
     assert cost.matrices == per_token

@@ -1,4 +1,4 @@
-"""One backward pass split by path (geometry/learning/gradients.py), on tiny random GPT-2 and Llama."""
+"""One backward pass split by path (geometry/learning/gradients.py), on every causal family's tiny model."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from geometry.learning import gradients as learning
+from geometry.transformer.registry import architecture_of
 from tests.conftest import mid_sentence_id
 from tests.unit.learning.conftest import TEXT, assert_unchanged, snapshot
 
@@ -75,7 +76,7 @@ def test_loss_and_probabilities_match_the_model(tiny):
 
 def test_input_path_touches_only_the_texts_rows(tiny):
     grads = learning.embedding_gradients(tiny, TEXT)
-    assert grads.tied
+    assert grads.tied == architecture_of(tiny.model).tied_embeddings
     assert grads.input_grad.shape == grads.output_grad.shape == tiny.embedding_matrix().shape
     rows = set(grads.input_rows.tolist())
     assert rows <= set(grads.token_ids.tolist())
@@ -88,8 +89,11 @@ def test_each_path_is_what_autograd_gives_two_separate_leaves(tiny):
     their rows and every row's length exactly as autograd computes them on two leaf matrices."""
     grads = learning.embedding_gradients(tiny, TEXT)
     ids = torch.tensor(grads.token_ids)
-    E = tiny.model.get_input_embeddings().weight
-    E_in, W_out = E.detach().clone().requires_grad_(True), E.detach().clone().requires_grad_(True)
+    E, W = (
+        tiny.model.get_input_embeddings().weight,
+        tiny.model.get_output_embeddings().weight,
+    )  # W is E if tied
+    E_in, W_out = E.detach().clone().requires_grad_(True), W.detach().clone().requires_grad_(True)
     with torch.enable_grad():
         loss = learning.next_token_loss(learning.split_logits(tiny.model, ids, E_in, W_out), ids)
         input_grad, output_grad = (g.numpy() for g in torch.autograd.grad(loss, (E_in, W_out)))
@@ -115,19 +119,24 @@ def test_output_path_touches_nearly_every_row(tiny):
     assert summary.input_share + summary.output_share == pytest.approx(1.0)
 
 
-def test_the_two_paths_add_up_to_the_tied_matrixs_gradient(tiny):
-    """Train-style: a copy whose tied matrix requires grad, HF's own forward and loss."""
+def test_the_two_paths_are_the_models_own_gradients(tiny):
+    """Train-style: a copy whose embedding matrices require grad, the model's own forward and loss. A
+    tied matrix's gradient is both paths added; untied, each matrix gets its own path."""
     grads = learning.embedding_gradients(tiny, TEXT)
     twin = copy.deepcopy(tiny.model)
-    E = twin.get_input_embeddings().weight
-    assert E is twin.get_output_embeddings().weight
-    E.requires_grad_(True)
+    E, W = twin.get_input_embeddings().weight, twin.get_output_embeddings().weight
+    E.requires_grad_(True), W.requires_grad_(True)
     ids = torch.tensor(grads.token_ids)[None]
     twin(ids, labels=ids).loss.backward()
-    np.testing.assert_allclose(grads.total_grad, E.grad.numpy(), rtol=1e-4, atol=1e-7)
-    # and neither path alone is the total
-    assert not np.allclose(grads.input_grad, E.grad.numpy(), atol=1e-7)
-    assert not np.allclose(grads.output_grad, E.grad.numpy(), atol=1e-7)
+    if grads.tied:
+        assert E is W
+        np.testing.assert_allclose(grads.total_grad, E.grad.numpy(), rtol=1e-4, atol=1e-7)
+        # and neither path alone is the total
+        assert not np.allclose(grads.input_grad, E.grad.numpy(), atol=1e-7)
+        assert not np.allclose(grads.output_grad, E.grad.numpy(), atol=1e-7)
+    else:
+        np.testing.assert_allclose(grads.input_grad, E.grad.numpy(), rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(grads.output_grad, W.grad.numpy(), rtol=1e-4, atol=1e-7)
 
 
 def test_gradients_leave_the_model_unchanged(tiny):

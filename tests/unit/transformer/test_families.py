@@ -9,6 +9,8 @@ patching run on every causal family in tests/unit/test_attribution.py the same w
 from __future__ import annotations
 
 import dataclasses
+import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,11 +19,11 @@ import torch
 from geometry.models.handle import network
 from geometry.transformer import forward
 from geometry.transformer.family import STANDARD_REFUSALS
-from geometry.transformer.layout import PARALLEL, RMS_NORM_PLUS_ONE, SQRT_D
+from geometry.transformer.layout import PARALLEL, POST_NORM
 from geometry.transformer.registry import FAMILIES, architecture_of, family_of
 from geometry.transformer.trace import trace
-from geometry.transformer.weights import Norm
 from geometry.words import tokens
+from tests.conftest import TOKENIZER_FIXTURES
 
 PROMPT = "the dog that chased the cat was"
 
@@ -64,10 +66,29 @@ def test_every_family_has_a_title_model_types_and_a_tiny_configuration():
 
 def test_a_feature_the_pass_does_not_compute_is_refused_by_name(tiny_llama, monkeypatch):
     family = family_of(tiny_llama.model)
-    parallel = dataclasses.replace(family, layout=dataclasses.replace(family.layout, residual=PARALLEL))
-    monkeypatch.setitem(FAMILIES, family.name, parallel)
-    with pytest.raises(ValueError, match="cannot follow attention and MLP side by side"):
+    layout = dataclasses.replace(family.layout, residual=PARALLEL, placement=POST_NORM)
+    monkeypatch.setitem(FAMILIES, family.name, dataclasses.replace(family, layout=layout))
+    with pytest.raises(ValueError, match="cannot follow attention and MLP side by side in a post-norm block"):
         forward.weights_of(tiny_llama.model)
+
+
+REFUSED = [
+    pytest.param(family, refusal, make, id=f"{family.name}: {refusal.feature}")
+    for family in FAMILIES.values()
+    for refusal, make in family.tiny.refused
+]
+
+
+@pytest.mark.parametrize(("family", "refusal", "make"), REFUSED)
+def test_a_config_using_a_feature_the_trace_cannot_follow_is_refused_by_name(family, refusal, make, request):
+    """Each config a family's file declares refused (``tiny.refused``): the sentence names the feature."""
+    tokenizer = request.getfixturevalue(TOKENIZER_FIXTURES[family.tiny.tokenizer])
+    config = make(tokenizer)
+    assert config.model_type in family.model_types and refusal.applies(config)
+    with pytest.raises(ValueError, match=re.escape(refusal.sentence(config.model_type))):
+        family_of(SimpleNamespace(config=config))
+    tiny = family.tiny.config(tokenizer)
+    assert not any(r.applies(tiny) for r in family.refusals)  # the tiny model itself is followed
 
 
 @pytest.mark.parametrize("refusal", STANDARD_REFUSALS)
@@ -77,26 +98,3 @@ def test_a_model_using_a_refused_feature_gets_a_sentence_naming_it(refusal, tiny
     monkeypatch.setitem(FAMILIES, family.name, dataclasses.replace(family, refusals=(always,)))
     with pytest.raises(ValueError, match=f"cannot follow {refusal.feature}"):
         trace(tiny_gpt2, PROMPT)
-
-
-def test_a_gain_learned_as_an_offset_from_one_is_applied(tiny_llama):
-    """Gemma's RMSNorm scales by (1 + w): the same norm as RMSNorm with the weight plus one."""
-    weights = forward.weights_of(tiny_llama.model)
-    offset = dataclasses.replace(weights.layout, norm=RMS_NORM_PLUS_ONE)
-    plus_one = dataclasses.replace(
-        weights, architecture=dataclasses.replace(weights.architecture, layout=offset)
-    )
-    x, norm = torch.randn(3, weights.architecture.d_model), weights.layers[0].ln1
-    expected = forward.normalize(x, Norm(norm.w + 1.0, None), weights)
-    torch.testing.assert_close(forward.normalize(x, norm, plus_one), expected)
-
-
-def test_an_embedding_scaled_by_root_d(tiny_llama):
-    weights = forward.weights_of(tiny_llama.model)
-    scaled_layout = dataclasses.replace(weights.layout, embedding_scale=SQRT_D)
-    scaled = dataclasses.replace(
-        weights, architecture=dataclasses.replace(weights.architecture, layout=scaled_layout)
-    )
-    ids = torch.tensor([1, 2, 3])
-    d = weights.architecture.d_model
-    torch.testing.assert_close(forward.embeddings(scaled, ids)["embed"], weights.W_E[ids] * d**0.5)

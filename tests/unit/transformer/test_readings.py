@@ -80,7 +80,8 @@ def test_head_contributions_are_the_tournament_in_numbers(tiny_lm):
     k = acts.get("blocks.1.attn.rot_k", acts["blocks.1.attn.k"])[a.kv_head_of(3), :5]
     assert table["key_position"].tolist() == [0, 1, 2, 3, 4]
     assert np.allclose(table["q_dot_k"], k @ q, atol=1e-5)
-    assert np.allclose(table["scaled_score"], table["q_dot_k"] / np.sqrt(a.d_head), atol=1e-5)
+    scale = forward.weights_of(tiny_lm.model).layers[1].scale  # 1/√d_head unless the config says otherwise
+    assert np.allclose(table["scaled_score"], table["q_dot_k"] * scale, atol=1e-5)
     assert np.isclose(table["probability"].sum(), 1.0, atol=1e-5)
     assert np.allclose(table["weighted_value_norm"], table["probability"] * table["value_norm"])
     with pytest.raises(ValueError, match="Head 9"):

@@ -77,6 +77,8 @@ def test_architecture_table_names_the_three_families(tiny_llama, tiny_gpt2, tiny
     assert rows.loc["norm"].tolist() == ["RMSNorm", "LayerNorm", "LayerNorm"]
     assert rows.loc["attention"].tolist()[2] == "both ways (bidirectional)"
     assert rows.loc["vocabulary_head"].tolist() == ["True", "True", "False"]
+    assert rows.loc["residual"].tolist() == ["attention, then the MLP"] * 3
+    assert rows.loc["qk_norm"].tolist() == ["none"] * 3 and rows.loc["embedding_scale"].tolist() == ["1"] * 3
     assert int(rows.loc["n_parameters", "tiny-bert"].replace(",", "")) == named["tiny-bert"].n_parameters
 
 

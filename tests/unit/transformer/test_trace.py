@@ -16,6 +16,7 @@ from geometry.transformer.readings import (
     head_contributions,
 )
 from geometry.transformer.trace import MAX_PROMPT_TOKENS, trace
+from geometry.transformer.weights import parameter_parts
 
 PROMPT = "the dog that chased the cat was"
 
@@ -91,12 +92,6 @@ def test_qwen2_is_llamas_layout_with_query_key_value_biases(tiny_qwen2):
 
 def trace_names_of_a_llama():
     return ["embed", *[f"blocks.{L}.{name}" for L in range(2) for name in LLAMA_LAYER], "ln_final", "logits"]
-
-
-def test_sliding_window_attention_is_refused():
-    config = SimpleNamespace(model_type="qwen2", layer_types=["full_attention", "sliding_attention"])
-    with pytest.raises(ValueError, match="cannot follow sliding-window attention"):
-        registry.family_of(SimpleNamespace(config=config))
 
 
 def test_shapes_dtypes_and_read_only(tiny_lm):
@@ -195,11 +190,11 @@ def test_ablating_an_early_head_reaches_the_next_layer(tiny_lm):
 def test_without_scaling_the_scores_are_the_raw_dots_and_softmax_sharpens(tiny_lm):
     base = trace(tiny_lm, PROMPT)
     raw = trace(tiny_lm, PROMPT, Intervention(scale_scores=False))
-    d_head = base.architecture.d_head
+    scale = forward.weights_of(tiny_lm.model).layers[0].scale  # 1/√d_head unless the config says otherwise
     T = base.n_tokens
     visible = ~np.triu(np.ones((T, T), dtype=bool), k=1)
     dots = base.activations["blocks.0.attn.dots"]
-    assert np.allclose(base.scores[0][:, visible], dots[:, visible] / np.sqrt(d_head), atol=1e-5)
+    assert np.allclose(base.scores[0][:, visible], dots[:, visible] * scale, atol=1e-5)
     assert np.allclose(raw.scores[0][:, visible], dots[:, visible], atol=1e-5)
     assert entropy(raw.attention[0][:, 1:]).mean() < entropy(base.attention[0][:, 1:]).mean()
 
@@ -265,11 +260,21 @@ def test_the_model_is_left_untouched(tiny_lm):
     assert not any(p.requires_grad for p in model.parameters())
 
 
-def test_weights_are_views_not_copies(tiny_gpt2, tiny_llama):
+def test_weights_are_views_not_copies(tiny_family):
+    """Every matrix and vector a family reads is a view of one of the model's own tensors."""
+    weights, model = forward.weights_of(tiny_family.model), tiny_family.model
+    storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    read = parameter_parts(weights)
+    assert read and all(tensor.untyped_storage().data_ptr() in storages for _, tensor in read)
+
+
+def test_gpt2_and_llama_heads_are_slices_of_their_projections(tiny_gpt2, tiny_llama):
     gpt2, llama = forward.weights_of(tiny_gpt2.model), forward.weights_of(tiny_llama.model)
-    c_attn = tiny_gpt2.model.transformer.h[0].attn.c_attn.weight
-    assert gpt2.layers[0].W_Q.data_ptr() == c_attn.data_ptr()
-    assert gpt2.layers[0].W_K.untyped_storage().data_ptr() == c_attn.untyped_storage().data_ptr()
+    c_attn = tiny_gpt2.model.transformer.h[0].attn.c_attn.weight  # (d, 3d): [W_Q | W_K | W_V]
+    assert (
+        torch.equal(gpt2.layers[0].W_Q[1], c_attn[:, 8:16])
+        and gpt2.layers[0].W_Q.data_ptr() == c_attn.data_ptr()
+    )
     q_proj = tiny_llama.model.model.layers[0].self_attn.q_proj.weight  # (out, in)
-    assert llama.layers[0].W_Q.data_ptr() == q_proj.data_ptr() and llama.layers[0].W_Q.shape == q_proj.T.shape
+    assert torch.equal(llama.layers[0].W_Q[2], q_proj[16:24].T)
     assert llama.W_U.data_ptr() == llama.W_E.data_ptr()  # tied embeddings

@@ -8,9 +8,10 @@ import pytest
 
 from geometry.transformer.family import BYTE_LEVEL, SENTENCEPIECE, WORDPIECE
 from geometry.transformer.generation import generate
+from geometry.transformer.registry import FAMILIES
 from geometry.transformer.trace import prompt_ids, trace
 from geometry.words import tokens
-from tests.conftest import mid_sentence_id
+from tests.conftest import TOKENIZER_FIXTURES, mid_sentence_id
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,15 @@ def wp(wordpiece):
 def test_the_word_boundaries_are_told_apart(bpe, wp, sentencepiece):
     sp = SimpleNamespace(tokenizer=sentencepiece, name="sentencepiece")
     assert [tokens.word_boundary(lm) for lm in (bpe, wp, sp)] == [BYTE_LEVEL, WORDPIECE, SENTENCEPIECE]
+
+
+def test_a_tokenizer_on_its_own_is_told_apart_for_every_declared_boundary(request):
+    """Each boundary some family declares, on a tokenizer of that kind without a model."""
+    declared = {b for family in FAMILIES.values() for b in family.word_boundaries}
+    assert {BYTE_LEVEL, WORDPIECE, SENTENCEPIECE} <= declared
+    for boundary in declared:
+        tokenizer = request.getfixturevalue(TOKENIZER_FIXTURES[boundary])
+        assert tokens.word_boundary(SimpleNamespace(tokenizer=tokenizer, name="alone")) == boundary
 
 
 def test_a_models_family_declares_its_word_boundary(tiny_gpt2, tiny_bert):
