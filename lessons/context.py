@@ -54,7 +54,7 @@ with friendly_errors():
     sentences = tuple(sentence for _, sentence in pairs)
     occ = cache.occurrences(lm, sentences, word).with_senses(labels)
     occurrences.occurrence_notes(occ)
-    view = inputs.view_ui(names)
+    view = inputs.view_ui(names, lm.name)
 
     # ------------------------------------------------------------ the chosen layer
     vectors = standardise(occ.vectors, reference) if view.standardised else occ.vectors  # (n, L+2, d)
@@ -74,7 +74,7 @@ with friendly_errors():
     layers.downloads(table, pairwise, occ.word, lm.name, view.layer)
 
     # ------------------------------------------------------------ where the context comes from
-    chosen, layer_index, per_head = sources.sources_ui(occ, lm.n_layers)
+    chosen, layer_index, per_head = sources.sources_ui(occ, lm.n_layers, lm.name)
     keys = tuple(occurrence_key(occ, label) for label in chosen)
     causal, changes, attention = cache.pair_tables(lm, keys)
     columns = [cache.attention_column(lm, key, layer_index, per_head) for key in keys]

@@ -10,6 +10,7 @@ from ui.cache import vectors as cache
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
 from ui.page.layout import friendly_errors, glossary
+from ui.page.text import verbatim
 
 TERMS = (
     "vector",
@@ -35,10 +36,7 @@ st.markdown(
 )
 
 # ---------------------------------------------------------------- inputs
-preset_name = st.selectbox(
-    "Lesson preset", list(presets.PRESETS), key="dp_preset", on_change=presets.apply_preset, width=460
-)
-note = st.empty()  # the preset's caption, written once the boxes hold their text
+preset_box = st.container()  # the lesson preset and its caption, drawn once the boxes hold their text
 source = st.radio(
     "Vectors",
     list(presets.SOURCES),
@@ -49,7 +47,6 @@ source = st.radio(
 )
 by_hand = source == "hand-made"
 presets.initial_text()  # the boxes' first contents (a URL, a preset or the user may replace them)
-note.caption(presets.preset_note(preset_name))
 model_name = st.selectbox(
     "Model for static vectors, neighbours and analogies",
     [ENCODER_NAME, *CAUSAL_LM_CHOICES],
@@ -78,9 +75,6 @@ if by_hand:
         f"Write `name = [numbers]`. Up to {handmade.MAX_VECTORS} vectors of up to "
         f"{handmade.MAX_DIMENSIONS} numbers each, all the same length."
     )
-    with friendly_errors():
-        vectors = handmade.parse_vectors(text)
-        names, X = list(vectors), np.stack(list(vectors.values()))
 else:
     text = st.text_area(
         "Words or short phrases, separated by commas or new lines",
@@ -96,6 +90,13 @@ else:
             else "Sentence vectors: the encoder reads each entry as a tiny sentence and averages its outputs."
         )
     )
+with preset_box:  # now that the source and the box hold their values (a link's, a preset's or the user's)
+    presets.preset_ui()
+if by_hand:
+    with friendly_errors():
+        vectors = handmade.parse_vectors(text)
+        names, X = list(vectors), np.stack(list(vectors.values()))
+else:
     list_lm = get_model(model_name if source == "static" else ENCODER_NAME)
     if list_lm is None:
         st.stop()
@@ -103,10 +104,10 @@ else:
     with friendly_errors():
         parsed = wordlists.parse_word_list(text)
         for notice in parsed.notices:
-            st.info(notice)
+            st.info(verbatim(notice))  # they quote the user's words: shown as typed
         tokens, problems = wordlists.tokenize_words(parsed.words, list_lm)
         for problem in (*parsed.dropped, *problems):
-            st.warning(problem, icon="⚠️")
+            st.warning(verbatim(problem), icon="⚠️")
         names = [t.word for t in tokens]
         if names:
             X = cache.word_vectors(list_lm, tuple(names), source)

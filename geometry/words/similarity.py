@@ -50,8 +50,6 @@ SENTENCE_SAMPLE = 200  # sentence vectors: encoding is slow, so fewer words
 
 MAX_K = 100
 
-NEAR_ZERO = 0.1  # |cosine| below this reads as "unrelated"
-
 Vector = Sequence[float] | np.ndarray
 
 

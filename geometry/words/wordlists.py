@@ -108,22 +108,6 @@ def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
     return WordList(tuple(words), tuple(notices), tuple(dropped))
 
 
-def keep_pair(names: list[str], first: str | None, second: str | None) -> tuple[str, str]:
-    """The two entries to compare after the list changed: keep each one still in the list,
-    and replace a missing one by the first entry that is not the other one (never the same twice).
-
-    >>> keep_pair(["apple", "dog"], "dog", "cat")
-    ('dog', 'apple')
-    >>> keep_pair(["dog", "cat"], "dog", "dog")
-    ('dog', 'dog')
-    """
-    if first not in names:
-        first = next((name for name in names if name != second), names[0])
-    if second not in names:
-        second = next((name for name in names if name != first), names[0])
-    return first, second
-
-
 def tokenize_words(words: tuple[str, ...] | list[str], lm: Any) -> tuple[list[WordTokens], list[str]]:
     """Tokenize each word for ``lm``: (the words the model can take, one message per word it cannot)."""
     kept, problems = [], []

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui.glossary import GLOSSARY
 from ui.page.settings import presenter_mode
+from ui.page.text import verbatim
 
 if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home page
     import pandas as pd
@@ -48,19 +49,7 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except ValueError as error:
-        st.warning(str(error), icon="⚠️")
-
-
-COUNT_COLUMNS = ("multiply_adds", "dot_products", "key_value_vectors_reused", "parameters")
-
-
-def counts_config(frame: pd.DataFrame) -> dict:
-    """Column settings that write large counts with thousands separators (878,902,272), for st.dataframe."""
-    return {
-        column: st.column_config.NumberColumn(format="%,d")
-        for column in frame.columns
-        if str(column).startswith(COUNT_COLUMNS)
-    }
+        st.warning(verbatim(str(error)), icon="⚠️")  # it may quote the user's text: shown as typed
 
 
 def download_table(frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:

@@ -7,7 +7,9 @@ import streamlit as st
 from geometry.projection import axes
 from geometry.words import tokens
 from geometry.words import wordsets as ws
+from ui.page.dependent import dependent
 from ui.page.layout import friendly_errors
+from ui.page.text import verbatim
 
 OWN_WORDS_ONLY = "(only my words)"
 
@@ -43,10 +45,12 @@ def word_set_ui() -> ws.WordSet | None:
 def skipped_notice(word_set: ws.WordSet, kind: str) -> None:
     if word_set.skipped:
         shown = "; ".join(word_set.skipped[:8]) + ("; …" if len(word_set.skipped) > 8 else "")
-        st.warning(f"Left out {len(word_set.skipped)} item(s): {shown}.", icon="⚠️")
+        st.warning(f"Left out {len(word_set.skipped)} item(s): {verbatim(shown)}.", icon="⚠️")
     if word_set.split and kind == "static":
         shown = ", ".join(word_set.split[:10]) + (" …" if len(word_set.split) > 10 else "")
-        st.caption(f"Read as several tokens, so their static vector is the mean of the pieces: {shown}.")
+        st.caption(
+            f"Read as several tokens, so their static vector is the mean of the pieces: {verbatim(shown)}."
+        )
 
 
 def axes_ui() -> tuple[axes.Axis, axes.Axis] | None:
@@ -88,12 +92,8 @@ def take_clicked_word(words: tuple[str, ...]) -> None:
 def focus_ui(words: tuple[str, ...]) -> int:
     """The word whose neighbours are compared (also chosen by clicking it on the map)."""
     take_clicked_word(words)
-    if st.session_state.get("pj_focus") not in (None, *words):
-        st.session_state["pj_focus"] = words[0]
-    default = words.index("king") if "king" in words else 0
-    word = st.selectbox(
-        "Chosen word (or click a point)", words, index=default, key="pj_focus", bind="query-params"
-    )
+    default = "king" if "king" in words else words[0]
+    word = dependent(st.selectbox, "Chosen word (or click a point)", words, key="pj_focus", default=default)
     return words.index(word)
 
 
@@ -106,8 +106,10 @@ def search_ui(words: tuple[str, ...]) -> list[int]:
         found = ws.search_words(words, query)
         if found:
             shown = ", ".join(words[i] for i in found[:12]) + (" …" if len(found) > 12 else "")
-            st.caption(f"{len(found)} match(es), ringed on the map: {shown}")
+            st.caption(f"{len(found)} match(es), ringed on the map: {verbatim(shown)}")
         else:
-            st.warning(f"No word among these {len(words):,} starts with '{query.strip()[:30]}'.", icon="⚠️")
+            st.warning(
+                f"No word among these {len(words):,} starts with '{verbatim(query.strip()[:30])}'.", icon="⚠️"
+            )
         return found
     return []

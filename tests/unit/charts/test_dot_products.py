@@ -100,14 +100,6 @@ def test_a_word_list_of_one_unusable_entry_says_why():
     assert "Separate words with commas" in str(error.value)
 
 
-def test_keep_pair_never_fills_both_sides_with_one_word():
-    assert wordlists.keep_pair(["apple", "dog"], "dog", "cat") == ("dog", "apple")
-    assert wordlists.keep_pair(["apple", "dog"], "cat", "dog") == ("apple", "dog")
-    assert wordlists.keep_pair(["apple", "dog"], "cat", "queen") == ("apple", "dog")
-    assert wordlists.keep_pair(["solo"], "cat", "dog") == ("solo", "solo")  # only one entry to compare
-    assert wordlists.keep_pair(["a", "b"], "b", "b") == ("b", "b")  # a deliberate choice is kept
-
-
 def test_reading_of_an_entry_with_itself_says_so():
     label, sentence = reading(1.0, baseline=0.2, same=True)
     assert label == "the same entry twice"
