@@ -50,11 +50,15 @@ def mask_toggle(arch: architecture.Architecture, where: st.delta_generator.Delta
 
     Returns the intervention's ``causal_mask``: None while the model keeps its own mask."""
     if arch.layout.causal:
-        mask = where.toggle("Causal mask (no peeking ahead)", True, key="tr_mask", bind="query-params")
+        mask = where.toggle(
+            "Causal mask", True, key="tr_mask", bind="query-params",
+            help="No peeking ahead: each token sees only itself and the tokens before it.",
+        )  # fmt: skip
     else:
         mask = where.toggle(
-            "Add a causal mask (hide later tokens)", False, key="tr_mask_encoder", bind="query-params"
-        )
+            "Add a causal mask", False, key="tr_mask_encoder", bind="query-params",
+            help="Hide the later tokens from each token, as a causal language model does.",
+        )  # fmt: skip
     return None if bool(mask) == arch.layout.causal else bool(mask)
 
 

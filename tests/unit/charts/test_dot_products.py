@@ -124,3 +124,13 @@ def test_similarity_heatmap_names_its_word_order():
     frame = similarity.similarity_frame(np.eye(2), ["dog", "apple"], "cosine")
     spec = charts.similarity_heatmap_chart(frame, "cosine").to_dict()
     assert spec["layer"][0]["encoding"]["y"]["sort"] == ["dog", "apple"]
+
+
+def test_every_pair_never_writes_a_different_pair_as_identical():
+    """A cosine of 0.9973 between two different words is written 0.997, not 1.00 (only an entry with
+    itself is 1.00); the heatmap's numbers are that label."""
+    S = np.array([[1.0, 0.9973], [0.9973, 1.0]])
+    frame = similarity.similarity_frame(S, ["big", "large"], "cosine")
+    assert frame["label"].tolist() == ["1.00", "0.997", "0.997", "1.00"]
+    spec = charts.similarity_heatmap_chart(frame, "cosine").to_dict()
+    assert spec["layer"][1]["encoding"]["text"]["field"] == "label"
