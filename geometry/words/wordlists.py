@@ -50,7 +50,7 @@ def word_problem(word: str, max_chars: int = MAX_WORD_CHARS) -> tuple[str, str] 
     """
     shown = word[:20] + ("…" if len(word) > 20 else "")
     if len(word) > max_chars:
-        return f"'{shown}' is longer than {max_chars} characters", "use a shorter word"
+        return f"'{shown}' has {len(word):,} characters, more than the limit of {max_chars}", "shorten it"
     if not word.isprintable():
         return "The text contains control characters (such as a tab or a null)", "type plain words"
     if not any(character.isalnum() for character in word):

@@ -461,7 +461,9 @@ def test_the_whole_model_tab_reads_the_lens_aloud_with_the_models_numbers(causal
     assert f"rank {final['target_rank']} with probability {final['target_probability']:.1%}" in line
 
 
-@pytest.mark.parametrize(("text", "notice"), [("Parisian", "is 2 tokens"), ("x" * 200, "longer than")])
+@pytest.mark.parametrize(
+    ("text", "notice"), [("Parisian", "is 2 tokens"), ("x" * 200, "more than the limit")]
+)
 def test_a_target_that_is_not_one_token_gets_a_message(text, notice):
     at = page(tab="Whole model", prompt="The capital of France is")
     at.text_input(key="tr_lens_target").input(text).run()

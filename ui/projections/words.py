@@ -8,7 +8,7 @@ from geometry.projection import axes
 from geometry.words import tokens
 from geometry.words import wordsets as ws
 from ui.page.dependent import dependent
-from ui.page.layout import friendly_errors
+from ui.page.layout import box_message, checked, friendly_errors
 from ui.page.text import verbatim
 
 OWN_WORDS_ONLY = "(only my words)"
@@ -37,7 +37,7 @@ def word_set_ui() -> ws.WordSet | None:
             return base
         st.warning("Type some words, or choose a lesson preset.", icon="⚠️")
         return None
-    with friendly_errors():
+    with friendly_errors("pj_words"):
         return ws.combine(base, ws.parse_words(text))
     return None
 
@@ -45,7 +45,7 @@ def word_set_ui() -> ws.WordSet | None:
 def skipped_notice(word_set: ws.WordSet, kind: str) -> None:
     if word_set.skipped:
         shown = "; ".join(word_set.skipped[:8]) + ("; …" if len(word_set.skipped) > 8 else "")
-        st.warning(f"Left out {len(word_set.skipped)} item(s): {verbatim(shown)}.", icon="⚠️")
+        st.warning(box_message("pj_words", f"Left out {len(word_set.skipped)} item(s): {shown}."), icon="⚠️")
     if word_set.split and kind == "static":
         shown = ", ".join(word_set.split[:10]) + (" …" if len(word_set.split) > 10 else "")
         st.caption(
@@ -63,9 +63,8 @@ def axes_ui() -> tuple[axes.Axis, axes.Axis] | None:
     y_text = right.text_input(
         "y axis", "boy -> king", key="pj_y_axis", bind="query-params", help="Written the same way as x."
     )
-    with friendly_errors():
-        return axes.parse_axis(x_text), axes.parse_axis(y_text)
-    return None
+    parsed = checked(axes.parse_axis, pj_x_axis=x_text, pj_y_axis=y_text)
+    return None if parsed is None else tuple(parsed.values())
 
 
 def _clicked(key: str) -> str | None:
@@ -102,7 +101,7 @@ def search_ui(words: tuple[str, ...]) -> list[int]:
     query = st.text_input("Find a word", key="pj_search", bind="query-params", placeholder="e.g. king")
     if not query.strip():
         return []
-    with friendly_errors():
+    with friendly_errors("pj_search"):
         found = ws.search_words(words, query)
         if found:
             shown = ", ".join(words[i] for i in found[:12]) + (" …" if len(found) > 12 else "")

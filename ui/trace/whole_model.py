@@ -51,7 +51,7 @@ def target_ui(lm, trace: tr.Trace) -> int | None:
     )
     if not text.strip():
         return None
-    with friendly_errors():
+    with friendly_errors("tr_lens_target"):
         target, note = target_token(lm, text)
         if note:
             st.info(note, icon="✂️")

@@ -83,7 +83,7 @@ def test_one_word_check_and_one_limit_for_every_word_box():
     fine, long = "a" * MAX_WORD_CHARS, "a" * (MAX_WORD_CHARS + 1)
     assert wordlists.clean_word(fine) == context.clean_word(fine) == fine
     for check in (wordlists.clean_word, context.clean_word):
-        with pytest.raises(ValueError, match=f"longer than {MAX_WORD_CHARS} characters"):
+        with pytest.raises(ValueError, match=f"more than the limit of {MAX_WORD_CHARS}"):
             check(long)
     typed = f"dog; cat\t{long}, !!!"
     assert wordlists.parse_word_list(typed).words == wordsets.parse_words(typed).words == ("dog", "cat")
@@ -96,7 +96,7 @@ def test_a_word_list_of_one_unusable_entry_says_why():
     """3,000 characters without commas are one entry, too long to be a word: say so, not "type some"."""
     with pytest.raises(ValueError) as error:
         wordlists.parse_word_list("word" * 750)
-    assert "longer than 60 characters" in str(error.value)
+    assert "more than the limit of 60" in str(error.value)
     assert "Separate words with commas" in str(error.value)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from ui.page.text import chip, chips, exact_probability, one_line, probability_phrase, verbatim
+from ui.page.text import chip, exact_probability, one_line, probability_phrase, verbatim
 
 HOSTILE = [
     "*",
@@ -109,7 +109,11 @@ def places(token: str) -> dict[str, tuple[str, set[str]]]:
     from ui.trace.widgets import token_chips
 
     track = pd.DataFrame(
-        {"target_rank": [3, 1], "stage_label": ["L0 after MLP", "L1 after MLP"], "target_probability": [0.1, 0.6]}
+        {
+            "target_rank": [3, 1],
+            "stage_label": ["L0 after MLP", "L1 after MLP"],
+            "target_probability": [0.1, 0.6],
+        }
     )
     parts = pd.DataFrame({"component": ["L0H1", "L2.mlp", "remainder"], "contribution": [1.5, -0.5, 0.1]})
     parts.attrs["logit"] = 1.1
