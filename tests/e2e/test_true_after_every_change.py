@@ -30,10 +30,13 @@ def url(app_url: str, lesson: journey.Lesson, **query: str) -> str:
     return page_url(app_url, lesson) + "?" + urllib.parse.urlencode(query)
 
 
+SHOWS = """(value) => Array.from(document.querySelectorAll("input[role='combobox']"))
+  .some((box) => box.getAttribute("aria-label").startsWith("Query token") && box.value === value)"""
+
+
 def query_box(page) -> str:
     """The text the Query token box shows."""
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Query token")
-    return box.locator("[data-baseweb='select']").inner_text().strip()
+    return page.get_by_role("combobox", name="Query token (the one looking)").input_value()
 
 
 def notices(page) -> list[str]:
@@ -51,11 +54,7 @@ def test_a_preset_moves_the_query_token_to_a_token_of_the_new_prompt(app_url, ne
     if presenter:  # the presets are folded with the model and the prompt
         page.get_by_text("Model, prompt presets and the token table").click()
     page.get_by_role("button", name="The capital of France is").click()
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll(\"[data-testid='stSelectbox']\"))"
-        ".some((b) => b.innerText.includes('4 ␣is'))",
-        timeout=120_000,
-    )
+    page.wait_for_function(SHOWS, arg="4 ␣is", timeout=120_000)
     settle(page)
     assert_healthy(page)
     page.screenshot(path=str(SCREENSHOTS / f"attention-after-preset{'-presenter' if presenter else ''}.png"))
@@ -80,11 +79,7 @@ def test_the_link_notice_names_the_setting_and_what_is_shown_and_goes_with_the_u
     assert "tr_query" not in said[0]  # in words, not the URL's key
     assert query_box(page) == "4 ␣is"
     page.get_by_role("button", name="The dog that chased the cat was").click()  # the user's own edit
-    page.wait_for_function(
-        "() => Array.from(document.querySelectorAll(\"[data-testid='stSelectbox']\"))"
-        ".some((b) => b.innerText.includes('6 ␣was'))",
-        timeout=120_000,
-    )
+    page.wait_for_function(SHOWS, arg="6 ␣was", timeout=120_000)
     settle(page)
     assert notices(page) == []
 
