@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from geometry.models.catalogue import ENCODER_NAME
 from geometry.transformer import readings
 from geometry.transformer import trace as tr
+from tests.app.test_true_words import raw_headers
 from ui.page.dependent import RECORDS, Shown
 
 pytestmark = pytest.mark.slow
@@ -141,27 +142,43 @@ def test_attention_query_token_follows_a_preset_and_the_heading_names_it():
 
 
 def test_layers_and_heads_belong_to_their_model():
+    """Layer 3 of SmolLM2 is not layer 3 of the encoder: another model starts at its own default."""
     at = open_page(TRACE, tr_tab="Attention")
-    at.slider(key="tr_layer").set_value(20).run()
+    at.slider(key="tr_layer").set_value(3).run()
     before = check_dependents(at)
-    at.selectbox(key="tr_model").set_value(ENCODER_NAME).run()  # 6 layers: layer 20 is not one
+    at.selectbox(key="tr_model").set_value(ENCODER_NAME).run()
     check_dependents(at, before)
     assert at.slider(key="tr_layer").value == 0 and at.slider(key="tr_layer").max == 5
+    assert any(c.value.startswith("Full attention") for c in at.caption)  # the encoder's head 0
 
 
-@pytest.mark.parametrize(
-    "tab", ["Residual stream", "MLP neurons", "Whole model", "Why this token", "Experiments", "Architectures"]
-)
-def test_every_tab_stays_true_through_a_new_prompt(tab):
-    """Each tab's pickers, walked before and after a preset changes the prompt."""
-    at = open_page(TRACE, tr_tab=tab, tr_prompt="The dog that chased the cat was")
+POSITION_PICKERS = {"Residual stream": "tr_lens_position", "MLP neurons": "tr_mlp_position",
+                    "Whole model": "tr_lens_follow"}  # fmt: skip
+
+
+@pytest.mark.parametrize("tab", list(POSITION_PICKERS))
+def test_every_position_picker_follows_a_new_prompt(tab):
+    """ "The storm is" → "The capital of France is": each tab's token box shows the new last token,
+    "4 ␣is", never position 2 of the new prompt ("2 ␣of") under the old token's name."""
+    at = open_page(TRACE, tr_tab=tab)
     before = check_dependents(at)
     at.button(key="tr_preset_1").click().run()
     check_dependents(at, before)
+    box = at.selectbox(key=POSITION_PICKERS[tab])
+    assert box.format_func(box.value) == "4 ␣is"
     if tab == "Whole model":  # the line drawn is the position in the box
-        follow = at.selectbox(key="tr_lens_follow")
-        position, token = follow.format_func(follow.value).split(" ", 1)
-        assert any(f"at position {position} ({token})" in shown(m.value) for m in at.markdown)
+        assert any("at position 4 (␣is)" in shown(m.value) for m in at.markdown)
+
+
+def test_switched_off_heads_belong_to_their_model():
+    """Heads switched off in SmolLM2 are not switched off in the encoder (L5H2 there is another head)."""
+    at = open_page(TRACE, tr_tab="Experiments")
+    at.multiselect(key="tr_ablate").select("L5H2").run()
+    before = check_dependents(at)
+    at.selectbox(key="tr_model").set_value(ENCODER_NAME).run()
+    check_dependents(at, before)
+    assert at.multiselect(key="tr_ablate").value == []
+    assert any("Nothing is changed yet" in i.value for i in at.info)
 
 
 def test_why_this_token_answers_follow_their_own_prompts(causal_lm):
@@ -193,14 +210,6 @@ def test_the_second_model_is_one_this_machine_has_and_never_the_first():
     assert not any("not available" in i.value for i in at.info)
 
 
-def test_a_link_to_a_token_of_another_prompt_shows_this_prompts_last_token():
-    at = open_page(TRACE, tr_tab="Attention", tr_prompt="The capital of France is", tr_query="2 ␣is")
-    check_dependents(at)
-    assert at.selectbox(key="tr_query").value == 4 and tournament_token(at) == "␣is"
-    at = open_page(TRACE, tr_tab="Attention", tr_prompt="The capital of France is", tr_query="2 ␣of")
-    assert at.selectbox(key="tr_query").value == 2 and tournament_token(at) == "␣of"  # a link's choice
-
-
 # --------------------------------------------------------------------------- Words in context
 
 CONTEXT = "lessons/context.py"
@@ -225,13 +234,19 @@ def test_context_layers_follow_the_model_and_the_headings_name_them():
 
 
 def test_context_occurrences_follow_new_sentences():
+    """S2 of the bank sentences is not S2 of the crane sentences: new sentences, the new default pair."""
     at = open_page(CONTEXT)
-    at.selectbox(key="cx_focus_b").set_value("S11").run()
+    at.selectbox(key="cx_focus_b").set_value("S2").run()  # the user's own second occurrence
     before = check_dependents(at)
-    at.selectbox(key="cx_preset").set_value("crane").run()  # other sentences: S11 is another one
+    at.selectbox(key="cx_preset").set_value("crane").run()
     check_dependents(at, before)
-    b = at.selectbox(key="cx_focus_b").value
-    assert any(shown(m.value).startswith(f"**{b} ·") for m in at.markdown)  # its sentence is drawn
+    options = [
+        option.split(" · ") for option in at.selectbox(key="cx_focus_b").options
+    ]  # label · sense · text
+    other_sense = next(label for label, sense, _ in options if sense != options[0][1])
+    first, second = at.selectbox(key="cx_focus_a").value, at.selectbox(key="cx_focus_b").value
+    assert (first, second) == ("S1", other_sense)  # the default pair of the crane sentences
+    assert any(shown(m.value).startswith(f"**{second} ·") for m in at.markdown)  # its sentence is drawn
 
 
 # --------------------------------------------------------------------------- Dot products
@@ -241,20 +256,6 @@ DOT_PRODUCTS = "lessons/dot_products.py"
 
 def pair_labels(at: AppTest) -> tuple[str, str]:
     return tuple(shown(m.label).strip("|") for m in at.metric if m.label.startswith(("|", "\\|")))
-
-
-def test_the_pair_follows_a_new_word_list_and_the_metrics_name_it():
-    at = open_page(DOT_PRODUCTS)
-    before = check_dependents(at)
-    at.text_area(key="dp_words").input("apple, pear, plum").run()
-    before = check_dependents(at, before)
-    pair = (at.selectbox(key="dp_a").value, at.selectbox(key="dp_b").value)
-    assert pair == ("apple", "pear") and pair_labels(at) == pair
-    at.selectbox(key="dp_b").set_value("plum").run()  # the user's own choice
-    before = records(at)
-    at.text_area(key="dp_words").input("plum, fig, apple").run()  # plum is still there: it stays
-    check_dependents(at, before)
-    assert at.selectbox(key="dp_b").value == "plum" and pair_labels(at)[1] == "plum"
 
 
 def test_a_preset_and_its_caption_describe_the_boxes_after_every_change():
@@ -272,30 +273,17 @@ def test_a_preset_and_its_caption_describe_the_boxes_after_every_change():
     assert any(c.value.startswith("Your own entries") for c in at.caption)
 
 
-# --------------------------------------------------------------------------- Projections
-
-PROJECTIONS = "lessons/projections.py"
-
-
-def test_the_chosen_word_follows_the_word_set_and_the_neighbours_name_it():
-    at = open_page(PROJECTIONS)
-    before = check_dependents(at)
-    assert at.selectbox(key="pj_focus").value == "king"
-    at.selectbox(key="pj_preset").set_value("Countries and capitals").run()
-    check_dependents(at, before)
-    word = at.selectbox(key="pj_focus").value
-    assert any(shown(m.value).startswith(f"**{word}**:") for m in at.markdown)
-
-
 # --------------------------------------------------------------------------- Learning
 
 
-def test_the_token_whose_neighbours_are_shown_is_one_of_the_texts():
+def test_learning_follows_a_new_text_and_heads_its_tables_in_words():
+    """The token whose neighbours are listed is one of the new text's; no token_id or output_norm."""
     at = open_page("lessons/learning.py", ln_train="true", ln_steps="1")
     before = check_dependents(at)
     at.selectbox(key="ln_preset").set_value("The cat sat").run()
     check_dependents(at, before)
     assert at.selectbox(key="ln_token").value == at.selectbox(key="ln_token").options[0]
+    assert [header for table in at.dataframe for header in raw_headers(table)] == []
 
 
 # --------------------------------------------------------------------------- the 🔗 notice
@@ -312,6 +300,9 @@ def through_the_app(script: str, **query: str) -> AppTest:
     return at.run()
 
 
+PROJECTIONS = "lessons/projections.py"
+
+
 def link_notices(at: AppTest) -> list[str]:
     return [shown(i.value) for i in at.info if NOTICE in i.value or "Not settings of this page" in i.value]
 
@@ -323,26 +314,41 @@ def test_the_notice_names_the_setting_in_words_and_what_the_page_shows_instead()
         "This link asked for settings this page cannot show here, so it shows others: **Query token "
         "(Attention tab)** shows “4 ␣is” (the link asked for “2 ␣is”)."
     ]
+    assert at.selectbox(key="tr_query").value == 4 and tournament_token(at) == "␣is"  # what it says
     at.slider(key="tr_layer").set_value(3).run()  # the user's own edit: the link is not read again
     assert link_notices(at) == []
 
 
-def test_no_notice_after_the_users_own_edits():
-    """A new word list and a switch to hand-made vectors are the user's, not the link's."""
+def test_no_notice_after_the_users_own_edits_and_the_pair_follows_the_words():
+    """A new word list and a switch to hand-made vectors are the user's, not the link's; the pair
+    shown is of the new list (the user's choice stays while it is still in the list)."""
     at = through_the_app(DOT_PRODUCTS, dp_words="a, b, c")
-    no_exception(at)
+    before = check_dependents(at)
     assert link_notices(at) == []
     at.text_area(key="dp_words").input("apple, pear, plum").run()
+    before = check_dependents(at, before)
     assert link_notices(at) == []
+    assert pair_labels(at) == ("apple", "pear")
+    at.selectbox(key="dp_b").set_value("plum").run()  # the user's own choice
+    before = records(at)
+    at.text_area(key="dp_words").input("plum, fig, apple").run()  # plum is still there: it stays
+    check_dependents(at, before)
+    assert at.selectbox(key="dp_b").value == "plum" and pair_labels(at)[1] == "plum"
     at.radio(key="dp_source").set_value("hand-made").run()
     assert link_notices(at) == []
 
 
-def test_a_link_the_page_follows_gets_no_notice():
-    """The URL writes the method as the box shows it ("t-SNE"); the page keeps "tsne": the same."""
+def test_a_link_the_page_follows_gets_no_notice_and_the_chosen_word_follows_the_words():
+    """The URL writes the method as the box shows it ("t-SNE"); the page keeps "tsne": the same.
+    Another word set: the chosen word is one of its words, and the neighbours name it."""
     at = through_the_app(PROJECTIONS, pj_method="t-SNE", pj_view="Word sets")
-    no_exception(at)
+    before = check_dependents(at)
     assert at.selectbox(key="pj_method").value == "tsne"
+    assert link_notices(at) == []
+    at.selectbox(key="pj_preset").set_value("Countries and capitals").run()
+    check_dependents(at, before)
+    word = at.selectbox(key="pj_focus").value
+    assert any(shown(m.value).startswith(f"**{word}**:") for m in at.markdown)
     assert link_notices(at) == []
 
 
