@@ -259,6 +259,7 @@ def pair_labels(at: AppTest) -> tuple[str, str]:
 
 
 def test_a_preset_and_its_caption_describe_the_boxes_after_every_change():
+    """Start here's "dot product" step opens hand-made vectors: the preset box names their preset."""
     at = open_page(DOT_PRODUCTS, dp_source="hand-made")  # Start here's "dot product" step
     check_dependents(at)
     name = at.selectbox(key="dp_preset").value
@@ -271,6 +272,16 @@ def test_a_preset_and_its_caption_describe_the_boxes_after_every_change():
     check_dependents(at, before)
     assert at.selectbox(key="dp_preset").value == "(your own entries)"
     assert any(c.value.startswith("Your own entries") for c in at.caption)
+    # words: the pair shown is of the new list; the user's own choice stays while it is in the list
+    at.radio(key="dp_source").set_value("static").run()
+    at.text_area(key="dp_words").input("apple, pear, plum").run()
+    before = check_dependents(at)
+    assert pair_labels(at) == ("apple", "pear")
+    at.selectbox(key="dp_b").set_value("plum").run()
+    before = records(at)
+    at.text_area(key="dp_words").input("plum, fig, apple").run()
+    check_dependents(at, before)
+    assert at.selectbox(key="dp_b").value == "plum" and pair_labels(at)[1] == "plum"
 
 
 # --------------------------------------------------------------------------- Learning
@@ -316,25 +327,6 @@ def test_the_notice_names_the_setting_in_words_and_what_the_page_shows_instead()
     ]
     assert at.selectbox(key="tr_query").value == 4 and tournament_token(at) == "␣is"  # what it says
     at.slider(key="tr_layer").set_value(3).run()  # the user's own edit: the link is not read again
-    assert link_notices(at) == []
-
-
-def test_no_notice_after_the_users_own_edits_and_the_pair_follows_the_words():
-    """A new word list and a switch to hand-made vectors are the user's, not the link's; the pair
-    shown is of the new list (the user's choice stays while it is still in the list)."""
-    at = through_the_app(DOT_PRODUCTS, dp_words="a, b, c")
-    before = check_dependents(at)
-    assert link_notices(at) == []
-    at.text_area(key="dp_words").input("apple, pear, plum").run()
-    before = check_dependents(at, before)
-    assert link_notices(at) == []
-    assert pair_labels(at) == ("apple", "pear")
-    at.selectbox(key="dp_b").set_value("plum").run()  # the user's own choice
-    before = records(at)
-    at.text_area(key="dp_words").input("plum, fig, apple").run()  # plum is still there: it stays
-    check_dependents(at, before)
-    assert at.selectbox(key="dp_b").value == "plum" and pair_labels(at)[1] == "plum"
-    at.radio(key="dp_source").set_value("hand-made").run()
     assert link_notices(at) == []
 
 

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TRACE = next(lesson for lesson in journey.LESSONS if lesson.url_path == "trace")
 PROJECTIONS = next(lesson for lesson in journey.LESSONS if lesson.url_path == "projections")
+DOT_PRODUCTS = next(lesson for lesson in journey.LESSONS if lesson.url_path == "dot-products")
 PROJECTOR = {"width": 1024, "height": 768}
 NOTICE = "This link asked for settings"
 TOURNAMENT_HEADING = """() => Array.from(document.querySelectorAll("h3"))
@@ -93,5 +94,29 @@ def test_a_link_the_page_can_follow_gets_no_notice_nor_do_the_users_edits(app_ur
     box = page.get_by_role("combobox", name="Method")
     box.click()
     page.get_by_role("option", name="PCA", exact=True).click()
+    settle(page)
+    assert notices(page) == []
+
+
+def test_the_users_own_word_lists_bring_no_notice(app_url, new_context):
+    """The old main said "…defaults for them: dp_a=a, dp_b=b" after the user typed two word lists:
+    the browser rewrites the URL after each edit, which is not a link."""
+    page = new_context().new_page()
+    page.set_viewport_size(PROJECTOR)
+    open_page(page, page_url(app_url, DOT_PRODUCTS))
+    words = page.get_by_role("textbox", name="Words or short phrases, separated by commas or new lines")
+    for text in ("a, b, c", "apple, pear, plum"):
+        words.fill(text)
+        words.press("Control+Enter")
+        page.wait_for_function(
+            "(word) => Array.from(document.querySelectorAll(\"input[role='combobox']\"))"
+            ".some((box) => box.getAttribute('aria-label') === 'First' && box.value === word)",
+            arg=text.split(",")[0],
+            timeout=120_000,
+        )
+        settle(page)
+        assert_healthy(page)
+        assert notices(page) == [], text
+    page.get_by_text("hand-made", exact=True).click()  # the hand-made vectors: still the user's edit
     settle(page)
     assert notices(page) == []
