@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geometry.context import attention, tables
 from geometry.context import occurrences as cx
 from geometry.context.senses import PRESETS
+from tests.app.test_true_words import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "context.py")
 pytestmark = pytest.mark.slow
@@ -193,11 +194,6 @@ def test_one_sentence_per_sense_says_why_there_is_no_within_sense_pair():
     assert "Label the sentences" not in summary
     assert "different senses average" in summary and "second sentence" in summary
     assert any("Colours run from -1 to 1" in c.value for c in at.caption)
-
-
-def shown(markdown: str) -> str:
-    """Markdown as it reads on the page: escaped marks ("\\[CLS]") without their backslash."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def nearest_table(at: AppTest):

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from geometry.models.catalogue import ENCODER_NAME
 from geometry.transformer import readings
 from geometry.transformer import trace as tr
-from tests.app.test_true_words import raw_headers
+from tests.app.test_true_words import raw_headers, shown
 from ui.page.dependent import RECORDS, Shown
 
 pytestmark = pytest.mark.slow
@@ -34,11 +34,6 @@ def open_page(script: str, **query: str) -> AppTest:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-
-
-def shown(markdown: str) -> str:
-    """Markdown as it reads on the page: escaped marks without their backslash."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 # --------------------------------------------------------------------------- the generic walk
