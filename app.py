@@ -13,8 +13,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
-from ui.page.links import say_ignored_url_settings, url_settings
-from ui.page.settings import CLASSROOM_KEY, PAGE_STYLE, PRESENTER_KEY, PRESENTER_STYLE, presenter_mode
+from ui.page.links import link_opened, say_unused_url_settings, url_settings  # noqa: E402
+from ui.page.settings import (  # noqa: E402
+    CLASSROOM_KEY,
+    PAGE_STYLE,
+    PRESENTER_KEY,
+    PRESENTER_STYLE,
+    presenter_mode,
+)
 from ui.server.altair_speed import speed_up_altair  # noqa: E402
 from ui.server.warm_up import start_background_warm_up  # noqa: E402
 
@@ -58,10 +64,12 @@ with st.sidebar:
     )
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
-asked = url_settings()  # read before the page runs: its widgets rewrite the URL
-url_notice = st.empty()  # above the page: where an ignored link setting is named
+# A link's settings, read before the page runs (its widgets rewrite the URL), on the run that opens it only.
+asked = url_settings() if link_opened(navigation.url_path) else {}
+url_notice = st.empty()  # above the page: where a link setting the page could not use is named
 try:
     navigation.run()
 finally:  # also when the page stopped early (st.stop) for want of a model or an input
-    say_ignored_url_settings(asked, url_notice)
+    if asked:
+        say_unused_url_settings(asked, navigation.url_path, url_notice)
     start_background_warm_up()  # after the first page is drawn, so that page does not wait on it

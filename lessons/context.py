@@ -4,12 +4,12 @@ import streamlit as st
 
 from geometry.context import senses
 from geometry.context.attention import occurrence_key
-from geometry.context.occurrences import layer_names, standardise
+from geometry.context.occurrences import clean_word, layer_names, standardise
 from geometry.context.tables import dimension_table, layer_table, pairwise_table
 from ui.cache import context as cache
 from ui.context import explanation, inputs, layers, occurrences, sources
 from ui.models import get_model, model_source_caption
-from ui.page.layout import friendly_errors, glossary
+from ui.page.layout import checked, friendly_errors, glossary
 
 TERMS = (
     "contextual vector",
@@ -48,13 +48,19 @@ model_source_caption(lm)
 names = layer_names(lm.n_layers)
 reference = cache.reference(lm)
 
-with friendly_errors():
+# Each box checked on its own, so a message names its box; what needs both (the word in every
+# sentence) is then said about the sentences.
+if checked(clean_word, cx_word=word) is None or checked(senses.parse_sentences, cx_sentences=text) is None:
+    explanation.explanation(reference)
+    glossary(*TERMS)
+    st.stop()
+with friendly_errors("cx_sentences"):
     pairs = senses.parse_sentences(text)
     labels = tuple(sense for sense, _ in pairs)
     sentences = tuple(sentence for _, sentence in pairs)
     occ = cache.occurrences(lm, sentences, word).with_senses(labels)
     occurrences.occurrence_notes(occ)
-    view = inputs.view_ui(names)
+    view = inputs.view_ui(names, lm.name)
 
     # ------------------------------------------------------------ the chosen layer
     vectors = standardise(occ.vectors, reference) if view.standardised else occ.vectors  # (n, L+2, d)
@@ -74,7 +80,7 @@ with friendly_errors():
     layers.downloads(table, pairwise, occ.word, lm.name, view.layer)
 
     # ------------------------------------------------------------ where the context comes from
-    chosen, layer_index, per_head = sources.sources_ui(occ, lm.n_layers)
+    chosen, layer_index, per_head = sources.sources_ui(occ, lm.n_layers, lm.name)
     keys = tuple(occurrence_key(occ, label) for label in chosen)
     causal, changes, attention = cache.pair_tables(lm, keys)
     columns = [cache.attention_column(lm, key, layer_index, per_head) for key in keys]

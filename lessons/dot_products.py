@@ -9,7 +9,7 @@ from geometry.words.tokens import MAX_WORD_CHARS
 from ui.cache import vectors as cache
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
-from ui.page.layout import friendly_errors, glossary
+from ui.page.layout import box_message, checked, friendly_errors, glossary
 
 TERMS = (
     "vector",
@@ -35,10 +35,7 @@ st.markdown(
 )
 
 # ---------------------------------------------------------------- inputs
-preset_name = st.selectbox(
-    "Lesson preset", list(presets.PRESETS), key="dp_preset", on_change=presets.apply_preset, width=460
-)
-note = st.empty()  # the preset's caption, written once the boxes hold their text
+preset_box = st.container()  # the lesson preset and its caption, drawn once the boxes hold their text
 source = st.radio(
     "Vectors",
     list(presets.SOURCES),
@@ -49,7 +46,6 @@ source = st.radio(
 )
 by_hand = source == "hand-made"
 presets.initial_text()  # the boxes' first contents (a URL, a preset or the user may replace them)
-note.caption(presets.preset_note(preset_name))
 model_name = st.selectbox(
     "Model for static vectors, neighbours and analogies",
     [ENCODER_NAME, *CAUSAL_LM_CHOICES],
@@ -78,9 +74,6 @@ if by_hand:
         f"Write `name = [numbers]`. Up to {handmade.MAX_VECTORS} vectors of up to "
         f"{handmade.MAX_DIMENSIONS} numbers each, all the same length."
     )
-    with friendly_errors():
-        vectors = handmade.parse_vectors(text)
-        names, X = list(vectors), np.stack(list(vectors.values()))
 else:
     text = st.text_area(
         "Words or short phrases, separated by commas or new lines",
@@ -96,17 +89,24 @@ else:
             else "Sentence vectors: the encoder reads each entry as a tiny sentence and averages its outputs."
         )
     )
+with preset_box:  # now that the source and the box hold their values (a link's, a preset's or the user's)
+    presets.preset_ui()
+if by_hand:
+    with friendly_errors("dp_vectors"):
+        vectors = handmade.parse_vectors(text)
+        names, X = list(vectors), np.stack(list(vectors.values()))
+else:
     list_lm = get_model(model_name if source == "static" else ENCODER_NAME)
     if list_lm is None:
         st.stop()
     model_source_caption(list_lm)
-    with friendly_errors():
+    with friendly_errors("dp_words"):
         parsed = wordlists.parse_word_list(text)
         for notice in parsed.notices:
-            st.info(notice)
+            st.info(box_message("dp_words", notice))
         tokens, problems = wordlists.tokenize_words(parsed.words, list_lm)
         for problem in (*parsed.dropped, *problems):
-            st.warning(problem, icon="⚠️")
+            st.warning(box_message("dp_words", problem), icon="⚠️")
         names = [t.word for t in tokens]
         if names:
             X = cache.word_vectors(list_lm, tuple(names), source)
@@ -125,9 +125,10 @@ if names:
     matrix.matrix_section(names, X, metric, base)
 
 ends = axis.axis_ui(names, by_hand)
+ends = None if ends is None else checked(wordlists.clean_word, dp_axis_start=ends[0], dp_axis_end=ends[1])
 if ends is not None:
     with friendly_errors():
-        start, end = (wordlists.clean_word(word) for word in ends)
+        start, end = ends.values()
         if by_hand:  # the ends are names from the box
             poles = handmade.named_rows(names, X, (start, end))  # (2, d)
         else:  # the same source (and standardisation) as the list
@@ -142,16 +143,18 @@ st.markdown(f"The last two sections search the whole vocabulary of **{model_name
 lm = get_model(model_name)
 if lm is not None:
     word = vocabulary.neighbours_ui()
-    with friendly_errors():
+    with friendly_errors("dp_neighbour"):
         vocabulary.neighbours_view(
             cache.nearest_words(lm, wordlists.clean_word(word), metric, standardise, k), metric
         )
     vocabulary.neighbours_explanation(model_name, len(cache.vocabulary(lm).words))
 
-    typed = vocabulary.analogy_ui()
-    with friendly_errors():
-        a, b, c = (wordlists.clean_word(word) for word in typed)
-        vocabulary.analogy_view(cache.analogy_answers(lm, (a, b, c), metric, standardise, k), a, b, c)
+    a, b, c = vocabulary.analogy_ui()
+    typed = checked(wordlists.clean_word, dp_an_a=a, dp_an_b=b, dp_an_c=c)
+    if typed is not None:
+        with friendly_errors():
+            a, b, c = typed.values()
+            vocabulary.analogy_view(cache.analogy_answers(lm, (a, b, c), metric, standardise, k), a, b, c)
     vocabulary.analogy_explanation()
 
 glossary(*TERMS)

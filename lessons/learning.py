@@ -60,7 +60,7 @@ st.caption(
 # ---------------------------------------------------------------- 1 and 2: one backward pass
 st.header("1. The loss: how surprised was the model?")
 tables = None
-with friendly_errors():
+with friendly_errors("ln_text"):
     tables = cache.gradient_tables(lm, text)
 if tables is not None:
     loss.loss_section(tables)

@@ -53,9 +53,14 @@ def unavailable_reason(name: str) -> str | None:
     return availability(name)
 
 
-def _choice_label(name: str) -> str:
-    reason = availability(name)
-    return name if reason is None else f"{name} (unavailable here)"
+def models_help(choices: list[str], help: str | None = None) -> str | None:
+    """A picker's help, saying which of its models are not on this machine (their names stay plain in
+    the box and in the URL: whether a model loads is this machine's state, not a setting)."""
+    missing = [name for name in choices if availability(name) is not None]
+    if not missing:
+        return help
+    note = f"Not on this machine (they need the internet once): {', '.join(missing)}."
+    return f"{help} {note}" if help else note
 
 
 def causal_lm_picker(
@@ -66,10 +71,10 @@ def causal_lm_picker(
 ) -> str:
     """A select box of models (causal LMs unless ``choices`` says otherwise) bound to the URL.
 
-    Returns the chosen name. Models that cannot load here (hub-only models on a machine without
-    internet) are marked in the list and, when chosen, the reason is said at once below the box.
+    Returns the chosen name. The help says which models cannot load here (hub-only models on a
+    machine without internet); when one is chosen, the reason is said at once below the box.
     """
-    name = st.selectbox(label, choices, key=key, bind="query-params", format_func=_choice_label, help=help)
+    name = st.selectbox(label, choices, key=key, bind="query-params", help=models_help(choices, help))
     reason = availability(name)
     if reason is not None:
         st.warning(f"{name} cannot be used on this machine: {reason}.", icon="🔌")

@@ -276,7 +276,7 @@ TRACE = PageSettings(
         "tr_choice": Setting("Choice (greedy or sample)", Choice(("greedy", "sample"))),
         "tr_seed": Setting("Seed", Number(0, 1_000_000)),
         "tr_why_target": Setting(
-            "Target token", Text(80), depends_on="the next tokens, as listed ('␣Paris  (p = 0.412)')"
+            "Target token", Text(80), depends_on="the next tokens, as listed ('␣Paris')"
         ),
         "tr_why_other": Setting("Minus", Text(80), depends_on="the next tokens, as listed"),
         "tr_clean": Setting("Clean prompt", Text(500)),

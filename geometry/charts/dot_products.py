@@ -88,7 +88,7 @@ def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
 def similarity_heatmap_chart(df, metric: str, show_values: bool = True) -> alt.Chart:
     """Every pair of words compared, the value as colour and (optionally) as text.
 
-    Columns: word_a, word_b, value (geometry.similarity.similarity_frame). Dot products and
+    Columns: word_a, word_b, value, label (geometry.similarity.similarity_frame). Dot products and
     cosines use the diverging scale centred on zero; distances a sequential scale (dark = close).
     """
     signed = metric in ("dot", "cosine")
@@ -112,7 +112,7 @@ def similarity_heatmap_chart(df, metric: str, show_values: bool = True) -> alt.C
             .transform_calculate(size="max(abs(datum.largest), abs(datum.smallest))")
             .mark_text(fontSize=FONT_SIZE - 2)
             .encode(
-                text=alt.Text("value:Q", format=".2f"),
+                text=alt.Text("label:N"),  # two decimals; more where 1.00 would claim identical
                 color=alt.condition(
                     "abs(datum.value) > 0.6 * datum.size" if signed else "datum.value < 0.4 * datum.size",
                     alt.value("white"),

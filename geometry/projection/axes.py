@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from geometry.projection.methods import Projection, checked_vectors
-from geometry.words.tokens import has_control_characters
+from geometry.words.tokens import MAX_WORD_CHARS, has_control_characters
 
 _MINUS = re.compile(r"\s+(?:-|−|minus)\s+", re.IGNORECASE)
 
@@ -68,6 +68,11 @@ def parse_axis(text: str) -> Axis:
     for word in (start, end):
         if word is not None and (not word or not any(ch.isalnum() for ch in word)):
             raise ValueError("Each end of an axis needs a word, e.g. 'small -> large' or 'woman - man'.")
+        if word is not None and len(word) > MAX_WORD_CHARS:  # the limit of every word, said now
+            raise ValueError(
+                f"'{word[:20]}…' has {len(word):,} characters, more than the limit of {MAX_WORD_CHARS} "
+                "for a word; shorten it."
+            )
     if start == end:
         raise ValueError(f"The axis goes from '{start}' to itself, so it has no direction; use two words.")
     return Axis(end, start)

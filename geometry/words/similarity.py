@@ -50,8 +50,6 @@ SENTENCE_SAMPLE = 200  # sentence vectors: encoding is slow, so fewer words
 
 MAX_K = 100
 
-NEAR_ZERO = 0.1  # |cosine| below this reads as "unrelated"
-
 Vector = Sequence[float] | np.ndarray
 
 
@@ -168,12 +166,34 @@ def dimension_contributions(a: Vector, b: Vector, top: int = 10) -> pd.DataFrame
 
 
 def similarity_frame(S: np.ndarray, words: Sequence[str], metric: str) -> pd.DataFrame:
-    """A similarity matrix as a tidy table: ``word_a``, ``word_b``, ``value``, ``metric``."""
+    """A similarity matrix as a tidy table: ``word_a``, ``word_b``, ``value``, ``metric`` and
+    ``label``, the value as a cell writes it (:func:`value_label`)."""
     words = list(words)
-    rows = [(words[i], words[j], float(S[i, j])) for i in range(len(words)) for j in range(len(words))]
-    frame = pd.DataFrame(rows, columns=["word_a", "word_b", "value"])
+    rows = [
+        (words[i], words[j], float(S[i, j]), value_label(float(S[i, j]), metric, same=i == j))
+        for i in range(len(words))
+        for j in range(len(words))
+    ]
+    frame = pd.DataFrame(rows, columns=["word_a", "word_b", "value", "label"])
     frame["metric"] = metric
     return frame
+
+
+def value_label(value: float, metric: str, same: bool = False, decimals: int = 2) -> str:
+    """A cell's number with ``decimals`` decimals, and more where rounding would make two different
+    entries look identical: a cosine of 0.9973 is "0.997", not "1.00"; a distance of 0.004, "0.004".
+
+    >>> value_label(0.9973, "cosine"), value_label(1.0, "cosine", same=True), value_label(0.42, "cosine")
+    ('0.997', '1.00', '0.42')
+    >>> value_label(-0.99996, "cosine"), value_label(0.004, "euclidean")
+    ('-0.99996', '0.004')
+    """
+    text = f"{value:.{decimals}f}"
+    extremes = {"cosine": (1.0, -1.0), "euclidean": (0.0,)}.get(metric, ())
+    while not same and float(text) in extremes and value not in extremes and decimals < 8:
+        decimals += 1
+        text = f"{value:.{decimals}f}"
+    return text
 
 
 def pair_scores(X: np.ndarray, words: Sequence[str], baseline: float | None = None) -> pd.DataFrame:

@@ -85,7 +85,10 @@ def _checked(word: str) -> str:
     if not text:
         raise ValueError("Type at least one word.")
     if len(text) > MAX_WORD_CHARS:
-        raise ValueError(f"'{text[:20]}…' is longer than {MAX_WORD_CHARS} characters; use a shorter word.")
+        raise ValueError(
+            f"'{text[:20]}…' has {len(text):,} characters, more than the limit of {MAX_WORD_CHARS}; "
+            "shorten it."
+        )
     return text
 
 

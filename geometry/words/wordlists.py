@@ -50,7 +50,7 @@ def word_problem(word: str, max_chars: int = MAX_WORD_CHARS) -> tuple[str, str] 
     """
     shown = word[:20] + ("…" if len(word) > 20 else "")
     if len(word) > max_chars:
-        return f"'{shown}' is longer than {max_chars} characters", "use a shorter word"
+        return f"'{shown}' has {len(word):,} characters, more than the limit of {max_chars}", "shorten it"
     if not word.isprintable():
         return "The text contains control characters (such as a tab or a null)", "type plain words"
     if not any(character.isalnum() for character in word):
@@ -106,22 +106,6 @@ def parse_word_list(text: str, max_words: int = MAX_LIST_WORDS) -> WordList:
     if not words:
         raise ValueError("Type some words, separated by commas or new lines.")
     return WordList(tuple(words), tuple(notices), tuple(dropped))
-
-
-def keep_pair(names: list[str], first: str | None, second: str | None) -> tuple[str, str]:
-    """The two entries to compare after the list changed: keep each one still in the list,
-    and replace a missing one by the first entry that is not the other one (never the same twice).
-
-    >>> keep_pair(["apple", "dog"], "dog", "cat")
-    ('dog', 'apple')
-    >>> keep_pair(["dog", "cat"], "dog", "dog")
-    ('dog', 'dog')
-    """
-    if first not in names:
-        first = next((name for name in names if name != second), names[0])
-    if second not in names:
-        second = next((name for name in names if name != first), names[0])
-    return first, second
 
 
 def tokenize_words(words: tuple[str, ...] | list[str], lm: Any) -> tuple[list[WordTokens], list[str]]:

@@ -184,6 +184,9 @@ def parse_words(text: str, max_words: int = MAX_WORDS) -> WordSet:
                 categories.append(label)
     if len(words) > max_words:
         raise ValueError(f"{len(words)} words is more than the limit of {max_words}; shorten the list.")
+    refused = [reason for reason in skipped if reason.startswith("'")]  # an item's own problem
+    if not words and refused:  # say why the text was refused (a limit, no letters), not "type a word"
+        raise ValueError(f"No usable word: {refused[-1]}. Separate words with commas or new lines.")
     if not words:
         raise ValueError("Type at least one word (letters or digits), separated by commas.")
     return WordSet(tuple(words), tuple(categories), tuple(s for s in skipped if s))

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geometry.context import attention, tables
 from geometry.context import occurrences as cx
 from geometry.context.senses import PRESETS
+from tests.app.test_true_words import shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "context.py")
 pytestmark = pytest.mark.slow
@@ -136,12 +137,13 @@ def test_unlabelled_sentences_leave_the_sense_comparison_undefined():
 def test_two_occurrences_in_different_senses_show_their_attention_and_moves(encoder):
     at = page()
     no_exception(at)
-    assert at.selectbox(key="cx_focus_a").value is None  # the defaults: S1 (river) and S6 (money)
+    # the defaults: S1 (river) and the first in another sense, S6 (money)
+    assert (at.selectbox(key="cx_focus_a").value, at.selectbox(key="cx_focus_b").value) == ("S1", "S6")
     assert any("looks **both ways**" in md.value for md in at.markdown)
     river = attention.occurrence_context(encoder, PRESETS["bank"].sentences[0][1], "bank", 1)
     top = attention.strongest_context(river, layer_index=6)
     first_word = top["key_label"].iloc[0].split(" ", 1)[1]
-    captions = [c.value for c in at.caption if "looks most at" in c.value]
+    captions = [shown(c.value) for c in at.caption if "looks most at" in c.value]
     assert len(captions) == 2
     assert f"{first_word} ({top['probability'].iloc[0]:.2f})" in captions[0]
     words = attention.strongest_context(river, layer_index=6, words_only=True)

@@ -14,7 +14,8 @@ from geometry.models.catalogue import CAUSAL_LM_NAME
 from geometry.words import similarity
 from geometry.words.vectors import word_vectors
 from tests.unit.charts.test_style import font_sizes
-from ui.dot_products.presets import PRESETS
+from ui.dot_products.pair import reading
+from ui.dot_products.presets import OWN_ENTRIES, PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "lessons" / "dot_products.py")
@@ -66,7 +67,8 @@ def test_default_view_shows_a_real_pair_with_its_baseline(encoder):
     baseline = similarity.anisotropy_baseline(encoder)
     assert metric(at, "baseline cosine") == f"{baseline:.3f}"
     assert len(pairs_table(at)) == 6  # four words, every pair once
-    assert any("Reading: aligned" in m.value for m in at.markdown)
+    label = reading(similarity.pairwise(X, "cosine")[0, 1])[0]  # what its angle says
+    assert any(f"Reading: {label}" in m.value for m in at.markdown)
     assert len(at.latex) >= 5  # a formula beside each result
     assert any("queen" in i.value and "ranks **2**" in i.value for i in at.info)  # the honest caveat
     assert any(e.label == "Glossary" for e in at.expander)
@@ -143,11 +145,15 @@ def test_the_url_restores_the_view():
 
 
 def test_a_preset_writes_its_view_into_the_url():
-    """AppTest only sees URL changes made by code (the browser test covers clicks)."""
+    """AppTest only sees URL changes made by code (the browser test covers clicks). A default (the
+    first entry) stays out of the URL; the link still opens the same view."""
     at = page()
-    at.selectbox(key="dp_preset").select("Large and small").run()
-    assert at.query_params["dp_words"] == PRESETS["Large and small"].words
-    assert at.query_params["dp_a"] == "large"
+    at.selectbox(key="dp_preset").select("The dog chased the cat").run()
+    query = {key: at.query_params[key] for key in at.query_params}
+    assert query["dp_words"] == PRESETS["The dog chased the cat"].words
+    assert (query["dp_a"], query["dp_b"]) == ("dog", "chased")
+    reopened = page(**query)
+    assert (reopened.selectbox(key="dp_a").value, reopened.selectbox(key="dp_b").value) == ("dog", "chased")
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
@@ -237,9 +243,21 @@ def test_the_preset_caption_goes_when_the_words_are_your_own():
     assert any(note in c.value for c in at.caption)
     at.text_area(key="dp_words").input("apple, dog").run()
     assert not any(note in c.value for c in at.caption)
-    assert any("no longer matches" in c.value for c in at.caption)
-    by_hand = page(dp_source="hand-made")  # a link to hand-made vectors: the king and queen numbers
-    assert any(PRESETS["By hand: king and queen (128)"].note in c.value for c in by_hand.caption)
+    assert any("Your own entries" in c.value for c in at.caption)
+    assert at.selectbox(key="dp_preset").value == OWN_ENTRIES
+
+
+def test_a_link_to_hand_made_vectors_names_their_preset_in_the_box_and_the_caption():
+    """Start here's "dot product" step opens ?dp_source=hand-made: the box, its caption and the
+    vectors on screen are the same preset (not "Dog, cat, runs, quickly" over king and queen)."""
+    name = "By hand: king and queen (128)"
+    by_hand = page(dp_source="hand-made")
+    assert by_hand.selectbox(key="dp_preset").value == name
+    assert by_hand.text_area(key="dp_vectors").value == PRESETS[name].vectors
+    assert any(c.value == f"Preset: {PRESETS[name].note}" for c in by_hand.caption)
+    by_hand.radio(key="dp_source").set_value("static").run()  # back to words: the words' preset
+    assert by_hand.selectbox(key="dp_preset").value == "Dog, cat, runs, quickly"
+    assert any(PRESETS["Dog, cat, runs, quickly"].note in c.value for c in by_hand.caption)
 
 
 def test_own_hand_made_vectors_pick_their_axis_from_their_names():
@@ -265,7 +283,7 @@ def test_a_long_list_without_commas_says_why_it_was_refused():
     at = page()
     at.text_area(key="dp_words").input("word" * 750).run()  # 3,000 characters, one "word"
     no_exception(at)
-    assert any("longer than 60 characters" in w.value for w in at.warning)
+    assert any("more than the limit of 60" in w.value for w in at.warning)
     assert not any("Type some words" in w.value for w in at.warning)
 
 

@@ -7,12 +7,14 @@ mean gets a message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import journey
+from ui.url_settings import setting_label
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,3 +117,49 @@ def test_hostile_text_in_every_box(page_state, name):
         if name in MEANINGLESS and not (key in EMPTY_IS_FINE and not text.strip()):
             assert messages(at), f"{name!r} in {key} got no message"
         text_boxes(at)[key].input(started[key])  # put back (applied by the next run)
+
+
+def names_box(message: str, key: str) -> bool:
+    """Whether a message names the box with ``key``: it starts with the box's label (ui/url_settings.py)
+    or says "the <label>" ("The prompt is longer than 64 tokens")."""
+    label, text = setting_label(key).lower(), re.sub(r"\\(.)", r"\1", message).lower()
+    return text.startswith(f"**{label}**") or f"the {label.split(' (')[0]} " in text
+
+
+def test_a_text_over_a_limit_gets_one_message_naming_the_box_and_the_limit(page_state):
+    """5,000 characters of words are over every box's limit (characters, or a prompt's 64 tokens): one
+    message names the box and states a limit."""
+    at, started = page_state
+    for key in started:
+        if key not in text_boxes(at):
+            at.run()
+        text_boxes(at)[key].input("word " * 1000)
+        at.run()
+        naming = [m for m in messages(at) if names_box(m, key)]
+        assert len(naming) == 1, (key, messages(at))
+        assert re.search(r"\d", naming[0].replace("5,000", "").replace("1,000", "")), naming  # the limit
+        text_boxes(at)[key].input(started[key])
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "key", "text", "said"),
+    [
+        ("lessons/projections.py", {}, "pj_words", "a" * 500, "500 characters, more than the limit of 60"),
+        (
+            "lessons/dot_products.py",
+            {"dp_source": "sentence"},
+            "dp_words",
+            "The quick brown fox jumps over the lazy dog while the cat watches from the warm windowsill.",
+            "91 characters, more than the limit of 60",
+        ),
+    ],
+    ids=["projections-500-character-entry", "dot-products-long-sentence"],
+)
+def test_the_limit_a_text_breaks_is_the_one_said(path, query, key, text, said):
+    """Not "Type at least one word" for a 500-character entry, nor "use a shorter word" for a sentence."""
+    at = open_page(path, tuple(query.items()))
+    text_boxes(at)[key].input(text)
+    at.run()
+    naming = [m for m in messages(at) if names_box(m, key)]
+    assert len(naming) == 1 and said in naming[0], messages(at)
+    assert not any("at least one word" in m or "shorter word" in m for m in messages(at))

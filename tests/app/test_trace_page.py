@@ -209,8 +209,11 @@ def test_gpt2_is_offered_and_says_it_is_not_available():
     at = page(tab="Architectures")
     at.toggle(key="tr_compare").set_value(True).run()
     no_exception(at)
+    assert at.selectbox(key="tr_compare_model").value == ENCODER_NAME  # by default one that loads here
+    assert not any("not available" in i.value for i in at.info)
+    at.selectbox(key="tr_compare_model").set_value("gpt2").run()
     assert any("not available" in i.value for i in at.info)
-    assert at.dataframe[1].value["property"].tolist()[:3] == ["family", "attention", "n_layers"]
+    assert at.dataframe[1].value["property"].tolist()[:3] == ["family", "attention", "layers"]  # in words
 
 
 @pytest.mark.parametrize(
@@ -348,7 +351,7 @@ def test_the_gpt2_architecture_runs_every_tab(gpt2_is_the_tiny_gpt2):
     rows = at.dataframe[1].value.set_index("property")  # gpt2, then the other two families
     assert rows.columns.tolist() == ["gpt2", "all-MiniLM-L6-v2", "SmolLM2-135M-Instruct"]
     assert rows.loc["positions"].tolist() == ["learned", "learned", "rotary"]
-    assert rows.loc["mlp"].tolist() == ["GELU", "GELU", "SwiGLU"]
+    assert rows.loc["MLP"].tolist() == ["GELU", "GELU", "SwiGLU"]
 
 
 def test_an_ablation_is_restored_from_the_url():
@@ -429,11 +432,11 @@ def test_the_architectures_tab_compares_the_three_families():
     rows = at.dataframe[1].value.set_index("property")
     assert rows.columns.tolist()[:2] == [ENCODER_NAME, "SmolLM2-135M-Instruct"]
     assert rows.loc["attention"].tolist()[:2] == ["both ways (bidirectional)", "causal (looks back only)"]
-    assert rows.loc["norm_placement"].tolist()[:2] == [
+    assert rows.loc["norm placement"].tolist()[:2] == [
         "after each residual addition (post-norm)",
         "before each sublayer (pre-norm)",
     ]
-    assert rows.loc["n_kv_heads"].tolist()[:2] == ["12", "3"]
+    assert rows.loc["key/value heads per layer"].tolist()[:2] == ["12", "3"]
     if len(rows.columns) == 2:  # GPT-2 is not on this machine: the page says so
         assert any("Not on this machine" in c.value and "gpt2" in c.value for c in at.caption)
 
@@ -458,7 +461,9 @@ def test_the_whole_model_tab_reads_the_lens_aloud_with_the_models_numbers(causal
     assert f"rank {final['target_rank']} with probability {final['target_probability']:.1%}" in line
 
 
-@pytest.mark.parametrize(("text", "notice"), [("Parisian", "is 2 tokens"), ("x" * 200, "longer than")])
+@pytest.mark.parametrize(
+    ("text", "notice"), [("Parisian", "is 2 tokens"), ("x" * 200, "more than the limit")]
+)
 def test_a_target_that_is_not_one_token_gets_a_message(text, notice):
     at = page(tab="Whole model", prompt="The capital of France is")
     at.text_input(key="tr_lens_target").input(text).run()

@@ -8,6 +8,7 @@ The helpers here (``bound_widgets``, ``shown_values``) are also used by tests/ap
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +23,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 # Start here runs inside app.py (its links need the app's navigation), the lessons on their own.
 SCRIPTS = {"home": "app.py"} | {lesson.url_path: lesson.path for lesson in journey.LESSONS}
-UNAVAILABLE = " (unavailable here)"  # ui.models marks a model this machine cannot load
 
 # The settings under which each page shows the widgets it hides otherwise; every state is run once.
 LONG_PROMPT = "The dog that chased the cat was tired"  # more tokens than the lens grid shows: its slider
@@ -90,10 +90,10 @@ def kind_of(node: object) -> str:
 
 
 def options_of(node: object) -> list[str]:
-    """A picker's options as the URL writes them (a model this machine cannot load is marked)."""
+    """A picker's options as the URL writes them."""
     if isinstance(node, Block):
         return [tab.label for tab in node.children.values()]
-    return [option.removesuffix(UNAVAILABLE) for option in node.options]
+    return list(node.options)
 
 
 def _number(value: object) -> str:
@@ -114,7 +114,7 @@ def shown_values(node: object, at: AppTest, key: str) -> tuple[str, ...]:
         return tuple(_number(v) for v in value) if isinstance(value, list | tuple) else (_number(value),)
     if hasattr(node, "format_func"):
         many = value if isinstance(value, list | tuple) else [] if value is None else [value]
-        return tuple(str(node.format_func(v)).removesuffix(UNAVAILABLE) for v in many)
+        return tuple(str(node.format_func(v)) for v in many)
     return (str(value),)
 
 
@@ -173,3 +173,15 @@ def test_fixed_options_and_ranges_are_the_widgets(page):
                 assert options == list(setting.rule.options), key
         if isinstance(setting.rule, Number) and not setting.depends_on:
             assert (node.min, node.max) == (setting.rule.low, setting.rule.high), key
+
+
+MACHINE_STATE = re.compile(r"unavailable|not on this machine|\(p = ")  # this machine's state, live numbers
+
+
+def test_url_values_are_plain_settings(page):
+    """What a picker writes in the URL is the setting alone: not whether this machine can load a model
+    ("gpt2 (unavailable here)"), nor a number the model computed ("␣Paris  (p = 0.412)")."""
+    for key, node, _setting in catalogued(page):
+        if kind_of(node) in PICKERS | {"ButtonGroup"}:
+            stated = [option for option in options_of(node) if MACHINE_STATE.search(option)]
+            assert stated == [], (key, stated)

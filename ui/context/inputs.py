@@ -10,6 +10,7 @@ from geometry.context import senses
 from geometry.models.catalogue import ENCODER_NAME
 from geometry.words.tokens import MAX_WORD_CHARS
 from ui.models import causal_lm_picker
+from ui.page.dependent import dependent
 from ui.page.layout import more_controls
 
 PRESETS = senses.PRESETS
@@ -74,10 +75,13 @@ class View:
     values: bool
 
 
-def view_ui(layers: list[str]) -> View:
-    """The layer slider, the standardise switch and (folded in presenter mode) the other controls."""
+def view_ui(layers: list[str], model: str) -> View:
+    """The layer slider (the last layer of ``model`` by default), the standardise switch and (folded
+    in presenter mode) the other controls."""
     layer_column, switch_column = st.columns([2, 1])
-    layer = layer_column.select_slider("Layer", layers, value=layers[-1], key="cx_layer", bind="query-params")
+    layer = dependent(
+        layer_column.select_slider, "Layer", layers, key="cx_layer", default=layers[-1], context=model
+    )
     standardised = switch_column.toggle(
         "Standardise dimensions",
         key="cx_standardise",

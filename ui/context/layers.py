@@ -13,6 +13,7 @@ from geometry.context import tables
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
 from ui.server.warm_up import umap_ready
 
 
@@ -50,7 +51,7 @@ def paths_view(paths: tuple[pd.DataFrame, list[str], tuple[str, ...]], index: in
 def nearest_view(nearest: pd.DataFrame, layer: str) -> None:
     """The vocabulary words nearest each occurrence (geometry.context.nearest_words), one row each."""
     st.subheader(f"Nearest vocabulary words at {layer}")
-    st.dataframe(tables.nearest_summary(safe_tokens(nearest, "word")), hide_index=True, width="stretch")
+    show_table(tables.nearest_summary(safe_tokens(nearest, "word")), width="stretch")
     st.caption(
         "A lens, not a readout: cosine with the input-embedding rows of whole-word tokens. It is exact "
         "for the static row. In the middle layers it is only an approximation, since hidden states drift "

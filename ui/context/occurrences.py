@@ -10,6 +10,8 @@ import streamlit as st
 from geometry.context import occurrences as context
 from geometry.context import tables
 from ui.page.layout import metric_row
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 
 
 def number(value: float) -> str:
@@ -21,7 +23,8 @@ def occurrence_notes(occ: context.Occurrences) -> None:
     """Say how the word was tokenized and whether its static vector is shared by every occurrence."""
     if occ.split_pieces:
         st.info(
-            f"The tokenizer cuts '{occ.word}' into several tokens ({'; '.join(occ.split_pieces)}); "
+            f"The tokenizer cuts '{verbatim(occ.word)}' into several tokens "
+            f"({verbatim('; '.join(occ.split_pieces))}); "
             "each occurrence's vector is the mean of its pieces."
         )
     spread = tables.static_spread(occ)
@@ -33,11 +36,12 @@ def occurrence_notes(occ: context.Occurrences) -> None:
     else:
         st.warning(
             f"The static vectors differ (largest difference {spread:.3g}) because the word became "
-            f"different tokens in different sentences: {', '.join(sorted(set(occ.table['pieces'])))}. "
+            "different tokens in different sentences: "
+            f"{verbatim(', '.join(sorted(set(occ.table['pieces']))))}. "
             "Capitals or a missing space before the word change the token."
         )
     with st.expander(f"The {len(occ.labels)} occurrences and their tokens"):
-        st.dataframe(occ.table, hide_index=True, width="stretch")
+        show_table(occ.table, width="stretch")
 
 
 def layer_metrics(row: pd.Series) -> None:

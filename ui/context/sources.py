@@ -14,40 +14,39 @@ from geometry.charts import context as charts
 from geometry.context import attention as context_attention
 from geometry.context import occurrences as context
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain
+from ui.page.text import verbatim
 
 HEAD_VIEWS = ["heads averaged, every layer", "every head, one layer"]
 
 
 def pick_occurrences(occ: context.Occurrences) -> tuple[str, str]:
-    """Two URL-bound select boxes of occurrences; a value the sentences no longer have falls back."""
+    """Two URL-bound select boxes of occurrences, each named with its sentence (so other sentences
+    cannot keep a stale choice): by default the first and one in another sense."""
     first, second = context_attention.default_pair(occ)
-    for key in ("cx_focus_a", "cx_focus_b"):
-        if st.session_state.get(key) not in (None, *occ.labels):  # other sentences than before
-            del st.session_state[key]
-    left, right = st.columns(2)
     names = context_attention.occurrence_names(occ)
-    a = left.selectbox(
-        "First occurrence", occ.labels, index=None, format_func=names.get, key="cx_focus_a",
-        bind="query-params", placeholder=names[first],
+    left, right = st.columns(2)
+    a = dependent(
+        left.selectbox, "First occurrence", occ.labels, key="cx_focus_a", default=first,
+        format_func=names.get,
     )  # fmt: skip
-    b = right.selectbox(
-        "Second occurrence", occ.labels, index=None, format_func=names.get, key="cx_focus_b",
-        bind="query-params", placeholder=names[second],
+    second = second if second != a else next(label for label in occ.labels if label != a)
+    b = dependent(
+        right.selectbox, "Second occurrence", occ.labels, key="cx_focus_b", default=second,
+        format_func=names.get,
     )  # fmt: skip
-    return a or first, b or second
+    return a, b
 
 
-def sources_ui(occ: context.Occurrences, n_layers: int) -> tuple[tuple[str, str], int, bool]:
+def sources_ui(occ: context.Occurrences, n_layers: int, model: str) -> tuple[tuple[str, str], int, bool]:
     """The heading, two occurrences, the layer and the head view: (labels, layer index, per head)."""
     st.subheader("Where the context comes from")
     pair = pick_occurrences(occ)
     left, right = st.columns([2, 1])
-    if st.session_state.get("cx_focus_layer", n_layers) not in range(1, n_layers + 1):  # another model
-        st.session_state["cx_focus_layer"] = n_layers
-    layer_index = left.select_slider(
-        "Layer to look at", list(range(1, n_layers + 1)), value=n_layers, key="cx_focus_layer",
-        bind="query-params",
+    layer_index = dependent(
+        left.select_slider, "Layer to look at", list(range(1, n_layers + 1)), key="cx_focus_layer",
+        default=n_layers, context=model,
     )  # fmt: skip
     view = right.radio("Attention shown", HEAD_VIEWS, key="cx_focus_heads", bind="query-params")
     return pair, layer_index, view == HEAD_VIEWS[1]
@@ -56,21 +55,20 @@ def sources_ui(occ: context.Occurrences, n_layers: int) -> tuple[tuple[str, str]
 def direction_text(causal: bool, word: str) -> str:
     if causal:
         return (
-            f"This causal model's attention looks **only back**: '{word}' can read itself and the tokens "
-            "before it, so every token after it gets 0. A clue that comes later in the sentence cannot "
-            "reach the word here."
+            f"This causal model's attention looks **only back**: '{verbatim(word)}' can read itself and "
+            "the tokens before it, so every token after it gets 0. A clue that comes later in the "
+            "sentence cannot reach the word here."
         )
     return (
-        f"The encoder's attention looks **both ways**: in every layer '{word}' reads the tokens before "
-        "it *and* after it, so a clue at the end of the sentence ('…of the river') can pull it toward one "
-        "sense. A causal model (the other choice above) could only look back."
+        f"The encoder's attention looks **both ways**: in every layer '{verbatim(word)}' reads the tokens "
+        "before it *and* after it, so a clue at the end of the sentence ('…of the river') can pull it "
+        "toward one sense. A causal model (the other choice above) could only look back."
     )
 
 
 def occurrence_column(column: context_attention.AttentionColumn, key: str) -> None:
     """One occurrence: its tokens (the word in bold), its attention chart and the words it reads most."""
-    tokens = [f"**{t}**" if i in column.positions else t for i, t in enumerate(column.tokens)]
-    st.markdown(f"**{column.label}**: {' '.join(tokens)}")
+    st.markdown(occurrence_line(column.label, column.tokens, column.positions))
     chart = cached_chart(charts.word_attention_chart, column.frame, *column.axes, show_values=column.numbers)
     show_chart(chart, f"context_attention_{key}", key)
     st.caption(strongest_sentence(column))
@@ -88,7 +86,7 @@ def sources_view(
     for place, column, key in zip(st.columns(2), columns, ("cx_attention_a", "cx_attention_b"), strict=True):
         with place:
             occurrence_column(column, key)
-    st.markdown(f"**How far each layer moves the vector of '{word}'**")
+    st.markdown(f"**How far each layer moves the vector of '{verbatim(word)}'**")
     show_chart(cached_chart(charts.sublayer_change_chart, changes), "context_changes", "cx_changes")
     download_table(attention, f"context_{word}_attention.csv", "cx_attention_csv", "Download attention")
     download_table(changes, f"context_{word}_changes.csv", "cx_changes_csv", "Download changes")
@@ -107,15 +105,23 @@ def sources_view(
     )
 
 
+def occurrence_line(label: str, tokens: list[str], positions) -> str:
+    """An occurrence's label and its sentence's tokens, the word's own in bold (every token verbatim)."""
+    shown = [f"**{verbatim(t)}**" if i in positions else verbatim(t) for i, t in enumerate(tokens)]
+    return f"**{verbatim(label)}**: {' '.join(shown)}"
+
+
 def _listed(top: pd.DataFrame) -> str:
-    return ", ".join(f"{row.key_label.split(' ', 1)[1]} ({row.probability:.2f})" for row in top.itertuples())
+    return ", ".join(
+        f"{verbatim(row.key_label.split(' ', 1)[1])} ({row.probability:.2f})" for row in top.itertuples()
+    )
 
 
 def strongest_sentence(column: context_attention.AttentionColumn) -> str:
     """One sentence naming the tokens the word attends to most at a layer (and among words alone,
     when the tokenizer added tokens such as [CLS])."""
     text = (
-        f"At layer {column.layer_index}, heads averaged, '{column.word}' looks most at: "
+        f"At layer {column.layer_index}, heads averaged, '{verbatim(column.word)}' looks most at: "
         f"{_listed(column.strongest)}."
     )
     if column.strongest_words is not None:

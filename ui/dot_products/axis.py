@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geometry.charts import dot_products as charts
-from geometry.words.wordlists import keep_pair
+from ui.dot_products.pair import pick_two
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
 
@@ -18,19 +18,13 @@ def axis_ui(names: list[str], by_hand: bool) -> tuple[str, str] | None:
     the names in the box, so the ends are picked from those names.
     """
     st.subheader("Projection onto a semantic axis")
-    left, right = st.columns(2)
     if by_hand and len(names) >= 2:
-        state = st.session_state
-        state["dp_axis_start"], state["dp_axis_end"] = keep_pair(
-            names, state.get("dp_axis_start"), state.get("dp_axis_end")
-        )
-        start = left.selectbox("Axis from", names, index=None, key="dp_axis_start", bind="query-params")
-        end = right.selectbox("Axis to", names, index=None, key="dp_axis_end", bind="query-params")
-        start, end = start or names[0], end or names[1]
+        start, end = pick_two(names, ("Axis from", "Axis to"), ("dp_axis_start", "dp_axis_end"))
     elif by_hand:
         st.info("Give at least two hand-made vectors: the axis runs from one to the other.")
         return None
     else:
+        left, right = st.columns(2)
         start = left.text_input("Axis from", key="dp_axis_start", bind="query-params")
         end = right.text_input("Axis to", key="dp_axis_end", bind="query-params")
     if not names:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from ui.page.layout import more_controls
-
-
-def plain(word: str) -> str:
-    """A word made safe to put inside Markdown (no formatting, links or maths)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$<>~])", r"\\\1", word)
+from ui.page.tables import show_table
 
 
 def secondary_controls(by_hand: bool) -> tuple[bool, int]:
@@ -34,6 +28,6 @@ def tokenization_expander(split: pd.DataFrame, dimensions: int, source: str) -> 
     """How each word was split into tokens (geometry.wordlists.tokenization_table), and how its
     vector was made."""
     with st.expander(f"How the words were tokenized ({len(split)} words, {dimensions} dimensions each)"):
-        st.dataframe(split, hide_index=True, width="stretch")
+        show_table(split, width="stretch")
         if source == "sentence":
             st.caption("Sentence vectors run the whole entry through the encoder, not just a row lookup.")

@@ -9,6 +9,7 @@ from geometry.charts import dot_products as charts
 from geometry.words import similarity
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain, friendly_errors
+from ui.page.tables import show_table
 
 
 def matrix_section(names: list[str], X: np.ndarray, metric: str, base: float | None) -> None:
@@ -22,7 +23,7 @@ def matrix_section(names: list[str], X: np.ndarray, metric: str, base: float | N
         if base is not None:
             st.caption(f"Baseline cosine of two random vocabulary words for this model: **{base:.3f}**.")
         pairs = similarity.pair_scores(X, names, base)
-        st.dataframe(pairs, hide_index=True, width="stretch")
+        show_table(pairs, width="stretch")
         download_table(pairs, "similarity-pairs.csv", key="dp_pairs_csv")
     explain(
         "Each cell compares the word of its row with the word of its column. The dot product grows with "

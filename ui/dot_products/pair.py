@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
 from geometry.charts import dot_products as charts
 from geometry.words import handmade, similarity
-from geometry.words.similarity import NEAR_ZERO
-from geometry.words.wordlists import keep_pair
-from ui.dot_products.controls import plain
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain, metric_row
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 
 BASELINE_HELP = (
     "The mean cosine between random pairs of this model's vocabulary words (a fixed random sample). "
@@ -25,21 +27,25 @@ def pair_ui(names: list[str]) -> tuple[int, int] | None:
     if len(names) < 2:
         st.info("Add a second word (or vector) to compare a pair.")
         return None
-    state = st.session_state
-    # a new list keeps the entries still in it and fills the others with different entries
-    state["dp_a"], state["dp_b"] = keep_pair(names, state.get("dp_a"), state.get("dp_b"))
-    # index=None: no fixed default, so a URL can ask for any entry (a default is never written there)
-    left, right = st.columns(2)
-    name_a = left.selectbox("First", names, index=None, key="dp_a", bind="query-params") or names[0]
-    name_b = right.selectbox("Second", names, index=None, key="dp_b", bind="query-params") or names[1]
+    name_a, name_b = pick_two(names, ("First", "Second"), ("dp_a", "dp_b"))
     return names.index(name_a), names.index(name_b)
+
+
+def pick_two(names: list[str], labels: tuple[str, str], keys: tuple[str, str]) -> tuple[str, str]:
+    """Two URL-bound select boxes of entries side by side (ui.page.dependent): by default the first
+    entry, and the first entry that is not the first box's (each default computed from what comes
+    before it, so a link that leaves a default out gets it back)."""
+    left, right = st.columns(2)
+    first = dependent(left.selectbox, labels[0], names, key=keys[0], default=names[0])
+    default = next((name for name in names if name != first), names[0])
+    return first, dependent(right.selectbox, labels[1], names, key=keys[1], default=default)
 
 
 def _metrics(summary: similarity.PairSummary, name_a: str, name_b: str, base: float | None) -> None:
     row = metric_row()
     row.metric("dot product a·b", f"{summary.dot:.4g}", width="content")
-    row.metric(f"|{name_a}|", f"{summary.norm_a:.4g}", width="content")
-    row.metric(f"|{name_b}|", f"{summary.norm_b:.4g}", width="content")
+    row.metric(f"\\|{verbatim(name_a)}\\|", f"{summary.norm_a:.4g}", width="content")
+    row.metric(f"\\|{verbatim(name_b)}\\|", f"{summary.norm_b:.4g}", width="content")
     if summary.cosine is None:
         row.metric("cosine", "undefined", width="content")
     else:
@@ -62,7 +68,7 @@ def pair_view(
     label, sentence = reading(summary.cosine, base, same=i == j)
     st.markdown(f"**Reading: {label}.** {sentence}")
     if by_hand:
-        st.dataframe(handmade.multiplication_table(a, b, name_a, name_b), hide_index=True, width="stretch")
+        show_table(handmade.multiplication_table(a, b, name_a, name_b), width="stretch")
         st.latex(handmade.worked_sum(a, b))
     strips = similarity.pair_strips(a, b, name_a, name_b)
     show_chart(
@@ -90,7 +96,7 @@ def contributions_section(names: list[str], X: np.ndarray, pair: tuple[int, int]
     dimensions = ", ".join(str(d) for d in top["dimension"].head(3))
     st.markdown(
         f"The 3 largest products (dimensions {dimensions}) make up **{share:.0%}** of all the "
-        f"multiplying (the sum of |a_i b_i|) in {plain(names[i])} · {plain(names[j])}, "
+        f"multiplying (the sum of |a_i b_i|) in {verbatim(names[i])} · {verbatim(names[j])}, "
         f"out of {a.size} dimensions. "
         + (
             "These are standardised dimensions: each one now has an equal spread over the vocabulary."
@@ -109,15 +115,38 @@ def contributions_section(names: list[str], X: np.ndarray, pair: tuple[int, int]
     )
 
 
+# How a cosine reads, by the angle it gives: within 15° of a right angle the vectors are nearly
+# perpendicular (80.9° is not "aligned"), within 45° of each other (or of opposite) they are aligned
+# (or opposed), in between they only lean one way.
+PERPENDICULAR_WITHIN = 15.0  # degrees either side of 90°
+ALIGNED_WITHIN = 45.0  # degrees from 0° (aligned) or from 180° (opposed)
+AS_RANDOM_WITHIN = 0.1  # a cosine this close to the random-pairs baseline is "about as close as" them
+
+READINGS = (  # (largest angle, label, sentence), from aligned to opposed
+    (ALIGNED_WITHIN, "aligned", "The vectors point roughly the same way ({angle:.0f}° apart): positive "
+     "products outweigh negative ones."),
+    (90 - PERPENDICULAR_WITHIN, "leaning the same way", "The vectors lean the same way, but {angle:.0f}° "
+     "apart they are far from parallel: positive products outweigh negative ones, not by much."),
+    (90 + PERPENDICULAR_WITHIN, "nearly perpendicular", "The vectors are nearly at right angles "
+     "({angle:.0f}°): positive and negative products almost cancel out."),
+    (180 - ALIGNED_WITHIN, "leaning apart", "The vectors lean apart ({angle:.0f}°), far from opposite: "
+     "negative products outweigh positive ones, not by much."),
+    (180.0, "opposed", "The vectors point in roughly opposite directions ({angle:.0f}° apart): negative "
+     "products win."),
+)  # fmt: skip
+
+
 def reading(cos: float | None, baseline: float | None = None, same: bool = False) -> tuple[str, str]:
-    """A plain-language reading of a cosine: (label, sentence).
+    """A plain-language reading of a cosine: (label, sentence), from the angle it gives.
 
-    The label comes from the sign ("aligned", "unrelated" for |cos| < 0.1, "opposed"); when a
-    baseline is given the sentence also says how the pair compares with random words. ``same``:
-    one entry compared with itself, which says nothing about two words.
+    The label says what the angle says (:data:`READINGS`); when a baseline is given the sentence also
+    says how the pair compares with random words. ``same``: one entry compared with itself, which
+    says nothing about two words.
 
-    >>> reading(0.99)[0], reading(0.02)[0], reading(-0.5)[0], reading(1.0, same=True)[0]
-    ('aligned', 'unrelated', 'opposed', 'the same entry twice')
+    >>> [reading(c)[0] for c in (0.99, 0.5, 0.158, -0.5, -0.99)]
+    ['aligned', 'leaning the same way', 'nearly perpendicular', 'leaning apart', 'opposed']
+    >>> reading(1.0, same=True)[0]
+    'the same entry twice'
     """
     if same:
         return "the same entry twice", (
@@ -125,19 +154,13 @@ def reading(cos: float | None, baseline: float | None = None, same: bool = False
         )
     if cos is None:
         return "undefined", "One vector is all zeros, so it points nowhere and has no angle."
-    if cos >= NEAR_ZERO:
-        label = "aligned"
-        sentence = "The vectors point roughly the same way: positive products outweigh negative ones."
-    elif cos <= -NEAR_ZERO:
-        label = "opposed"
-        sentence = "The vectors point in roughly opposite directions: negative products win."
-    else:
-        label = "unrelated"
-        sentence = "The vectors are nearly at right angles: the products cancel out."
+    angle = math.degrees(math.acos(min(1.0, max(-1.0, cos))))
+    label, sentence = next((label, text) for largest, label, text in READINGS if angle <= largest)
+    sentence = sentence.format(angle=angle)
     if baseline is not None:
         gap = cos - baseline
         verdict = "about as close as"
-        if abs(gap) > NEAR_ZERO:
+        if abs(gap) > AS_RANDOM_WITHIN:
             verdict = "closer than" if gap > 0 else "further apart than"
         sentence += (
             f" Random word pairs of this model average a cosine of {baseline:.3f}, so this pair "

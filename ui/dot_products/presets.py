@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.page.dependent import dependent
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -76,9 +78,14 @@ SOURCES = {
 }
 
 
+OWN_ENTRIES = "(your own entries)"  # the preset box when the boxes hold no preset's entries
+
+
 def apply_preset() -> None:
     """Fill the page's inputs from the chosen preset (a callback, before the rerun)."""
-    preset = PRESETS[st.session_state["dp_preset"]]
+    preset = PRESETS.get(st.session_state["dp_preset"])
+    if preset is None:  # "your own entries": nothing to fill
+        return
     state = st.session_state
     state["dp_source"] = preset.source
     if preset.words:
@@ -98,15 +105,23 @@ def _shows(preset: Preset) -> bool:
     return state.get("dp_source", preset.source) == preset.source and state.get(box, text) == text
 
 
-def preset_note(name: str) -> str:
-    """The caption of the preset whose entries are on screen (the chosen one first), or say they are
-    the user's own: a caption never describes words that are no longer there."""
-    if _shows(PRESETS[name]):
-        return f"Preset: {PRESETS[name].note}"
-    shown = next((other for other, preset in PRESETS.items() if _shows(preset)), None)
-    if shown is not None:  # e.g. a link to hand-made vectors shows the king and queen preset's numbers
-        return f"Preset “{shown}”: {PRESETS[shown].note}"
-    return f"Your own entries (the preset “{name}” no longer matches the box)."
+def preset_ui() -> str:
+    """The lesson preset box and its caption, drawn once the source and the boxes hold their values
+    (a link's or the user's): the box shows the preset whose entries are on screen, or says they
+    are the user's own, so box and caption always describe the same entries."""
+    state = st.session_state
+    shown = next((name for name, preset in PRESETS.items() if _shows(preset)), OWN_ENTRIES)
+    name = dependent(
+        st.selectbox, "Lesson preset", [*PRESETS, OWN_ENTRIES], key="dp_preset", default=shown,
+        context=(state.get("dp_source"), state.get("dp_words"), state.get("dp_vectors")), bind=None,
+        on_change=apply_preset, width=460,
+    )  # fmt: skip
+    st.caption(
+        f"Preset: {PRESETS[name].note}"
+        if name in PRESETS
+        else "Your own entries: choose a preset to fill the boxes with one again."
+    )
+    return name
 
 
 def initial_text() -> None:

@@ -7,10 +7,11 @@ import streamlit as st
 
 from geometry.charts import dot_products as charts
 from geometry.words import similarity
-from ui.dot_products.controls import plain
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 
 
 def neighbours_ui() -> str:
@@ -47,22 +48,22 @@ def analogy_ui() -> tuple[str, str, str]:
 
 def analogy_view(answers: similarity.AnalogyAnswers, a: str, b: str, c: str) -> None:
     """Both answer lists side by side, and the caveat about leaving the inputs out."""
-    st.markdown(f"**{plain(b)} − {plain(a)} + {plain(c)}** ≈ ?")
+    st.markdown(f"**{verbatim(b)} − {verbatim(a)} + {verbatim(c)}** ≈ ?")
     shown = safe_tokens(answers.table(), "word")
     left_out, kept = (
         shown[shown["inputs"] == inputs].drop(columns="inputs") for inputs in ("left out", "kept")
     )
     left, right = st.columns(2)
     left.markdown("Inputs left out (the usual practice)")
-    left.dataframe(left_out, hide_index=True, width="stretch")
+    show_table(left_out, where=left, width="stretch")
     right.markdown("Nothing left out")
-    right.dataframe(kept, hide_index=True, width="stretch")
+    show_table(kept, where=right, width="stretch")
     if answers.left_out:
         answer_shown, top_shown = left_out["word"].iloc[0], kept["word"].iloc[0]
         st.info(
-            f"Caveat: with the inputs left out the answer is **{plain(answer_shown)}**. When nothing is "
-            f"left out, {plain(answer_shown)} ranks **{answers.place}** and the top word is "
-            f"**{plain(top_shown)}**. "
+            f"Caveat: with the inputs left out the answer is **{verbatim(answer_shown)}**. When nothing is "
+            f"left out, {verbatim(answer_shown)} ranks **{answers.place}** and the top word is "
+            f"**{verbatim(top_shown)}**. "
             "Leaving the inputs out flatters analogy tests (Nissim, van Noord & van der Goot, 2020).",
         )
     download_table(shown, "analogy.csv", key="dp_analogy_csv")

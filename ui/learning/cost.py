@@ -8,14 +8,15 @@ import streamlit as st
 from geometry.charts import learning as charts
 from geometry.learning.cost import StepCost, training_run_flops
 from ui.page.charts import cached_chart, show_chart
-from ui.page.layout import counts_config, download_table, explain
+from ui.page.layout import download_table, explain
+from ui.page.tables import show_table
 
 
 def cost_section(counts: pd.DataFrame, sentences: str) -> None:
     """4. Parameter counts (geometry.learning.parameter_counts) and the multiply-adds of one step."""
     st.header("4. What one step costs")
     show_chart(cached_chart(charts.parameter_chart, counts), "learning_parameters", key="ln_params")
-    st.dataframe(counts, hide_index=True, column_config=counts_config(counts))
+    show_table(counts)
     st.markdown(sentences)
     download_table(
         counts, "learning_parameters.csv", key="ln_csv_params", label="Download parameter counts (CSV)"

@@ -9,6 +9,7 @@ from geometry.learning import gradients as learning
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, metric_row
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
 
 
 def gradient_section(model_name: str, tables: learning.GradientTables) -> None:
@@ -55,5 +56,5 @@ def gradient_section(model_name: str, tables: learning.GradientTables) -> None:
         key="ln_hist",
     )
     st.markdown("Rows outside the text that the output path pushes hardest (the model expected them):")
-    st.dataframe(safe_tokens(tables.pushed, "token"), hide_index=True)
+    show_table(safe_tokens(tables.pushed, "token"))
     download_table(tables.positions, "learning_loss_and_gradients.csv", key="ln_csv_positions")

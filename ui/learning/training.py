@@ -11,8 +11,10 @@ import streamlit as st
 from geometry.charts import learning as charts
 from geometry.learning import training as learning
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, metric_row, more_controls
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
 
 LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1]
 ZOOMS = [1, 10, 100, 1000]
@@ -96,13 +98,15 @@ def movement_view(movement: pd.DataFrame, zoom: int, d_model: int) -> None:
 
 def token_ui(run: learning.TrainingRun) -> int:
     """The token whose neighbours are compared: its row id (the first token's when none is chosen)."""
-    token = st.selectbox("Nearest neighbours of", run.tokens, key="ln_token", bind="query-params")
-    return int(run.rows[run.tokens.index(token)]) if token in run.tokens else int(run.rows[0])
+    token = dependent(
+        st.selectbox, "Nearest neighbours of", run.tokens, key="ln_token", default=run.tokens[0]
+    )
+    return int(run.rows[run.tokens.index(token)])
 
 
 def neighbours_view(run: learning.TrainingRun, neighbours: pd.DataFrame, curve: pd.DataFrame) -> None:
     """The token's neighbours before and after (geometry.learning.neighbour_comparison), downloads."""
-    st.dataframe(safe_tokens(neighbours, "before", "after"), hide_index=True)
+    show_table(safe_tokens(neighbours, "before", "after"))
     download_table(curve, "learning_loss_curve.csv", key="ln_csv_curve", label="Download loss curve (CSV)")
     download_table(
         run.neighbours, "learning_neighbours.csv", key="ln_csv_nb", label="Download neighbours (CSV)"

@@ -4,13 +4,17 @@ secondary controls, CSV downloads, and geometry's ValueErrors as warnings on the
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 import streamlit as st
 
 from ui.glossary import GLOSSARY
 from ui.page.settings import presenter_mode
+from ui.page.text import verbatim
+from ui.url_settings import setting_label
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home page
     import pandas as pd
@@ -43,24 +47,33 @@ def glossary(*terms: str) -> None:
 
 
 @contextlib.contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Turn a ValueError from geometry/ into a warning on the page (the rest of the block is skipped)."""
+def friendly_errors(box: str | None = None) -> Iterator[None]:
+    """Turn a ValueError from geometry/ into a warning on the page (the rest of the block is skipped).
+
+    ``box``: the URL key of the text box whose text the block reads; the warning starts with its name
+    (ui/url_settings.py), so a limit is always said with the box it belongs to.
+    """
     try:
         yield
     except ValueError as error:
-        st.warning(str(error), icon="⚠️")
+        st.warning(box_message(box, str(error)), icon="⚠️")
 
 
-COUNT_COLUMNS = ("multiply_adds", "dot_products", "key_value_vectors_reused", "parameters")
+def box_message(box: str | None, message: str) -> str:
+    """A message about a box's text, the box named first; the message may quote the user's text, so
+    it is shown verbatim."""
+    text = verbatim(message)
+    return f"**{verbatim(setting_label(box))}**: {text}" if box else text
 
 
-def counts_config(frame: pd.DataFrame) -> dict:
-    """Column settings that write large counts with thousands separators (878,902,272), for st.dataframe."""
-    return {
-        column: st.column_config.NumberColumn(format="%,d")
-        for column in frame.columns
-        if str(column).startswith(COUNT_COLUMNS)
-    }
+def checked(check: Callable[[str], T], **texts: str) -> dict[str, T] | None:
+    """Each box's text (by URL key) through ``check``: the results, or None after one warning per box
+    that ``check`` refused (naming the box)."""
+    results = {}
+    for box, text in texts.items():
+        with friendly_errors(box):
+            results[box] = check(text)
+    return results if len(results) == len(texts) else None
 
 
 def download_table(frame: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:

@@ -1,34 +1,37 @@
-"""Settings in a shared link: the URL's query parameters a page could not use are named once, above
-the page.
+"""Settings in a link: when a link opens a page, the settings it asked for that the page could not
+use are named once, above the page, in words (ui/url_settings.py), with what the page shows instead.
+
+Only the run that opens a page reads the link (a shared link, a reload, the navigation, the browser's
+back button): after it, the URL follows the user's own edits and a page's own corrections (a new
+prompt's last token), which are not the link's. A value is compared as the widget shows it and
+writes it in the URL ("t-SNE", "2 ␣is"), through Streamlit's own serializer.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+from streamlit.runtime.state.query_params import _coerce_value_for_query_url
+
+from ui.page.text import verbatim
+from ui.url_settings import APP_SETTINGS, CATALOGUE, setting_label
 
 STREAMLIT_PARAMETERS = {"embed", "embed_options"}  # Streamlit's own; never a lesson setting
+OPENED = "_url_page"  # session state: the page the last run showed
+SHOWN_CHARS = 40  # a value longer than this is cut in the notice
 
 
-def _matches(asked: list[str], value: object) -> bool:
-    """Whether a widget's value is what the URL asked for (the URL holds text)."""
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value] == asked
-    text = asked[-1] if asked else ""
-    if str(value) == text or str(value).lower() == text.lower():
-        return True
-    try:
-        return float(text) == float(value)  # "3" and 3, "0.10" and 0.1
-    except (TypeError, ValueError):
-        return False
-
-
-def ignored_url_settings(asked: dict[str, list[str]], state: dict) -> list[str]:
-    """``key=value`` of every URL setting a page's widget did not take (unknown or out of range)."""
-    return [
-        f"{key}={','.join(values)}"
-        for key, values in asked.items()
-        if key not in STREAMLIT_PARAMETERS and key in state and not _matches(values, state[key])
-    ]
+def link_opened(page: str) -> bool:
+    """True on the first run of ``page`` since it was opened (by a link, a reload, the navigation or
+    the browser's history): the one run whose URL is the link's own."""
+    ctx = get_script_run_ctx()
+    opened = st.session_state.get(OPENED) != page or bool(ctx and ctx.is_history_navigation)
+    st.session_state[OPENED] = page
+    return opened
 
 
 def url_settings() -> dict[str, list[str]]:
@@ -36,17 +39,87 @@ def url_settings() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def say_ignored_url_settings(asked: dict[str, list[str]], where: st.delta_generator.DeltaGenerator) -> None:
-    """Once per link: one line naming the URL settings the page could not use (it showed defaults)."""
-    fingerprint = repr(sorted(asked.items()))
-    if st.session_state.get("_url_checked") == fingerprint:
-        return
-    st.session_state["_url_checked"] = fingerprint
-    ignored = ignored_url_settings(asked, st.session_state)
-    if ignored:
-        where.info(
-            "This link asked for settings that do not exist here, so the page shows its defaults for them: "
-            + ", ".join(f"`{item}`" for item in ignored)
-            + ".",
-            icon="🔗",
+def shown_value(key: str) -> tuple[str, ...] | None:
+    """The value of the widget with ``key`` as the URL writes it (its shown option, "true", "3"), or
+    None when no widget with that key was drawn."""
+    ctx = get_script_run_ctx()
+    if ctx is None or key not in st.session_state:
+        return None
+    state = ctx.session_state._state  # Streamlit's SessionState: the widget's own serializer
+    widget_id = state.get_widget_id_from_key(key)
+    metadata = state.get_widget_metadata(widget_id) if widget_id else None
+    if metadata is None:
+        return None
+    serialized = metadata.serializer(st.session_state[key])
+    if serialized is None:
+        return ()
+    written = _coerce_value_for_query_url(serialized, metadata.value_type)
+    return tuple(written) if isinstance(written, list) else (written,)
+
+
+def _matches(asked: list[str], shown: tuple[str, ...]) -> bool:
+    """Whether the widget shows what the link asked for (the URL holds text: "3" is 3, "0.10" is 0.1,
+    "TRUE" is true)."""
+    if len(asked) != len(shown):
+        return False
+    for one, other in zip(asked, shown, strict=True):
+        if one == other or one.lower() == other.lower():
+            continue
+        try:
+            if float(one) != float(other):
+                return False
+        except ValueError:
+            return False
+    return True
+
+
+def _quoted(values: tuple[str, ...] | list[str]) -> str:
+    text = ", ".join(values)
+    text = text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+    return f"“{verbatim(text)}”" if text else "nothing"
+
+
+def unused_url_settings(
+    asked: dict[str, list[str]], page: str, shown: Callable[[str], tuple[str, ...] | None] = shown_value
+) -> tuple[list[str], list[str]]:
+    """The link's settings the page did not take, in words: ("Label: “shown” (the link asked for
+    “asked”)", …), and the names the link gave that are no setting of this page."""
+    settings = {**CATALOGUE[page].settings, **APP_SETTINGS} if page in CATALOGUE else dict(APP_SETTINGS)
+    replaced, unknown = [], []
+    for key, values in asked.items():
+        if key in STREAMLIT_PARAMETERS:
+            continue
+        if key not in settings:
+            unknown.append(f"“{verbatim(key)}”")
+            continue
+        now = shown(key)
+        if now is not None and not _matches(values, now):
+            label = verbatim(setting_label(key, page))
+            replaced.append(f"**{label}** shows {_quoted(now)} (the link asked for {_quoted(values)})")
+    return replaced, unknown
+
+
+def notice_text(replaced: list[str], unknown: list[str]) -> str:
+    """The one notice: what the page shows instead of the link's settings, and names it does not know."""
+    parts = []
+    if replaced:
+        parts.append(
+            "This link asked for settings this page cannot show here, so it shows others: "
+            + "; ".join(replaced)
+            + "."
         )
+    if unknown:
+        parts.append(f"Not settings of this page, so left out: {', '.join(unknown)}.")
+    return " ".join(parts)
+
+
+def say_unused_url_settings(
+    asked: dict[str, list[str]], page: str, where: st.delta_generator.DeltaGenerator
+) -> None:
+    """After the run that opened ``page``: one notice above it, if the link asked for anything the
+    page could not use. Nothing when the run was cut short by a rerun (the user acted first)."""
+    if isinstance(sys.exc_info()[1], RerunException):
+        return
+    text = notice_text(*unused_url_settings(asked, page))
+    if text:
+        where.info(text, icon="🔗")

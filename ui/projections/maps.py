@@ -15,6 +15,7 @@ from geometry.words.vectors import angle_degrees, cosine
 from ui.page.charts import cached_chart, show_chart, show_plotly
 from ui.page.layout import download_table
 from ui.page.settings import presenter_mode
+from ui.page.text import verbatim
 from ui.projections.controls import Settings
 from ui.server import warm_up
 
@@ -115,7 +116,12 @@ def axes_view(directions: list[np.ndarray], axes: tuple[projection_axes.Axis, pr
     """The cosine between the two custom axes and what it does to the picture."""
     cos, meaning = axes_cosine(*directions)
     left, right = st.columns([2, 5])
-    left.metric("Cosine between the axes", f"{cos:.3f}", f"{axes[0].name} vs {axes[1].name}", **QUIET)
+    left.metric(
+        "Cosine between the axes",
+        f"{cos:.3f}",
+        f"{verbatim(axes[0].name)} vs {verbatim(axes[1].name)}",
+        **QUIET,
+    )
     right.markdown(
         f"{meaning} Each point is placed by its scalar projection x · u on each axis (u the axis "
         "direction divided by its length); everything at right angles to both axes is left out."

@@ -7,6 +7,8 @@ import streamlit as st
 
 from geometry.projection import maps
 from ui.page.layout import download_table
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 
 
 def neighbours_view(table: pd.DataFrame, words: tuple[str, ...], index: int, metric: str) -> None:
@@ -15,17 +17,15 @@ def neighbours_view(table: pd.DataFrame, words: tuple[str, ...], index: int, met
     kept, false = int(table["kept"].sum()), int(table["false_neighbour"].sum())
     k = len(table)
     st.markdown(
-        f"**{words[index]}**: {kept} of its {k} nearest words in the full space are also among its {k} "
-        f"nearest on the map; **{false} map neighbour(s) are false** (close on the map only)."
+        f"**{verbatim(words[index])}**: {kept} of its {k} nearest words in the full space are also among "
+        f"its {k} nearest on the map; **{false} map neighbour(s) are false** (close on the map only)."
     )
     left, right = st.columns(2)
     full, flat = maps.neighbour_tables(table, metric)
     left.markdown("Nearest in the full space")
-    left.dataframe(
-        full.style.apply(_shade("also near on map", False), axis=1), hide_index=True, width="stretch"
-    )
+    show_table(full.style.apply(_shade("also near on map", False), axis=1), where=left, width="stretch")
     right.markdown("Nearest on the map")
-    right.dataframe(flat.style.apply(_shade("false", True), axis=1), hide_index=True, width="stretch")
+    show_table(flat.style.apply(_shade("false", True), axis=1), where=right, width="stretch")
     download_table(table, "neighbours.csv", key="pj_neighbours_csv", label="Download neighbours (CSV)")
 
 

@@ -11,6 +11,7 @@ from geometry.projection import uploads
 from geometry.words import wordsets as ws
 from ui.cache import projections as cache
 from ui.page.layout import friendly_errors
+from ui.page.text import verbatim
 
 COLOUR_MAX_GROUPS = 20  # metadata columns with more distinct values are not offered as colours
 UPLOADED = "your vectors"  # the category of uploaded points when no metadata column colours them
@@ -58,6 +59,8 @@ def upload_ui() -> Upload | None:
         )  # fmt: skip
         categories = frame[colour].astype(str) if colour in groups else [UPLOADED] * len(labels)
         digest = uploads.upload_digest(data, metadata)
-        st.caption(f"{vectors_file.name}: {len(labels):,} points of {matrix.shape[1]:,} dimensions.")
+        st.caption(
+            f"{verbatim(vectors_file.name)}: {len(labels):,} points of {matrix.shape[1]:,} dimensions."
+        )
         return Upload(ws.WordSet(labels, tuple(categories)), matrix, digest)
     return None

@@ -7,7 +7,9 @@ import streamlit as st
 from geometry.projection import axes
 from geometry.words import tokens
 from geometry.words import wordsets as ws
-from ui.page.layout import friendly_errors
+from ui.page.dependent import dependent
+from ui.page.layout import box_message, checked, friendly_errors
+from ui.page.text import verbatim
 
 OWN_WORDS_ONLY = "(only my words)"
 
@@ -35,7 +37,7 @@ def word_set_ui() -> ws.WordSet | None:
             return base
         st.warning("Type some words, or choose a lesson preset.", icon="⚠️")
         return None
-    with friendly_errors():
+    with friendly_errors("pj_words"):
         return ws.combine(base, ws.parse_words(text))
     return None
 
@@ -43,10 +45,12 @@ def word_set_ui() -> ws.WordSet | None:
 def skipped_notice(word_set: ws.WordSet, kind: str) -> None:
     if word_set.skipped:
         shown = "; ".join(word_set.skipped[:8]) + ("; …" if len(word_set.skipped) > 8 else "")
-        st.warning(f"Left out {len(word_set.skipped)} item(s): {shown}.", icon="⚠️")
+        st.warning(box_message("pj_words", f"Left out {len(word_set.skipped)} item(s): {shown}."), icon="⚠️")
     if word_set.split and kind == "static":
         shown = ", ".join(word_set.split[:10]) + (" …" if len(word_set.split) > 10 else "")
-        st.caption(f"Read as several tokens, so their static vector is the mean of the pieces: {shown}.")
+        st.caption(
+            f"Read as several tokens, so their static vector is the mean of the pieces: {verbatim(shown)}."
+        )
 
 
 def axes_ui() -> tuple[axes.Axis, axes.Axis] | None:
@@ -59,9 +63,8 @@ def axes_ui() -> tuple[axes.Axis, axes.Axis] | None:
     y_text = right.text_input(
         "y axis", "boy -> king", key="pj_y_axis", bind="query-params", help="Written the same way as x."
     )
-    with friendly_errors():
-        return axes.parse_axis(x_text), axes.parse_axis(y_text)
-    return None
+    parsed = checked(axes.parse_axis, pj_x_axis=x_text, pj_y_axis=y_text)
+    return None if parsed is None else tuple(parsed.values())
 
 
 def _clicked(key: str) -> str | None:
@@ -88,12 +91,8 @@ def take_clicked_word(words: tuple[str, ...]) -> None:
 def focus_ui(words: tuple[str, ...]) -> int:
     """The word whose neighbours are compared (also chosen by clicking it on the map)."""
     take_clicked_word(words)
-    if st.session_state.get("pj_focus") not in (None, *words):
-        st.session_state["pj_focus"] = words[0]
-    default = words.index("king") if "king" in words else 0
-    word = st.selectbox(
-        "Chosen word (or click a point)", words, index=default, key="pj_focus", bind="query-params"
-    )
+    default = "king" if "king" in words else words[0]
+    word = dependent(st.selectbox, "Chosen word (or click a point)", words, key="pj_focus", default=default)
     return words.index(word)
 
 
@@ -102,12 +101,14 @@ def search_ui(words: tuple[str, ...]) -> list[int]:
     query = st.text_input("Find a word", key="pj_search", bind="query-params", placeholder="e.g. king")
     if not query.strip():
         return []
-    with friendly_errors():
+    with friendly_errors("pj_search"):
         found = ws.search_words(words, query)
         if found:
             shown = ", ".join(words[i] for i in found[:12]) + (" …" if len(found) > 12 else "")
-            st.caption(f"{len(found)} match(es), ringed on the map: {shown}")
+            st.caption(f"{len(found)} match(es), ringed on the map: {verbatim(shown)}")
         else:
-            st.warning(f"No word among these {len(words):,} starts with '{query.strip()[:30]}'.", icon="⚠️")
+            st.warning(
+                f"No word among these {len(words):,} starts with '{verbatim(query.strip()[:30])}'.", icon="⚠️"
+            )
         return found
     return []

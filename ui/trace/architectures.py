@@ -9,9 +9,12 @@ from geometry.models.handle import LoadedModel, network
 from geometry.transformer import architecture, readings, registry
 from geometry.transformer import trace as tr
 from ui.cache.trace import load_trace
-from ui.models import get_model, unavailable_reason
+from ui.models import get_model, models_help, unavailable_reason
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain
+from ui.page.tables import column_label, show_table
 from ui.trace.describe import family_sentence
+from ui.trace.widgets import token_chips
 
 # the two default models, then each family's example model (GPT-2's on the hub)
 FAMILY_MODELS = tuple(
@@ -39,11 +42,15 @@ def family_architectures(trace: tr.Trace) -> tuple[dict[str, architecture.Archit
 def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     """The same prompt through a second model: its tokens and, for a causal LM, its next tokens."""
     others = [name for name in catalogue.TRACE_CHOICES if name != lm.name]
+    available = [name for name in others if unavailable_reason(name) is None]
     left, right = st.columns([1, 2])
     compare = left.toggle(
         "Run the prompt through a second model", False, key="tr_compare", bind="query-params"
     )
-    other_name = right.selectbox("Second model", others, key="tr_compare_model", bind="query-params")
+    other_name = dependent(
+        right.selectbox, "Second model", others, key="tr_compare_model", default=(available or others)[0],
+        context=lm.name, help=models_help(others),
+    )  # fmt: skip
     if not compare:
         return
     other_lm = get_model(other_name)
@@ -57,9 +64,9 @@ def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
     if other is None:
         return
     for column, one, owner in zip(st.columns(2), [trace, other], [lm, other_lm], strict=True):
-        column.markdown(f"**{one.model_name}**: {one.n_tokens} tokens: {' · '.join(one.tokens)}")
+        column.markdown(f"**{one.model_name}**: {one.n_tokens} tokens: {token_chips(one.tokens)}")
         if one.predicts_tokens:
-            column.dataframe(readings.next_tokens(owner, one, 5), hide_index=True)
+            show_table(readings.next_tokens(owner, one, 5), where=column)
         else:
             column.caption("An encoder: no next token, one vector per token.")
 
@@ -67,7 +74,7 @@ def second_run(lm: LoadedModel, trace: tr.Trace) -> None:
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     named, missing = family_architectures(trace)
     table = architecture.architecture_table(named)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table.assign(property=table["property"].map(column_label)), width="stretch")
     if missing:
         st.caption("Not on this machine, so not in the table: " + "; ".join(missing) + ".")
     download_table(table, "architectures.csv", key="tr_dl_architectures")

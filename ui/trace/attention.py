@@ -10,6 +10,8 @@ from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 from ui.trace.widgets import index_slider, position_picker
 
 
@@ -30,9 +32,9 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     left, middle, right = st.columns(3)
     with left:
-        layer = index_slider("Layer", arch.n_layers, "tr_layer")
+        layer = index_slider("Layer", arch.n_layers, "tr_layer", trace.model_name)
     with middle:
-        head = index_slider("Head", arch.n_heads, "tr_head")
+        head = index_slider("Head", arch.n_heads, "tr_head", trace.model_name)
     with right:
         query = position_picker(trace, "Query token (the one looking)", "tr_query")
     st.caption(sharing_text(trace, head))
@@ -52,21 +54,34 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
 
 def tournament_section(trace: tr.Trace, layer: int, head: int, query: int) -> None:
     """The query's dot product with every visible key, scaled, softmaxed, and the winner named."""
-    st.subheader(f"The dot product tournament of “{trace.tokens[query]}”")
+    st.subheader(tournament_heading(trace.tokens[query]))
     table = tournament(trace, layer, head, query)
     show_chart(
         cached_chart(charts.tournament_chart, tournament_long(table)),
         f"tournament_L{layer}_H{head}_q{query}",
         key="tr_tournament",
     )
-    st.dataframe(table.drop(columns="key_label"), hide_index=True, width="stretch")
+    show_table(table.drop(columns="key_label"), width="stretch")
     download_table(table, f"tournament_L{layer}_H{head}_q{query}.csv", key="tr_dl_attention")
     winner = table.loc[table["probability"].idxmax()]
     st.markdown(
-        f"The query of **{trace.tokens[query]}** agrees most with the key of **{winner['key_token']}** "
-        f"(position {int(winner['key_position'])}), which takes **{winner['probability']:.0%}** of the "
-        "attention. The head's output for this token is the sum of the value vectors weighted by these "
-        "probabilities."
+        winner_sentence(
+            trace.tokens[query], winner["key_token"], int(winner["key_position"]), winner["probability"]
+        )
+    )
+
+
+def tournament_heading(query_token: str) -> str:
+    """The section's heading, naming the query token shown in the box (verbatim)."""
+    return f"The dot product tournament of “{verbatim(query_token)}”"
+
+
+def winner_sentence(query_token: str, key_token: str, key_position: int, probability: float) -> str:
+    """The key the query agrees with most, read aloud (tokens verbatim)."""
+    return (
+        f"The query of **{verbatim(query_token)}** agrees most with the key of **{verbatim(key_token)}** "
+        f"(position {key_position}), which takes **{probability:.0%}** of the attention. The head's "
+        "output for this token is the sum of the value vectors weighted by these probabilities."
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
 from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import counting
 from geometry.transformer import trace as tr
 from ui.page.charts import cached_chart, show_chart
-from ui.page.layout import counts_config, download_table, explain, metric_row
+from ui.page.layout import download_table, explain, metric_row
+from ui.page.tables import show_table
 from ui.trace.widgets import QUIET
 
 
@@ -25,7 +24,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     row.metric(label, f"{counts['multiply_adds'].sum():,}", **QUIET)
     row.metric("Dot products", f"{counts['dot_products'].sum():,}", **QUIET)
     show_chart(cached_chart(charts.operation_counts_chart, counts), "operation_counts", key="tr_cost")
-    st.dataframe(counts, hide_index=True, width="stretch", column_config=counts_config(counts))
+    show_table(counts, width="stretch")
     download_table(counts, "operation_counts.csv", key="tr_dl_cost")
     if arch.layout.causal:
         rule = (

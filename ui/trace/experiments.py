@@ -18,8 +18,11 @@ from geometry.transformer.tables import (
 )
 from ui.cache.trace import NORMAL, load_trace
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain, metric_row, more_controls
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 from ui.trace.widgets import QUIET, index_slider, token_chips
 
 
@@ -47,32 +50,31 @@ def mask_toggle(arch: architecture.Architecture, where: st.delta_generator.Delta
 
     Returns the intervention's ``causal_mask``: None while the model keeps its own mask."""
     if arch.layout.causal:
-        mask = where.toggle("Causal mask (no peeking ahead)", True, key="tr_mask", bind="query-params")
+        mask = where.toggle(
+            "Causal mask", True, key="tr_mask", bind="query-params",
+            help="No peeking ahead: each token sees only itself and the tokens before it.",
+        )  # fmt: skip
     else:
         mask = where.toggle(
-            "Add a causal mask (hide later tokens)", False, key="tr_mask_encoder", bind="query-params"
-        )
+            "Add a causal mask", False, key="tr_mask_encoder", bind="query-params",
+            help="Hide the later tokens from each token, as a causal language model does.",
+        )  # fmt: skip
     return None if bool(mask) == arch.layout.causal else bool(mask)
 
 
-def heads_to_ablate(arch: architecture.Architecture) -> list[str]:
-    """The URL-bound choice of heads to switch off ("L0H3"), pruned of heads this model lacks."""
+def heads_to_ablate(arch: architecture.Architecture, model: str) -> list[str]:
+    """The URL-bound choice of heads of ``model`` to switch off ("L0H3"); heads chosen in another
+    model are dropped."""
     options = [f"L{layer}H{head}" for layer in range(arch.n_layers) for head in range(arch.n_heads)]
-    current = st.session_state.get("tr_ablate")
-    if current and not set(current) <= set(options):  # heads of a bigger model chosen before
-        st.session_state["tr_ablate"] = [o for o in current if o in options]
-    return st.multiselect(
-        "Switch heads off (L = layer, H = head)",
-        options,
-        key="tr_ablate",
-        bind="query-params",
-        placeholder="e.g. L0H3",
-    )
+    return dependent(
+        st.multiselect, "Switch heads off (L = layer, H = head)", options, key="tr_ablate", default=[],
+        context=model, placeholder="e.g. L0H3",
+    )  # fmt: skip
 
 
-def controls(arch: architecture.Architecture) -> tuple[tuple, int, int]:
+def controls(arch: architecture.Architecture, model: str) -> tuple[tuple, int, int]:
     """The experiment's settings: (intervention key as in ui.cache.trace, layer, head to inspect)."""
-    ablate = heads_to_ablate(arch)
+    ablate = heads_to_ablate(arch, model)
     left, middle, right = st.columns(3)
     scale = left.toggle("Divide q·k by √d_head", True, key="tr_scale", bind="query-params")
     mask = mask_toggle(arch, middle)
@@ -80,9 +82,9 @@ def controls(arch: architecture.Architecture) -> tuple[tuple, int, int]:
     with more_controls("Shortcuts and the head to inspect"):
         a, b = st.columns(2)
         with a:
-            layer = index_slider("Layer", arch.n_layers, "tr_x_layer")
+            layer = index_slider("Layer", arch.n_layers, "tr_x_layer", model)
         with b:
-            head = index_slider("Head", arch.n_heads, "tr_x_head")
+            head = index_slider("Head", arch.n_heads, "tr_x_head", model)
         st.button(
             f"Switch off every head of layer {layer}",
             key="tr_ablate_layer", on_click=_ablate_layer, args=(layer, arch.n_heads),
@@ -92,7 +94,7 @@ def controls(arch: architecture.Architecture) -> tuple[tuple, int, int]:
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
-    key, layer, head = controls(arch)
+    key, layer, head = controls(arch, trace.model_name)
     if key == NORMAL:
         st.info("Nothing is changed yet: switch a head off, or change the scaling or the mask.")
     changed = load_trace(lm, trace.prompt, key)
@@ -112,12 +114,12 @@ def vector_comparison(trace: tr.Trace, changed: tr.Trace) -> None:
     left.metric(
         "Mean cosine of the final vectors", f"{table['cosine'].mean():.3f}", "normal vs experiment", **QUIET
     )
-    right.metric("Least similar token", str(table.loc[table["cosine"].idxmin(), "token"]), **QUIET)
+    right.metric("Least similar token", verbatim(str(table.loc[table["cosine"].idxmin(), "token"])), **QUIET)
     st.caption(
         "An encoder has no next token to compare, so the experiment is measured on its output: the final "
         "vector of every token, normal against experiment (cosine 1 = unchanged direction)."
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, width="stretch")
     download_table(table, "experiment_final_vectors.csv", key="tr_dl_experiment")
 
 
@@ -135,7 +137,7 @@ def next_token_comparison(lm: LoadedModel, trace: tr.Trace, changed: tr.Trace) -
         "experiment_top_tokens",
         key="tr_experiment",
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, width="stretch")
     download_table(table, "experiment_top_tokens.csv", key="tr_dl_experiment")
 
 

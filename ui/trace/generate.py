@@ -16,8 +16,10 @@ from geometry.words.safety import MASK
 from geometry.words.tokens import decode_token, display_tokens
 from ui.cache.trace import cached_generation
 from ui.page.charts import cached_chart, show_chart
-from ui.page.layout import counts_config, download_table, explain, friendly_errors, metric_row
+from ui.page.layout import download_table, explain, friendly_errors, metric_row
 from ui.page.safety import safe_text, safe_words
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 from ui.trace.widgets import PROMPT_KEY, QUIET, decoding_ui
 
 HISTORY_KEY = "tr_history"  # earlier prompts of the generation ratchet (session only)
@@ -54,10 +56,10 @@ def next_step_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> N
     chosen = settings.choose(trace.logits)
     text = decode_token(lm, chosen)
     shown = safe_words(display_tokens(lm, [chosen]))[0]
-    st.markdown(f"Next token: **{shown}** ({'greedy' if settings.greedy else 'sampled'}).")
+    st.markdown(next_token_sentence(shown, settings.greedy))
     left, right = st.columns(2)
     left.button(
-        f"Append {shown if shown == MASK else repr(text)} and step again",
+        append_label(shown if shown == MASK else text),
         key="tr_append", on_click=_append, args=(text,), type="primary", width="stretch",
     )  # fmt: skip
     right.button(
@@ -102,8 +104,8 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
         result = cached_generation(lm, trace.prompt, n_tokens, astuple(settings))
         tokens = safe_words(list(result.step_tokens))
         steps = generation_steps(result, trace.architecture, trace.n_tokens, tokens)
-        st.markdown(f"Continuation: **{safe_text(result.text)!r}**")
-        st.dataframe(steps, hide_index=True, width="stretch", column_config=counts_config(steps))
+        st.markdown(continuation_sentence(safe_text(result.text)))
+        show_table(steps, width="stretch")
         st.caption(
             "Step 1 reads the whole prompt (nothing cached yet); each later step computes one new token "
             "and reuses the keys and values of the cached tokens: 2 × layers × key/value heads × cached "
@@ -111,3 +113,18 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
         )
         st.button("Append all of these", key="tr_append_all", on_click=_append, args=(result.text,))
         download_table(steps, "generation_steps.csv", key="tr_dl_generate")
+
+
+def next_token_sentence(token: str, greedy: bool) -> str:
+    """The chosen next token (as displayed, e.g. ␣Paris), verbatim."""
+    return f"Next token: **{verbatim(token)}** ({'greedy' if greedy else 'sampled'})."
+
+
+def append_label(text: str) -> str:
+    """The append button's label: the token's text between quotes, verbatim (a space stays a space)."""
+    return f"Append “{verbatim(text)}” and step again"
+
+
+def continuation_sentence(text: str) -> str:
+    """The generated text between quotes, verbatim: no Markdown, each line break shown as ↵."""
+    return f"Continuation: “{verbatim(text)}”"

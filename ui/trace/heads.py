@@ -10,13 +10,14 @@ from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, kv_sharing_table
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
+from ui.page.tables import show_table
 from ui.trace.attention import sharing_text
 from ui.trace.widgets import index_slider
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
-    layer = index_slider("Layer", arch.n_layers, "tr_grid_layer")
+    layer = index_slider("Layer", arch.n_layers, "tr_grid_layer", trace.model_name)
     grid = attention_frame(trace, layer, range(arch.n_heads))
     show_chart(
         cached_chart(charts.head_grid_chart, grid, columns=3 if arch.n_heads % 3 == 0 else 4),
@@ -24,7 +25,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         key="tr_grid",
     )
     left, right = st.columns([1, 2])
-    left.dataframe(kv_sharing_table(arch), hide_index=True)
+    show_table(kv_sharing_table(arch), where=left)
     right.markdown(sharing_text(trace, 0))
     right.markdown(
         "Each small square is one head of this layer, with the same rows (queries) and columns (keys) "

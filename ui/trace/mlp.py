@@ -10,6 +10,7 @@ from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
+from ui.page.tables import show_table
 from ui.trace.describe import mlp_explanation, pre_text
 from ui.trace.widgets import index_slider, position_picker
 
@@ -18,7 +19,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     left, right = st.columns(2)
     with left:
-        layer = index_slider("Layer", arch.n_layers, "tr_mlp_layer")
+        layer = index_slider("Layer", arch.n_layers, "tr_mlp_layer", trace.model_name)
     with right:
         position = position_picker(trace, "Token", "tr_mlp_position")
     neurons = readings.top_neurons(trace, layer, position, k=12)
@@ -27,6 +28,6 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         "**activation**: what the MLP's output matrix reads from the neuron (the bar). **pre**: the "
         "neuron's detector score before the activation function" + pre_text(arch)
     )
-    st.dataframe(neurons, hide_index=True)
+    show_table(neurons)
     download_table(neurons, f"neurons_L{layer}_{position}.csv", key="tr_dl_mlp")
     explain(*mlp_explanation(arch))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
 
 from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
@@ -11,9 +10,12 @@ from geometry.transformer import architecture, readings, sampling
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import next_token_long
 from geometry.words import tokens
+from geometry.words.tokens import readable_token
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain, metric_row
 from ui.page.safety import safe_tokens, safe_words
+from ui.page.tables import show_table
+from ui.page.text import exact_probability, probability_phrase, verbatim
 from ui.trace.widgets import QUIET, decoding_ui
 
 SHOWN_NEXT_TOKENS = 15
@@ -24,7 +26,8 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     table = safe_tokens(readings.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
     choices(lm, settings.probs(trace.logits), settings.seed)
-    st.dataframe(table, hide_index=True, width="stretch")
+    # the tokens as the chart names them ("␣ space", ". full stop"); the CSV keeps them as decoded
+    show_table(table.assign(token=table["token"].map(readable_token)), width="stretch")
     download_table(table, "next_tokens.csv", key="tr_dl_next")
     explanation(trace.architecture)
 
@@ -35,8 +38,12 @@ def choices(lm: LoadedModel, final: np.ndarray, seed: int) -> None:
     sampled_id = sampling.choose(final, seed)
     names = safe_words(tokens.display_tokens(lm, [greedy_id, sampled_id]))
     row = metric_row()
-    row.metric("Greedy choice", names[0], f"p = {final[greedy_id]:.3f}", **QUIET)
-    row.metric(f"Sampled (seed {seed})", names[1], f"p = {final[sampled_id]:.3f}", **QUIET)
+    for label, name, token_id in zip(
+        ("Greedy choice", f"Sampled (seed {seed})"), names, (greedy_id, sampled_id), strict=True
+    ):
+        p = float(final[token_id])
+        shown = verbatim(readable_token(name))
+        row.metric(label, shown, probability_phrase(p), help=exact_probability(p), **QUIET)
     row.metric(
         "Tokens that survive the filters", f"{np.count_nonzero(final):,}", f"of {final.size:,}", **QUIET
     )

@@ -13,8 +13,11 @@ from geometry.transformer import trace as tr
 from geometry.transformer.trace import unique_labels
 from ui.cache.trace import cached_reference, cached_vocabulary
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain, friendly_errors
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
+from ui.page.text import verbatim
 from ui.trace.describe import neuron_formula
 from ui.trace.widgets import index_slider, token_chips
 
@@ -31,14 +34,13 @@ def neuron_ui(trace: tr.Trace) -> tuple[int, int]:
     arch = trace.architecture
     left, right = st.columns(2)
     with left:
-        layer = index_slider("Layer of the neuron", arch.n_layers, "tr_neuron_layer")
-    if not 0 <= st.session_state.get("tr_neuron", 0) < arch.d_mlp:  # chosen in a wider model
-        st.session_state["tr_neuron"] = 0
-    neuron = right.number_input(
-        f"Neuron (0–{arch.d_mlp - 1})", 0, arch.d_mlp - 1, 0, key="tr_neuron", bind="query-params"
-    )
+        layer = index_slider("Layer of the neuron", arch.n_layers, "tr_neuron_layer", trace.model_name)
+    neuron = dependent(
+        right.number_input, f"Neuron (0–{arch.d_mlp - 1})", range(arch.d_mlp), key="tr_neuron", default=0,
+        context=trace.model_name,
+    )  # fmt: skip
     st.button(
-        f"Pick the neuron most active for the last token ({trace.tokens[-1]}) in layer {layer}",
+        f"Pick the neuron most active for the last token ({verbatim(trace.tokens[-1])}) in layer {layer}",
         key="tr_neuron_top",
         on_click=_most_active,
         args=(trace, layer),
@@ -56,9 +58,8 @@ def neuron_section(lm: LoadedModel, trace: tr.Trace) -> None:
             f"Where **L{layer} neuron {neuron}** fires most in the reference text "
             f"({len(reference.tokens)} tokens, every line read on its own):"
         )
-        st.dataframe(
+        show_table(
             contexts[["rank", "activation", "context"]],  # the token is the one in [brackets]
-            hide_index=True,
             width="stretch",
             column_config={"activation": st.column_config.NumberColumn(format="%.3f")},
         )

@@ -19,8 +19,10 @@ from geometry.transformer import trace as tr
 from geometry.words import tokens
 from ui.cache.trace import cached_patching, cached_trace
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain, friendly_errors, metric_row
 from ui.page.safety import safe_words
+from ui.page.text import verbatim
 from ui.trace.notices import prompt_notices
 from ui.trace.widgets import QUIET
 
@@ -51,28 +53,24 @@ def prompts_ui() -> tuple[str, str]:
 
 
 def pair_ui(lm, clean: tr.Trace, corrupted: tr.Trace) -> tuple[int, int]:
-    """The two tokens whose logit difference is restored: by default each run's top next token."""
+    """The two tokens whose logit difference is restored: by default each run's own top next token."""
     tops = [readings.next_tokens(lm, run, k=CHOICES) for run in (clean, corrupted)]
     ids = list(dict.fromkeys(int(i) for top in tops for i in top["token_id"]))
-    names = dict(zip(ids, safe_words(list(tokens.display_tokens(lm, ids))), strict=True))
+    shown = tr.unique_labels(safe_words(list(tokens.display_tokens(lm, ids))), ids)
+    names = dict(zip(ids, shown, strict=True))
+    clean_top, corrupted_top = (int(top["token_id"].iloc[0]) for top in tops)
     left, right = st.columns(2)
-    valid_choice("tr_patch_target", ids, ids[0])
-    target = left.selectbox(
-        "Clean answer", ids, format_func=names.get, key="tr_patch_target", bind="query-params"
-    )
+    target = dependent(
+        left.selectbox, "Clean answer", ids, key="tr_patch_target", default=clean_top,
+        format_func=names.get, context=lm.name,
+    )  # fmt: skip
     others = [i for i in ids if i != target]
-    corrupted_top = int(tops[1]["token_id"].iloc[0])
-    valid_choice("tr_patch_other", others, corrupted_top if corrupted_top in others else others[0])
-    other = right.selectbox(
-        "Corrupted answer", others, format_func=names.get, key="tr_patch_other", bind="query-params"
-    )
+    other = dependent(
+        right.selectbox, "Corrupted answer", others, key="tr_patch_other",
+        default=corrupted_top if corrupted_top in others else others[0], format_func=names.get,
+        context=lm.name,
+    )  # fmt: skip
     return target, other
-
-
-def valid_choice(key: str, options: list, default) -> None:
-    """A choice kept from another prompt (or a URL) that is not offered here goes back to the default."""
-    if st.session_state.get(key, default) not in options:
-        st.session_state[key] = default
 
 
 def patching_view(lm: LoadedModel) -> None:
@@ -101,7 +99,8 @@ def residual_heatmap(table: pd.DataFrame, n_layers: int) -> None:
     row.metric("Corrupted logit difference", f"{table.attrs['corrupted']:.3f}", "restored = 0", **QUIET)
     best = table.loc[table["restored"].idxmax()]
     st.markdown(
-        f"Copying the clean stream at **{best['position_label']}** entering layer **{best['layer_label']}** "
+        f"Copying the clean stream at **{verbatim(best['position_label'])}** entering layer "
+        f"**{best['layer_label']}** "
         f"restores **{best['restored']:.0%}** of the difference. Before the layers where a column fades, the "
         "answer still sits at that word; after them it has moved to the last token."
     )

@@ -15,6 +15,7 @@ from ui.cache.trace import NORMAL, cached_logit_lens
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
 from ui.page.safety import safe_tokens
+from ui.page.tables import show_table
 from ui.trace.widgets import position_picker
 
 
@@ -40,7 +41,7 @@ def logit_lens_section(lm: LoadedModel, trace: tr.Trace, norms, position: int) -
         cached_chart(trace_charts.logit_lens_chart, lens_top(lens)), f"logit_lens_{position}", key="tr_lens"
     )
     with st.expander("The top 5 tokens at every stage"):
-        st.dataframe(lens, hide_index=True, width="stretch")
+        show_table(lens, width="stretch")
     download_table(lens_with_norms(lens, norms), f"logit_lens_{position}.csv", key="tr_dl_lens")
     explain(
         "The residual stream is the running vector of one token. Each attention sublayer and each MLP "
@@ -67,7 +68,7 @@ def encoder_residual_notes(trace: tr.Trace, position: int) -> None:
         f"sublayer_changes_{position}",
         key="tr_changes",
     )
-    st.dataframe(changes, hide_index=True, width="stretch")
+    show_table(changes, width="stretch")
     download_table(changes, f"residual_norms_{position}.csv", key="tr_dl_lens")
     explain(
         "In this encoder the normalisation sits on the stream itself, after each addition: every "

@@ -14,6 +14,7 @@ from geometry.words import tokens
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain, metric_row, more_controls
 from ui.page.safety import safe_words
+from ui.page.tables import show_table
 from ui.trace.widgets import QUIET, decoding_ui
 
 
@@ -34,7 +35,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         "Tokens are in order of probability and **rank** is that order, as on the Next token tab; "
         "**samples** counts how often each was drawn, which can put a lower-ranked token ahead by chance."
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, width="stretch")
     download_table(table, "sampling_lab.csv", key="tr_dl_sampling")
     explanation(n, settings.seed)
 

@@ -14,8 +14,10 @@ from geometry.transformer import trace as tr
 from geometry.transformer.tables import lens_labels
 from ui.cache.trace import cached_lens
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain, friendly_errors
 from ui.page.safety import safe_tokens
+from ui.page.text import verbatim
 from ui.trace.one_neuron import neuron_section
 from ui.trace.widgets import index_slider, position_picker
 
@@ -49,7 +51,7 @@ def target_ui(lm, trace: tr.Trace) -> int | None:
     )
     if not text.strip():
         return None
-    with friendly_errors():
+    with friendly_errors("tr_lens_target"):
         target, note = target_token(lm, text)
         if note:
             st.info(note, icon="✂️")
@@ -63,7 +65,9 @@ def grid_rows(trace: tr.Trace, lens: pd.DataFrame) -> pd.DataFrame:
     first = 0
     if trace.n_tokens > LENS_POSITIONS:
         last = trace.n_tokens - LENS_POSITIONS  # the last positions first: the prediction is made there
-        first = index_slider("First position in the grid", last + 1, "tr_lens_first", default=last)
+        first = index_slider(
+            "First position in the grid", last + 1, "tr_lens_first", trace.prompt, default=last
+        )
         st.caption(
             f"The grid shows {LENS_POSITIONS} positions at a time; the CSV holds all {trace.n_tokens}."
         )
@@ -90,7 +94,9 @@ def lens_section(lm: LoadedModel, trace: tr.Trace) -> None:
     show_chart(cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid", width="content")
     track = lens_labels(lens[lens["position"] == position])
     name = track["target_token"].iloc[0]
-    st.markdown(f"**{name}** at position {position} ({trace.tokens[position]}), stage by stage:")
+    st.markdown(
+        f"**{verbatim(name)}** at position {position} ({verbatim(trace.tokens[position])}), stage by stage:"
+    )
     show_chart(cached_chart(charts.target_track_chart, track), "lens_target", key="tr_lens_track")
     st.markdown(target_sentence(track, name))
     download_table(lens, "lens_all_positions.csv", key="tr_dl_lens_grid")
@@ -121,9 +127,9 @@ def heads_section(trace: tr.Trace) -> None:
     visible = T * (T + 1) // 2 if trace.masks_the_future else T * T
     most = max(1, min(arch.n_layers, MODEL_VIEW_ROWS // (arch.n_heads * visible)))
     if arch.n_layers > 1:
-        low, high = st.slider(
-            "Layers shown", 0, arch.n_layers - 1, (0, min(arch.n_layers, MODEL_VIEW_LAYERS, most) - 1),
-            key="tr_mv_layers", bind="query-params",
+        low, high = dependent(
+            st.slider, "Layers shown", range(arch.n_layers), key="tr_mv_layers",
+            default=(0, min(arch.n_layers, MODEL_VIEW_LAYERS, most) - 1), context=trace.model_name,
         )  # fmt: skip
     else:
         low, high = 0, 0
@@ -139,9 +145,10 @@ def heads_section(trace: tr.Trace) -> None:
         width="content",
     )
     download_table(view, f"model_view_L{low}-{high}.csv", key="tr_dl_mv")
+    model = trace.model_name
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.selectbox("Layer", range(arch.n_layers), key="tr_mv_layer", bind="query-params")
-        st.selectbox("Head", range(arch.n_heads), key="tr_mv_head", bind="query-params")
+        dependent(st.selectbox, "Layer", range(arch.n_layers), key="tr_mv_layer", default=0, context=model)
+        dependent(st.selectbox, "Head", range(arch.n_heads), key="tr_mv_head", default=0, context=model)
         st.button("Open it in the Attention tab", key="tr_mv_open", on_click=_open_in_attention)
     explain(
         "Each small square is one head's attention pattern for this prompt, as on the Attention tab: rows "
@@ -162,5 +169,5 @@ def target_sentence(track: pd.DataFrame, name: str) -> str:
         f"It ends at rank {int(final['target_rank'])} with probability {final['target_probability']:.1%}."
     )
     if top.empty:
-        return f"{name} is never the top token at this position. {ending}"
-    return f"{name} first becomes the top token at **{top.iloc[0]['stage_label']}**. {ending}"
+        return f"{verbatim(name)} is never the top token at this position. {ending}"
+    return f"{verbatim(name)} first becomes the top token at **{top.iloc[0]['stage_label']}**. {ending}"

@@ -19,10 +19,11 @@ from geometry.transformer import readings
 from geometry.transformer import trace as tr
 from ui.cache.trace import logit_attribution
 from ui.page.charts import cached_chart, show_chart
+from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain, friendly_errors, metric_row
 from ui.page.safety import safe_words
+from ui.page.text import probability_phrase, verbatim
 from ui.trace import patching
-from ui.trace.patching import valid_choice
 from ui.trace.widgets import QUIET
 
 CHOICES = 20  # next tokens offered as the target (and as the token it is compared with)
@@ -30,13 +31,13 @@ NOTHING = -1  # "minus" choice: the target's logit itself
 SHOWN = 15  # bars in the ranked chart
 
 
-def token_choices(lm, trace: tr.Trace) -> tuple[list[int], dict[int, str], dict[int, str]]:
-    """The top next tokens: ids (most likely first), their names, and labels with probabilities."""
+def token_choices(lm, trace: tr.Trace) -> tuple[list[int], dict[int, str], dict[int, float]]:
+    """The top next tokens: ids (most likely first), their names (distinct, as the boxes and the URL
+    show them) and their probabilities."""
     top = readings.next_tokens(lm, trace, k=CHOICES)
     ids = [int(i) for i in top["token_id"]]
-    names = dict(zip(ids, safe_words(list(top["token"])), strict=True))
-    labels = {i: f"{names[i]}  (p = {p:.3f})" for i, p in zip(ids, top["probability"], strict=True)}
-    return ids, names, labels
+    names = dict(zip(ids, tr.unique_labels(safe_words(list(top["token"])), ids), strict=True))
+    return ids, names, dict(zip(ids, top["probability"], strict=True))
 
 
 def open_head(layer: int, head: int, query: int) -> None:
@@ -45,20 +46,22 @@ def open_head(layer: int, head: int, query: int) -> None:
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
-    ids, names, labels = token_choices(lm, trace)
+    ids, names, probabilities = token_choices(lm, trace)
     left, right = st.columns(2)
-    valid_choice("tr_why_target", ids, ids[0])
-    target = left.selectbox(
-        "Target token", ids, format_func=labels.get, key="tr_why_target", bind="query-params",
+    target = dependent(
+        left.selectbox, "Target token", ids, key="tr_why_target", default=ids[0], format_func=names.get,
+        context=trace.model_name,
         help="The token whose logit is taken apart: the model's top next token by default.",
     )  # fmt: skip
     others = [NOTHING, *[i for i in ids if i != target]]
-    valid_choice("tr_why_other", others, NOTHING)
-    other = right.selectbox(
-        "Minus (optional)", others, format_func=lambda i: labels.get(i, "nothing: the logit itself"),
-        key="tr_why_other", bind="query-params",
+    other = dependent(
+        right.selectbox, "Minus (optional)", others, key="tr_why_other", default=NOTHING,
+        format_func=lambda i: names.get(i, "nothing: the logit itself"), context=trace.model_name,
         help="Compare two tokens, e.g. ␣Paris minus ␣London: the parts that make one beat the other.",
     )  # fmt: skip
+    left.caption(f"{probability_phrase(probabilities[target])} as the next token")
+    if other != NOTHING:
+        right.caption(f"{probability_phrase(probabilities[other])} as the next token")
     other = None if other == NOTHING else other
     table = None
     with friendly_errors():
@@ -78,7 +81,7 @@ def attribution_summary(table: pd.DataFrame, target: str, other: str | None) -> 
     row.metric(
         f"The model's {measure}",
         f"{table.attrs['logit']:.3f}",
-        f"{target}" + (f" − {other}" if other else ""),
+        verbatim(target) + (f" − {verbatim(other)}" if other else ""),
         **QUIET,
     )
     row.metric(
@@ -162,9 +165,9 @@ def attribution_sentence(table: pd.DataFrame, target: str, other: str | None = N
     listed = [f"{component_name(r.component)} ({r.contribution:+.2f})" for r in up.itertuples()]
     logit = table.attrs["logit"]
     text = (
-        f"The logit of {target} is {logit:.2f}. "
+        f"The logit of {verbatim(target)} is {logit:.2f}. "
         if other is None
-        else f"{target} beats {other} by {logit:.2f}. "
+        else f"{verbatim(target)} beats {verbatim(other)} by {logit:.2f}. "
     )
     text += f"The biggest pushes up come from {_joined(listed)}" if listed else "No part pushes it up"
     for row in down.itertuples():

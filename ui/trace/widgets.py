@@ -8,6 +8,8 @@ import streamlit as st
 from geometry.transformer import trace as tr
 from geometry.transformer.sampling import Decoding
 from geometry.words.tokens import readable_token
+from ui.page.dependent import dependent
+from ui.page.text import chips
 
 PRESETS = ("The storm is", "The capital of France is", "The dog that chased the cat was")
 LIMIT = tr.MAX_PROMPT_TOKENS
@@ -52,32 +54,27 @@ def header_container(presenter: bool):
 def token_chips(tokens) -> str:
     """Tokens as separate code spans, punctuation named, so they can be seen and read out:
     `. full stop` `, comma` `␣and`."""
-    shown = [readable_token(token) for token in tokens]
-    return " ".join(f"`{token}`" if "`" not in token else f"``{token}``" for token in shown)
+    return chips(readable_token(token) for token in tokens)
 
 
-def index_slider(label: str, count: int, key: str, default: int = 0, **kwargs) -> int:
-    """A URL-bound slider over 0..count-1 that survives a model change with fewer layers or heads."""
+def index_slider(label: str, count: int, key: str, context: str, default: int = 0, **kwargs) -> int:
+    """A URL-bound slider over 0..count-1: a layer or head of the model named ``context`` (another
+    model's layer 3 is another layer: a choice made there goes back to ``default``)."""
     if count <= 1:
         return 0
-    if not 0 <= st.session_state.get(key, default) < count:
-        st.session_state[key] = min(max(default, 0), count - 1)
-    return st.slider(
-        label, 0, count - 1, value=min(default, count - 1), key=key, bind="query-params", **kwargs
-    )
+    default = min(max(default, 0), count - 1)
+    return dependent(st.slider, label, range(count), key=key, default=default, context=context, **kwargs)
 
 
 def position_picker(trace: tr.Trace, label: str, key: str) -> int:
-    """A URL-bound select box of the prompt's positions; the last token by default."""
+    """A URL-bound select box of the prompt's positions, each shown (and written in the URL) with its
+    token ("2 ␣is"), so a new prompt cannot keep a position that now holds another token; the last
+    token by default."""
     labels = tr.position_labels(trace)
-    return st.selectbox(
-        label,
-        range(trace.n_tokens),
-        index=trace.n_tokens - 1,
+    return dependent(
+        st.selectbox, label, range(trace.n_tokens), key=key, default=trace.n_tokens - 1,
         format_func=labels.__getitem__,
-        key=key,
-        bind="query-params",
-    )
+    )  # fmt: skip
 
 
 def decoding_ui() -> Decoding:

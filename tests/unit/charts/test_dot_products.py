@@ -83,7 +83,7 @@ def test_one_word_check_and_one_limit_for_every_word_box():
     fine, long = "a" * MAX_WORD_CHARS, "a" * (MAX_WORD_CHARS + 1)
     assert wordlists.clean_word(fine) == context.clean_word(fine) == fine
     for check in (wordlists.clean_word, context.clean_word):
-        with pytest.raises(ValueError, match=f"longer than {MAX_WORD_CHARS} characters"):
+        with pytest.raises(ValueError, match=f"more than the limit of {MAX_WORD_CHARS}"):
             check(long)
     typed = f"dog; cat\t{long}, !!!"
     assert wordlists.parse_word_list(typed).words == wordsets.parse_words(typed).words == ("dog", "cat")
@@ -96,16 +96,8 @@ def test_a_word_list_of_one_unusable_entry_says_why():
     """3,000 characters without commas are one entry, too long to be a word: say so, not "type some"."""
     with pytest.raises(ValueError) as error:
         wordlists.parse_word_list("word" * 750)
-    assert "longer than 60 characters" in str(error.value)
+    assert "more than the limit of 60" in str(error.value)
     assert "Separate words with commas" in str(error.value)
-
-
-def test_keep_pair_never_fills_both_sides_with_one_word():
-    assert wordlists.keep_pair(["apple", "dog"], "dog", "cat") == ("dog", "apple")
-    assert wordlists.keep_pair(["apple", "dog"], "cat", "dog") == ("apple", "dog")
-    assert wordlists.keep_pair(["apple", "dog"], "cat", "queen") == ("apple", "dog")
-    assert wordlists.keep_pair(["solo"], "cat", "dog") == ("solo", "solo")  # only one entry to compare
-    assert wordlists.keep_pair(["a", "b"], "b", "b") == ("b", "b")  # a deliberate choice is kept
 
 
 def test_reading_of_an_entry_with_itself_says_so():
@@ -132,3 +124,13 @@ def test_similarity_heatmap_names_its_word_order():
     frame = similarity.similarity_frame(np.eye(2), ["dog", "apple"], "cosine")
     spec = charts.similarity_heatmap_chart(frame, "cosine").to_dict()
     assert spec["layer"][0]["encoding"]["y"]["sort"] == ["dog", "apple"]
+
+
+def test_every_pair_never_writes_a_different_pair_as_identical():
+    """A cosine of 0.9973 between two different words is written 0.997, not 1.00 (only an entry with
+    itself is 1.00); the heatmap's numbers are that label."""
+    S = np.array([[1.0, 0.9973], [0.9973, 1.0]])
+    frame = similarity.similarity_frame(S, ["big", "large"], "cosine")
+    assert frame["label"].tolist() == ["1.00", "0.997", "0.997", "1.00"]
+    spec = charts.similarity_heatmap_chart(frame, "cosine").to_dict()
+    assert spec["layer"][1]["encoding"]["text"]["field"] == "label"

@@ -147,7 +147,7 @@ def test_sentence_without_the_word_names_the_word_and_the_sentence(tiny_gpt2):
         (SENTENCES, "   ", "Type the word"),
         (SENTENCES, "🙂🙂", "no letters"),
         (SENTENCES, "...", "no letters"),
-        (SENTENCES, "bank" * 20, "longer than"),
+        (SENTENCES, "bank" * 20, "more than the limit"),
         (SENTENCES, "ba\x00nk", "control characters"),
         (["Only the bank."], "bank", "at least two"),
         (["The bank.", "", "A bank."], "bank", "empty"),

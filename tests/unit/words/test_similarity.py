@@ -110,14 +110,24 @@ def test_pair_strips_has_every_panel():
     assert len(frame) == 4 * 3
 
 
-def test_reading_follows_the_sign_and_the_baseline():
+def test_reading_follows_the_angle_and_the_baseline():
     assert reading(0.9)[0] == "aligned"
-    assert reading(0.05)[0] == "unrelated"
-    assert reading(-0.4)[0] == "opposed"
+    assert reading(0.05)[0] == "nearly perpendicular"
+    assert reading(-0.4)[0] == "leaning apart"
+    assert reading(-0.9)[0] == "opposed"
     assert reading(None)[0] == "undefined"
     label, sentence = reading(0.5, baseline=0.48)
-    assert label == "aligned" and "about as close as two random words" in sentence
+    assert label == "leaning the same way" and "about as close as two random words" in sentence
     assert "closer than" in reading(0.8, baseline=0.1)[1]
+
+
+def test_a_cosine_of_80_degrees_reads_nearly_perpendicular_not_aligned():
+    """king · large: |cos| 0.158 is 80.9°, nearly a right angle; the words must say so."""
+    label, sentence = reading(0.158)
+    assert label == "nearly perpendicular" and "right angles (81°)" in sentence
+    assert "same way" not in sentence
+    for cos in (0.2, 0.25, -0.2, -0.25):  # 75.5°-104.5°: within 15° of a right angle
+        assert reading(cos)[0] == "nearly perpendicular", cos
 
 
 def test_dimension_contributions_put_the_biggest_product_first():

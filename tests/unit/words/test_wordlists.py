@@ -36,7 +36,7 @@ def test_clean_word_reasons():
     assert wordlists.clean_word(" king ") == "king"
     for text, fragment in [
         ("", "Type a word"),
-        ("x" * 61, "longer than"),
+        ("x" * 61, "more than the limit"),
         ("a\tb", "control"),
         ("?!", "no letters"),
     ]:

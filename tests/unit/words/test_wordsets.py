@@ -38,7 +38,8 @@ def test_parse_words_strips_control_characters():
     [
         ("", "at least one word"),
         ("   \n\t ", "at least one word"),
-        ("!!! ???", "at least one word"),
+        ("!!! ???", r"No usable word: '!!! \?\?\?' has no letters or digits"),
+        ("a" * 500, "No usable word: 'aaaaaaaaaaaaaaaaaaaa…' has 500 characters, more than the limit of 60"),
         ("\x00\x01\x02", "at least one word"),
         ("x" * 5_000, "limit is 4,000"),
         (", ".join(f"w{i}" for i in range(600)), "600 words"),
@@ -51,7 +52,7 @@ def test_parse_words_refuses_with_a_message(text, message):
 
 def test_over_long_word_is_skipped():
     found = ws.parse_words("dog, " + "a" * 80)
-    assert found.words == ("dog",) and "longer than" in found.skipped[0]
+    assert found.words == ("dog",) and "more than the limit" in found.skipped[0]
 
 
 def test_combine_keeps_the_first_category():
