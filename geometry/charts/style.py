@@ -22,6 +22,14 @@ SEQUENTIAL = "blues"  # for non-negative values (probabilities, distances)
 
 FONT_SIZE = 14
 
+# Axis, legend and header text: 7.5:1 on white (WCAG asks 4.5:1), titles 12.6:1. Explicit, so an SVG
+# download or a notebook draws them this way. Streamlit keeps a chart's explicit colours in its dark
+# theme too, where these would vanish on near-black: the app's stylesheet (ui/page/style.py) draws
+# chart text in the theme's own text colour instead.
+TEXT_COLOUR = "#4B4F5C"
+
+TITLE_COLOUR = "#262730"
+
 # Presenter mode: every text size ×1.3 and never below 16 px (readable from the back of a room on a
 # 1024-pixel projector); cell and bar steps ×1.5 so the larger numbers still fit inside their cells.
 PRESENTER_SCALE = 1.3
@@ -63,10 +71,16 @@ def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
     # What chart.configure_axis(...).configure_legend(...)... gives, with one copy instead of five
     chart = chart.copy(deep=["config"])
     config = alt.Config() if chart.config is alt.Undefined else chart.config
-    config["axis"] = alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT)
-    config["legend"] = alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-    config["title"] = alt.TitleConfig(fontSize=FONT_SIZE + 2)
-    config["header"] = alt.HeaderConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+    text = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR}
+    config["axis"] = alt.AxisConfig(
+        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT, **text
+    )
+    # a row or column of cells: each label centred on its own band (Streamlit's theme pushes the
+    # first and last inwards, which sets them beside the wrong row of a tall grid)
+    config["axisBand"] = alt.AxisConfig(labelFlush=False)
+    config["legend"] = alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, **text)
+    config["title"] = alt.TitleConfig(fontSize=FONT_SIZE + 2, color=TITLE_COLOUR, subtitleColor=TEXT_COLOUR)
+    config["header"] = alt.HeaderConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, **text)
     config["text"] = alt.MarkConfig(fontSize=FONT_SIZE)
     chart.config = config
     return chart

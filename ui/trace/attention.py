@@ -9,6 +9,7 @@ from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
 from ui.page.charts import cached_chart, show_chart
+from ui.page.frames import wide_and_narrow
 from ui.page.layout import download_table, explain
 from ui.trace.widgets import index_slider, position_picker
 
@@ -35,6 +36,8 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         head = index_slider("Head", arch.n_heads, "tr_head")
     with right:
         query = position_picker(trace, "Query token (the one looking)", "tr_query")
+    # One query's tournament first (the step's key moment), then the whole head's pattern.
+    tournament_section(trace, layer, head, query)
     st.caption(sharing_text(trace, head))
     show_chart(
         cached_chart(
@@ -46,7 +49,6 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         f"attention_L{layer}_H{head}",
         key="tr_heatmap",
     )
-    tournament_section(trace, layer, head, query)
     explanation(trace)
 
 
@@ -54,13 +56,20 @@ def tournament_section(trace: tr.Trace, layer: int, head: int, query: int) -> No
     """The query's dot product with every visible key, scaled, softmaxed, and the winner named."""
     st.subheader(f"The dot product tournament of “{trace.tokens[query]}”")
     table = tournament(trace, layer, head, query)
-    show_chart(
-        cached_chart(charts.tournament_chart, tournament_long(table)),
-        f"tournament_L{layer}_H{head}_q{query}",
-        key="tr_tournament",
-    )
-    st.dataframe(table.drop(columns="key_label"), hide_index=True, width="stretch")
-    download_table(table, f"tournament_L{layer}_H{head}_q{query}.csv", key="tr_dl_attention")
+    long = tournament_long(table)
+    wide, narrow = wide_and_narrow("tournament")  # four panels side by side, or stacked on a phone
+    with wide:
+        show_chart(
+            cached_chart(charts.tournament_chart, long),
+            f"tournament_L{layer}_H{head}_q{query}",
+            key="tr_tournament",
+        )
+    with narrow:
+        show_chart(
+            cached_chart(charts.tournament_chart, long, columns=1),
+            f"tournament_L{layer}_H{head}_q{query}",
+            key="tr_tournament_narrow",
+        )
     winner = table.loc[table["probability"].idxmax()]
     st.markdown(
         f"The query of **{trace.tokens[query]}** agrees most with the key of **{winner['key_token']}** "
@@ -68,6 +77,8 @@ def tournament_section(trace: tr.Trace, layer: int, head: int, query: int) -> No
         "attention. The head's output for this token is the sum of the value vectors weighted by these "
         "probabilities."
     )
+    st.dataframe(table.drop(columns="key_label"), hide_index=True, width="stretch")
+    download_table(table, f"tournament_L{layer}_H{head}_q{query}.csv", key="tr_dl_attention")
 
 
 def explanation(trace: tr.Trace) -> None:
