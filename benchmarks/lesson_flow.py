@@ -220,7 +220,7 @@ SETTLED = """() => {
 }"""
 CHARTS_DRAWN = """() => Array.from(document.querySelectorAll(
   "[data-testid='stVegaLiteChart'], [data-testid='stGraphVizChart'], [data-testid='stPlotlyChart']"
-)).every((chart) => chart.querySelector("canvas, svg"))"""
+)).every((chart) => chart.querySelector("canvas, svg") || chart.getBoundingClientRect().width === 0)"""
 # Counts finished script runs from now on: an action is done once a run it started has finished.
 WATCH_RUNS = """() => {
   const app = document.querySelector("[data-testid='stApp']");

@@ -136,8 +136,10 @@ def layer_similarity_chart(df, layer_index: int | None = None) -> alt.Chart:
     return finish(chart.properties(width="container", height=380))
 
 
-def dimension_strip_chart(df) -> alt.Chart:
-    """The first components of each occurrence's vector, one panel per layer, value as colour.
+def dimension_strip_chart(df, columns: int = 2, width: int = 300, legend: str = "right") -> alt.Chart:
+    """The first components of each occurrence's vector, one panel per layer, value as colour;
+    ``columns`` panels a row (2: side by side; 1: one above the other, for a phone), each ``width``,
+    the colour keys at the ``legend`` side.
 
     Columns: occurrence, sense, order, layer, layer_index, dimension, value
     (see geometry.context.tables.dimension_table). Each panel has its own colour range.
@@ -153,7 +155,7 @@ def dimension_strip_chart(df) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(labelOverlap=False),
             ),
-            color=alt.Color("value:Q", scale=signed_scale(), title="value"),
+            color=alt.Color("value:Q", scale=signed_scale(), title="value", legend=alt.Legend(orient=legend)),
             tooltip=[
                 "occurrence:N",
                 "sense:N",
@@ -162,8 +164,10 @@ def dimension_strip_chart(df) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".3f"),
             ],
         )
-        .properties(width=360, height=alt.Step(16))
-        .facet(column=alt.Column("layer:N", sort=alt.EncodingSortField("layer_index"), title=None))
+        .properties(width=width, height=alt.Step(16))
+        .facet(
+            facet=alt.Facet("layer:N", sort=alt.EncodingSortField("layer_index"), title=None), columns=columns
+        )
         .resolve_scale(color="independent")
     )
     return finish(chart)
@@ -205,21 +209,25 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
 LAYER_AXIS = alt.Axis(labelAngle=-45)
 
 
-def sublayer_change_chart(df) -> alt.Chart:
-    """How far each layer's attention and MLP move a word's vector, one panel per occurrence.
+def sublayer_change_chart(df, columns: int = 2, width: int = 300) -> alt.Chart:
+    """How far each layer's attention and MLP move a word's vector, one panel per occurrence,
+    ``columns`` panels a row (1 for a phone), each ``width`` pixels wide.
 
     Columns: occurrence, layer, layer_index, sublayer ("attention" or "MLP"), change, output_norm,
     cosine (see geometry.transformer.readings.sublayer_changes).
     """
     bars = (
-        alt.Chart(df, width=320, height=240)
+        alt.Chart(df, width=width, height=240)
         .mark_bar()
         .encode(
             x=alt.X("layer:N", sort=alt.EncodingSortField("layer_index"), title=None, axis=LAYER_AXIS),
             xOffset=alt.XOffset("sublayer:N", sort=["attention", "MLP"]),
             y=alt.Y("change:Q", title="how far the vector moved (|after − before|)"),
             color=alt.Color(
-                "sublayer:N", scale=alt.Scale(domain=["attention", "MLP"], range=PALETTE[:2]), title=None
+                "sublayer:N",
+                scale=alt.Scale(domain=["attention", "MLP"], range=PALETTE[:2]),
+                title=None,
+                legend=alt.Legend(orient="top"),  # above the panels: no width taken beside them
             ),
             tooltip=[
                 "occurrence:N", "layer:N", "sublayer:N", alt.Tooltip("change:Q", format=".3f"),
@@ -228,4 +236,4 @@ def sublayer_change_chart(df) -> alt.Chart:
             ],
         )
     )  # fmt: skip
-    return finish(bars.facet(column=alt.Column("occurrence:N", title=None)))
+    return finish(bars.facet(facet=alt.Facet("occurrence:N", title=None), columns=columns))

@@ -60,16 +60,24 @@ def attention_heatmap_chart(df, title: str | None = None, show_values: bool = Tr
     return finish(chart.properties(width="container", height=alt.Step(34)), title)
 
 
-def head_grid_chart(df, columns: int = 3) -> alt.Chart:
-    """All heads of one layer as small multiples. Columns: as the heatmap, plus head and head_label."""
+HEAD_GRID_NARROW = 110  # a head's square on a phone: two a row, with their axes, in 356 px
+
+
+def head_grid_chart(df, columns: int = 3, size: int = 170, legend: str = "right") -> alt.Chart:
+    """All heads of one layer as small multiples, ``columns`` a row, each ``size`` pixels square,
+    the colour key at the ``legend`` side ("bottom" on a phone). Columns: as the heatmap, plus
+    head and head_label."""
     cells = (
-        alt.Chart(df, width=170, height=170)
+        alt.Chart(df, width=size, height=size)
         .mark_rect()
         .encode(
             x=alt.X("key_position:O", title="key position"),
             y=alt.Y("query_position:O", title="query position"),
             color=alt.Color(
-                "probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="probability"
+                "probability:Q",
+                scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+                title="probability",
+                legend=alt.Legend(orient=legend),
             ),
             tooltip=["head_label", "query_label", "key_label", alt.Tooltip("probability:Q", format=".4f")],
         )

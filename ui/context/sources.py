@@ -13,7 +13,7 @@ import streamlit as st
 from geometry.charts import context as charts
 from geometry.context import attention as context_attention
 from geometry.context import occurrences as context
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
 from ui.page.layout import download_table, explain
 
 HEAD_VIEWS = ["heads averaged, every layer", "every head, one layer"]
@@ -89,7 +89,13 @@ def sources_view(
         with place:
             occurrence_column(column, key)
     st.markdown(f"**How far each layer moves the vector of '{word}'**")
-    show_chart(cached_chart(charts.sublayer_change_chart, changes), "context_changes", "cx_changes")
+    show_wide_and_narrow(  # the occurrences side by side, or one above the other on a phone
+        charts.sublayer_change_chart,
+        changes,
+        filename="context_changes",
+        key="cx_changes",
+        narrow={"columns": 1, "width": 270},
+    )
     download_table(attention, f"context_{word}_attention.csv", "cx_attention_csv", "Download attention")
     download_table(changes, f"context_{word}_changes.csv", "cx_changes_csv", "Download changes")
     explain(

@@ -10,7 +10,8 @@ from geometry.words import handmade, similarity
 from geometry.words.similarity import NEAR_ZERO
 from geometry.words.wordlists import keep_pair
 from ui.dot_products.controls import plain
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
+from ui.page.frames import wide_and_narrow
 from ui.page.layout import download_table, explain, metric_row
 
 BASELINE_HELP = (
@@ -63,10 +64,16 @@ def pair_view(
     st.markdown(f"**Reading: {label}.** {sentence}")
     if by_hand:
         st.dataframe(handmade.multiplication_table(a, b, name_a, name_b), hide_index=True, width="stretch")
-        st.latex(handmade.worked_sum(a, b))
-    strips = similarity.pair_strips(a, b, name_a, name_b)
-    show_chart(
-        cached_chart(charts.pair_strips_chart, strips, show_values=by_hand), "dot-product-pair", key="dp_pair"
+        one_line, lines = wide_and_narrow("worked_sum")  # on a phone the sum wraps, its total alone
+        one_line.latex(handmade.worked_sum(a, b))
+        lines.latex(handmade.worked_sum(a, b, per_line=3))
+    show_wide_and_narrow(
+        charts.pair_strips_chart,
+        similarity.pair_strips(a, b, name_a, name_b),
+        show_values=by_hand,
+        filename="dot-product-pair",
+        key="dp_pair",
+        narrow={"width": charts.STRIP_NARROW},
     )
     download_table(similarity.pair_table(a, b), "dot-product-pair.csv", key="dp_pair_csv")
     explain(

@@ -22,19 +22,15 @@ def title_and_intro(title: str, intro: str) -> None:
         st.markdown(intro)
 
 
-def folded(label: str, key: str, settings: tuple[str, ...] = ()):
-    """A section folded behind its label and computed only when opened (``if section.open:``).
+def folded(label: str, key: str, settings: tuple[str, ...] = (), opened: bool = False):
+    """A section folded behind its label and computed only when opened (``if section.open:``);
+    ``opened``: open at first (say, when nothing above it applies).
 
     A link that sets one of the section's URL ``settings`` opens it, so the setting is shown and
     used rather than dropped with the unopened section.
     """
-    asked = any(name in st.query_params for name in settings)
+    asked = opened or any(name in st.query_params for name in settings)
     return st.expander(label, expanded=asked, key=key, on_change="rerun")
-
-
-def is_open(section) -> bool:
-    """Whether a :func:`folded` section is open (AppTest and first runs report None: closed)."""
-    return bool(section.open)
 
 
 def wide_and_narrow(name: str):
@@ -44,9 +40,9 @@ def wide_and_narrow(name: str):
     return st.container(key=f"wide_{name}"), st.container(key=f"narrow_{name}")
 
 
-def scrolling_frame(name: str, hint: str):
-    """A frame a chart wider than the column scrolls in sideways, starting at its right end, with
-    ``hint`` (say which way to swipe) shown above it on a phone."""
+def scrolling_frame(name: str, hint: str, from_end: bool = False):
+    """A frame a chart wider than the column scrolls in sideways, with ``hint`` (which way to swipe)
+    shown above it on a phone; ``from_end``: it opens at its right end (the last position)."""
     with st.container(key=f"scroll_hint_{name}"):
         st.caption(hint)
-    return st.container(key=f"scrolling_frame_{name}")
+    return st.container(key=f"scroll_{'end' if from_end else 'start'}_{name}")

@@ -29,6 +29,9 @@ _PAGE = f"""
 [data-testid='stVegaLiteChart'], [data-testid='stGraphVizChart'] {{max-width: 100%; overflow-x: auto;
   overflow-y: hidden;}}
 .katex-display {{max-width: 100%; overflow-x: auto; overflow-y: hidden;}}
+/* A diagram's words at the size its boxes were laid out for (Streamlit's own size drew them at a
+   third of it, 6 px on a phone). */
+[data-testid='stGraphVizChart'] svg text {{font-size: revert-layer !important;}}
 
 /* Chart text in the theme's own text colour (Streamlit keeps a chart's explicit colours in both
    themes, so the grey an SVG download carries would vanish on the dark theme): at least 4.5:1. */
@@ -39,14 +42,16 @@ _PAGE = f"""
 /* Captions in the text colour, lighter (Streamlit's grey is 4.9:1 on white, less on a tint). */
 [data-testid='stCaptionContainer'] {{color: inherit; opacity: 0.72;}}
 
-/* A chart that scrolls inside its own frame (with a hint on a phone) starts at its right end:
-   the last position, where the answer is. */
-[class*='st-key-scrolling_frame_'] {{direction: rtl; overflow-x: auto; overflow-y: hidden;}}
-[class*='st-key-scrolling_frame_'] > * {{direction: ltr;}}
-[class*='st-key-scrolling_frame_'] :is([data-testid='stElementContainer'], [data-testid='stFullScreenFrame'],
-  [data-testid='stFullScreenFrame'] > div) {{width: max-content !important; min-width: 100%;
-  max-width: none !important;}}
-[class*='st-key-scrolling_frame_'] [data-testid='stVegaLiteChart'] {{max-width: none; overflow: visible;}}
+/* A chart wider than its column scrolls inside its own frame (with a hint on a phone); a frame
+   that starts at its right end (the last position, where the answer is) reads right to left. */
+:is([class*='st-key-scroll_end_'], [class*='st-key-scroll_start_']) {{overflow-x: auto; overflow-y: hidden;}}
+[class*='st-key-scroll_end_'] {{direction: rtl;}}
+[class*='st-key-scroll_end_'] > * {{direction: ltr;}}
+:is([class*='st-key-scroll_end_'], [class*='st-key-scroll_start_']) :is([data-testid='stElementContainer'],
+  [data-testid='stFullScreenFrame'], [data-testid='stFullScreenFrame'] > div) {{width: max-content !important;
+  min-width: 100%; max-width: none !important;}}
+:is([class*='st-key-scroll_end_'], [class*='st-key-scroll_start_']) [data-testid='stVegaLiteChart'] {{
+  max-width: none; overflow: visible;}}
 [class*='st-key-scroll_hint_'] {{display: none;}}
 
 /* The wide variant of a view, or its narrow one (see NARROW_BELOW). */
@@ -62,6 +67,12 @@ _PHONE = """
 @container page (max-width: 640px) {
   [class*='st-key-scroll_hint_'] {display: block;}
   [data-testid='stMarkdownContainer'] code {white-space: pre-wrap; word-break: break-word;}
+  h1 {font-size: 2.1rem !important;}
+}
+@media (max-width: 640px) {
+  [data-testid='stMainBlockContainer'] {padding-top: 3.5rem;}
+  [data-testid='stHeader'] {background: transparent; pointer-events: none;}
+  [data-testid='stHeader'] * {pointer-events: auto;}
 }
 """
 
@@ -87,7 +98,8 @@ h2 {font-size: 1.9rem !important;} h3 {font-size: 1.6rem !important;}
   [data-testid='stTextArea'] textarea, [data-testid='stNumberInputContainer'] input,
   [data-testid='stRadio'] label p, [data-testid='stCheckbox'] label p, [data-testid='stToggle'] label p,
   [data-testid='stSegmentedControl'] button p, [data-testid='stButton'] button p,
-  [data-testid='stDownloadButton'] button p, [data-testid='stPageLink'] p {font-size: 1.15rem !important;}
+  [data-testid='stDownloadButton'] button p {font-size: 1.15rem !important;}
+[data-testid='stPageLink'] p {font-size: 1.3rem !important;}  /* a journey step as large as its words */
 [data-testid='stSliderThumbValue'], [data-testid='stSliderTickBarMin'],
   [data-testid='stSliderTickBarMax'] {font-size: 1.1rem;}
 [data-testid='stMetricValue'] {font-size: 2.75rem;}

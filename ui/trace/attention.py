@@ -8,8 +8,7 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
-from ui.page.charts import cached_chart, show_chart
-from ui.page.frames import wide_and_narrow
+from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
 from ui.page.layout import download_table, explain
 from ui.trace.widgets import index_slider, position_picker
 
@@ -56,20 +55,13 @@ def tournament_section(trace: tr.Trace, layer: int, head: int, query: int) -> No
     """The query's dot product with every visible key, scaled, softmaxed, and the winner named."""
     st.subheader(f"The dot product tournament of “{trace.tokens[query]}”")
     table = tournament(trace, layer, head, query)
-    long = tournament_long(table)
-    wide, narrow = wide_and_narrow("tournament")  # four panels side by side, or stacked on a phone
-    with wide:
-        show_chart(
-            cached_chart(charts.tournament_chart, long),
-            f"tournament_L{layer}_H{head}_q{query}",
-            key="tr_tournament",
-        )
-    with narrow:
-        show_chart(
-            cached_chart(charts.tournament_chart, long, columns=1),
-            f"tournament_L{layer}_H{head}_q{query}",
-            key="tr_tournament_narrow",
-        )
+    show_wide_and_narrow(  # four panels side by side, or stacked on a phone
+        charts.tournament_chart,
+        tournament_long(table),
+        filename=f"tournament_L{layer}_H{head}_q{query}",
+        key="tr_tournament",
+        narrow={"columns": 1},
+    )
     winner = table.loc[table["probability"].idxmax()]
     st.markdown(
         f"The query of **{trace.tokens[query]}** agrees most with the key of **{winner['key_token']}** "

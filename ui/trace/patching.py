@@ -76,7 +76,7 @@ def valid_choice(key: str, options: list, default) -> None:
 
 
 def patching_view(lm: LoadedModel) -> None:
-    st.subheader("Activation patching: where the difference is carried")
+    """Drawn in the Why this token tab's folded section "Activation patching"."""
     clean_prompt, corrupted_prompt = prompts_ui()
     runs = None
     with friendly_errors():

@@ -39,7 +39,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         st.info("The logit lens does not apply to this encoder: it has no vocabulary head.", icon="🚫")
     arch = trace.architecture
     title = f"Every head at a glance: {arch.n_layers} layers × {arch.n_heads} heads"
-    heads = folded(title, "tr_more_heads", HEADS_SETTINGS)
+    heads = folded(title, "tr_more_heads", HEADS_SETTINGS, opened=not trace.predicts_tokens)
     if heads.open:
         with heads:
             heads_section(trace)
@@ -113,7 +113,7 @@ def lens_section(lm: LoadedModel, trace: tr.Trace) -> None:
     answer.markdown(target_sentence(track, name))
     grid = lens_labels(grid_rows(lens, first, every))
     # drawn at its own width: stretched or squeezed to the column, the cells would not fit their text
-    with scrolling_frame("lens", LENS_HINT):
+    with scrolling_frame("lens", LENS_HINT, from_end=True):
         show_chart(
             cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid", width="content"
         )
@@ -157,12 +157,13 @@ def heads_section(trace: tr.Trace) -> None:
         st.caption(f"At {T} tokens, {most} layers fit in one view: layers {low}–{high} are drawn.")
     view = readings.model_view(trace, range(low, high + 1))
     step = charts.MODEL_VIEW_CELL / T  # pixels per token: every square the same size whatever the prompt
-    show_chart(
-        cached_chart(charts.model_view_chart, view, step),
-        f"model_view_L{low}-{high}",
-        key="tr_mv",
-        width="content",
-    )
+    with scrolling_frame("model_view", "Drag the squares sideways for the other heads →"):
+        show_chart(
+            cached_chart(charts.model_view_chart, view, step),
+            f"model_view_L{low}-{high}",
+            key="tr_mv",
+            width="content",
+        )
     download_table(view, f"model_view_L{low}-{high}.csv", key="tr_dl_mv")
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox("Layer", range(arch.n_layers), key="tr_mv_layer", bind="query-params")
