@@ -28,19 +28,22 @@ CONTEXT_MEASURES = {  # measure name -> (colour, dash) for the across-layer curv
 }
 
 
-def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
+def occurrence_cosine_chart(
+    df, title: str | None = None, show_values: bool = True, compact: bool = False
+) -> alt.Chart:
     """Cosine between every pair of occurrences at one layer, rows and columns grouped by sense.
+    ``compact`` (a phone): columns named by their occurrence alone ("S3"), the colour key below.
 
     Columns: row_name, column_name, row_order, column_order, cosine, row_sense, column_sense,
     row_text, column_text (see geometry.context.tables.pairwise_table).
     """
+    columns_axis = (
+        alt.Axis(labelAngle=-90, labelOverlap=False, labelExpr="split(datum.label, ' · ')[0]")
+        if compact
+        else alt.Axis(labelAngle=-45, labelOverlap=False)
+    )
     base = alt.Chart(df).encode(
-        x=alt.X(
-            "column_name:N",
-            sort=alt.EncodingSortField("column_order"),
-            title=None,
-            axis=alt.Axis(labelAngle=-45, labelOverlap=False),
-        ),
+        x=alt.X("column_name:N", sort=alt.EncodingSortField("column_order"), title=None, axis=columns_axis),
         y=alt.Y(
             "row_name:N",
             sort=alt.EncodingSortField("row_order"),
@@ -57,7 +60,10 @@ def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = Tr
     )
     # A fixed domain, -1 to 1 as for every cosine in the app: a scale fitted to the data (0.996 to
     # 1 on a causal LM) would draw two cells that both read 1.00 pale and dark.
-    cells = base.mark_rect().encode(color=alt.Color("cosine:Q", scale=zero_centred([-1, 1]), title="cosine"))
+    key = alt.Legend(orient="bottom" if compact else "right")
+    cells = base.mark_rect().encode(
+        color=alt.Color("cosine:Q", scale=zero_centred([-1, 1]), title="cosine", legend=key)
+    )
     chart = cells
     if show_values:
         text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
@@ -110,7 +116,7 @@ def layer_similarity_chart(df, layer_index: int | None = None) -> alt.Chart:
         "measure:N",
         scale=alt.Scale(domain=present, range=[CONTEXT_MEASURES[m][0] for m in present]),
         title=None,
-        legend=alt.Legend(orient="bottom", columns=3, symbolType="stroke", symbolStrokeWidth=3),
+        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3),
     )
     dash = alt.StrokeDash(
         "measure:N",
@@ -174,8 +180,9 @@ def dimension_strip_chart(df, columns: int = 2, width: int = 300, legend: str = 
 
 
 def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index", title: str | None = None,
-                         show_values: bool = True) -> alt.Chart:  # fmt: skip
-    """One word's attention to every token of its sentence: rows (layers or heads) down, tokens across.
+                         show_values: bool = True, label_angle: int = -60) -> alt.Chart:  # fmt: skip
+    """One word's attention to every token of its sentence: rows (layers or heads) down, tokens across
+    (their names at ``label_angle``: -90 on a phone, where the cells are narrower than a word).
 
     Columns: key_label, key_position, probability, is_word, and ``row`` with its order column
     ``row_order`` (see geometry.context.OccurrenceContext). The word's own tokens are outlined.
@@ -185,7 +192,7 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
             "key_label:N",
             sort=alt.EncodingSortField("key_position"),
             title="token of the sentence (looked at)",
-            axis=alt.Axis(labelAngle=-60, labelOverlap=False),  # every token named, even in a half column
+            axis=alt.Axis(labelAngle=label_angle, labelOverlap=False),  # every token named
         ),
         y=alt.Y(
             f"{row}:N", sort=alt.EncodingSortField(row_order), title=None, axis=alt.Axis(labelOverlap=False)

@@ -78,12 +78,33 @@ def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
     # a row or column of cells: each label centred on its own band (Streamlit's theme pushes the
     # first and last inwards, which sets them beside the wrong row of a tall grid)
     config["axisBand"] = alt.AxisConfig(labelFlush=False)
-    config["legend"] = alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, **text)
+    # one entry a line, also above or below a chart: a row of entries runs off a phone's screen
+    config["legend"] = alt.LegendConfig(
+        labelFontSize=FONT_SIZE,
+        titleFontSize=FONT_SIZE,
+        columns=1,
+        labelLimit=LABEL_LIMIT,
+        titleLimit=LABEL_LIMIT,
+        **text,
+    )
     config["title"] = alt.TitleConfig(fontSize=FONT_SIZE + 2, color=TITLE_COLOUR, subtitleColor=TEXT_COLOUR)
     config["header"] = alt.HeaderConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, **text)
     config["text"] = alt.MarkConfig(fontSize=FONT_SIZE)
     chart.config = config
     return chart
+
+
+def wrapped(title: str, width: int = 32) -> list[str] | str:
+    """An axis or legend title on lines of at most about ``width`` characters (Vega cuts a title
+    longer than its axis with "…", and a phone's axes are short).
+
+    >>> wrapped("step (embedding, then attention and MLP of each layer)")
+    ['step (embedding, then attention', 'and MLP of each layer)']
+    """
+    import textwrap
+
+    lines = textwrap.wrap(title, width)
+    return lines if len(lines) > 1 else title
 
 
 def layered(*charts: alt.Chart) -> alt.LayerChart:
@@ -139,7 +160,7 @@ def _enlarge(node: object, scale: float, minimum: int, step_scale: float) -> Non
             items[key] = max(round(value * scale), minimum)
         elif key in ("step", "height") and number:  # larger text needs taller plots
             items[key] = round(value * step_scale)
-        elif key == "labelLimit" and number and value > 0:  # 0 means no limit
+        elif key in ("labelLimit", "titleLimit") and number and value > 0:  # 0 means no limit
             items[key] = round(value * scale)
         else:
             _enlarge(value, scale, minimum, step_scale)

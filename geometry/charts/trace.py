@@ -19,6 +19,7 @@ from geometry.charts.style import (
     in_order,
     layered,
     signed_scale,
+    wrapped,
 )
 
 
@@ -123,7 +124,7 @@ def residual_norm_chart(df) -> alt.Chart:
         alt.Chart(df)
         .mark_line(point=True, color=PALETTE[0])
         .encode(
-            x=alt.X("step:Q", title="step (embedding, then attention and MLP of each layer)"),
+            x=alt.X("step:Q", title=wrapped("step (embedding, then attention and MLP of each layer)")),
             y=alt.Y("norm:Q", title="norm of the residual vector"),
             tooltip=["step", "name", "layer", "stage", alt.Tooltip("norm:Q", format=".2f")],
         )
@@ -362,7 +363,7 @@ def _signed_grid(df, x, x_name: str, y, y_name: str, value: str, title, show_val
     return finish(chart.properties(width="container", height=alt.Step(step)), title)
 
 
-LENS_CELL_WIDTH = 88  # one position's column: a token and its probability ("␣capital 100%") fit in it
+LENS_CELL_WIDTH = 84  # one position's column: a token and its probability ("␣capital 100%") fit in it
 
 MODEL_VIEW_CELL = 48  # one head's small square, in pixels: nine heads in a row fit a 1024-pixel screen
 

@@ -19,8 +19,14 @@ from ui.server.warm_up import umap_ready
 def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) -> None:
     """The cosine between every two occurrences at the chosen layer (context.tables.pairwise_table)."""
     st.subheader(f"Cosine between occurrences at {layer}")
-    chart = cached_chart(charts.occurrence_cosine_chart, pairwise, show_values=show_values)
-    show_chart(chart, "context_cosines", "cx_cos")
+    show_wide_and_narrow(  # on a phone without the numbers, which would overlap in cells that small
+        charts.occurrence_cosine_chart,
+        pairwise,
+        show_values=show_values,
+        filename="context_cosines",
+        key="cx_cos",
+        narrow={"show_values": False, "compact": True},
+    )
     st.caption(
         "Colours run from -1 to 1 on every model and layer, as for every cosine in this app, so "
         "equal numbers get equal colours; on a causal LM most cells are dark because its cosines "

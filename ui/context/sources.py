@@ -13,7 +13,7 @@ import streamlit as st
 from geometry.charts import context as charts
 from geometry.context import attention as context_attention
 from geometry.context import occurrences as context
-from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
+from ui.page.charts import show_wide_and_narrow
 from ui.page.layout import download_table, explain
 
 HEAD_VIEWS = ["heads averaged, every layer", "every head, one layer"]
@@ -71,8 +71,15 @@ def occurrence_column(column: context_attention.AttentionColumn, key: str) -> No
     """One occurrence: its tokens (the word in bold), its attention chart and the words it reads most."""
     tokens = [f"**{t}**" if i in column.positions else t for i, t in enumerate(column.tokens)]
     st.markdown(f"**{column.label}**: {' '.join(tokens)}")
-    chart = cached_chart(charts.word_attention_chart, column.frame, *column.axes, show_values=column.numbers)
-    show_chart(chart, f"context_attention_{key}", key)
+    show_wide_and_narrow(  # on a phone the tokens' names stand upright and the cells lose their numbers
+        charts.word_attention_chart,
+        column.frame,
+        *column.axes,
+        show_values=column.numbers,
+        filename=f"context_attention_{key}",
+        key=key,
+        narrow={"show_values": False, "label_angle": -90},
+    )
     st.caption(strongest_sentence(column))
 
 

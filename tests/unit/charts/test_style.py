@@ -203,7 +203,14 @@ def test_finish_gives_what_altairs_configure_methods_give():
             **text,
         )
         .configure_axisBand(labelFlush=False)
-        .configure_legend(labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE, **text)
+        .configure_legend(
+            labelFontSize=charts.FONT_SIZE,
+            titleFontSize=charts.FONT_SIZE,
+            columns=1,
+            labelLimit=charts.LABEL_LIMIT,
+            titleLimit=charts.LABEL_LIMIT,
+            **text,
+        )
         .configure_title(
             fontSize=charts.FONT_SIZE + 2, color=charts.TITLE_COLOUR, subtitleColor=charts.TEXT_COLOUR
         )
