@@ -8,8 +8,8 @@ key moment on the first screen, without scrolling; on the phone the worked sum's
 logit lens's last position (where the answer is) are read without swiping.
 
 Screenshots land in ``test-artifacts/screenshots/flow/``; ``SAVE_DOCS_SCREENSHOTS=1`` also writes
-the README's phone pictures to ``docs/screenshots/``. ``E2E_APP_URL`` points the tests at a server
-already running (an older checkout, to see them fail there).
+the README's phone pictures (one screen each) to ``docs/screenshots/``. ``E2E_APP_URL`` points the
+tests at a server already running (an older checkout, to see them fail there).
 """
 
 from __future__ import annotations
@@ -46,7 +46,11 @@ LAPTOP = {"viewport": {"width": 1440, "height": 900}}
 DEVICES = {"phone": PHONE, "projector": PROJECTOR, "laptop": LAPTOP}  # the projector in presenter mode
 PROMPT = "The capital of France is"  # the lesson's prompt on every tab of Inside the model
 FLOW = SCREENSHOTS / "flow"
-DOCS_PHONE_VIEWS = ("dot-products-by-hand", "trace-attention")  # the README's phone pictures
+# The README's phone pictures: a view, scrolled to its heading, as one phone screen.
+DOCS_PHONE_VIEWS = {
+    "dot-products-by-hand": "One pair, step by step",
+    "trace-whole-model": "The logit lens over the whole prompt",
+}
 
 LESSONS = {lesson.url_path: lesson for lesson in [journey.HOME, *journey.LESSONS]}
 VIEWS: dict[str, tuple[str, dict[str, str]]] = {
@@ -179,10 +183,13 @@ def test_nothing_scrolls_sideways_and_every_chart_fits(view, device, app_url, br
     context, page = open_on(browser, device, view_url(app_url, path, query, presenter=device == "projector"))
     try:
         assert_healthy(page)
-        screenshot = FLOW / f"{device}-{view}.png"
-        full_page_screenshot(page, screenshot)
+        full_page_screenshot(page, FLOW / f"{device}-{view}.png")
         if os.environ.get("SAVE_DOCS_SCREENSHOTS") == "1" and device == "phone" and view in DOCS_PHONE_VIEWS:
-            save_docs_copy(screenshot, DOCS_SCREENSHOTS / f"phone-{view}.png")
+            page.get_by_role("heading", name=DOCS_PHONE_VIEWS[view]).scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            screen = FLOW / f"phone-{view}-screen.png"
+            page.screenshot(path=str(screen))
+            save_docs_copy(screen, DOCS_SCREENSHOTS / f"phone-{view}.png")
         assert page.evaluate(SIDEWAYS) <= 1, "the page scrolls sideways"
         assert page.evaluate(WIDE_CHARTS) == [], "charts wider than their column, with no frame and hint"
     finally:
