@@ -19,7 +19,7 @@ ROLE_COLOURS = {
     "search match": "#CC79A7",
 }
 
-MAP_LABEL_PX = 11  # word labels on the maps (projection.label_room spaces them at this size)
+MAP_LABEL_PX = 11  # word labels on the maps (projection.maps.label_places spaces them at this size)
 
 CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many points draw faster on a canvas than as SVG
 

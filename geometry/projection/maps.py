@@ -118,24 +118,6 @@ def label_places(
     return sides
 
 
-def label_room(
-    words: Sequence[str],
-    x: np.ndarray,
-    y: np.ndarray,
-    width_px: float = 800,
-    height_px: float = 520,
-    font_px: float = 13,
-    first: Sequence[int] = (),
-) -> np.ndarray:
-    """Which points get a written label on a map, (n,) bool: :func:`label_places` is not "".
-
-    >>> x, y = np.array([0.0, 0.001, 1.0]), np.array([0.0, 0.0, 1.0])
-    >>> label_room(["king", "queen", "apple"], x, y).tolist()
-    [True, True, True]
-    """
-    return label_places(words, x, y, width_px, height_px, font_px, first) != ""
-
-
 def neighbour_roles(comparison: pd.DataFrame, index: int, n: int) -> list[str]:
     """Roles for highlighting one word's neighbours on the map (see :func:`neighbour_comparison`).
 

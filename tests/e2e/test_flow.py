@@ -14,8 +14,10 @@ tests at a server already running (an older checkout, to see them fail there).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -68,15 +70,19 @@ def view_url(app_url: str, path: str, query: dict[str, str], presenter: bool = F
     return page_url(app_url, LESSONS[path]) + ("?" + urllib.parse.urlencode(settings) if settings else "")
 
 
-def open_on(browser, device: str, url: str):
+@contextlib.contextmanager
+def opened_on(browser, device: str, url: str) -> Iterator[object]:
     """A fresh browser context on ``device``, the page opened, settled and its charts drawn."""
     context = browser.new_context(**DEVICES[device])
-    page = context.new_page()
-    page.goto(url, wait_until="commit")
-    settle(page)
-    page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=200)
-    page.wait_for_timeout(1_000)  # Vega sizes a chart to its column once drawn
-    return context, page
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        settle(page)
+        page.wait_for_function(CHARTS_DRAWN, timeout=60_000, polling=200)
+        page.wait_for_timeout(1_000)  # Vega sizes a chart to its column once drawn
+        yield page
+    finally:
+        context.close()
 
 
 # --------------------------------------------------------------------------- in the page
@@ -180,8 +186,7 @@ def assert_on_first_screen(page, moment: Moment, what: str) -> None:
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_nothing_scrolls_sideways_and_every_chart_fits(view, device, app_url, browser):
     path, query = VIEWS[view]
-    context, page = open_on(browser, device, view_url(app_url, path, query, presenter=device == "projector"))
-    try:
+    with opened_on(browser, device, view_url(app_url, path, query, presenter=device == "projector")) as page:
         assert_healthy(page)
         full_page_screenshot(page, FLOW / f"{device}-{view}.png")
         if os.environ.get("SAVE_DOCS_SCREENSHOTS") == "1" and device == "phone" and view in DOCS_PHONE_VIEWS:
@@ -192,8 +197,6 @@ def test_nothing_scrolls_sideways_and_every_chart_fits(view, device, app_url, br
             save_docs_copy(screen, DOCS_SCREENSHOTS / f"phone-{view}.png")
         assert page.evaluate(SIDEWAYS) <= 1, "the page scrolls sideways"
         assert page.evaluate(WIDE_CHARTS) == [], "charts wider than their column, with no frame and hint"
-    finally:
-        context.close()
 
 
 def test_every_journey_step_has_a_key_moment():
@@ -202,23 +205,17 @@ def test_every_journey_step_has_a_key_moment():
 
 @pytest.mark.parametrize("step", journey.JOURNEY, ids=[step.name for step in journey.JOURNEY])
 def test_each_journey_step_opens_on_its_key_moment_on_the_projector(step, app_url, browser):
-    context, page = open_on(browser, "projector", view_url(app_url, step.lesson, step.query, presenter=True))
-    try:
+    with opened_on(browser, "projector", view_url(app_url, step.lesson, step.query, presenter=True)) as page:
         page.screenshot(path=str(FLOW / f"journey-{step.name.replace(' ', '-')}.png"))
         assert_on_first_screen(page, KEY_MOMENTS[step.name], step.name)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("moment", list(PARIS_MOMENTS))
 def test_the_answer_is_on_the_first_screen_of_its_tab(moment, app_url, browser):
     tab = moment.split(",")[0]
     url = view_url(app_url, "trace", {"tr_tab": tab, "tr_prompt": PROMPT}, presenter=True)
-    context, page = open_on(browser, "projector", url)
-    try:
+    with opened_on(browser, "projector", url) as page:
         assert_on_first_screen(page, PARIS_MOMENTS[moment], moment)
-    finally:
-        context.close()
 
 
 # On a phone: how far an element lies out of sight sideways, against the part of the screen it can
@@ -243,21 +240,15 @@ def out_of_sight(page, locator, what: str) -> int:
 
 
 def test_on_a_phone_the_worked_sum_shows_its_total(app_url, browser):
-    context, page = open_on(browser, "phone", view_url(app_url, "dot-products", {"dp_source": "hand-made"}))
-    try:
+    with opened_on(browser, "phone", view_url(app_url, "dot-products", {"dp_source": "hand-made"})) as page:
         total = page.locator(".katex-display .katex-html .mord", has_text="128")
         past = out_of_sight(page, total, "the worked sum's total")
         assert past <= 1, f"'= 128' is {past} px out of sight"
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_logit_lens_opens_on_the_last_position(app_url, browser):
     url = view_url(app_url, "trace", {"tr_tab": "Whole model", "tr_prompt": PROMPT})
-    context, page = open_on(browser, "phone", url)
-    try:
+    with opened_on(browser, "phone", url) as page:
         last = page.locator("[data-testid='stVegaLiteChart'] svg .role-axis-label text", has_text="4 ␣is")
         past = out_of_sight(page, last, "the lens grid's last position")
         assert past <= 1, f"the last position (where the answer is) is {past} px out of sight"
-    finally:
-        context.close()

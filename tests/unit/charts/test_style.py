@@ -160,7 +160,6 @@ def test_map_labels_leave_out_what_would_overlap():
     x, y = np.array([0.0, 0.001, 0.002, 0.003, 0.004, 1.0]), np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
     sides = pj.label_places(words, x, y, first=[4])
     assert sides.tolist() == ["left", "above", "below", "", "right", "right"]  # "earl" placed first
-    assert pj.label_room(words, x, y, first=[4]).tolist() == [True, True, True, False, True, True]
     frame = pj.projection_frame(words, ["royal"] * 6, np.stack([x, y], axis=1))
     frame = frame.assign(labelled=sides != "", label_side=sides)
     spec = projections_charts.projection_chart(frame).to_dict()
