@@ -14,13 +14,8 @@ import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
 from ui.page.links import link_opened, say_unused_url_settings, url_settings  # noqa: E402
-from ui.page.settings import (  # noqa: E402
-    CLASSROOM_KEY,
-    PAGE_STYLE,
-    PRESENTER_KEY,
-    PRESENTER_STYLE,
-    presenter_mode,
-)
+from ui.page.settings import CLASSROOM_KEY, PRESENTER_KEY, presenter_mode  # noqa: E402
+from ui.page.style import PAGE_STYLE, PRESENTER_STYLE  # noqa: E402
 from ui.server.altair_speed import speed_up_altair  # noqa: E402
 from ui.server.warm_up import start_background_warm_up  # noqa: E402
 

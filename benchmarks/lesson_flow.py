@@ -220,7 +220,7 @@ SETTLED = """() => {
 }"""
 CHARTS_DRAWN = """() => Array.from(document.querySelectorAll(
   "[data-testid='stVegaLiteChart'], [data-testid='stGraphVizChart'], [data-testid='stPlotlyChart']"
-)).every((chart) => chart.querySelector("canvas, svg"))"""
+)).every((chart) => chart.querySelector("canvas, svg") || chart.getBoundingClientRect().width === 0)"""
 # Counts finished script runs from now on: an action is done once a run it started has finished.
 WATCH_RUNS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
@@ -348,8 +348,14 @@ WIDE_CHARTS = """() => {
       const r = drawn.getBoundingClientRect();
       if (r.width > 20) { width = Math.max(width, r.width); right = Math.max(right, r.right); }
     }
-    if (width > column.width + 1 || right > column.right + 1)
-      wide.push(`${chart.dataset.testid} ${Math.round(width)} px in ${Math.round(column.width)}`);
+    if (width <= column.width + 1 && right <= column.right + 1) continue;
+    // a chart may scroll inside a frame of its own, under a hint (ui/page/frames.scrolling_frame)
+    const frame = chart.closest("[class*='st-key-scroll_end_'], [class*='st-key-scroll_start_']");
+    const name = frame && frame.className.match(/st-key-scroll_(?:end|start)_(\\S+)/)[1];
+    const hint = name && document.querySelector(`.st-key-scroll_hint_${name}`);
+    const framed = Boolean(hint && hint.getBoundingClientRect().height > 0);
+    wide.push(`${chart.dataset.testid} ${Math.round(width)} px in ${Math.round(column.width)}`
+      + (framed ? " (in a scrolling frame with a hint)" : ""));
   }
   return wide;
 }"""
@@ -612,7 +618,9 @@ def phone(browser, app: App) -> Rows:
                 sideways, wide = page.evaluate(SIDEWAYS), page.evaluate(WIDE_CHARTS)
             if wide:
                 app.notes.append(f"phone {name}: wider than their column: {'; '.join(wide)}")
-            return f"{sideways} px, {len(wide)} wide"
+            framed = sum("scrolling frame" in chart for chart in wide)
+            inside = f" ({framed} in a scrolling frame)" if framed else ""
+            return f"{sideways} px, {len(wide) - framed} wide{inside}"
 
         rows[f"phone {name}: sideways scroll, charts wider than their column"] = attempt(app, name, measure)
     for answer in PHONE_ANSWERS:

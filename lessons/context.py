@@ -9,6 +9,7 @@ from geometry.context.tables import dimension_table, layer_table, pairwise_table
 from ui.cache import context as cache
 from ui.context import explanation, inputs, layers, occurrences, sources
 from ui.models import get_model, model_source_caption
+from ui.page.frames import title_and_intro
 from ui.page.layout import checked, friendly_errors, glossary
 
 TERMS = (
@@ -32,11 +33,11 @@ TERMS = (
     "UMAP",
 )
 
-st.title("Words in context")
-st.markdown(
+title_and_intro(
+    "Words in context",
     "A static embedding gives a word **one vector**, whatever the sentence. Each layer of a "
     "transformer then rewrites that vector using the words around it. Follow one ambiguous word "
-    "through many sentences and watch its vectors spread out, and group by meaning, layer by layer."
+    "through many sentences and watch its vectors spread out, and group by meaning, layer by layer.",
 )
 
 # ---------------------------------------------------------------- inputs
@@ -59,13 +60,13 @@ with friendly_errors("cx_sentences"):
     labels = tuple(sense for sense, _ in pairs)
     sentences = tuple(sentence for _, sentence in pairs)
     occ = cache.occurrences(lm, sentences, word).with_senses(labels)
-    occurrences.occurrence_notes(occ)
     view = inputs.view_ui(names, lm.name)
 
     # ------------------------------------------------------------ the chosen layer
     vectors = standardise(occ.vectors, reference) if view.standardised else occ.vectors  # (n, L+2, d)
     table = layer_table(occ, reference, view.standardised)
-    occurrences.layer_metrics(table.iloc[view.index])
+    occurrences.layer_metrics(table.iloc[view.index])  # the layer's key numbers first
+    occurrences.occurrence_notes(occ)
     # One above the other: side by side, a 15 × 15 matrix gets half a 1024-pixel screen and 7-pixel numbers.
     pairwise = pairwise_table(occ, vectors[:, view.index])
     layers.cosine_matrix_view(pairwise, view.layer, view.values and len(occ.labels) <= 24)

@@ -9,7 +9,9 @@ from geometry.words.tokens import MAX_WORD_CHARS
 from ui.cache import vectors as cache
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
-from ui.page.layout import box_message, checked, friendly_errors, glossary
+from ui.page.frames import title_and_intro
+from ui.page.layout import box_message, checked, friendly_errors, glossary, more_controls
+from ui.page.settings import presenter_mode
 
 TERMS = (
     "vector",
@@ -26,16 +28,18 @@ TERMS = (
     "analogy",
 )
 
-st.title("Dot products")
-st.markdown(
+title_and_intro(
+    "Dot products",
     "A model stores every token as a **vector**, a long list of numbers. To ask how related two tokens "
     "are, it multiplies their matching numbers and adds the results: the **dot product**. Large and "
     "positive means the vectors point the same way. Try it with three numbers by hand, then with the "
-    "real vectors of two models."
+    "real vectors of two models.",
 )
 
 # ---------------------------------------------------------------- inputs
-preset_box = st.container()  # the lesson preset and its caption, drawn once the boxes hold their text
+# The preset, the model and the measure (folded away on a projector), then the kind of vectors.
+header = more_controls("Preset, model and measure")
+preset_box = header.container()  # the lesson preset and its caption, drawn once the boxes hold their text
 source = st.radio(
     "Vectors",
     list(presets.SOURCES),
@@ -46,14 +50,14 @@ source = st.radio(
 )
 by_hand = source == "hand-made"
 presets.initial_text()  # the boxes' first contents (a URL, a preset or the user may replace them)
-model_name = st.selectbox(
+model_name = header.selectbox(
     "Model for static vectors, neighbours and analogies",
     [ENCODER_NAME, *CAUSAL_LM_CHOICES],
     key="dp_model",
     bind="query-params",
     help="Sentence vectors always come from the encoder (all-MiniLM-L6-v2).",
 )
-metric = st.segmented_control(
+metric = header.segmented_control(
     "Compare with",
     similarity.METRICS,
     format_func=similarity.METRIC_NAMES.get,
@@ -62,7 +66,8 @@ metric = st.segmented_control(
     key="dp_metric",
     bind="query-params",
 )
-standardise, k = controls.secondary_controls(by_hand)
+with header:
+    standardise, k = controls.secondary_controls(by_hand, folded=not presenter_mode())
 
 # ---------------------------------------------------------------- the list's vectors
 names: list[str] = []
@@ -99,7 +104,8 @@ else:
     list_lm = get_model(model_name if source == "static" else ENCODER_NAME)
     if list_lm is None:
         st.stop()
-    model_source_caption(list_lm)
+    with header:  # beside the model picker (folded on a projector)
+        model_source_caption(list_lm)
     with friendly_errors("dp_words"):
         parsed = wordlists.parse_word_list(text)
         for notice in parsed.notices:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from geometry.models.loading import model_sources
 from ui import journey
+from ui.page.frames import wide_and_narrow
 
 st.title("Semantic Geometry Explorer")
 st.markdown(
@@ -13,7 +14,11 @@ st.markdown(
     "it becomes a vector to the moment the model picks the next token."
 )
 
-st.graphviz_chart(journey.journey_graph([step.name for step in journey.JOURNEY[:-1]]), width="stretch")
+# Two rows on a projector or a laptop, two boxes a row on a phone (the browser shows the one that fits).
+names = [step.name for step in journey.JOURNEY[:-1]]
+wide, narrow = wide_and_narrow("journey")
+wide.graphviz_chart(journey.journey_graph(names), width="stretch")
+narrow.graphviz_chart(journey.journey_graph(names, per_row=2, font_size=24), width="stretch")
 
 lessons = {lesson.url_path: lesson for lesson in journey.LESSONS}
 st.subheader("The journey, step by step")

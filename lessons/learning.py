@@ -8,7 +8,9 @@ from geometry.learning.training import loss_table, movement_table, neighbour_com
 from ui.cache import learning as cache
 from ui.learning import cost, gradients, loss, presets, training
 from ui.models import causal_lm_picker, get_model, model_source_caption
-from ui.page.layout import friendly_errors, glossary
+from ui.page.frames import title_and_intro
+from ui.page.layout import friendly_errors, glossary, more_controls
+from ui.page.settings import presenter_mode
 
 TERMS = (
     "loss",
@@ -27,27 +29,29 @@ TERMS = (
     "multiply-add",
 )
 
-st.title("Learning: how gradients move the vectors")
-st.markdown(
+title_and_intro(
+    "Learning: how gradients move the vectors",
     "Every vector on the other pages was once random. Training read text, measured how badly the "
     "model predicted each next token, and nudged the numbers against that error. Here you make "
-    "one such nudge, then a few, on a real model, and watch which rows of the embedding matrix move."
+    "one such nudge, then a few, on a real model, and watch which rows of the embedding matrix move.",
 )
 
 # ---------------------------------------------------------------- inputs
-model_name = causal_lm_picker("ln_model")
-lm = get_model(model_name)
+header = more_controls("Model and lesson preset")  # folded away on a projector
+with header:
+    model_name = causal_lm_picker("ln_model")
+lm = get_model(model_name)  # its progress and any error stay in view
 if lm is None:
     st.stop()
-model_source_caption(lm)
-
-st.selectbox(
-    "Lesson preset",
-    list(presets.PRESETS),
-    key="ln_preset",
-    bind="query-params",
-    on_change=presets.apply_preset,
-)
+with header:
+    model_source_caption(lm)
+    st.selectbox(
+        "Lesson preset",
+        list(presets.PRESETS),
+        key="ln_preset",
+        bind="query-params",
+        on_change=presets.apply_preset,
+    )
 st.session_state.setdefault("ln_text", presets.PRESETS[st.session_state.ln_preset])  # a preset may rewrite it
 text = st.text_area(
     "Training text", key="ln_text", bind="query-params", on_change=presets.mark_custom, height=80
@@ -56,6 +60,9 @@ st.caption(
     f"At most {MAX_TEXT_CHARS} characters and {MAX_TEXT_TOKENS} tokens, "
     f"at least {MIN_TEXT_TOKENS} tokens. The model is never changed: training works on a copy."
 )
+
+# On a projector the private copy comes first: switching training on is the lesson's key moment.
+private_copy = st.container() if presenter_mode() else None
 
 # ---------------------------------------------------------------- 1 and 2: one backward pass
 st.header("1. The loss: how surprised was the model?")
@@ -67,17 +74,18 @@ if tables is not None:
     gradients.gradient_section(lm.name, tables)
 
 # ---------------------------------------------------------------- 3: training a private copy
-settings = training.training_ui()
-if settings.train and tables is not None:
-    with friendly_errors():
-        run = cache.training_run(lm, text, settings.steps, settings.lr, settings.optimizer)
-        curve = loss_table(run)
-        training.losses_view(curve)
-        training.shifts_view(run, shift_histogram(run))
-        zoom = training.zoom_ui()
-        training.movement_view(movement_table(run, zoom), zoom, lm.d_model)
-        token_id = training.token_ui(run)
-        training.neighbours_view(run, neighbour_comparison(run, token_id), curve)
+with private_copy or st.container():
+    settings = training.training_ui()
+    if settings.train and tables is not None:
+        with friendly_errors():
+            run = cache.training_run(lm, text, settings.steps, settings.lr, settings.optimizer)
+            curve = loss_table(run)
+            training.losses_view(curve)
+            training.shifts_view(run, shift_histogram(run))
+            zoom = training.zoom_ui()
+            training.movement_view(movement_table(run, zoom), zoom, lm.d_model)
+            token_id = training.token_ui(run)
+            training.neighbours_view(run, neighbour_comparison(run, token_id), curve)
 
 # ---------------------------------------------------------------- 4: the cost
 n_tokens = len(tables.positions) if tables is not None else MAX_TEXT_TOKENS

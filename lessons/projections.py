@@ -9,7 +9,9 @@ from geometry.projection.methods import METHOD_NAMES
 from geometry.words import wordsets as ws
 from ui.cache import projections as cache
 from ui.models import get_model, model_source_caption
-from ui.page.layout import explain, friendly_errors, glossary
+from ui.page.frames import title_and_intro
+from ui.page.layout import explain, friendly_errors, glossary, more_controls
+from ui.page.settings import presenter_mode
 from ui.projections import controls, maps, neighbours, stability, upload, words
 
 TERMS = (
@@ -58,30 +60,36 @@ def footer() -> None:
     glossary(*TERMS)
 
 
-st.title("Projections: a flat map of meaning")
-st.markdown(
+title_and_intro(
+    "Projections: a flat map of meaning",
     "Word vectors live in hundreds of dimensions. To look at them we squash them onto a page, and "
     "every squash keeps some things and bends others. Map a set of words, then check the map: which "
-    "neighbours are real, and which only look close?"
+    "neighbours are real, and which only look close?",
 )
 
 # ---------------------------------------------------------------- inputs
-settings = controls.settings_ui()
-many, uploaded, word_set, size = settings.view == controls.VOCABULARY, None, None, None
-if settings.view == controls.UPLOAD:
-    uploaded = upload.upload_ui()
-elif many:
-    size = controls.vocabulary_size_ui()
-else:
-    word_set = words.word_set_ui()
-axes = words.axes_ui() if settings.method == "custom" else None
+INPUTS = "What to map: model, method and words"
+header = more_controls(INPUTS)  # folded away on a projector, where the map is the lesson
+with header:
+    settings = controls.settings_ui(folded=not presenter_mode())
+    many, uploaded, word_set, size = settings.view == controls.VOCABULARY, None, None, None
+    if settings.view == controls.UPLOAD:
+        uploaded = upload.upload_ui()
+    elif many:
+        size = controls.vocabulary_size_ui()
+    else:
+        word_set = words.word_set_ui()
+    axes = words.axes_ui() if settings.method == "custom" else None
 lm = None if settings.view == controls.UPLOAD else get_model(settings.model_name)
 ready = uploaded is not None if settings.view == controls.UPLOAD else lm is not None and (many or word_set)
 if not ready or (settings.method == "custom" and axes is None):
+    if presenter_mode():
+        st.info(f"The map needs its inputs: open “{INPUTS}” above.", icon="👆")
     footer()
     st.stop()
 if lm is not None:
-    model_source_caption(lm)
+    with header:
+        model_source_caption(lm)
 
 # ---------------------------------------------------------------- the vectors and their map
 vectors = result = directions = None
@@ -94,10 +102,11 @@ with friendly_errors():
         st.caption(f"{len(word_set):,} whole-word tokens with their static vectors (embedding rows).")
     else:
         word_set = ws.known_words(lm, word_set)
-        words.skipped_notice(word_set, settings.kind)
+        with header:  # beside the words they are about
+            words.skipped_notice(word_set, settings.kind)
         source = (lm.name, settings.kind, word_set.words)
         vectors = cache.word_set_vectors(lm, settings.kind, word_set.words)
-        st.caption(f"{len(word_set)} words, {settings.kind} vectors of {vectors.shape[1]} dimensions.")
+        header.caption(f"{len(word_set)} words, {settings.kind} vectors of {vectors.shape[1]} dimensions.")
     metric = dict(settings.params)["metric"]
     if settings.method == "custom":
         missing = axis_words_missing(axes, word_set.words)  # looked up in the model
@@ -139,7 +148,7 @@ frame = projection_frame(names, word_set.categories, result.coords, roles)
 st.subheader(f"{METHOD_NAMES[settings.method]} map, {settings.dims}D")
 if directions is not None:
     maps.axes_view(directions, axes)
-maps.map_view(frame, result, settings, many)
+maps.map_view(frame, result, settings, many, words.asked_words())
 trust = None
 if result.trust is None and len(names) > cache.STABILITY_MAX_POINTS:  # the map first, then its score
     trust = cache.trust(source, settings.method, settings.dims, settings.seed, settings.params,

@@ -5,6 +5,7 @@ import streamlit as st
 from geometry.models.catalogue import TRACE_CHOICES
 from ui.cache.trace import load_trace
 from ui.models import causal_lm_picker, get_model, model_source_caption
+from ui.page.frames import title_and_intro
 from ui.page.layout import explain, glossary
 from ui.page.settings import presenter_mode
 from ui.trace.notices import encoder_notice, needs_logits_notice, prompt_notices
@@ -77,11 +78,11 @@ def footer(predicts_tokens: bool = True) -> None:
     glossary(*TERMS)
 
 
-st.title("Inside the model")
-st.markdown(
+title_and_intro(
+    "Inside the model",
     "Follow one prompt through a real language model: its tokens, the dot products of attention in "
     "every head, the residual vector layer by layer, and the probabilities of the next token (or, in "
-    "the sentence encoder, the vectors it makes). Pick a tab to look at one step at a time."
+    "the sentence encoder, the vectors it makes). Pick a tab to look at one step at a time.",
 )
 
 # Inputs: the model and the prompt (folded into one line on a projector).

@@ -90,22 +90,29 @@ JOURNEY: list[Step] = [
 ]
 
 
-def journey_graph(steps: list[str]) -> str:
-    """The home page's diagram of a token's journey, in Graphviz DOT: the steps as boxes in two rows
-    (a single row of ten is drawn so small that a projector loses it), the last step looping back
-    to the first ("appended, repeat"). Kept beside JOURNEY, with no chart library, so the home
-    page, the first one a visitor waits for, imports none.
+def journey_graph(steps: list[str], per_row: int | None = None, font_size: int = 18) -> str:
+    """The home page's diagram of a token's journey, in Graphviz DOT: the steps as boxes in rows
+    (two rows by default: a single row of ten is drawn so small that a projector loses it; two
+    boxes a row, in larger type, for a phone), the last step looping back to the first ("appended,
+    repeat"). Kept
+    beside JOURNEY, with no chart library, so the home page, the first one a visitor waits for,
+    imports none.
 
     >>> journey_graph(["a", "b", "c"]).count("->")  # a -> b, a -> c (hidden), b -> c, c -> a
     4
+    >>> journey_graph(["a", "b", "c", "d", "e"], per_row=2).count("rank=same")
+    3
     """
-    half = (len(steps) + 1) // 2
-    rows = [steps[:half], steps[half:]]
+    per_row = per_row or (len(steps) + 1) // 2
+    rows = [steps[i : i + per_row] for i in range(0, len(steps), per_row)]
     ranks = " ".join("{rank=same; " + " -> ".join(f'"{step}"' for step in row) + "}" for row in rows)
+    links = " ".join(
+        f'"{upper[0]}" -> "{lower[0]}" [style=invis]; "{upper[-1]}" -> "{lower[0]}" [constraint=false];'
+        for upper, lower in zip(rows, rows[1:], strict=False)
+    )
     return (
         "digraph { rankdir=TB; bgcolor=transparent; nodesep=0.25; ranksep=0.45; node [shape=box "
-        'style="rounded,filled" fillcolor="#DCEBF7" fontname="Helvetica" fontsize=18]; '
-        f'{ranks} "{rows[0][0]}" -> "{rows[1][0]}" [style=invis]; '
-        f'"{rows[0][-1]}" -> "{rows[1][0]}" [constraint=false]; '
+        f'style="rounded,filled" fillcolor="#DCEBF7" fontname="Helvetica" fontsize={font_size}]; '
+        f"{ranks} {links} "
         f'"{steps[-1]}" -> "{steps[0]}" [label=" appended, repeat" style=dashed constraint=false]; }}'
     )

@@ -18,7 +18,8 @@ from ui.cache import availability
 
 
 def get_model(name: str) -> LoadedModel | None:
-    """The model, loaded once per server behind a progress box; None (with a message) if absent.
+    """The model, loaded once per server behind a progress box (gone once it is ready); None (with
+    a message) if absent.
 
     Pages that get None stop drawing the parts that need the model; other pages keep working.
     The reason a model is unavailable is shown on the page, not folded inside the progress box.
@@ -33,17 +34,17 @@ def get_model(name: str) -> LoadedModel | None:
     label = f"Loading {name}…"
     if loading.needs_unpacking(name):
         label = f"Unpacking {name}'s weights: once on this machine, about 30 seconds…"
-    with st.status(label, expanded=False) as status:
+    box = st.empty()  # the progress box goes once the model is ready: the page starts higher
+    with box.status(label, expanded=False) as status:
         try:
             model = loading.load_model(name)
         except (ModelUnavailable, loading.IntegrityError) as error:
             status.update(label=f"{name} is not available", state="error")
             failure = error
-        else:
-            status.update(label=f"{name} ready ({model.source})", state="complete")
     if failure is not None:
         st.error(str(failure), icon="🔌")
         return None
+    box.empty()
     st.session_state.setdefault("_models_ready", set()).add(name)
     return model
 

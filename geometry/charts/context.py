@@ -28,19 +28,22 @@ CONTEXT_MEASURES = {  # measure name -> (colour, dash) for the across-layer curv
 }
 
 
-def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = True) -> alt.Chart:
+def occurrence_cosine_chart(
+    df, title: str | None = None, show_values: bool = True, compact: bool = False
+) -> alt.Chart:
     """Cosine between every pair of occurrences at one layer, rows and columns grouped by sense.
+    ``compact`` (a phone): columns named by their occurrence alone ("S3"), the colour key below.
 
     Columns: row_name, column_name, row_order, column_order, cosine, row_sense, column_sense,
     row_text, column_text (see geometry.context.tables.pairwise_table).
     """
+    columns_axis = (
+        alt.Axis(labelAngle=-90, labelOverlap=False, labelExpr="split(datum.label, ' · ')[0]")
+        if compact
+        else alt.Axis(labelAngle=-45, labelOverlap=False)
+    )
     base = alt.Chart(df).encode(
-        x=alt.X(
-            "column_name:N",
-            sort=alt.EncodingSortField("column_order"),
-            title=None,
-            axis=alt.Axis(labelAngle=-45, labelOverlap=False),
-        ),
+        x=alt.X("column_name:N", sort=alt.EncodingSortField("column_order"), title=None, axis=columns_axis),
         y=alt.Y(
             "row_name:N",
             sort=alt.EncodingSortField("row_order"),
@@ -57,7 +60,10 @@ def occurrence_cosine_chart(df, title: str | None = None, show_values: bool = Tr
     )
     # A fixed domain, -1 to 1 as for every cosine in the app: a scale fitted to the data (0.996 to
     # 1 on a causal LM) would draw two cells that both read 1.00 pale and dark.
-    cells = base.mark_rect().encode(color=alt.Color("cosine:Q", scale=zero_centred([-1, 1]), title="cosine"))
+    key = alt.Legend(orient="bottom" if compact else "right")
+    cells = base.mark_rect().encode(
+        color=alt.Color("cosine:Q", scale=zero_centred([-1, 1]), title="cosine", legend=key)
+    )
     chart = cells
     if show_values:
         text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
@@ -110,7 +116,7 @@ def layer_similarity_chart(df, layer_index: int | None = None) -> alt.Chart:
         "measure:N",
         scale=alt.Scale(domain=present, range=[CONTEXT_MEASURES[m][0] for m in present]),
         title=None,
-        legend=alt.Legend(orient="bottom", columns=3, symbolType="stroke", symbolStrokeWidth=3),
+        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3),
     )
     dash = alt.StrokeDash(
         "measure:N",
@@ -136,8 +142,10 @@ def layer_similarity_chart(df, layer_index: int | None = None) -> alt.Chart:
     return finish(chart.properties(width="container", height=380))
 
 
-def dimension_strip_chart(df) -> alt.Chart:
-    """The first components of each occurrence's vector, one panel per layer, value as colour.
+def dimension_strip_chart(df, columns: int = 2, width: int = 300, legend: str = "right") -> alt.Chart:
+    """The first components of each occurrence's vector, one panel per layer, value as colour;
+    ``columns`` panels a row (2: side by side; 1: one above the other, for a phone), each ``width``,
+    the colour keys at the ``legend`` side.
 
     Columns: occurrence, sense, order, layer, layer_index, dimension, value
     (see geometry.context.tables.dimension_table). Each panel has its own colour range.
@@ -153,7 +161,7 @@ def dimension_strip_chart(df) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(labelOverlap=False),
             ),
-            color=alt.Color("value:Q", scale=signed_scale(), title="value"),
+            color=alt.Color("value:Q", scale=signed_scale(), title="value", legend=alt.Legend(orient=legend)),
             tooltip=[
                 "occurrence:N",
                 "sense:N",
@@ -162,16 +170,19 @@ def dimension_strip_chart(df) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".3f"),
             ],
         )
-        .properties(width=360, height=alt.Step(16))
-        .facet(column=alt.Column("layer:N", sort=alt.EncodingSortField("layer_index"), title=None))
+        .properties(width=width, height=alt.Step(16))
+        .facet(
+            facet=alt.Facet("layer:N", sort=alt.EncodingSortField("layer_index"), title=None), columns=columns
+        )
         .resolve_scale(color="independent")
     )
     return finish(chart)
 
 
 def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index", title: str | None = None,
-                         show_values: bool = True) -> alt.Chart:  # fmt: skip
-    """One word's attention to every token of its sentence: rows (layers or heads) down, tokens across.
+                         show_values: bool = True, label_angle: int = -60) -> alt.Chart:  # fmt: skip
+    """One word's attention to every token of its sentence: rows (layers or heads) down, tokens across
+    (their names at ``label_angle``: -90 on a phone, where the cells are narrower than a word).
 
     Columns: key_label, key_position, probability, is_word, and ``row`` with its order column
     ``row_order`` (see geometry.context.OccurrenceContext). The word's own tokens are outlined.
@@ -181,7 +192,7 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
             "key_label:N",
             sort=alt.EncodingSortField("key_position"),
             title="token of the sentence (looked at)",
-            axis=alt.Axis(labelAngle=-60, labelOverlap=False),  # every token named, even in a half column
+            axis=alt.Axis(labelAngle=label_angle, labelOverlap=False),  # every token named
         ),
         y=alt.Y(
             f"{row}:N", sort=alt.EncodingSortField(row_order), title=None, axis=alt.Axis(labelOverlap=False)
@@ -205,21 +216,25 @@ def word_attention_chart(df, row: str = "layer", row_order: str = "layer_index",
 LAYER_AXIS = alt.Axis(labelAngle=-45)
 
 
-def sublayer_change_chart(df) -> alt.Chart:
-    """How far each layer's attention and MLP move a word's vector, one panel per occurrence.
+def sublayer_change_chart(df, columns: int = 2, width: int = 300) -> alt.Chart:
+    """How far each layer's attention and MLP move a word's vector, one panel per occurrence,
+    ``columns`` panels a row (1 for a phone), each ``width`` pixels wide.
 
     Columns: occurrence, layer, layer_index, sublayer ("attention" or "MLP"), change, output_norm,
     cosine (see geometry.transformer.readings.sublayer_changes).
     """
     bars = (
-        alt.Chart(df, width=320, height=240)
+        alt.Chart(df, width=width, height=240)
         .mark_bar()
         .encode(
             x=alt.X("layer:N", sort=alt.EncodingSortField("layer_index"), title=None, axis=LAYER_AXIS),
             xOffset=alt.XOffset("sublayer:N", sort=["attention", "MLP"]),
             y=alt.Y("change:Q", title="how far the vector moved (|after − before|)"),
             color=alt.Color(
-                "sublayer:N", scale=alt.Scale(domain=["attention", "MLP"], range=PALETTE[:2]), title=None
+                "sublayer:N",
+                scale=alt.Scale(domain=["attention", "MLP"], range=PALETTE[:2]),
+                title=None,
+                legend=alt.Legend(orient="top"),  # above the panels: no width taken beside them
             ),
             tooltip=[
                 "occurrence:N", "layer:N", "sublayer:N", alt.Tooltip("change:Q", format=".3f"),
@@ -228,4 +243,4 @@ def sublayer_change_chart(df) -> alt.Chart:
             ],
         )
     )  # fmt: skip
-    return finish(bars.facet(column=alt.Column("occurrence:N", title=None)))
+    return finish(bars.facet(facet=alt.Facet("occurrence:N", title=None), columns=columns))

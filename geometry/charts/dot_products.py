@@ -21,6 +21,7 @@ from geometry.charts.style import (
 AXIS_ROLE_COLOURS = {"axis start": PALETTE[5], "axis end": PALETTE[0], "word": "#000000"}
 
 STRIP_WIDTH = 420  # with its row labels, fits beside the open sidebar on a 1024-pixel screen
+STRIP_NARROW = 230  # with its row labels and the running sum's axis, fits a phone (356 px)
 
 
 def _pair_dimension_axis(show_labels: bool) -> alt.X:
@@ -31,8 +32,9 @@ def _pair_dimension_axis(show_labels: bool) -> alt.X:
     )
 
 
-def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
-    """A pair of vectors as strips: their components, the products and the running sum.
+def pair_strips_chart(df, show_values: bool = False, width: int = STRIP_WIDTH) -> alt.VConcatChart:
+    """A pair of vectors as strips: their components, the products and the running sum, ``width``
+    pixels wide (STRIP_NARROW for a phone).
 
     Columns: dimension, row, value, panel ("components", "products", "running sum"), as made by
     geometry.similarity.pair_strips. ``show_values`` writes each number in its cell (small vectors).
@@ -65,7 +67,7 @@ def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
                     ),
                 )
             )
-        strips.append(layer.properties(width=STRIP_WIDTH, height=alt.Step(34 if show_values else 22)))
+        strips.append(layer.properties(width=width, height=alt.Step(34 if show_values else 22)))
     running = (
         alt.Chart(df)
         .transform_filter(alt.datum.panel == "running sum")
@@ -79,7 +81,7 @@ def pair_strips_chart(df, show_values: bool = False) -> alt.VConcatChart:
             y=alt.Y("value:Q", title="running sum"),
             tooltip=tooltip,
         )
-        .properties(width=STRIP_WIDTH, height=140)
+        .properties(width=width, height=140)
     )
     chart = alt.vconcat(*strips, running).resolve_scale(color="independent")
     return finish(chart)

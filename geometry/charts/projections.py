@@ -19,7 +19,7 @@ ROLE_COLOURS = {
     "search match": "#CC79A7",
 }
 
-MAP_LABEL_PX = 11  # word labels on the maps (projection.label_room spaces them at this size)
+MAP_LABEL_PX = 11  # word labels on the maps (projection.maps.label_places spaces them at this size)
 
 CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many points draw faster on a canvas than as SVG
 
@@ -83,10 +83,9 @@ def _map_layers(
         plain = base.transform_filter(alt.datum.role == "")
         if "labelled" in df.columns:
             plain = plain.transform_filter(alt.datum.labelled)
-        layers.append(
-            plain.mark_text(align="left", dx=6, dy=-5, fontSize=MAP_LABEL_PX, color="#333333").encode(
-                *position, text="word:N", tooltip=tooltip
-            )
+        style = {"fontSize": MAP_LABEL_PX, "color": "#333333"}
+        layers += _side_labels(
+            df, plain, style, 6, 15, encode={"text": "word:N", "tooltip": tooltip}, at=position
         )
     highlighted = base.transform_filter(alt.datum.role != "")
     written = highlighted  # ringed words keep their ring; their label too only where it has room
@@ -100,18 +99,46 @@ def _map_layers(
             *position, color=alt.Color("role:N", scale=role_scale, legend=role_key), tooltip=role_tooltip
         )
     )
-    layers.append(
-        written.mark_text(align="left", dx=9, dy=-9, fontSize=MAP_LABEL_PX + 2, fontWeight="bold").encode(
-            *position,
-            text="word:N",
-            color=alt.Color("role:N", scale=role_scale, legend=None),
-            tooltip=role_tooltip,
-        )
-    )
+    bold = {"fontSize": MAP_LABEL_PX + 2, "fontWeight": "bold"}
+    encode = {
+        "text": "word:N",
+        "color": alt.Color("role:N", scale=role_scale, legend=None),
+        "tooltip": role_tooltip,
+    }
+    layers += _side_labels(df, written, bold, 9, 18, encode=encode, at=position)
     # the zoom goes on the first layer before layering, as LayerChart.add_params would put it, without
     # its two deep copies of every layer (a third of a map's building time under a class)
     layers[0] = layers[0].add_params(alt.selection_interval(bind="scales", name=f"zoom_{x}{y}"))
     return layered(*layers).resolve_scale(color="independent", shape="independent")
+
+
+# How a label sits on each side of its point (geometry.projection.maps.label_places chose the side).
+_SIDE_MARKS = {
+    "right": ("left", 1, 0),
+    "left": ("right", -1, 0),
+    "above": ("center", 0, -1),
+    "below": ("center", 0, 1),
+}
+
+
+def _side_labels(
+    df, chart: alt.Chart, style: dict, side_gap: int, row_gap: int, encode: dict, at: list
+) -> list:
+    """Text layers for the labels of ``chart``'s rows, one per side of the point (the frame's
+    ``label_side`` column; to the right when it has none): ``side_gap`` pixels beside the point,
+    ``row_gap`` above or below it."""
+    if "label_side" not in df.columns:
+        return [chart.mark_text(align="left", dx=side_gap, dy=-side_gap + 1, **style).encode(*at, **encode)]
+    layers = []
+    for side in dict.fromkeys(df["label_side"]):
+        if side not in _SIDE_MARKS:
+            continue  # "": no label
+        align, across, down = _SIDE_MARKS[side]
+        mark = chart.transform_filter(alt.datum.label_side == side).mark_text(
+            align=align, dx=across * side_gap, dy=down * row_gap, **style
+        )
+        layers.append(mark.encode(*at, **encode))
+    return layers
 
 
 def projection_chart(

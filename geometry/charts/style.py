@@ -22,6 +22,14 @@ SEQUENTIAL = "blues"  # for non-negative values (probabilities, distances)
 
 FONT_SIZE = 14
 
+# Axis, legend and header text: 7.5:1 on white (WCAG asks 4.5:1), titles 12.6:1. Explicit, so an SVG
+# download or a notebook draws them this way. Streamlit keeps a chart's explicit colours in its dark
+# theme too, where these would vanish on near-black: the app's stylesheet (ui/page/style.py) draws
+# chart text in the theme's own text colour instead.
+TEXT_COLOUR = "#4B4F5C"
+
+TITLE_COLOUR = "#262730"
+
 # Presenter mode: every text size ×1.3 and never below 16 px (readable from the back of a room on a
 # 1024-pixel projector); cell and bar steps ×1.5 so the larger numbers still fit inside their cells.
 PRESENTER_SCALE = 1.3
@@ -63,13 +71,40 @@ def finish(chart: alt.Chart, title: str | None = None) -> alt.Chart:
     # What chart.configure_axis(...).configure_legend(...)... gives, with one copy instead of five
     chart = chart.copy(deep=["config"])
     config = alt.Config() if chart.config is alt.Undefined else chart.config
-    config["axis"] = alt.AxisConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT)
-    config["legend"] = alt.LegendConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-    config["title"] = alt.TitleConfig(fontSize=FONT_SIZE + 2)
-    config["header"] = alt.HeaderConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+    text = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR}
+    config["axis"] = alt.AxisConfig(
+        labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT, **text
+    )
+    # a row or column of cells: each label centred on its own band (Streamlit's theme pushes the
+    # first and last inwards, which sets them beside the wrong row of a tall grid)
+    config["axisBand"] = alt.AxisConfig(labelFlush=False)
+    # one entry a line, also above or below a chart: a row of entries runs off a phone's screen
+    config["legend"] = alt.LegendConfig(
+        labelFontSize=FONT_SIZE,
+        titleFontSize=FONT_SIZE,
+        columns=1,
+        labelLimit=LABEL_LIMIT,
+        titleLimit=LABEL_LIMIT,
+        **text,
+    )
+    config["title"] = alt.TitleConfig(fontSize=FONT_SIZE + 2, color=TITLE_COLOUR, subtitleColor=TEXT_COLOUR)
+    config["header"] = alt.HeaderConfig(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, **text)
     config["text"] = alt.MarkConfig(fontSize=FONT_SIZE)
     chart.config = config
     return chart
+
+
+def wrapped(title: str, width: int = 32) -> list[str] | str:
+    """An axis or legend title on lines of at most about ``width`` characters (Vega cuts a title
+    longer than its axis with "…", and a phone's axes are short).
+
+    >>> wrapped("step (embedding, then attention and MLP of each layer)")
+    ['step (embedding, then attention', 'and MLP of each layer)']
+    """
+    import textwrap
+
+    lines = textwrap.wrap(title, width)
+    return lines if len(lines) > 1 else title
 
 
 def layered(*charts: alt.Chart) -> alt.LayerChart:
@@ -125,7 +160,7 @@ def _enlarge(node: object, scale: float, minimum: int, step_scale: float) -> Non
             items[key] = max(round(value * scale), minimum)
         elif key in ("step", "height") and number:  # larger text needs taller plots
             items[key] = round(value * step_scale)
-        elif key == "labelLimit" and number and value > 0:  # 0 means no limit
+        elif key in ("labelLimit", "titleLimit") and number and value > 0:  # 0 means no limit
             items[key] = round(value * scale)
         else:
             _enlarge(value, scale, minimum, step_scale)

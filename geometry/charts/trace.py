@@ -19,6 +19,7 @@ from geometry.charts.style import (
     in_order,
     layered,
     signed_scale,
+    wrapped,
 )
 
 
@@ -60,16 +61,24 @@ def attention_heatmap_chart(df, title: str | None = None, show_values: bool = Tr
     return finish(chart.properties(width="container", height=alt.Step(34)), title)
 
 
-def head_grid_chart(df, columns: int = 3) -> alt.Chart:
-    """All heads of one layer as small multiples. Columns: as the heatmap, plus head and head_label."""
+HEAD_GRID_NARROW = 110  # a head's square on a phone: two a row, with their axes, in 356 px
+
+
+def head_grid_chart(df, columns: int = 3, size: int = 170, legend: str = "right") -> alt.Chart:
+    """All heads of one layer as small multiples, ``columns`` a row, each ``size`` pixels square,
+    the colour key at the ``legend`` side ("bottom" on a phone). Columns: as the heatmap, plus
+    head and head_label."""
     cells = (
-        alt.Chart(df, width=170, height=170)
+        alt.Chart(df, width=size, height=size)
         .mark_rect()
         .encode(
             x=alt.X("key_position:O", title="key position"),
             y=alt.Y("query_position:O", title="query position"),
             color=alt.Color(
-                "probability:Q", scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]), title="probability"
+                "probability:Q",
+                scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
+                title="probability",
+                legend=alt.Legend(orient=legend),
             ),
             tooltip=["head_label", "query_label", "key_label", alt.Tooltip("probability:Q", format=".4f")],
         )
@@ -80,13 +89,15 @@ def head_grid_chart(df, columns: int = 3) -> alt.Chart:
     return finish(chart)
 
 
-def tournament_chart(df) -> alt.Chart:
+def tournament_chart(df, columns: int = 4) -> alt.Chart:
     """One query's "dot product tournament": each key's q·k, scaled score, probability and weighted value.
 
-    Long format, columns: key_label, key_position, measure, measure_order, value.
+    Long format, columns: key_label, key_position, measure, measure_order, value. ``columns``: panels
+    side by side (4: one row, which fits a 1024 projector; 1: stacked, for a phone).
     """
+    width = 150 if columns > 1 else 230  # four panels and their labels in 816 px; one in 356 px
     bars = (
-        alt.Chart(df, width=170, height=alt.Step(24))  # four panels fit a 1024 projector
+        alt.Chart(df, width=width, height=alt.Step(24))
         .mark_bar()
         .encode(
             y=alt.Y("key_label:N", sort=alt.EncodingSortField("key_position"), title="key token"),
@@ -98,7 +109,8 @@ def tournament_chart(df) -> alt.Chart:
         )
     )
     chart = bars.facet(
-        column=alt.Column("measure:N", sort=alt.EncodingSortField("measure_order"), title=None)
+        facet=alt.Facet("measure:N", sort=alt.EncodingSortField("measure_order"), title=None),
+        columns=columns,
     ).resolve_scale(x="independent")
     return finish(chart)
 
@@ -112,7 +124,7 @@ def residual_norm_chart(df) -> alt.Chart:
         alt.Chart(df)
         .mark_line(point=True, color=PALETTE[0])
         .encode(
-            x=alt.X("step:Q", title="step (embedding, then attention and MLP of each layer)"),
+            x=alt.X("step:Q", title=wrapped("step (embedding, then attention and MLP of each layer)")),
             y=alt.Y("norm:Q", title="norm of the residual vector"),
             tooltip=["step", "name", "layer", "stage", alt.Tooltip("norm:Q", format=".2f")],
         )
@@ -351,18 +363,22 @@ def _signed_grid(df, x, x_name: str, y, y_name: str, value: str, title, show_val
     return finish(chart.properties(width="container", height=alt.Step(step)), title)
 
 
-LENS_CELL_WIDTH = 88  # one position's column: a token and its probability ("␣capital 100%") fit in it
+LENS_CELL_WIDTH = 84  # one position's column: a token and its probability ("␣capital 100%") fit in it
 
 MODEL_VIEW_CELL = 48  # one head's small square, in pixels: nine heads in a row fit a 1024-pixel screen
 
 
-def lens_grid_chart(df) -> alt.Chart:
+def lens_grid_chart(df, output_on_top: bool = True) -> alt.Chart:
     """The logit lens over the whole prompt: positions across, stages down, the top token in each cell.
 
-    One row per (stage, position). Columns: step, stage_label, position, position_label,
-    top_token, top_probability, cell_text (what the cell says), target_token, target_rank,
-    target_probability.
+    One row per (stage, position), in the model's order. Columns: step, stage_label, position,
+    position_label, top_token, top_probability, cell_text (what the cell says), target_token,
+    target_rank, target_probability. ``output_on_top``: the last stage (the model's own prediction)
+    is the top row and the embedding the bottom one, so the answer is on the first screen; the
+    stages are named on both sides, so a grid scrolled to its last positions still names them.
     """
+    stages = in_order(df["stage_label"])
+    stage_axis = {"sort": stages[::-1] if output_on_top else stages, "title": None}
     base = alt.Chart(df).encode(
         x=alt.X(
             "position_label:N",
@@ -370,27 +386,27 @@ def lens_grid_chart(df) -> alt.Chart:
             title="token position (the prediction is for the token after it)",
             axis=alt.Axis(orient="top", labelAngle=0, labelLimit=LENS_CELL_WIDTH, labelOverlap=False),
         ),
-        y=alt.Y(
-            "stage_label:N", sort=in_order(df["stage_label"]), title=None, axis=alt.Axis(labelOverlap=False)
-        ),
         tooltip=[
             "stage_label", "position_label", "top_token", alt.Tooltip("top_probability:Q", format=".4f"),
             "target_token", "target_rank", alt.Tooltip("target_probability:Q", format=".4g"),
         ],
     )  # fmt: skip
     cells = base.mark_rect().encode(
+        y=alt.Y("stage_label:N", **stage_axis, axis=alt.Axis(labelOverlap=False)),
         color=alt.Color(
             "top_probability:Q",
             scale=alt.Scale(scheme=SEQUENTIAL, domain=[0, 1]),
             title="probability of the top token",
             legend=alt.Legend(orient="bottom", gradientLength=200),
-        )
+        ),
     )
     text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
+        y=alt.Y("stage_label:N", **stage_axis, axis=alt.Axis(labelOverlap=False, orient="right")),
         text="cell_text:N",
         color=alt.condition("datum.top_probability > 0.5", alt.value("white"), alt.value("black")),
     )
-    return finish(layered(cells, text).properties(width=alt.Step(LENS_CELL_WIDTH), height=alt.Step(20)))
+    grid = layered(cells, text).resolve_axis(y="independent")
+    return finish(grid.properties(width=alt.Step(LENS_CELL_WIDTH), height=alt.Step(20)))
 
 
 def target_track_chart(df) -> alt.Chart:

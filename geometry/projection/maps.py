@@ -54,7 +54,25 @@ def projection_frame(
     return frame
 
 
-def label_room(
+LABEL_SIDES = ("right", "left", "above", "below")  # where a label may sit, in order of preference
+
+
+def _label_boxes(px: float, py: float, width: float, font_px: float) -> dict[str, tuple]:
+    """The box (left, right, bottom, top, in pixels) a label of ``width`` takes on each side of its point."""
+    half = font_px / 2
+    return {
+        "right": (px + 6, px + 6 + width, py - half, py + half),
+        "left": (px - 6 - width, px - 6, py - half, py + half),
+        "above": (px - width / 2, px + width / 2, py + half + 2, py + half + 2 + font_px),
+        "below": (px - width / 2, px + width / 2, py - half - 2 - font_px, py - half - 2),
+    }
+
+
+def _overlaps(box: tuple, others: list[tuple]) -> int:
+    return sum(not (box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2]) for b in others)
+
+
+def label_places(
     words: Sequence[str],
     x: np.ndarray,
     y: np.ndarray,
@@ -62,31 +80,42 @@ def label_room(
     height_px: float = 520,
     font_px: float = 13,
     first: Sequence[int] = (),
+    always: Sequence[int] = (),
 ) -> np.ndarray:
-    """Which points get a written label on a map so that no two labels overlap, (n,) bool.
+    """Where each point's written label goes on a map, (n,) of "right", "left", "above", "below" or
+    "" (no label), so that labels neither overlap each other nor cover another point.
 
-    A label is drawn to the right of its point, about 0.6 ``font_px`` per character wide and
-    ``font_px`` tall, on a plot of ``width_px`` × ``height_px``. Labels are placed greedily (the
-    ``first`` indices, then the rest in order); one that would overlap a placed label is left
-    out, so a crowded cluster shows a readable few and the others are named on hover.
+    A label is about 0.6 ``font_px`` per character wide and ``font_px`` tall, on a plot of
+    ``width_px`` × ``height_px``. Labels are placed greedily (the ``always`` indices, then
+    ``first``, then the rest in order), each on the first side where it fits. One that fits
+    nowhere is left out (a crowded cluster shows a readable few, the others are named on hover),
+    except the ``always`` ones (the words a lesson asks about), which take the side where they
+    overlap least.
 
-    >>> x, y = np.array([0.0, 0.001, 1.0]), np.array([0.0, 0.0, 1.0])
-    >>> label_room(["king", "queen", "apple"], x, y).tolist()
-    [True, False, True]
+    >>> x, y = np.array([0.0, 0.001, 0.002, 1.0]), np.array([0.0, 0.0, 0.0, 1.0])
+    >>> label_places(["king", "queen", "prince", "apple"], x, y).tolist()
+    ['right', 'left', 'above', 'right']
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)  # (n,), (n,)
     span_x = float(np.ptp(x)) or 1.0
     span_y = float(np.ptp(y)) or 1.0
     px = (x - x.min()) / span_x * width_px  # (n,) pixel positions on the plot
     py = (y - y.min()) / span_y * height_px  # (n,)
-    keep = np.zeros(len(px), dtype=bool)
-    placed: list[tuple[float, float, float, float]] = []  # left, right, bottom, top of each label
-    for i in dict.fromkeys([*first, *range(len(px))]):
-        box = (px[i], px[i] + 6 + 0.6 * font_px * len(words[i]), py[i] - font_px / 2, py[i] + font_px / 2)
-        if all(box[1] < b[0] or b[1] < box[0] or box[3] < b[2] or b[3] < box[2] for b in placed):
-            keep[i] = True
-            placed.append(box)
-    return keep
+    dots = [(px[i] - 4, px[i] + 4, py[i] - 4, py[i] + 4) for i in range(len(px))]
+    sides = np.full(len(px), "", dtype=object)
+    placed: list[tuple] = []  # the boxes of the labels placed so far
+    forced = set(always)
+    for i in dict.fromkeys([*always, *first, *range(len(px))]):
+        boxes = _label_boxes(px[i], py[i], 0.6 * font_px * len(words[i]), font_px)
+        others = dots[:i] + dots[i + 1 :]
+        clashes = {side: (_overlaps(box, placed), _overlaps(box, others)) for side, box in boxes.items()}
+        free = [side for side in LABEL_SIDES if clashes[side] == (0, 0)]
+        free = free or [side for side in LABEL_SIDES if clashes[side][0] == 0]
+        side = free[0] if free else (min(LABEL_SIDES, key=clashes.get) if i in forced else "")
+        if side:
+            sides[i] = side
+            placed.append(boxes[side])
+    return sides
 
 
 def neighbour_roles(comparison: pd.DataFrame, index: int, n: int) -> list[str]:
@@ -163,10 +192,16 @@ def seed_maps_frame(frame: pd.DataFrame, stability: SeedStability) -> pd.DataFra
     )
 
 
-def with_labels(frame: pd.DataFrame, width_px: float, font_px: float) -> pd.DataFrame:
-    """``frame`` with a ``labelled`` column: which words get a written label (:func:`label_room`),
-    the chosen word first, then the other highlighted ones, on a plot ``width_px`` wide, 480 high."""
+def with_labels(
+    frame: pd.DataFrame, width_px: float, font_px: float, always: Sequence[str] = (), height_px: float = 480
+) -> pd.DataFrame:
+    """``frame`` with ``labelled`` (which words get a written label) and ``label_side`` (where:
+    :func:`label_places`) on a plot ``width_px`` × ``height_px``. The chosen word and the ``always``
+    words (those a lesson asks about) are always labelled; the other highlighted words (the chosen
+    word's neighbours) come next, then the rest, each where it has room."""
     roles = frame["role"].to_numpy()
-    first = [*np.flatnonzero(roles == "chosen word"), *np.flatnonzero(roles != "")]
-    room = label_room(frame["word"].tolist(), frame["x"], frame["y"], width_px, 480, font_px, first)
-    return frame.assign(labelled=room)
+    chosen = np.flatnonzero(roles == "chosen word")
+    asked = np.flatnonzero(frame["word"].isin(list(always)).to_numpy())
+    x, y, first = frame["x"], frame["y"], np.flatnonzero(roles != "")
+    sides = label_places(frame["word"].tolist(), x, y, width_px, height_px, font_px, first, [*chosen, *asked])
+    return frame.assign(labelled=sides != "", label_side=sides)

@@ -131,17 +131,34 @@ def multiplication_table(a: Sequence[float], b: Sequence[float], name_a: str, na
     )
 
 
-def worked_sum(a: Sequence[float], b: Sequence[float]) -> str:
-    """The whole dot product as one LaTeX line: products, then their values, then the total.
+def worked_sum(a: Sequence[float], b: Sequence[float], per_line: int | None = None) -> str:
+    """The whole dot product in LaTeX: products, then their values, then the total. On one line,
+    or, for a narrow screen, as aligned lines of at most ``per_line`` terms, the total on its own.
 
     >>> worked_sum([9, -5, 6], [8, -4, 6])
     '(9)(8) + (-5)(-4) + (6)(6) = 72 + 20 + 36 = 128'
+    >>> print(worked_sum([9, -5, 6], [8, -4, 6], per_line=2).replace(r" \\\\ ", "\\n"))
+    \\begin{aligned}&(9)(8) + (-5)(-4)
+    &\\quad + (6)(6)
+    &= 72 + 20
+    &\\quad + 36
+    &= 128\\end{aligned}
     """
     a, b = _same_length(a, b, "the first vector", "the second")  # (d,), (d,)
     products = a * b  # (d,)
-    factors = " + ".join(f"({number_text(x)})({number_text(y)})" for x, y in zip(a, b, strict=True))
-    terms = " + ".join(number_text(p) for p in products)
-    return f"{factors} = {terms} = {number_text(float(products.sum()))}"
+    factors = [f"({number_text(x)})({number_text(y)})" for x, y in zip(a, b, strict=True)]
+    terms = [number_text(p) for p in products]
+    total = number_text(float(products.sum()))
+    if per_line is None:
+        return f"{' + '.join(factors)} = {' + '.join(terms)} = {total}"
+    lines = [*_chunked(factors, per_line, ""), *_chunked(terms, per_line, "= "), f"= {total}"]
+    return r"\begin{aligned}" + r" \\ ".join(f"&{line}" for line in lines) + r"\end{aligned}"
+
+
+def _chunked(items: list[str], per_line: int, lead: str) -> list[str]:
+    """``items`` joined by " + ", ``per_line`` a line; the first line starts with ``lead``."""
+    lines = [" + ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
+    return [lead + lines[0], *(r"\quad + " + line for line in lines[1:])]
 
 
 def _same_length(

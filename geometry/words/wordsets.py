@@ -83,10 +83,12 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Preset:
-    """A lesson step: which categories to map and what to look for."""
+    """A lesson step: which categories to map, what to look for, and the words its hint asks about
+    (a map labels them whatever else it leaves out for room)."""
 
     categories: tuple[str, ...]
     hint: str
+    asks_about: tuple[str, ...] = ()
 
 
 PRESETS: dict[str, Preset] = {
@@ -94,16 +96,19 @@ PRESETS: dict[str, Preset] = {
         ("royalty and family", "fruit"),
         "Find king: is queen next to it, and banana far away? Does monarchy sit with the royal words? "
         "Then compare PCA with UMAP: does each keep the two groups apart?",
+        ("king", "queen", "banana", "monarchy"),
     ),
     "Dog, cat, runs, quickly": Preset(
         ("animals", "verbs", "adverbs"),
         "Animals, actions and manners of acting. Is dog nearer cat than quickly? Do the three kinds of "
         "word form three islands, and which words sit on the border?",
+        ("dog", "cat", "quickly"),
     ),
     "Countries and capitals": Preset(
         ("countries and capitals",),
         "Does each capital land beside its country? With PCA, picture an arrow from each country to its "
         "capital (France to Paris, Japan to Tokyo): do the arrows point the same way?",
+        ("France", "Paris", "Japan", "Tokyo"),
     ),
     "Numbers, colours, emotions": Preset(
         ("numbers", "colours", "emotions"),

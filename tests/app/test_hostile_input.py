@@ -46,7 +46,8 @@ EMPTY_IS_FINE = {"pj_search", "pj_words", "tr_lens_target"}  # the lens then fol
 # under which a page shows further boxes (a test below checks each one still does).
 HAND_MADE = (("dp_source", "hand-made"),)  # the setting that shows the hand-made vectors box
 ENCODER_TRACE = (("tr_model", "all-MiniLM-L6-v2"),)  # the trace page on the encoder (WordPiece, BERT)
-WHY_THIS_TOKEN = (("tr_tab", "Why this token"),)  # the trace page's tab with the two patching prompts
+# the trace page's tab with the two patching prompts (their folded section opens for a link that sets one)
+WHY_THIS_TOKEN = (("tr_tab", "Why this token"), ("tr_clean", "The capital of France is"))
 WHOLE_MODEL = (("tr_tab", "Whole model"),)  # the trace page's tab with the lens's target-token box
 REVEAL = [
     ("lessons/dot_products.py", HAND_MADE),

@@ -21,12 +21,19 @@ PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "trace.py")
 pytestmark = pytest.mark.slow
 
 
-def page(tab: str | None = None, prompt: str | None = None) -> AppTest:
+HEADS, NEURON = "tr_more_heads", "tr_more_neuron"  # the Whole model tab's folded sections
+WHY_HEADS, PATCHING = "tr_more_why_heads", "tr_more_patching"  # and Why this token's
+
+
+def page(tab: str | None = None, prompt: str | None = None, opened: tuple[str, ...] = ()) -> AppTest:
+    """The page on ``tab`` with ``prompt``, its folded sections ``opened`` (keys) open."""
     at = AppTest.from_file(PAGE, default_timeout=180)
     if prompt is not None:
         at.session_state["tr_prompt"] = prompt
     if tab is not None:
         at.session_state["tr_tab"] = tab
+    for key in opened:
+        at.session_state[key] = True
     return at.run()
 
 
@@ -263,7 +270,7 @@ def test_every_tab_renders():
 
 
 def test_why_this_token_adds_the_parts_up_to_the_models_logit(causal_lm, reference):
-    at = page(tab="Why this token", prompt="The capital of France is")
+    at = page(tab="Why this token", prompt="The capital of France is", opened=(WHY_HEADS,))
     no_exception(at)
     paris = int(np.argmax(reference.logits))
     assert at.selectbox(key="tr_why_target").value == paris  # the top next token by default
@@ -279,7 +286,7 @@ def test_why_this_token_adds_the_parts_up_to_the_models_logit(causal_lm, referen
 
 
 def test_a_head_opens_in_the_attention_tab():
-    at = page(tab="Why this token", prompt="The capital of France is")
+    at = page(tab="Why this token", prompt="The capital of France is", opened=(WHY_HEADS,))
     layer, head = at.selectbox(key="tr_why_head").value
     at.button(key="tr_why_open").click().run()
     no_exception(at)
@@ -289,7 +296,7 @@ def test_a_head_opens_in_the_attention_tab():
 
 
 def test_patching_restores_the_whole_difference_at_the_last_layer():
-    at = page(tab="Why this token", prompt="The capital of France is")
+    at = page(tab="Why this token", prompt="The capital of France is", opened=(PATCHING,))
     no_exception(at)
     assert at.text_input(key="tr_clean").value == "The capital of France is"
     clean, corrupted = (
@@ -306,7 +313,7 @@ def test_patching_restores_the_whole_difference_at_the_last_layer():
 
 
 def test_prompts_of_unequal_length_get_a_message():
-    at = page(tab="Why this token")
+    at = page(tab="Why this token", opened=(PATCHING,))
     at.text_input(key="tr_corrupted").input("The capital of the United States is").run()
     no_exception(at)
     assert any("same number of tokens" in w.value for w in at.warning)
@@ -368,12 +375,16 @@ def test_an_ablation_is_restored_from_the_url():
 # --------------------------------------------------------------------------- the encoder
 
 
-def encoder_page(tab: str | None = None, prompt: str = "We sat on the bank of the river.") -> AppTest:
+def encoder_page(
+    tab: str | None = None, prompt: str = "We sat on the bank of the river.", opened: tuple[str, ...] = ()
+) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=180)
     at.query_params["tr_model"] = ENCODER_NAME
     at.session_state["tr_prompt"] = prompt
     if tab is not None:
         at.session_state["tr_tab"] = tab
+    for key in opened:
+        at.session_state[key] = True
     return at.run()
 
 
@@ -445,7 +456,7 @@ def test_the_architectures_tab_compares_the_three_families():
 
 
 def test_the_whole_model_tab_reads_the_lens_aloud_with_the_models_numbers(causal_lm, reference):
-    at = page(tab="Whole model", prompt="The capital of France is")
+    at = page(tab="Whole model", prompt="The capital of France is", opened=(HEADS, NEURON))
     no_exception(at)
     paris = readings.next_tokens(causal_lm, reference, k=1)["probability"].iloc[0]
     line = next(m.value for m in at.markdown if "first becomes the top token" in m.value)
@@ -475,7 +486,7 @@ def test_a_target_that_is_not_one_token_gets_a_message(text, notice):
 def test_a_neurons_contexts_are_its_activations_on_the_reference_text(causal_lm):
     from geometry.interpret import neurons
 
-    at = page(tab="Whole model", prompt="The capital of France is")
+    at = page(tab="Whole model", prompt="The capital of France is", opened=(NEURON,))
     at.slider(key="tr_neuron_layer").set_value(3)
     at.number_input(key="tr_neuron").set_value(100).run()
     no_exception(at)
@@ -490,7 +501,7 @@ def test_a_neurons_contexts_are_its_activations_on_the_reference_text(causal_lm)
 
 
 def test_a_head_of_the_model_view_opens_in_the_attention_tab(reference):
-    at = page(tab="Whole model", prompt="The capital of France is")
+    at = page(tab="Whole model", prompt="The capital of France is", opened=(HEADS,))
     at.selectbox(key="tr_mv_layer").set_value(5)
     at.selectbox(key="tr_mv_head").set_value(7)
     at.button(key="tr_mv_open").click().run()
@@ -502,14 +513,40 @@ def test_a_head_of_the_model_view_opens_in_the_attention_tab(reference):
 
 
 def test_the_model_view_draws_fewer_layers_for_a_long_prompt():
-    at = page(tab="Whole model", prompt="the storm " * 40)
+    at = page(tab="Whole model", prompt="the storm " * 40, opened=(HEADS,))
     no_exception(at)
     assert any("layers fit in one view" in c.value for c in at.caption)
     assert any("positions at a time" in c.value for c in at.caption)
 
 
+def test_the_whole_model_tab_opens_on_the_lens_and_folds_the_rest_until_asked():
+    """Its first screen is the lens; every head and the neuron are computed once opened, or when a
+    link sets one of their settings."""
+    at = page(tab="Whole model", prompt="The capital of France is")
+    no_exception(at)
+    keys = {button.key for button in at.download_button}
+    assert "tr_dl_lens_grid" in keys and not keys & {"tr_dl_mv", "tr_dl_neuron_contexts"}
+    assert {e.label for e in at.expander} >= {"One neuron, drilled down"}
+    at.session_state[HEADS] = True
+    at.run()
+    assert "tr_dl_mv" in {button.key for button in at.download_button}
+    linked = AppTest.from_file(PAGE, default_timeout=180)
+    linked.query_params.update(tr_tab="Whole model", tr_neuron="100")
+    linked.run()
+    no_exception(linked)
+    assert "tr_dl_neuron_contexts" in {button.key for button in linked.download_button}
+    assert linked.number_input(key="tr_neuron").value == 100
+
+
+def test_why_this_token_folds_each_heads_share_and_patching():
+    at = page(tab="Why this token", prompt="The capital of France is")
+    no_exception(at)
+    assert metric(at, "Sum of the parts")
+    assert not {"tr_dl_why_heads", "tr_dl_patch"} & {button.key for button in at.download_button}
+
+
 def test_the_whole_model_tab_on_the_encoder_says_what_does_not_apply():
-    at = encoder_page("Whole model")
+    at = encoder_page("Whole model", opened=(HEADS, NEURON))
     no_exception(at)
     notes = [i.value for i in at.info]
     assert any("logit lens does not apply" in n for n in notes)

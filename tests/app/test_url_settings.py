@@ -39,7 +39,9 @@ STATES = {
     "context": [{}, {"cx_model": "causal LM"}],
     "trace": [{"tr_tab": tab} for tab in CATALOGUE["trace"].settings["tr_tab"].rule.options]
     + [
-        {"tr_tab": "Whole model", "tr_prompt": LONG_PROMPT},
+        # a link that sets a folded section's setting opens the section (ui.page.frames.folded)
+        {"tr_tab": "Whole model", "tr_prompt": LONG_PROMPT, "tr_mv_layer": "0", "tr_neuron": "0"},
+        {"tr_tab": "Why this token", "tr_clean": "The capital of France is"},
         {"tr_tab": "Experiments", "tr_model": "all-MiniLM-L6-v2"},
     ],
     "learning": [{}, {"ln_train": "true", "ln_steps": "1"}],

@@ -133,6 +133,17 @@ def serve_app() -> Iterator[str]:
             stop(process)
 
 
+@contextlib.contextmanager
+def running_app() -> Iterator[str]:
+    """This checkout's app (serve_app), or the one already running at ``E2E_APP_URL`` (another
+    checkout's server, to check that a test fails on an older version of the app)."""
+    if os.environ.get("E2E_APP_URL"):
+        yield os.environ["E2E_APP_URL"].rstrip("/")
+    else:
+        with serve_app() as base_url:
+            yield base_url
+
+
 @pytest.fixture(scope="session")
 def app_url(browser) -> Iterator[str]:
     """The app served for the whole test session.
@@ -141,7 +152,7 @@ def app_url(browser) -> Iterator[str]:
     ``pages/`` folder the old way until app.py has called st.navigation once (see
     test_a_shared_link_opens_the_app_shell_on_a_fresh_server for the first request alone).
     """
-    with serve_app() as base_url:
+    with running_app() as base_url:
         context = browser.new_context(viewport=VIEWPORT)
         try:
             page = context.new_page()

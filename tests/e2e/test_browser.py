@@ -47,9 +47,11 @@ WATCHED = (
 )
 CHANGED = f"""([selector, before]) => ({SETTLED})() && ({WATCHED})(selector) !== before
   && ({WATCHED})(selector).trim() !== "" """
+# Every chart on screen is drawn (the variant of a chart for another screen width stays hidden, and
+# Streamlit draws it only when it is shown).
 CHARTS_DRAWN = """() => Array.from(
   document.querySelectorAll("[data-testid='stVegaLiteChart'], [data-testid='stGraphVizChart']")
-).every((chart) => chart.querySelector("canvas, svg"))"""
+).every((chart) => chart.querySelector("canvas, svg") || chart.getBoundingClientRect().width === 0)"""
 NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 

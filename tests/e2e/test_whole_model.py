@@ -51,7 +51,9 @@ ATTENTION_OPEN = """() => Array.from(document.querySelectorAll("[role='tab']"))
 def test_the_whole_model_tab_renders_at_1024(presenter, prompt, app_url, new_context):
     page = new_context().new_page()
     page.set_viewport_size(PROJECTOR)
-    query = {**QUERY, "tr_prompt": prompt, **({"presenter": "true"} if presenter else {})}
+    # a link that sets a folded section's setting opens it: every head and the neuron are drawn too
+    opened = {"tr_mv_layer": 0, "tr_neuron": 0}
+    query = {**QUERY, **opened, "tr_prompt": prompt, **({"presenter": "true"} if presenter else {})}
     open_page(page, f"{page_url(app_url, TRACE)}?{urllib.parse.urlencode(query)}")
     assert_healthy(page)
     main = page.locator("[data-testid='stMain']")

@@ -1,8 +1,9 @@
 """The trace page's "Why this token" tab in headless Chromium at 1024 x 768: its numbers are on screen.
 
 The attribution's key numbers (the model's logit, the sum of the parts) are shown whole and agree,
-its charts draw their numbers, the patching heatmaps appear, and the head button opens the
-Attention tab on that head. Screenshots land in ``test-artifacts/screenshots/why-this-token*.png``.
+its charts draw their numbers, the folded sections open on the patching heatmaps, and the head
+button opens the Attention tab on that head. Screenshots land in
+``test-artifacts/screenshots/why-this-token*.png``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.e2e.test_browser import (
 )
 from tests.e2e.test_presenter import CUT_METRICS
 from ui import journey
+from ui.trace import why
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -39,6 +41,13 @@ SELECTED_TAB_IS = """(name) => Array.from(document.querySelectorAll("[role='tab'
 CHARTS_DRAWN = """(n) => document.querySelectorAll("[data-testid='stVegaLiteChart'] svg").length >= n"""
 
 
+def open_folded_sections(page) -> None:
+    """Open the tab's two folded sections (each head's share, activation patching), as a user would."""
+    for label in (why.HEADS, why.PATCHING):
+        page.locator("[data-testid='stExpander'] summary", has_text=label).click()
+        settle(page)
+
+
 @pytest.fixture
 def small_page(browser):
     context = browser.new_context(viewport=SMALL_SCREEN)
@@ -51,6 +60,7 @@ def test_why_this_token_shows_its_numbers_at_1024(app_url, small_page, presenter
     page = small_page
     query = {**QUERY, "presenter": "true"} if presenter else QUERY
     open_page(page, page_url(app_url, TRACE) + "?" + urllib.parse.urlencode(query))
+    open_folded_sections(page)
     page.wait_for_function(CHARTS_DRAWN, arg=4, timeout=240_000)  # bars, head grid, two patching grids
     settle(page)
     assert_healthy(page)
@@ -68,6 +78,7 @@ def test_why_this_token_shows_its_numbers_at_1024(app_url, small_page, presenter
 def test_a_head_button_opens_the_attention_tab(app_url, small_page):
     page = small_page
     open_page(page, page_url(app_url, TRACE) + "?" + urllib.parse.urlencode(QUERY))
+    open_folded_sections(page)
     chosen = page.get_by_role("combobox", name="Head to look at (largest first)").input_value()
     layer, head = re.search(r"L(\d+)H(\d+)", chosen).groups()
     page.get_by_role("button", name="Open its attention pattern").click()

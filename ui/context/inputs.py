@@ -37,29 +37,34 @@ def inputs_ui() -> tuple[str, str, str]:
     word = word_column.text_input("Word to follow", key="cx_word", bind="query-params")
     kind = model_column.radio("Model", KINDS, key="cx_model", bind="query-params", horizontal=True)
     st.caption(f"Preset *{preset.word}*: {preset.note}.")
-    text = st.text_area(
-        "Sentences, one per line, each containing the word; label a sense with `sense: sentence`",
-        key="cx_sentences",
-        bind="query-params",
-        height=220,
-    )
-    st.caption(
-        f"Limits: {senses.MAX_SENTENCES} sentences of up to {senses.MAX_SENTENCE_CHARS} characters, "
-        f"a word of up to {MAX_WORD_CHARS} characters. The word is matched as a whole word, "
-        "in any letter case."
-    )
-    if kind == "causal LM":
-        model_name = causal_lm_picker("cx_causal")
-        st.caption(
-            "A causal model builds each token's vector from that token and the ones **before** it. At "
-            "'crane' in 'The crane lifted the beams' it has not yet seen 'lifted', so bird and machine "
-            "still look alike; only clues that come earlier in the sentence can separate them."
+    # folded on a projector, where the layers are the lesson
+    sentences = more_controls("The sentences and the model")
+    with sentences:
+        text = st.text_area(
+            "Sentences, one per line, each containing the word; label a sense with `sense: sentence`",
+            key="cx_sentences",
+            bind="query-params",
+            height=220,
         )
-    else:
-        model_name = ENCODER_NAME
         st.caption(
-            "The encoder lets every token attend to the whole sentence, so clues after the word count too."
+            f"Limits: {senses.MAX_SENTENCES} sentences of up to {senses.MAX_SENTENCE_CHARS} characters, "
+            f"a word of up to {MAX_WORD_CHARS} characters. The word is matched as a whole word, "
+            "in any letter case."
         )
+    with sentences:
+        if kind == "causal LM":
+            model_name = causal_lm_picker("cx_causal")
+            st.caption(
+                "A causal model builds each token's vector from that token and the ones **before** it. At "
+                "'crane' in 'The crane lifted the beams' it has not yet seen 'lifted', so bird and machine "
+                "still look alike; only clues that come earlier in the sentence can separate them."
+            )
+        else:
+            model_name = ENCODER_NAME
+            st.caption(
+                "The encoder lets every token attend to the whole sentence, so clues after the word "
+                "count too."
+            )
     return word, text, model_name
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from geometry.charts import context as charts
 from geometry.context import tables
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
 from ui.page.layout import download_table
 from ui.page.safety import safe_tokens
 from ui.page.tables import show_table
@@ -20,8 +20,14 @@ from ui.server.warm_up import umap_ready
 def cosine_matrix_view(pairwise: pd.DataFrame, layer: str, show_values: bool) -> None:
     """The cosine between every two occurrences at the chosen layer (context.tables.pairwise_table)."""
     st.subheader(f"Cosine between occurrences at {layer}")
-    chart = cached_chart(charts.occurrence_cosine_chart, pairwise, show_values=show_values)
-    show_chart(chart, "context_cosines", "cx_cos")
+    show_wide_and_narrow(  # on a phone without the numbers, which would overlap in cells that small
+        charts.occurrence_cosine_chart,
+        pairwise,
+        show_values=show_values,
+        filename="context_cosines",
+        key="cx_cos",
+        narrow={"show_values": False, "compact": True},
+    )
     st.caption(
         "Colours run from -1 to 1 on every model and layer, as for every cosine in this app, so "
         "equal numbers get equal colours; on a causal LM most cells are dark because its cosines "
@@ -75,7 +81,13 @@ def downloads(table: pd.DataFrame, pairwise: pd.DataFrame, word: str, model_name
 def dimensions_view(strips: pd.DataFrame, layer: str) -> None:
     """The first 32 dimensions of the static row and the chosen layer (context.tables.dimension_table)."""
     st.subheader(f"The first 32 dimensions: static row and {layer}")
-    show_chart(cached_chart(charts.dimension_strip_chart, strips), "context_dimensions", "cx_dims")
+    show_wide_and_narrow(  # the static row beside the layer, or above it on a phone
+        charts.dimension_strip_chart,
+        strips,
+        filename="context_dimensions",
+        key="cx_dims",
+        narrow={"columns": 1, "width": 190, "legend": "bottom"},
+    )
 
 
 def layer_summary(table: pd.DataFrame, last_layer: str, labelled: bool = True) -> str:

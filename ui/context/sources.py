@@ -13,7 +13,7 @@ import streamlit as st
 from geometry.charts import context as charts
 from geometry.context import attention as context_attention
 from geometry.context import occurrences as context
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import show_wide_and_narrow
 from ui.page.dependent import dependent
 from ui.page.layout import download_table, explain
 from ui.page.text import verbatim
@@ -69,8 +69,15 @@ def direction_text(causal: bool, word: str) -> str:
 def occurrence_column(column: context_attention.AttentionColumn, key: str) -> None:
     """One occurrence: its tokens (the word in bold), its attention chart and the words it reads most."""
     st.markdown(occurrence_line(column.label, column.tokens, column.positions))
-    chart = cached_chart(charts.word_attention_chart, column.frame, *column.axes, show_values=column.numbers)
-    show_chart(chart, f"context_attention_{key}", key)
+    show_wide_and_narrow(  # on a phone the tokens' names stand upright and the cells lose their numbers
+        charts.word_attention_chart,
+        column.frame,
+        *column.axes,
+        show_values=column.numbers,
+        filename=f"context_attention_{key}",
+        key=key,
+        narrow={"show_values": False, "label_angle": -90},
+    )
     st.caption(strongest_sentence(column))
 
 
@@ -87,7 +94,13 @@ def sources_view(
         with place:
             occurrence_column(column, key)
     st.markdown(f"**How far each layer moves the vector of '{verbatim(word)}'**")
-    show_chart(cached_chart(charts.sublayer_change_chart, changes), "context_changes", "cx_changes")
+    show_wide_and_narrow(  # the occurrences side by side, or one above the other on a phone
+        charts.sublayer_change_chart,
+        changes,
+        filename="context_changes",
+        key="cx_changes",
+        narrow={"columns": 1, "width": 270},
+    )
     download_table(attention, f"context_{word}_attention.csv", "cx_attention_csv", "Download attention")
     download_table(changes, f"context_{word}_changes.csv", "cx_changes_csv", "Download changes")
     explain(

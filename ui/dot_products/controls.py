@@ -9,9 +9,10 @@ from ui.page.layout import more_controls
 from ui.page.tables import show_table
 
 
-def secondary_controls(by_hand: bool) -> tuple[bool, int]:
-    """The standardise switch and the number of neighbours."""
-    with more_controls():
+def secondary_controls(by_hand: bool, folded: bool = True) -> tuple[bool, int]:
+    """The standardise switch and the number of neighbours (under "More controls" when ``folded``
+    in presenter mode; in place when they are already in a folded header)."""
+    with more_controls() if folded else st.container():
         left, right = st.columns(2)
         standardise = left.toggle(
             "Standardise dimensions",

@@ -9,8 +9,9 @@ import streamlit as st
 
 from geometry.charts import dot_products as charts
 from geometry.words import handmade, similarity
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
 from ui.page.dependent import dependent
+from ui.page.frames import wide_and_narrow
 from ui.page.layout import download_table, explain, metric_row
 from ui.page.tables import show_table
 from ui.page.text import verbatim
@@ -69,10 +70,16 @@ def pair_view(
     st.markdown(f"**Reading: {label}.** {sentence}")
     if by_hand:
         show_table(handmade.multiplication_table(a, b, name_a, name_b), width="stretch")
-        st.latex(handmade.worked_sum(a, b))
-    strips = similarity.pair_strips(a, b, name_a, name_b)
-    show_chart(
-        cached_chart(charts.pair_strips_chart, strips, show_values=by_hand), "dot-product-pair", key="dp_pair"
+        one_line, lines = wide_and_narrow("worked_sum")  # on a phone the sum wraps, its total alone
+        one_line.latex(handmade.worked_sum(a, b))
+        lines.latex(handmade.worked_sum(a, b, per_line=3))
+    show_wide_and_narrow(
+        charts.pair_strips_chart,
+        similarity.pair_strips(a, b, name_a, name_b),
+        show_values=by_hand,
+        filename="dot-product-pair",
+        key="dp_pair",
+        narrow={"width": charts.STRIP_NARROW},
     )
     download_table(similarity.pair_table(a, b), "dot-product-pair.csv", key="dp_pair_csv")
     explain(

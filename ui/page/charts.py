@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ui.cache.charts import scaled
+from ui.page.frames import wide_and_narrow
 from ui.page.settings import presenter_mode
 
 if TYPE_CHECKING:  # imported by the pages that draw charts, not by the home page
@@ -80,6 +81,18 @@ def show_chart(chart: alt.TopLevelMixin | CachedChart, filename: str, key: str, 
         type="tertiary",
     )
     return event
+
+
+def show_wide_and_narrow(
+    build: Callable[..., alt.TopLevelMixin], *args, filename: str, key: str, narrow: dict, **kwargs
+) -> None:
+    """``build(*args, **kwargs)`` for a wide column and ``build(*args, **kwargs, **narrow)`` for a
+    phone (panels stacked, say); the browser shows the one that fits (ui/page/frames.wide_and_narrow)."""
+    wide_place, narrow_place = wide_and_narrow(key)
+    with wide_place:
+        show_chart(cached_chart(build, *args, **kwargs), filename, key)
+    with narrow_place:
+        show_chart(cached_chart(build, *args, **{**kwargs, **narrow}), filename, f"{key}_narrow")
 
 
 def show_plotly(figure: object, key: str, **kwargs) -> object:

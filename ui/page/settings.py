@@ -1,5 +1,5 @@
-"""The sidebar's two settings every page reads, presenter mode and classroom-safe lists, and
-the page styles they choose.
+"""The sidebar's two settings every page reads: presenter mode and classroom-safe lists (the styles
+they choose are in ui/page/style.py).
 """
 
 from __future__ import annotations
@@ -9,19 +9,6 @@ import streamlit as st
 PRESENTER_KEY = "presenter"
 
 CLASSROOM_KEY = "classroom_safe"
-
-# Every page: a row of tabs wraps onto a second line instead of hiding tabs behind a scroll arrow.
-PAGE_STYLE = (
-    "<style>[data-testid='stTabs'] [role='tablist'] {flex-wrap: wrap; row-gap: 0.25rem;}"
-    " [data-testid='stTabs'] [role='tablist'] button {flex: 0 0 auto;}</style>"
-)
-
-# Presenter mode: larger prose, captions and tab labels (charts are enlarged by show_chart).
-PRESENTER_STYLE = PAGE_STYLE + (
-    "<style>html, .stMarkdown p, .stMarkdown li {font-size: 1.3rem;}"
-    " h1 {font-size: 3rem;} [data-testid='stCaptionContainer'] {font-size: 1.1rem;}"
-    " [data-testid='stTabs'] [role='tab'] p {font-size: 1.15rem;}</style>"
-)
 
 
 def presenter_mode() -> bool:

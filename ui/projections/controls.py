@@ -36,8 +36,9 @@ class Settings:
     panels: bool = False  # 3D drawn as three flat views (print-friendly) instead of a rotatable scene
 
 
-def settings_ui() -> Settings:
-    """The controls above the map; secondary ones fold away in presenter mode."""
+def settings_ui(folded: bool = True) -> Settings:
+    """The controls above the map; secondary ones fold away in presenter mode when ``folded`` (not
+    when the controls are already in a folded header)."""
     view = st.segmented_control(
         "What to map", [WORD_SETS, VOCABULARY, UPLOAD], key="pj_view", bind="query-params", required=True,
         default=WORD_SETS,
@@ -70,16 +71,16 @@ def settings_ui() -> Settings:
     )  # fmt: skip
     if method == "custom":
         dims = FLAT_2D  # two named axes make a flat picture
-    seed, metric, k, labels, params = _method_settings(view, method)
+    seed, metric, k, labels, params = _method_settings(view, method, folded)
     return Settings(
         view, model_name, kind, method, 2 if dims == FLAT_2D else 3, seed, params, k, labels,
         panels=dims == PANELS_3D,
     )  # fmt: skip
 
 
-def _method_settings(view: str, method: str) -> tuple[int, str, int, bool, tuple]:
+def _method_settings(view: str, method: str, folded: bool) -> tuple[int, str, int, bool, tuple]:
     """Seed, metric, k, labels and the method's own settings, under "Method settings"."""
-    with more_controls("Method settings"):
+    with more_controls("Method settings") if folded else st.container():
         a, b, c, d = st.columns(4)
         seed = a.number_input("Seed", 0, 10_000, 0, key="pj_seed", bind="query-params")
         metric = b.selectbox("Distance in the full space", pj.METRICS, key="pj_metric", bind="query-params")

@@ -19,6 +19,7 @@ from ui.page.text import verbatim
 from ui.projections.controls import Settings
 from ui.server import warm_up
 
+PRESENTER_MAP_HEIGHT = 340  # enlarged ×1.5 by presenter mode: the map fits a 768-pixel screen
 WARM_UP_SECONDS = 15.0  # typical numba compile time, for the progress bar only
 QUIET = {"delta_color": "off", "delta_arrow": "off"}
 
@@ -41,21 +42,20 @@ TURN_HINT = (
 PAN_HINT = "Drag to pan, scroll to zoom, hover a dot for its word, click it to see its neighbours."
 
 
-def map_view(frame: pd.DataFrame, result: maps.MapResult, settings: Settings, many: bool) -> None:
-    """The map (Altair, or Plotly for 3D scenes and the whole vocabulary) and its coordinates' CSV."""
+def map_view(
+    frame: pd.DataFrame, result: maps.MapResult, settings: Settings, many: bool, asked: tuple[str, ...] = ()
+) -> None:
+    """The map (Altair, or Plotly for 3D scenes and the whole vocabulary) and its coordinates' CSV;
+    the ``asked`` words (those the lesson asks about) are always labelled."""
     categories = list(dict.fromkeys(frame["category"]))
     labels = settings.labels and not many
+    big = presenter_mode()  # the plot is narrower, lower and its letters larger on a projector
     if labels:  # a readable subset: crowded words keep their point and are named on hover
-        big = presenter_mode()  # the plot is narrower and the letters larger on a projector
         font = PRESENTER_MIN_FONT + 2 if big else charts.MAP_LABEL_PX + 2  # the bold labels' size
-        plot_width = (540 if big else 700) - 2 * 90  # the map's padding keeps 90 px free each side
-        frame = maps.with_labels(frame, plot_width, font)
-        hidden = int((~frame["labelled"]).sum())
-        if hidden:
-            st.caption(
-                f"{hidden} of {len(frame)} labels would overlap others and are left out: hover a point "
-                "to read its word, or zoom in with the mouse wheel."
-            )
+        # the plot's inner size: the column less the legend, the axis and 90 px of padding each side
+        # (a projector's column is about 850 px); its height less the x axis and 16 px each side
+        plot_width, plot_height = (400, 370) if big else (520, 400)
+        frame = maps.with_labels(frame, plot_width, font, always=asked, height_px=plot_height)
     titles = list(result.titles)
     if settings.dims == 3 and not settings.panels:
         figure = plotly_charts.projection_3d_chart(frame, titles, categories, labels=labels, many=many)
@@ -64,8 +64,9 @@ def map_view(frame: pd.DataFrame, result: maps.MapResult, settings: Settings, ma
         _plotly_map(plotly_charts.vocabulary_map_chart(frame, titles, categories), PAN_HINT)
     else:
         if settings.dims == 2:
+            height = PRESENTER_MAP_HEIGHT if big else 520  # the whole map on a projector's first screen
             chart = cached_chart(
-                charts.projection_chart, frame, *titles, categories=categories, labels=labels
+                charts.projection_chart, frame, *titles, categories=categories, labels=labels, height=height
             )
         else:
             chart = cached_chart(
@@ -78,6 +79,12 @@ def map_view(frame: pd.DataFrame, result: maps.MapResult, settings: Settings, ma
             )
         show_chart(
             chart, "projection", key="pj_map", on_select="rerun", selection_mode="pick", width="stretch"
+        )
+    hidden = int((~frame["labelled"]).sum()) if "labelled" in frame.columns else 0
+    if hidden:
+        st.caption(
+            f"{hidden} of {len(frame)} labels would overlap others and are left out: hover a point "
+            "to read its word, or zoom in with the mouse wheel."
         )
     columns = ["word", "category", *maps.AXES[: settings.dims]]
     download_table(frame[columns], "projection.csv", key="pj_csv", label="Download coordinates (CSV)")

@@ -42,6 +42,12 @@ def word_set_ui() -> ws.WordSet | None:
     return None
 
 
+def asked_words() -> tuple[str, ...]:
+    """The words the chosen lesson preset asks about: the map always labels them."""
+    preset = ws.PRESETS.get(st.session_state.get("pj_preset", ""))
+    return preset.asks_about if preset is not None else ()
+
+
 def skipped_notice(word_set: ws.WordSet, kind: str) -> None:
     if word_set.skipped:
         shown = "; ".join(word_set.skipped[:8]) + ("; …" if len(word_set.skipped) > 8 else "")

@@ -8,7 +8,7 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
 from ui.page.layout import download_table, explain
 from ui.page.tables import show_table
 from ui.page.text import verbatim
@@ -37,6 +37,8 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         head = index_slider("Head", arch.n_heads, "tr_head", trace.model_name)
     with right:
         query = position_picker(trace, "Query token (the one looking)", "tr_query")
+    # One query's tournament first (the step's key moment), then the whole head's pattern.
+    tournament_section(trace, layer, head, query)
     st.caption(sharing_text(trace, head))
     show_chart(
         cached_chart(
@@ -48,7 +50,6 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         f"attention_L{layer}_H{head}",
         key="tr_heatmap",
     )
-    tournament_section(trace, layer, head, query)
     explanation(trace)
 
 
@@ -56,19 +57,21 @@ def tournament_section(trace: tr.Trace, layer: int, head: int, query: int) -> No
     """The query's dot product with every visible key, scaled, softmaxed, and the winner named."""
     st.subheader(tournament_heading(trace.tokens[query]))
     table = tournament(trace, layer, head, query)
-    show_chart(
-        cached_chart(charts.tournament_chart, tournament_long(table)),
-        f"tournament_L{layer}_H{head}_q{query}",
+    show_wide_and_narrow(  # four panels side by side, or stacked on a phone
+        charts.tournament_chart,
+        tournament_long(table),
+        filename=f"tournament_L{layer}_H{head}_q{query}",
         key="tr_tournament",
+        narrow={"columns": 1},
     )
-    show_table(table.drop(columns="key_label"), width="stretch")
-    download_table(table, f"tournament_L{layer}_H{head}_q{query}.csv", key="tr_dl_attention")
     winner = table.loc[table["probability"].idxmax()]
     st.markdown(
         winner_sentence(
             trace.tokens[query], winner["key_token"], int(winner["key_position"]), winner["probability"]
         )
     )
+    show_table(table.drop(columns="key_label"), width="stretch")
+    download_table(table, f"tournament_L{layer}_H{head}_q{query}.csv", key="tr_dl_attention")
 
 
 def tournament_heading(query_token: str) -> str:

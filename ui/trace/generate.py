@@ -37,8 +37,10 @@ def _step_back() -> None:
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    answer = st.container()  # the chosen token and its buttons first, then the settings that chose it
     settings = decoding_ui()
-    next_step_section(lm, trace, settings)
+    with answer:
+        next_step_section(lm, trace, settings)
     cache_section(trace)
     writing_section(lm, trace, settings)
     explain(

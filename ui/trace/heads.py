@@ -8,7 +8,7 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, kv_sharing_table
-from ui.page.charts import cached_chart, show_chart
+from ui.page.charts import show_wide_and_narrow
 from ui.page.layout import download_table, explain
 from ui.page.tables import show_table
 from ui.trace.attention import sharing_text
@@ -19,10 +19,13 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     arch = trace.architecture
     layer = index_slider("Layer", arch.n_layers, "tr_grid_layer", trace.model_name)
     grid = attention_frame(trace, layer, range(arch.n_heads))
-    show_chart(
-        cached_chart(charts.head_grid_chart, grid, columns=3 if arch.n_heads % 3 == 0 else 4),
-        f"heads_L{layer}",
+    show_wide_and_narrow(  # three or four heads a row; two smaller ones on a phone
+        charts.head_grid_chart,
+        grid,
+        columns=3 if arch.n_heads % 3 == 0 else 4,
+        filename=f"heads_L{layer}",
         key="tr_grid",
+        narrow={"columns": 2, "size": charts.HEAD_GRID_NARROW, "legend": "bottom"},
     )
     left, right = st.columns([1, 2])
     show_table(kv_sharing_table(arch), where=left)

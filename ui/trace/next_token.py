@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import streamlit as st
 
 from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
@@ -22,10 +23,12 @@ SHOWN_NEXT_TOKENS = 15
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    answer = st.container()  # the chosen tokens first (the step's answer), then the settings that chose them
     settings = decoding_ui()
+    with answer:
+        choices(lm, settings.probs(trace.logits), settings.seed)
     table = safe_tokens(readings.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
-    choices(lm, settings.probs(trace.logits), settings.seed)
     # the tokens as the chart names them ("␣ space", ". full stop"); the CSV keeps them as decoded
     show_table(table.assign(token=table["token"].map(readable_token)), width="stretch")
     download_table(table, "next_tokens.csv", key="tr_dl_next")

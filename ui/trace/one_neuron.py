@@ -49,7 +49,7 @@ def neuron_ui(trace: tr.Trace) -> tuple[int, int]:
 
 
 def neuron_section(lm: LoadedModel, trace: tr.Trace) -> None:
-    st.subheader("One neuron, drilled down")
+    """Drawn in the Whole model tab's folded section "One neuron, drilled down"."""
     layer, neuron = neuron_ui(trace)
     reference = cached_reference(lm, layer)
     with friendly_errors():

@@ -74,7 +74,7 @@ def pair_ui(lm, clean: tr.Trace, corrupted: tr.Trace) -> tuple[int, int]:
 
 
 def patching_view(lm: LoadedModel) -> None:
-    st.subheader("Activation patching: where the difference is carried")
+    """Drawn in the Why this token tab's folded section "Activation patching"."""
     clean_prompt, corrupted_prompt = prompts_ui()
     runs = None
     with friendly_errors():

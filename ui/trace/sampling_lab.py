@@ -19,6 +19,7 @@ from ui.trace.widgets import QUIET, decoding_ui
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    results = st.container()  # the draws first (the step's key moment), then the settings that made them
     settings = decoding_ui()
     with more_controls("Sample size"):
         n = st.slider("Samples to draw", 10, 5000, 500, 10, key="tr_samples", bind="query-params")
@@ -27,10 +28,11 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     shown = sampled_ids(final, counts)
     labels = tr.unique_labels(safe_words(tokens.display_tokens(lm, shown)), shown)
     table = sampling_table(final, counts, shown, labels)
-    summary(trace, final, counts, n)
-    show_chart(
-        cached_chart(charts.sampling_chart, sampling_long(table, n)), "sampling_lab", key="tr_sampling"
-    )
+    with results:
+        summary(trace, final, counts, n)
+        show_chart(
+            cached_chart(charts.sampling_chart, sampling_long(table, n)), "sampling_lab", key="tr_sampling"
+        )
     st.caption(
         "Tokens are in order of probability and **rank** is that order, as on the Next token tab; "
         "**samples** counts how often each was drawn, which can put a lower-ranked token ahead by chance."

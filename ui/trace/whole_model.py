@@ -15,7 +15,8 @@ from geometry.transformer.tables import lens_labels
 from ui.cache.trace import cached_lens
 from ui.page.charts import cached_chart, show_chart
 from ui.page.dependent import dependent
-from ui.page.layout import download_table, explain, friendly_errors
+from ui.page.frames import folded, scrolling_frame
+from ui.page.layout import download_table, explain, friendly_errors, more_controls
 from ui.page.safety import safe_tokens
 from ui.page.text import verbatim
 from ui.trace.one_neuron import neuron_section
@@ -27,14 +28,27 @@ MODEL_VIEW_LAYERS = 10  # layers of small squares shown at first (30 × 9 heads 
 MODEL_VIEW_ROWS = 60_000  # most attention cells drawn at once; a long prompt shows fewer layers
 
 
+LENS_HINT = "← The grid opens at the last position, where the answer is: drag it for the earlier ones."
+HEADS_SETTINGS = ("tr_mv_layers", "tr_mv_layer", "tr_mv_head")
+NEURON_SETTINGS = ("tr_neuron_layer", "tr_neuron")
+
+
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
-    """The three sections, top to bottom."""
+    """The logit lens first (where the answer forms); every head and one neuron folded below it."""
     if trace.predicts_tokens:
         lens_section(lm, trace)
     else:
         st.info("The logit lens does not apply to this encoder: it has no vocabulary head.", icon="🚫")
-    heads_section(trace)
-    neuron_section(lm, trace)
+    arch = trace.architecture
+    title = f"Every head at a glance: {arch.n_layers} layers × {arch.n_heads} heads"
+    heads = folded(title, "tr_more_heads", HEADS_SETTINGS, opened=not trace.predicts_tokens)
+    if heads.open:
+        with heads:
+            heads_section(trace)
+    neuron = folded("One neuron, drilled down", "tr_more_neuron", NEURON_SETTINGS)
+    if neuron.open:
+        with neuron:
+            neuron_section(lm, trace)
 
 
 # --------------------------------------------------------------------------- the lens over the prompt
@@ -59,9 +73,9 @@ def target_ui(lm, trace: tr.Trace) -> int | None:
     return None
 
 
-def grid_rows(trace: tr.Trace, lens: pd.DataFrame) -> pd.DataFrame:
-    """The lens rows the grid draws: LENS_POSITIONS positions (a slider for longer prompts) and every
-    sublayer or only the stages after each MLP."""
+def grid_window(trace: tr.Trace) -> tuple[int, bool]:
+    """Which lens rows the grid draws: its first position (a slider, for prompts longer than
+    LENS_POSITIONS) and whether every sublayer or only the stages after each MLP."""
     first = 0
     if trace.n_tokens > LENS_POSITIONS:
         last = trace.n_tokens - LENS_POSITIONS  # the last positions first: the prediction is made there
@@ -77,28 +91,40 @@ def grid_rows(trace: tr.Trace, lens: pd.DataFrame) -> pd.DataFrame:
         key="tr_lens_every",
         bind="query-params",
     )
+    return first, every
+
+
+def grid_rows(lens: pd.DataFrame, first: int, every: bool) -> pd.DataFrame:
+    """The lens rows of LENS_POSITIONS positions from ``first``: every sublayer, or after each MLP."""
     in_view = lens["position"].between(first, first + LENS_POSITIONS - 1)
     return lens[in_view & (every | (lens["stage"] != "after attention"))]
 
 
 def lens_section(lm: LoadedModel, trace: tr.Trace) -> None:
+    """Where the answer forms, in one sentence, then the grid (the model's output on top) and the line."""
     st.subheader("The logit lens over the whole prompt")
-    left, right = st.columns(2)
-    with left:
-        target = target_ui(lm, trace)
-    with right:
-        position = position_picker(trace, "Position whose target line is drawn", "tr_lens_follow")
+    answer = st.container()  # the sentence first: where the followed token becomes the top token
+    with more_controls("Token to follow, position, rows of the grid"):
+        left, right = st.columns(2)
+        with left:
+            target = target_ui(lm, trace)
+        with right:
+            position = position_picker(trace, "Position whose target line is drawn", "tr_lens_follow")
+        first, every = grid_window(trace)
     lens = safe_tokens(cached_lens(lm, trace.prompt, target), "top_token", "target_token")
-    grid = lens_labels(grid_rows(trace, lens))
-    # drawn at its own width: stretched or squeezed to the column, the cells would not fit their text
-    show_chart(cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid", width="content")
     track = lens_labels(lens[lens["position"] == position])
     name = track["target_token"].iloc[0]
+    answer.markdown(target_sentence(track, name))
+    grid = lens_labels(grid_rows(lens, first, every))
+    # drawn at its own width: stretched or squeezed to the column, the cells would not fit their text
+    with scrolling_frame("lens", LENS_HINT, from_end=True):
+        show_chart(
+            cached_chart(charts.lens_grid_chart, grid), "lens_grid", key="tr_lens_grid", width="content"
+        )
     st.markdown(
         f"**{verbatim(name)}** at position {position} ({verbatim(trace.tokens[position])}), stage by stage:"
     )
     show_chart(cached_chart(charts.target_track_chart, track), "lens_target", key="tr_lens_track")
-    st.markdown(target_sentence(track, name))
     download_table(lens, "lens_all_positions.csv", key="tr_dl_lens_grid")
     explain(
         "Every token's residual vector is read out after every stage, as if the model stopped there: the "
@@ -123,7 +149,6 @@ def _open_in_attention() -> None:
 
 def heads_section(trace: tr.Trace) -> None:
     arch, T = trace.architecture, trace.n_tokens
-    st.subheader(f"Every head at a glance: {arch.n_layers} layers × {arch.n_heads} heads")
     visible = T * (T + 1) // 2 if trace.masks_the_future else T * T
     most = max(1, min(arch.n_layers, MODEL_VIEW_ROWS // (arch.n_heads * visible)))
     if arch.n_layers > 1:
@@ -138,12 +163,13 @@ def heads_section(trace: tr.Trace) -> None:
         st.caption(f"At {T} tokens, {most} layers fit in one view: layers {low}–{high} are drawn.")
     view = readings.model_view(trace, range(low, high + 1))
     step = charts.MODEL_VIEW_CELL / T  # pixels per token: every square the same size whatever the prompt
-    show_chart(
-        cached_chart(charts.model_view_chart, view, step),
-        f"model_view_L{low}-{high}",
-        key="tr_mv",
-        width="content",
-    )
+    with scrolling_frame("model_view", "Drag the squares sideways for the other heads →"):
+        show_chart(
+            cached_chart(charts.model_view_chart, view, step),
+            f"model_view_L{low}-{high}",
+            key="tr_mv",
+            width="content",
+        )
     download_table(view, f"model_view_L{low}-{high}.csv", key="tr_dl_mv")
     model = trace.model_name
     with st.container(horizontal=True, vertical_alignment="bottom"):

@@ -20,6 +20,7 @@ from geometry.transformer import trace as tr
 from ui.cache.trace import logit_attribution
 from ui.page.charts import cached_chart, show_chart
 from ui.page.dependent import dependent
+from ui.page.frames import folded
 from ui.page.layout import download_table, explain, friendly_errors, metric_row
 from ui.page.safety import safe_words
 from ui.page.text import probability_phrase, verbatim
@@ -29,6 +30,9 @@ from ui.trace.widgets import QUIET
 CHOICES = 20  # next tokens offered as the target (and as the token it is compared with)
 NOTHING = -1  # "minus" choice: the target's logit itself
 SHOWN = 15  # bars in the ranked chart
+HEADS = "Every head's contribution"
+PATCHING = "Activation patching: where the difference is carried"
+PATCH_SETTINGS = ("tr_clean", "tr_corrupted", "tr_patch_target", "tr_patch_other")  # open the section
 
 
 def token_choices(lm, trace: tr.Trace) -> tuple[list[int], dict[int, str], dict[int, float]]:
@@ -70,9 +74,15 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         return
     attribution_summary(table, names[target], None if other is None else names[other])
     ranked_parts(table, trace)
-    head_heatmap(table, trace)
-    st.divider()
-    patching.patching_view(lm)
+    # the rest folds: each head's share, and activation patching (two more runs per patched piece)
+    heads = folded(HEADS, "tr_more_why_heads")
+    if heads.open:
+        with heads:
+            head_heatmap(table, trace)
+    patched = folded(PATCHING, "tr_more_patching", PATCH_SETTINGS)
+    if patched.open:
+        with patched:
+            patching.patching_view(lm)
 
 
 def attribution_summary(table: pd.DataFrame, target: str, other: str | None) -> None:
@@ -125,7 +135,6 @@ def ranked_parts(table: pd.DataFrame, trace: tr.Trace) -> None:
 
 
 def head_heatmap(table: pd.DataFrame, trace: tr.Trace) -> None:
-    st.subheader("Every head's contribution")
     heads = attribution.heads_only(table)
     show_chart(
         cached_chart(charts.layer_head_chart, heads, "contribution", show_values=True),

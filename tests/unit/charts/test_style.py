@@ -90,6 +90,30 @@ def test_every_chart_sets_each_kind_of_text_so_presenter_mode_can_enlarge_it():
     assert {"title", "header", "text"} <= set(config)
 
 
+def contrast(foreground: str, background: str = "#FFFFFF") -> float:
+    """WCAG contrast ratio of two #RRGGBB colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_chart_text_is_explicit_and_readable_on_white():
+    """An SVG download or a notebook draws axis, legend and header text at 4.5:1 or more (the app's
+    stylesheet gives the dark theme its own text colour)."""
+    config = heatmap().to_dict()["config"]
+    colours = [
+        config[part][key] for part in ("axis", "legend", "header") for key in ("labelColor", "titleColor")
+    ]
+    colours.append(config["title"]["color"])
+    assert all(contrast(colour) >= 4.5 for colour in colours), colours
+    assert config["axisBand"]["labelFlush"] is False
+
+
 def test_occurrence_cosines_use_one_fixed_colour_domain():
     """Two cells that both read 1.00 get the same colour on every model: the domain is -1..1."""
     frame = pd.DataFrame(
@@ -132,14 +156,20 @@ def test_senses_differ_in_colour_and_in_shape():
 
 
 def test_map_labels_leave_out_what_would_overlap():
-    words = ["king", "queen", "prince", "apple"]
-    x, y = np.array([0.0, 0.001, 0.002, 1.0]), np.array([0.0, 0.0, 0.0, 1.0])
-    room = pj.label_room(words, x, y, first=[2])
-    assert room.tolist() == [False, False, True, True]  # the highlighted word keeps its label
-    frame = pj.projection_frame(words, ["royal"] * 4, np.stack([x, y], axis=1)).assign(labelled=room)
+    words = ["king", "queen", "prince", "duke", "earl", "apple"]
+    x, y = np.array([0.0, 0.001, 0.002, 0.003, 0.004, 1.0]), np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    sides = pj.label_places(words, x, y, first=[4])
+    assert sides.tolist() == ["left", "above", "below", "", "right", "right"]  # "earl" placed first
+    frame = pj.projection_frame(words, ["royal"] * 6, np.stack([x, y], axis=1))
+    frame = frame.assign(labelled=sides != "", label_side=sides)
     spec = projections_charts.projection_chart(frame).to_dict()
-    filters = [t["filter"] for layer in spec["layer"] for t in layer.get("transform", []) if "filter" in t]
-    assert any("labelled" in str(f) for f in filters)
+    filters = [
+        str(t["filter"]) for layer in spec["layer"] for t in layer.get("transform", []) if "filter" in t
+    ]
+    assert any("labelled" in f for f in filters)
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert {layer["mark"]["align"] for layer in texts} == {"left", "right", "center"}  # one layer per side
+    assert all(any("label_side" in str(t) for t in layer["transform"]) for layer in texts)
 
 
 # ---------------------------------------------------------------- the common look
@@ -162,14 +192,28 @@ def _paths_frame() -> pd.DataFrame:
 
 def test_finish_gives_what_altairs_configure_methods_give():
     base = alt.Chart(_paths_frame()).mark_text().encode(x="x:Q", y="y:Q", text="text:N")
+    text = {"labelColor": charts.TEXT_COLOUR, "titleColor": charts.TEXT_COLOUR}
     expected = (
         base.properties(title="t")
         .configure_axis(
-            labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE, labelLimit=charts.LABEL_LIMIT
+            labelFontSize=charts.FONT_SIZE,
+            titleFontSize=charts.FONT_SIZE,
+            labelLimit=charts.LABEL_LIMIT,
+            **text,
         )
-        .configure_legend(labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE)
-        .configure_title(fontSize=charts.FONT_SIZE + 2)
-        .configure_header(labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE)
+        .configure_axisBand(labelFlush=False)
+        .configure_legend(
+            labelFontSize=charts.FONT_SIZE,
+            titleFontSize=charts.FONT_SIZE,
+            columns=1,
+            labelLimit=charts.LABEL_LIMIT,
+            titleLimit=charts.LABEL_LIMIT,
+            **text,
+        )
+        .configure_title(
+            fontSize=charts.FONT_SIZE + 2, color=charts.TITLE_COLOUR, subtitleColor=charts.TEXT_COLOUR
+        )
+        .configure_header(labelFontSize=charts.FONT_SIZE, titleFontSize=charts.FONT_SIZE, **text)
         .configure_text(fontSize=charts.FONT_SIZE)
     )
     assert json.dumps(charts.finish(base, "t").to_dict(), sort_keys=True) == json.dumps(

@@ -49,8 +49,9 @@ def test_tournament_and_lens_charts(tiny_llama, small_trace):
     long = tables.tournament_long(table)
     assert sorted(long["measure_order"].unique()) == [0, 1, 2, 3]
     spec = charts.tournament_chart(long).to_dict()
-    assert spec["facet"]["column"]["field"] == "measure"
+    assert spec["facet"]["field"] == "measure" and spec["columns"] == 4  # one row on a projector
     assert spec["resolve"]["scale"]["x"] == "independent"
+    assert charts.tournament_chart(long, columns=1).to_dict()["columns"] == 1  # stacked on a phone
     lens = (
         interpret_lens.logit_lens(small_trace)
         .query("rank == 1")
@@ -190,7 +191,11 @@ def test_the_lens_grid_writes_each_cells_token_in_the_frames_order():
     spec = charts.lens_grid_chart(lens_frame()).to_dict()
     cells, text = spec["layer"]
     assert cells["mark"]["type"] == "rect" and text["encoding"]["text"]["field"] == "cell_text"
-    assert cells["encoding"]["y"]["sort"] == ["embedding", "L0 attention"]
+    assert cells["encoding"]["y"]["sort"] == ["L0 attention", "embedding"]  # the output on top
+    assert text["encoding"]["y"]["axis"]["orient"] == "right"  # stages named on both sides
+    assert spec["resolve"]["axis"]["y"] == "independent"
+    top_down = charts.lens_grid_chart(lens_frame(), output_on_top=False).to_dict()["layer"][0]
+    assert top_down["encoding"]["y"]["sort"] == ["embedding", "L0 attention"]
     assert cells["encoding"]["x"]["sort"] == ["0 The", "1 ␣cat"]
     assert cells["encoding"]["color"]["scale"]["domain"] == [0, 1]
     assert spec["width"] == {"step": charts.LENS_CELL_WIDTH}

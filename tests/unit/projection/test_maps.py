@@ -66,15 +66,24 @@ def test_seed_maps_frame_has_one_block_of_rows_per_seed():
     assert np.allclose(seeds["x"].iloc[: len(X)], stability.coords[0][:, 0].round(4))
 
 
-def test_with_labels_puts_the_chosen_word_first():
+def test_with_labels_puts_the_chosen_word_first_and_its_neighbour_beside_it():
     coords = np.array([[0.0, 0.0], [0.001, 0.0], [1.0, 1.0]])
     frame = maps.projection_frame(["king", "queen", "apple"], ["c"] * 3, coords, ["", "chosen word", ""])
     labelled = maps.with_labels(frame, width_px=500, font_px=13)
-    assert labelled["labelled"].tolist() == [
-        False,
-        True,
-        True,
-    ]  # overlapping: the chosen word keeps its label
+    assert labelled["labelled"].tolist() == [True, True, True]
+    assert labelled["label_side"].tolist() == ["left", "right", "right"]  # the chosen word placed first
+
+
+def test_the_words_a_lesson_asks_about_are_labelled_in_a_crowd():
+    """Eight words on one spot: four fit around it; the asked ones are among them whatever their order."""
+    words = ["prince", "princess", "duke", "duchess", "emperor", "king", "queen", "crown", "apple"]
+    coords = np.vstack([np.stack([np.linspace(0, 0.003, 8), np.zeros(8)], axis=1), [[1.0, 1.0]]])
+    frame = maps.projection_frame(words, ["royal"] * 9, coords)
+    crowded = maps.with_labels(frame, width_px=500, font_px=13).set_index("word")
+    assert not crowded.loc[["king", "queen"], "labelled"].any()  # left out for room
+    asked = maps.with_labels(frame, width_px=500, font_px=13, always=("king", "queen")).set_index("word")
+    assert asked.loc[["king", "queen"], "labelled"].all()
+    assert asked["labelled"].sum() == crowded["labelled"].sum()  # the others gave way
 
 
 def test_axis_directions_look_up_words_missing_from_the_map():

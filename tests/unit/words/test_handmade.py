@@ -93,6 +93,15 @@ def test_decimals_read_like_the_seed():
     assert worked_sum([9, -5, 6], [8, -4, 6]).endswith("= 128")
 
 
+def test_the_narrow_form_wraps_and_keeps_the_total_on_its_own_line():
+    """A phone shows the sum as aligned lines: twelve products four a line, the total last."""
+    text = worked_sum(list(range(1, 13)), [1] * 12, per_line=4)
+    lines = text.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r" \\ ")
+    assert len(lines) == 3 + 3 + 1 and lines[-1] == "&= 78"
+    assert all(line.count("+") <= 4 for line in lines)
+    assert worked_sum([9, -5, 6], [8, -4, 6], per_line=3).endswith(r"&= 128\end{aligned}")
+
+
 def test_unequal_lengths_cannot_be_multiplied():
     with pytest.raises(ValueError, match="same length"):
         multiplication_table([1, 2, 3], [1, 2], "a", "b")
