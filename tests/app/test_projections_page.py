@@ -191,14 +191,18 @@ def test_the_whole_vocabularys_map_is_kept_on_disk_for_the_next_server(tmp_path,
     first = points(plotly_figure(at))
     cache.projection_map.clear()  # a new server: the map and its score come from the disk
     cache.trust.clear()
-    monkeypatch.setattr(cache.pj, "project", lambda *args, **kwargs: pytest.fail("computed again"))
-    monkeypatch.setattr(cache.pj, "trustworthiness", lambda *args, **kwargs: pytest.fail("scored again"))
+    computed = []
+    project, score = cache.pj.project, cache.pj.trustworthiness
+    counted = lambda X, *args, **kwargs: computed.append(len(X)) or project(X, *args, **kwargs)  # noqa: E731
+    monkeypatch.setattr(cache.pj, "project", counted)
+    monkeypatch.setattr(cache.pj, "trustworthiness", lambda X, *a: computed.append(len(X)) or score(X, *a))
     again = page().run()
     again.button_group(key="pj_view").set_value("Vocabulary").run()
     again.toggle(key="pj_all").set_value(True).run()
     assert not again.exception
     assert points(plotly_figure(again)).equals(first)
     assert 0.5 < float(metric(again, "Trustworthiness")) < 1.0
+    assert max(computed) < 1_000  # only the small word-set map of the page's first view
 
 
 def test_rotatable_3d_view_highlights_the_chosen_word_and_its_neighbours():

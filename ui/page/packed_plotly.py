@@ -15,6 +15,12 @@ from geometry.charts.plotly import PLOTLY_CONFIG
 
 SCRIPT = Path(__file__).with_name("packed_plotly.js")
 HEIGHT_PX = 640  # room kept for the figure while it is unpacked (the vocabulary map's height)
+# The toolbar st.plotly_chart shows for a click-to-choose chart: no box or lasso selection, no cloud.
+CONFIG = {
+    **PLOTLY_CONFIG,
+    "showSendToCloud": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"],
+}
 
 
 def plotly_chunk() -> str | None:
@@ -31,7 +37,7 @@ def _component():
         return None
     root = (
         f'<div class="packed-plotly" data-chunk="{html.escape(chunk)}" '
-        f'data-config="{html.escape(json.dumps(PLOTLY_CONFIG))}" style="min-height: {HEIGHT_PX}px"></div>'
+        f'data-config="{html.escape(json.dumps(CONFIG))}" style="min-height: {HEIGHT_PX}px"></div>'
     )
     return st.components.v2.component(
         "packed_plotly", html=root, js=SCRIPT.read_text(encoding="utf-8"), isolate_styles=False
