@@ -219,7 +219,8 @@ SETTLED = """() => {
   return document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']") !== null;
 }"""
 CHARTS_DRAWN = """() => Array.from(document.querySelectorAll(
-  "[data-testid='stVegaLiteChart'], [data-testid='stGraphVizChart'], [data-testid='stPlotlyChart']"
+  "[data-testid='stVegaLiteChart'], [data-testid='stGraphVizChart'], [data-testid='stPlotlyChart'],"
+  + " [data-testid='stBidiComponentRegular'] .js-plotly-plot"
 )).every((chart) => chart.querySelector("canvas, svg") || chart.getBoundingClientRect().width === 0)"""
 # Counts finished script runs from now on: an action is done once a run it started has finished.
 WATCH_RUNS = """() => {
@@ -335,7 +336,8 @@ SIDEWAYS = """() => {
   return Math.max(doc.scrollWidth - doc.clientWidth, main ? main.scrollWidth - main.clientWidth : 0);
 }"""
 WIDE_CHARTS = """() => {
-  const charts = ["stVegaLiteChart", "stPlotlyChart", "stGraphVizChart", "stDeckGlJsonChart", "stPyplot"]
+  const charts = ["stVegaLiteChart", "stPlotlyChart", "stBidiComponentRegular", "stGraphVizChart",
+    "stDeckGlJsonChart", "stPyplot"]
     .map((id) => `[data-testid='${id}']`).join(", ");
   const wide = [];
   for (const chart of document.querySelectorAll(charts)) {

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from geometry.projection.axes import axis_directions, axis_words_missing
-from geometry.projection.faithfulness import neighbour_comparison
 from geometry.projection.maps import neighbour_roles, projection_frame
 from geometry.projection.methods import METHOD_NAMES
 from geometry.words import wordsets as ws
@@ -134,11 +133,11 @@ if result is None:
 # ---------------------------------------------------------------- the chosen word, once for every section
 names = word_set.words
 focus_column, search_column = st.columns(2)
-with focus_column:
-    index = words.focus_ui(names)
 with search_column:
     matches = words.search_ui(names)
-comparison = neighbour_comparison(vectors, result.coords, index, settings.k, metric, labels=names)
+with focus_column:
+    index = words.focus_ui(names, offered=words.offered(word_set, matches))
+comparison = cache.neighbours(source, vectors, result.coords, index, settings.k, metric, names)
 roles = neighbour_roles(comparison, index, len(names))
 for match in matches:
     roles[match] = roles[match] or "search match"

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geometry.charts import packed
 from geometry.charts import projections as charts
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "projections.py")
@@ -42,8 +43,12 @@ def map_data(at: AppTest) -> tuple[dict, pd.DataFrame]:
 
 
 def plotly_figure(at: AppTest) -> dict:
-    """The figure (data and layout) of the first Plotly chart on the page."""
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    """The figure (data and layout) of the first Plotly chart on the page: st.plotly_chart's JSON,
+    or the packed figure a vocabulary map sends (what the browser unpacks)."""
+    charts = at.get("plotly_chart")
+    if charts:
+        return json.loads(charts[0].proto.spec)
+    return packed.unpack(at.get("bidi_component")[0].proto.bytes)
 
 
 def numbers(values) -> np.ndarray:
@@ -146,6 +151,58 @@ def test_whole_vocabulary_with_pca_and_a_click_on_a_point():
     assert at.selectbox(key="pj_focus").value == "banana"
     chosen = points(plotly_figure(at)).query("trace == 'chosen word'")
     assert chosen["word"].tolist() == ["banana"]
+
+
+def whole_vocabulary(**query: str) -> AppTest:
+    at = page()
+    for key, value in {"pj_view": "Vocabulary", "pj_all": "true", **query}.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_the_whole_vocabularys_word_box_offers_a_few_words_and_takes_any(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))
+    at = whole_vocabulary()
+    box = at.selectbox(key="pj_focus")
+    assert box.value == "king" and "banana" in box.options and len(box.options) < 1_000  # not 21,719
+    at.text_input(key="pj_search").input("umbrel").run()
+    assert "umbrella" in at.selectbox(key="pj_focus").options  # the search's matches are offered
+    typed = whole_vocabulary(pj_focus="house")  # any word of the map (a link, or typed into the box)
+    assert not typed.exception and not typed.warning
+    assert points(plotly_figure(typed)).query("trace == 'chosen word'")["word"].tolist() == ["house"]
+    assert any(m.value.startswith("**house**") for m in typed.markdown)
+    unknown = whole_vocabulary(pj_focus="zzqx")
+    assert not unknown.exception and any("'zzqx' is not one of the 21," in w.value for w in unknown.warning)
+    assert unknown.selectbox(key="pj_focus").value == "zzqx"  # the typed word is kept, and named
+
+
+def test_the_whole_vocabularys_map_is_kept_on_disk_for_the_next_server(tmp_path, monkeypatch):
+    from ui.cache import projections as cache
+
+    monkeypatch.setenv("SEMANTIC_GEOMETRY_CACHE", str(tmp_path))
+    cache.projection_map.clear()
+    cache.trust.clear()
+    at = page().run()
+    at.button_group(key="pj_view").set_value("Vocabulary").run()
+    at.toggle(key="pj_all").set_value(True).run()
+    assert not at.exception
+    stored = list((tmp_path / "maps").glob("*_all_pca_2d_*.npz"))
+    assert len(stored) == 1
+    first = points(plotly_figure(at))
+    cache.projection_map.clear()  # a new server: the map and its score come from the disk
+    cache.trust.clear()
+    computed = []
+    project, score = cache.pj.project, cache.pj.trustworthiness
+    counted = lambda X, *args, **kwargs: computed.append(len(X)) or project(X, *args, **kwargs)  # noqa: E731
+    monkeypatch.setattr(cache.pj, "project", counted)
+    monkeypatch.setattr(cache.pj, "trustworthiness", lambda X, *a: computed.append(len(X)) or score(X, *a))
+    again = page().run()
+    again.button_group(key="pj_view").set_value("Vocabulary").run()
+    again.toggle(key="pj_all").set_value(True).run()
+    assert not again.exception
+    assert points(plotly_figure(again)).equals(first)
+    assert 0.5 < float(metric(again, "Trustworthiness")) < 1.0
+    assert max(computed) < 1_000  # only the small word-set map of the page's first view
 
 
 def test_rotatable_3d_view_highlights_the_chosen_word_and_its_neighbours():
@@ -292,5 +349,5 @@ def test_presenter_mode_enlarges_the_3d_scenes_text():
     assert not big.exception
     small_font, large_font = (plotly_figure(at)["layout"]["font"]["size"] for at in (normal, big))
     assert large_font >= 16 and large_font > small_font
-    sizes = [t["textfont"]["size"] for t in plotly_figure(big)["data"] if "size" in t.get("textfont", {})]
+    sizes = [label["font"]["size"] for label in plotly_figure(big)["layout"]["scene"]["annotations"]]
     assert sizes and min(sizes) >= 16

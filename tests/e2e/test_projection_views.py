@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SMALL_SCREEN = {"width": 1024, "height": 768}
 CHANGE_MS = 120_000
-CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+CHART = "[data-testid='stMain'] .js-plotly-plot"  # st.plotly_chart's, or the packed vocabulary map's
 PLOTLY_DRAWN = f"""() => {{
   const chart = document.querySelector("{CHART}");
   return chart !== null && chart._fullData !== undefined && chart.querySelector("canvas") !== null;
@@ -29,7 +29,7 @@ CAMERA = (
     f"""() => JSON.stringify(document.querySelector("{CHART}")._fullLayout.scene._scene.getCamera().eye)"""
 )
 HOVER_TEXT = """() => {
-  const label = document.querySelector("[data-testid='stPlotlyChart'] .hovertext");
+  const label = document.querySelector("[data-testid='stMain'] .js-plotly-plot .hovertext");
   return label ? label.textContent : null;
 }"""
 TRACE_WORDS = f"""(name) => {{
@@ -195,12 +195,35 @@ def test_an_uploaded_file_is_mapped_and_a_bad_one_gets_one_sentence(app_url, sma
     page.screenshot(path=str(SCREENSHOTS / "projections-upload-bad.png"))
 
 
+def assert_same_points_as_the_table(page) -> None:
+    """The browser unpacked the map into the page's own numbers: each fruit word where the map's
+    table (the coordinates CSV) puts it, to the table's 4 decimals."""
+    from geometry.models.loading import load_encoder
+    from geometry.projection import maps
+    from geometry.projection import methods as pj
+    from geometry.words import wordsets as ws
+
+    words, vectors = ws.vocabulary_set(load_encoder(), None)
+    coords = pj.project(vectors, "pca", 2, 0, **pj.PAGE_LIMITS, metric="cosine").coords
+    table = maps.projection_frame(words.words, words.categories, coords).set_index("word")
+    drawn = page.evaluate(
+        f"""() => {{
+          const trace = document.querySelector("{CHART}")._fullData.find((t) => t.name === "fruit");
+          return trace.customdata.map((row, i) => [row[0], trace.x[i], trace.y[i]]);
+        }}"""
+    )
+    assert len(drawn) > 10
+    for word, x, y in drawn:
+        assert (x, y) == (table.loc[word, "x"], table.loc[word, "y"]), word
+
+
 def test_the_whole_vocabulary_on_one_webgl_map_with_search_and_click(app_url, small_page):
     page = small_page
     open_page(page, f"{app_url}/projections?pj_view=Vocabulary&pj_all=true")
     page.wait_for_function(PLOTLY_DRAWN, timeout=60_000)
     assert_healthy(page)
     assert page.evaluate(POINT_COUNT) > 21_000
+    assert_same_points_as_the_table(page)
     search = page.get_by_role("textbox", name="Find a word", exact=True)
     search.fill("banana")
     search.press("Enter")

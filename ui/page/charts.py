@@ -105,3 +105,22 @@ def show_plotly(figure: object, key: str, **kwargs) -> object:
     return st.plotly_chart(
         figure, key=f"{key}_plot", config=PLOTLY_CONFIG, theme=None, width="stretch", **kwargs
     )
+
+
+def show_packed_plotly(chart: CachedChart, key: str) -> object:
+    """Draw a Plotly figure of tens of thousands of points (``cached_chart`` of its builder), packed
+    (geometry.charts.packed: about a third of the bytes of st.plotly_chart's JSON) and unpacked by
+    the browser into the same figure; built and packed once per input for the server.
+
+    A click on a point is kept in ``st.session_state[f"{key}_plot"]`` as st.plotly_chart keeps
+    its selection (``{"selection": {"points": [{"customdata": [...], ...}]}}``). Without the
+    Plotly.js Streamlit ships (another Streamlit version), the figure goes through :func:`show_plotly`.
+    """
+    from ui.cache.charts import packed_plotly_figure  # imported by the pages that draw charts
+    from ui.page import packed_plotly
+
+    if packed_plotly.COMPONENT is None:
+        figure = chart.build(*chart.args, **chart.kwargs)
+        return show_plotly(figure, key, on_select="rerun", selection_mode="points")
+    packed = packed_plotly_figure(chart.name, chart.args, chart.kwargs, presenter_mode(), _build=chart.build)
+    return packed_plotly.COMPONENT(data=packed, key=f"{key}_plot")

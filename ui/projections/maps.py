@@ -12,7 +12,7 @@ from geometry.charts.style import PRESENTER_MIN_FONT
 from geometry.projection import axes as projection_axes
 from geometry.projection import maps
 from geometry.words.vectors import angle_degrees, cosine
-from ui.page.charts import cached_chart, show_chart, show_plotly
+from ui.page.charts import cached_chart, show_chart, show_packed_plotly, show_plotly
 from ui.page.layout import download_table
 from ui.page.settings import presenter_mode
 from ui.page.text import verbatim
@@ -61,7 +61,9 @@ def map_view(
         figure = plotly_charts.projection_3d_chart(frame, titles, categories, labels=labels, many=many)
         _plotly_map(figure, TURN_HINT)
     elif settings.dims == 2 and many:
-        _plotly_map(plotly_charts.vocabulary_map_chart(frame, titles, categories), PAN_HINT)
+        vocabulary_map = cached_chart(plotly_charts.vocabulary_map_chart, frame, titles, categories)
+        show_packed_plotly(vocabulary_map, "pj_map")
+        _map_caption(PAN_HINT)
     else:
         if settings.dims == 2:
             height = PRESENTER_MAP_HEIGHT if big else 520  # the whole map on a projector's first screen
@@ -92,6 +94,10 @@ def map_view(
 
 def _plotly_map(figure, hint: str) -> None:
     show_plotly(figure, key="pj_map", on_select="rerun", selection_mode="points")
+    _map_caption(hint)
+
+
+def _map_caption(hint: str) -> None:
     st.caption(f"{hint} The camera button in the chart's toolbar saves a PNG of the view as it is.")
 
 

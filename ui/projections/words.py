@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from geometry.projection import axes
@@ -94,12 +96,49 @@ def take_clicked_word(words: tuple[str, ...]) -> None:
                 st.session_state["pj_focus"] = word
 
 
-def focus_ui(words: tuple[str, ...]) -> int:
-    """The word whose neighbours are compared (also chosen by clicking it on the map)."""
+def offered(word_set: ws.WordSet, matches: Sequence[int]) -> list[str]:
+    """What the word box lists when a map has too many words to list: the coloured (curated) words,
+    then the search's matches."""
+    coloured = [
+        word
+        for word, group in zip(word_set.words, word_set.categories, strict=True)
+        if group != ws.VOCABULARY
+    ]
+    return [*coloured, *(word_set.words[match] for match in matches)]
+
+
+OFFERED_WORDS = 2_000  # a longer list is not sent to the browser whole (see focus_ui)
+FOCUS_LABEL = "Chosen word (or click a point)"
+
+
+def focus_ui(words: tuple[str, ...], offered: Sequence[str] = ()) -> int:
+    """The word whose neighbours are compared (also chosen by clicking it on the map).
+
+    Up to OFFERED_WORDS words, the box lists every word. A vocabulary is not listed (the whole
+    vocabulary's 21,719 words were 0.2 MB for the browser on every change, and slow to draw): the
+    box lists ``offered`` (the coloured words and the search's matches) and takes any word of the
+    map typed into it; a word that is not on the map gets a warning naming it.
+    """
     take_clicked_word(words)
     default = "king" if "king" in words else words[0]
-    word = dependent(st.selectbox, "Chosen word (or click a point)", words, key="pj_focus", default=default)
-    return words.index(word)
+    if len(words) <= OFFERED_WORDS:
+        word = dependent(st.selectbox, FOCUS_LABEL, words, key="pj_focus", default=default)
+        return words.index(word)
+    # a vocabulary: the box lists the coloured words and the matches, and takes any word of the map
+    current = st.session_state.get("pj_focus")
+    options = tuple(dict.fromkeys([default, *offered, *([current] if current else [])]))
+    word = st.selectbox(
+        FOCUS_LABEL, options, index=options.index(default), key="pj_focus", bind="query-params",
+        accept_new_options=True, help=f"Type any of the {len(words):,} words, or pick a coloured word or a match.",
+    )  # fmt: skip
+    if word in words:
+        return words.index(word)
+    st.warning(
+        f"'{verbatim(str(word)[:30])}' is not one of the {len(words):,} words on this map; its neighbours "
+        f"are shown for '{verbatim(default)}' instead.",
+        icon="⚠️",
+    )
+    return words.index(default)
 
 
 def search_ui(words: tuple[str, ...]) -> list[int]:

@@ -97,6 +97,25 @@ def test_3d_chart_is_one_trace_per_category_and_per_highlight():
     assert layout["font"]["size"] == charts.FONT_SIZE
 
 
+def test_3d_chart_writes_every_word_above_its_point_as_the_scenes_annotations():
+    animals = map_frame(3, 3, "animals").assign(role="", word=["cat", "dog", "cow"], x=[9.0, 10.0, 11.0])
+    frame = pd.concat([map_frame(4, 3, "fruit"), animals])
+    figure = plotly_charts.projection_3d_chart(frame, ["a", "b", "c"], ["fruit", "animals"])
+    assert {trace.mode for trace in figure.data} == {"markers"}  # no text in the WebGL scene itself
+    labels = {(label.text, label.x, label.y, label.z): label for label in figure.layout.scene.annotations}
+    assert len(labels) == len(frame)  # every word once, where its point is
+    assert all((row.word, row.x, row.y, row.z) in labels for row in frame.itertuples())
+    chosen = next(label for label in figure.layout.scene.annotations if label.text == "w0")
+    assert chosen.font.color == projections_charts.ROLE_COLOURS["chosen word"]
+    assert chosen.font.size == charts.FONT_SIZE and chosen.yanchor == "bottom"
+    assert figure.layout.legend.itemclick is False  # hiding a category would leave its words floating
+    big = plotly_charts.presenter_plotly(figure)
+    assert min(label.font.size for label in big.layout.scene.annotations) >= charts.PRESENTER_MIN_FONT
+    many = plotly_charts.projection_3d_chart(frame, ["a", "b", "c"], ["fruit", "animals"], many=True)
+    assert sorted(label.text for label in many.layout.scene.annotations) == ["w0", "w1"]  # highlights only
+    assert many.layout.legend.itemclick is None
+
+
 def test_vocabulary_map_is_webgl_with_grey_vocabulary_dots():
     frame = pd.concat([map_frame(5, 2, "vocabulary"), map_frame(2, 2, "fruit").assign(role="")])
     traces = plotly_traces(plotly_charts.vocabulary_map_chart(frame, ["PC1", "PC2"], ["vocabulary", "fruit"]))
