@@ -13,6 +13,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
+from ui.classroom.panel import class_panel
+from ui.classroom.sidebar import class_sidebar
 from ui.page.links import say_ignored_url_settings, url_settings
 from ui.page.settings import CLASSROOM_KEY, PAGE_STYLE, PRESENTER_KEY, PRESENTER_STYLE, presenter_mode
 from ui.server.altair_speed import speed_up_altair  # noqa: E402
@@ -56,10 +58,12 @@ with st.sidebar:
         help="Tokens found in a list of offensive words are shown as ▒▒▒ in word lists, "
         "next-token bars and generated text. Numbers and ranks never change.",
     )
+    class_sidebar()  # start, join or resume a class (reads the class parameters of the URL first)
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 asked = url_settings()  # read before the page runs: its widgets rewrite the URL
 url_notice = st.empty()  # above the page: where an ignored link setting is named
+class_panel()  # the class's question and reveal, polled in a fragment (never the page) while in a class
 try:
     navigation.run()
 finally:  # also when the page stopped early (st.stop) for want of a model or an input

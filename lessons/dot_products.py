@@ -7,6 +7,8 @@ from geometry.models.catalogue import CAUSAL_LM_CHOICES, ENCODER_NAME
 from geometry.words import handmade, similarity, wordlists
 from geometry.words.tokens import MAX_WORD_CHARS
 from ui.cache import vectors as cache
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
 from ui.page.layout import friendly_errors, glossary
@@ -120,6 +122,7 @@ if names:
     picked = pair.pair_ui(names)
     if picked is not None:
         pair.pair_view(names, X, picked, base, by_hand)
+        ask_the_class(*asks.pair_questions(list_lm, names, X, picked, base))
         if not by_hand:
             pair.contributions_section(names, X, picked, standardise)
     matrix.matrix_section(names, X, metric, base)

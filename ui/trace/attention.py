@@ -8,6 +8,8 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain
 from ui.trace.widgets import index_slider, position_picker
@@ -47,6 +49,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         key="tr_heatmap",
     )
     tournament_section(trace, layer, head, query)
+    ask_the_class(asks.attention(trace, layer, head, query))
     explanation(trace)
 
 

@@ -15,6 +15,8 @@ from geometry.transformer.tables import generation_steps
 from geometry.words.safety import MASK
 from geometry.words.tokens import decode_token, display_tokens
 from ui.cache.trace import cached_generation
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import counts_config, download_table, explain, friendly_errors, metric_row
 from ui.page.safety import safe_text, safe_words
@@ -111,3 +113,4 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
         )
         st.button("Append all of these", key="tr_append_all", on_click=_append, args=(result.text,))
         download_table(steps, "generation_steps.csv", key="tr_dl_generate")
+    ask_the_class(asks.continuation(lm, trace.prompt, n_tokens, settings))

@@ -11,6 +11,8 @@ from geometry.transformer import architecture, readings, sampling
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import next_token_long
 from geometry.words import tokens
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain, metric_row
 from ui.page.safety import safe_tokens, safe_words
@@ -26,6 +28,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
     choices(lm, settings.probs(trace.logits), settings.seed)
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, "next_tokens.csv", key="tr_dl_next")
+    ask_the_class(asks.next_token(lm, trace), asks.top_probability(trace))
     explanation(trace.architecture)
 
 
