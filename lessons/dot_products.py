@@ -121,8 +121,8 @@ else:
 if names:
     picked = pair.pair_ui(names)
     if picked is not None:
+        ask_the_class(*asks.pair_questions(list_lm, names, X, picked, base))  # before the numbers show
         pair.pair_view(names, X, picked, base, by_hand)
-        ask_the_class(*asks.pair_questions(list_lm, names, X, picked, base))
         if not by_hand:
             pair.contributions_section(names, X, picked, standardise)
     matrix.matrix_section(names, X, metric, base)

@@ -8,6 +8,8 @@ orange, the model in blue, on the one palette.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 
 from geometry.charts.style import FONT_SIZE, NEUTRAL, PALETTE, POSITIVE, finish, in_order, layered
@@ -26,7 +28,7 @@ def _class_beside_model(
         "series:N",
         scale=alt.Scale(domain=[_CLASS, model_name], range=[CLASS_COLOUR, MODEL_COLOUR]),
         title=None,
-        legend=alt.Legend(orient="top", labelLimit=0),
+        legend=alt.Legend(orient="top", direction="vertical", labelLimit=0),
     )
     shares = model_format.endswith("%")
     base = (
@@ -34,8 +36,8 @@ def _class_beside_model(
         .transform_fold(["share", model_value], as_=["measure", "value"])
         .transform_filter("isValid(datum.value)")  # a guess the model's numbers do not cover: no blue bar
         .transform_calculate(
-            series=f"datum.measure == 'share' ? '{_CLASS}' : '{model_name}'",
-            written=f"format(datum.value, datum.measure == 'share' ? '.0%' : '{model_format}')",
+            series=f"datum.measure == 'share' ? {json.dumps(_CLASS)} : {json.dumps(model_name)}",
+            written=f"format(datum.value, datum.measure == 'share' ? '.0%' : {json.dumps(model_format)})",
         )
         .encode(
             y=alt.Y(f"{label}:N", sort=in_order(df[label]), title=None),
@@ -65,7 +67,7 @@ def next_token_reveal_chart(df) -> alt.Chart:
     Columns (``next_token`` reveal): token, rank, probability, votes, share, in_top.
     """
     chart = _class_beside_model(df, "token", "probability", "the model's probability", "share or probability")
-    return finish(chart, "What the class guessed, and what the model expects")
+    return finish(chart, "The class and the model")
 
 
 def attention_reveal_chart(df) -> alt.Chart:
@@ -74,7 +76,7 @@ def attention_reveal_chart(df) -> alt.Chart:
     Columns (``attention`` reveal): position, token, option, weight, votes, share, most_attended.
     """
     chart = _class_beside_model(df, "option", "weight", "the head's attention", "share or attention weight")
-    return finish(chart, "Where the class thought it looks, and where it looks")
+    return finish(chart, "The class and the head")
 
 
 def closer_pair_reveal_chart(df, baseline: float) -> alt.LayerChart:
@@ -100,7 +102,7 @@ def closer_pair_reveal_chart(df, baseline: float) -> alt.LayerChart:
     label = line.mark_text(align="left", dx=4, dy=-4, fontSize=FONT_SIZE - 2, color=NEUTRAL).encode(
         x="baseline:Q", y=alt.value(0), text="label:N"
     )
-    return finish(alt.layer(bars, rule, label), "The class's votes and the cosines")
+    return finish(alt.layer(bars, rule, label), "The votes and the cosines")
 
 
 def number_reveal_chart(df, true_value: float) -> alt.Chart:
@@ -114,7 +116,8 @@ def number_reveal_chart(df, true_value: float) -> alt.Chart:
         .encode(
             x=alt.X("low:Q", title="the class's guesses", scale=alt.Scale(zero=False)),
             x2="high:Q",
-            y=alt.Y("count:Q", title="students", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("count:Q", title="students", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domainMin=0)),
+            y2=alt.datum(0),
             color=alt.condition("datum.holds_true_value", alt.value(MODEL_COLOUR), alt.value(CLASS_COLOUR)),
             tooltip=[alt.Tooltip("low:Q", format=".4g"), alt.Tooltip("high:Q", format=".4g"), "count:Q"],
         )
@@ -128,7 +131,7 @@ def number_reveal_chart(df, true_value: float) -> alt.Chart:
     )
     return finish(
         alt.layer(bars, rule, label).properties(width="container", height=240),
-        "The class's guesses and the true value",
+        "The guesses and the true value",
     )
 
 
@@ -162,5 +165,5 @@ def continuation_reveal_chart(df) -> alt.Chart:
     )
     return finish(
         layered(bars, values).properties(width="container", height=alt.Step(34)),
-        "Which continuation the class chose",
+        "The votes",
     )

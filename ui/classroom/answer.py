@@ -84,11 +84,16 @@ def answer_form(question_id: int, kind: str, spec: dict, own_answer: str | None)
             on_click=_send,
             args=(question_id, kind, spec),
         )
-    said = st.session_state.get(f"_class_answer_said_{question_id}")
-    if said:
-        st.warning(said, icon="⚠️")
-    elif own_answer:
+    if not refusal(question_id) and own_answer:
         st.success(
             f"Received: **{own_answer}**. You can change it until the teacher closes the question.",
             icon=":material/check_circle:",
         )
+
+
+def refusal(question_id: int) -> bool:
+    """Say why the student's last answer to this question was refused (a late one, a bad number)."""
+    said = st.session_state.get(f"_class_answer_said_{question_id}")
+    if said:
+        st.warning(said, icon="⚠️")
+    return bool(said)

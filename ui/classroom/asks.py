@@ -63,8 +63,9 @@ def closer_pair(
     spec = specs.closer_pair_spec(model, names, X, pair, baseline)
     if spec is None:
         return None
-    choices = " or ".join(f"{p['a']} – {p['b']}" for p in spec["pairs"])
-    return Ask("closer_pair", "closer_pair", f"Which pair points most the same way: {choices}?", lambda: spec)
+    pairs = [f"{p['a']} and {p['b']}" for p in spec["pairs"]]
+    choices = ", ".join(pairs[:-1]) + " or " + pairs[-1]
+    return Ask("closer_pair", "closer_pair", f"Which pair points more the same way: {choices}?", lambda: spec)
 
 
 def pair_questions(

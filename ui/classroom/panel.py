@@ -22,7 +22,7 @@ import streamlit as st
 from classroom import ClassroomUnavailable, NotAllowed, NotFound, Poll
 from ui.cache.classroom import question_spec, revealed, store_name
 from ui.classroom import membership
-from ui.classroom.answer import answer_form, question_text
+from ui.classroom.answer import answer_form, question_text, refusal
 from ui.classroom.ask import forget_offered
 from ui.classroom.board import join_board
 from ui.classroom.join import join_form
@@ -104,6 +104,7 @@ def student_view(poll: Poll, previous: Poll | None) -> None:
         return
     yours = f"Your answer: **{poll.own_answer}**." if poll.own_answer else "You did not answer this one."
     if poll.state == "closed":
+        refusal(poll.question_id)  # an answer sent just after the teacher closed the question
         st.markdown(f"The teacher has closed the question. {yours} The class's answers appear at the reveal.")
         return
     st.markdown(yours)

@@ -37,6 +37,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         head = index_slider("Head", arch.n_heads, "tr_head")
     with right:
         query = position_picker(trace, "Query token (the one looking)", "tr_query")
+    ask_the_class(asks.attention(trace, layer, head, query))  # before the heatmap gives the answer away
     st.caption(sharing_text(trace, head))
     show_chart(
         cached_chart(
@@ -49,7 +50,6 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         key="tr_heatmap",
     )
     tournament_section(trace, layer, head, query)
-    ask_the_class(asks.attention(trace, layer, head, query))
     explanation(trace)
 
 

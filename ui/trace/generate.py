@@ -100,6 +100,7 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
     """Several tokens written with the model's own cache, one row per step."""
     st.subheader("Write several tokens, one at a time, with the model's own cache")
     n_tokens = st.slider("Tokens to write", 1, 20, 5, key="tr_generate_n", bind="query-params")
+    ask_the_class(asks.continuation(lm, trace.prompt, n_tokens, settings))
     with friendly_errors():
         result = cached_generation(lm, trace.prompt, n_tokens, astuple(settings))
         tokens = safe_words(list(result.step_tokens))
@@ -113,4 +114,3 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
         )
         st.button("Append all of these", key="tr_append_all", on_click=_append, args=(result.text,))
         download_table(steps, "generation_steps.csv", key="tr_dl_generate")
-    ask_the_class(asks.continuation(lm, trace.prompt, n_tokens, settings))

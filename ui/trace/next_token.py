@@ -23,12 +23,12 @@ SHOWN_NEXT_TOKENS = 15
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
     settings = decoding_ui()
+    ask_the_class(asks.next_token(lm, trace), asks.top_probability(trace))  # before the bars answer it
     table = safe_tokens(readings.next_tokens(lm, trace, SHOWN_NEXT_TOKENS, settings), "token")
     show_chart(cached_chart(charts.next_token_chart, next_token_long(table)), "next_tokens", key="tr_next")
     choices(lm, settings.probs(trace.logits), settings.seed)
     st.dataframe(table, hide_index=True, width="stretch")
     download_table(table, "next_tokens.csv", key="tr_dl_next")
-    ask_the_class(asks.next_token(lm, trace), asks.top_probability(trace))
     explanation(trace.architecture)
 
 
