@@ -15,7 +15,7 @@ LOCAL_APP_URL = "http://localhost:8501/"  # when the browser's address is unknow
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1")
 
 # (code size in rem, QR width in px): in the sidebar, above a page, and on a projector
-SIZES = {"sidebar": (1.8, 180), "page": (3.0, 240), "projector": (5.5, 380)}
+SIZES = {"sidebar": (1.8, 180), "page": (3.0, 240), "projector": (4.0, 380)}
 
 
 def app_url() -> str:
@@ -38,12 +38,12 @@ def join_board(code: str, size: str = "page") -> None:
     """The class code, the QR code of the join link and the link itself, at ``size`` (SIZES)."""
     letters, qr_width = SIZES[size]
     link = class_link(code)
-    words, picture = st.columns([3, 2], vertical_alignment="center")
+    words, picture = st.columns([1, 1] if size == "projector" else [3, 2], vertical_alignment="center")
     with words:
         st.caption("Join the class: scan the QR code, or open the app and type the class code.")
         st.markdown(
             f"<p style='font-size:{letters}rem;font-weight:700;letter-spacing:0.12em;line-height:1.1;"
-            f"margin:0;font-family:monospace'>{code}</p>",
+            f"margin:0;font-family:monospace;white-space:nowrap'>{code}</p>",
             unsafe_allow_html=True,
         )
         st.markdown(f"[{link}]({link})")
