@@ -14,6 +14,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.test_browser import DOCS_SCREENSHOTS, SCREENSHOTS, save_docs_copy
 
@@ -24,6 +25,7 @@ PROJECTOR = {"width": 1024, "height": 768}
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 LOAD_MS = 240_000  # a page that loads its model on a busy machine
 REACH_MS = 30_000  # a question or a reveal on a student's screen (the app's goal is 2 s; this is no timer)
+IN_CLASS = re.compile("the teacher's questions appear here|Send my answer")  # a student's class panel
 CHART = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
 CHART_DRAWN = f"{CHART} svg, {CHART} canvas"
 
@@ -91,9 +93,22 @@ def start_class(teacher) -> tuple[str, str]:
     sidebar = teacher.locator("[data-testid='stSidebar']")
     code = sidebar.locator("strong").filter(has_text=re.compile(r"^[A-Z0-9]{6}$")).first.inner_text()
     assert "resume" not in teacher.url and "class" not in teacher.url
-    sidebar.get_by_text("Resume link (private)").click()
-    sidebar.get_by_text("Show my resume link").click()
-    link = sidebar.locator("[data-testid='stCode']").inner_text().strip()
+    settle(teacher)
+    folded = sidebar.get_by_text("Resume link (private)")
+    switch = (
+        sidebar.locator("[data-testid='stCheckbox']").filter(has_text="Show my resume link").locator("label")
+    )
+    shown = sidebar.locator("[data-testid='stCode']")
+    for _ in range(3):  # a click that lands while the sidebar is being redrawn is lost: click again
+        if not switch.is_visible():
+            folded.click()
+        try:
+            switch.click(timeout=10_000)
+            shown.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    link = shown.inner_text(timeout=REACH_MS).strip()
     return code, urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["resume"][0]
 
 
@@ -102,7 +117,7 @@ def join_by_link(student, app_url: str, code: str, nickname: str) -> None:
     settle(student)
     main(student).get_by_role("textbox", name="Nickname (optional)").fill(nickname)
     main(student).get_by_role("button", name="Join").click()
-    main(student).get_by_text("the teacher's questions appear here").wait_for(timeout=REACH_MS)
+    main(student).get_by_text(IN_CLASS).first.wait_for(timeout=REACH_MS)
     assert "student=" in student.url and code not in student.url
 
 
@@ -112,7 +127,7 @@ def join_by_code(student, app_url: str, code: str) -> None:
     sidebar = student.locator("[data-testid='stSidebar']")
     sidebar.get_by_role("textbox", name="Class code").fill(code.lower())
     sidebar.get_by_role("button", name="Join").click()
-    main(student).get_by_text("the teacher's questions appear here").wait_for(timeout=REACH_MS)
+    main(student).get_by_text(IN_CLASS).first.wait_for(timeout=REACH_MS)
 
 
 def ask(teacher, app_url: str, key: str, kind: Kind) -> None:
@@ -122,10 +137,18 @@ def ask(teacher, app_url: str, key: str, kind: Kind) -> None:
     teacher.get_by_role("button", name="Ask the class").wait_for(timeout=LOAD_MS)
     settle(teacher)
     if kind.pick:
-        box = main(teacher).get_by_role("combobox", name="Question for the class")
-        box.click()
-        teacher.get_by_role("option").filter(has_text=kind.pick).first.click()
-        settle(teacher)
+        picker = (
+            main(teacher).locator("[data-testid='stSelectbox']").filter(has_text="Question for the class")
+        )
+        chosen = picker.locator("input").first
+        for _ in range(3):  # a list opened while the page is redrawn closes again: open it again
+            if kind.pick in chosen.input_value():
+                break
+            picker.get_by_role("combobox").click()
+            teacher.keyboard.type(kind.pick)
+            teacher.keyboard.press("Enter")
+            settle(teacher)
+        assert kind.pick in chosen.input_value()
     teacher.get_by_role("button", name="Ask the class").click()
     main(teacher).get_by_text("Asked:").wait_for(timeout=LOAD_MS)
 
