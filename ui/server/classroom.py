@@ -22,6 +22,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from classroom import ClassroomUnavailable, ClassStore
+from classroom.engine import CONNECT_TIMEOUT_SECONDS, driver_url
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,31 @@ def configured_by_secrets() -> bool:
     return CONNECTION_NAME in connections
 
 
+def connection_settings(secret: dict) -> dict:
+    """``st.connection``'s arguments for the ``[connections.classroom]`` secret: the secret itself and,
+    for PostgreSQL, psycopg 3 as the driver (a hosted database's ``postgresql://`` URL names none,
+    and SQLAlchemy's default driver is not installed), a connection that fails within seconds when
+    the server is unreachable, and a ping for connections a server dropped."""
+    settings = dict(secret)
+    if "url" in secret:
+        url = driver_url(str(secret["url"]))
+        settings["url"] = url.render_as_string(hide_password=False)
+        postgresql = url.get_backend_name() == "postgresql"
+    else:
+        postgresql = str(secret.get("dialect", "")).startswith("postgres")
+        if postgresql:
+            settings |= {"dialect": "postgresql", "driver": secret.get("driver", "psycopg")}
+    if postgresql:
+        settings |= {"pool_pre_ping": True, "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}}
+    return settings
+
+
 def connect() -> ClassStore:
     """A store on the secret's connection, else on ``CLASSROOM_DB_URL`` or the SQLite file."""
     if configured_by_secrets():
         try:
-            engine = st.connection(CONNECTION_NAME, type="sql").engine
+            secret = dict(st.secrets["connections"][CONNECTION_NAME])
+            engine = st.connection(CONNECTION_NAME, type="sql", **connection_settings(secret)).engine
         except Exception as error:  # noqa: BLE001 - any driver or URL error: the page says one sentence
             log.warning("the classroom connection in the secrets failed: %s", error)
             raise ClassroomUnavailable(
