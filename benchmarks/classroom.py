@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the repository before this folder: ``import classroom`` is the class store, not this script
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from class_of_thirty import ClassInBackground, play_class, wait_until_quiet  # noqa: E402
+from class_of_thirty import ClassInBackground, p95, play_class, wait_until_quiet  # noqa: E402
 from run import _proc_status, free_port, machine, streamlit_server, wait_for_http  # noqa: E402
 from streamlit_session import PageRun, Student  # noqa: E402
 
@@ -135,12 +135,11 @@ class Scenario:
 
     def row(self) -> dict:
         times = sorted(run.seconds for run in self.runs)
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else float("nan")
         return {
             "scenario": self.name,
             "sessions": len(self.runs),
             "p50 s": round(statistics.median(times), 2) if times else None,
-            "p95 s": round(p95, 2),
+            "p95 s": round(p95(times), 2),
             "max s": round(times[-1], 2) if times else None,
             "exceptions": sum(len(run.exceptions) for run in self.runs) + len(self.errors),
             "identical": self.identical,

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.test_browser import DOCS_SCREENSHOTS, SCREENSHOTS, save_docs_copy
+from tests.e2e.test_browser import DOCS_SCREENSHOTS, LOAD_MS, SCREENSHOTS, save_docs_copy, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1024, "height": 768}
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-LOAD_MS = 240_000  # a page that loads its model on a busy machine
 REACH_MS = 30_000  # a question or a reveal on a student's screen (the app's goal is 2 s; this is no timer)
 IN_CLASS = re.compile("the teacher's questions appear here|Send my answer")  # a student's class panel
 CHART = "[data-testid='stMain'] [data-testid='stVegaLiteChart']"
@@ -70,10 +68,6 @@ KINDS = {
         "The true value is 128", "Dot products",
     ),
 }  # fmt: skip
-
-
-def settle(page) -> None:
-    page.wait_for_selector(READY, timeout=LOAD_MS)
 
 
 def main(page):
