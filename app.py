@@ -13,6 +13,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
+from ui.classroom.panel import class_panel  # noqa: E402
+from ui.classroom.sidebar import class_sidebar  # noqa: E402
 from ui.page.links import link_opened, say_unused_url_settings, url_settings  # noqa: E402
 from ui.page.settings import CLASSROOM_KEY, PRESENTER_KEY, presenter_mode  # noqa: E402
 from ui.page.style import PAGE_STYLE, PRESENTER_STYLE  # noqa: E402
@@ -57,11 +59,13 @@ with st.sidebar:
         help="Tokens found in a list of offensive words are shown as ▒▒▒ in word lists, "
         "next-token bars and generated text. Numbers and ranks never change.",
     )
+    class_sidebar()  # start, join or resume a class (reads the class parameters of the URL first)
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 # A link's settings, read before the page runs (its widgets rewrite the URL), on the run that opens it only.
 asked = url_settings() if link_opened(navigation.url_path) else {}
 url_notice = st.empty()  # above the page: where a link setting the page could not use is named
+class_panel()  # the class's question and reveal, polled in a fragment (never the page) while in a class
 try:
     navigation.run()
 finally:  # also when the page stopped early (st.stop) for want of a model or an input

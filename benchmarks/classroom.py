@@ -8,7 +8,13 @@ Starts the app on 127.0.0.1 (a fresh server per run), then plays these scenarios
 - ``<page>``: for every lesson page, one warm visit with new inputs, then 30 students at once with
   30 different inputs, then 30 at once with one identical (new) input;
 - ``training``: 10 students switch on "Train a private copy now" on the Learning page at the same
-  moment, each with a different text (10 distinct training runs).
+  moment, each with a different text (10 distinct training runs);
+- ``class``: a teacher and 30 students in one class (benchmarks/class_of_thirty.py): the server's CPU
+  while the 31 sessions poll, how fast a question and its reveal reach every screen, 30 answers sent in
+  the same second.
+
+Unless ``--without-class``, the lesson pages and training run with the class feature on: a class of
+30 and its teacher keep polling in the background, and every page visit comes from one of its students.
 
 For each it reports p50/p95/max seconds from sending the request to the page's "script finished",
 the exceptions the pages showed, whether sessions with equal inputs read identical text and numbers,
@@ -16,16 +22,19 @@ and the server's RSS (now, and the peak sampled during the scenario; VmHWM is th
 
     .venv/bin/python benchmarks/classroom.py                 # everything (about 5 minutes)
     .venv/bin/python benchmarks/classroom.py --only trace training --students 10
+    .venv/bin/python benchmarks/classroom.py --only class
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -34,9 +43,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the repository before this folder: ``import classroom`` is the class store, not this script
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from class_of_thirty import ClassInBackground, p95, play_class, wait_until_quiet  # noqa: E402
 from run import _proc_status, free_port, machine, streamlit_server, wait_for_http  # noqa: E402
 from streamlit_session import PageRun, Student  # noqa: E402
+
+from classroom import ClassStore  # noqa: E402
 
 WORDS = [
     "cat",
@@ -121,12 +135,11 @@ class Scenario:
 
     def row(self) -> dict:
         times = sorted(run.seconds for run in self.runs)
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else float("nan")
         return {
             "scenario": self.name,
             "sessions": len(self.runs),
             "p50 s": round(statistics.median(times), 2) if times else None,
-            "p95 s": round(p95, 2),
+            "p95 s": round(p95(times), 2),
             "max s": round(times[-1], 2) if times else None,
             "exceptions": sum(len(run.exceptions) for run in self.runs) + len(self.errors),
             "identical": self.identical,
@@ -195,7 +208,10 @@ def arrivals(students: int) -> list[Scenario]:
         return [play(process.pid, port, f"{students} arrivals in a fresh server's first 3 s", visits)]
 
 
-def lesson_pages(pages: list[str], students: int, train: int) -> list[Scenario]:
+def lesson_pages(
+    pages: list[str], students: int, train: int, store: ClassStore | None = None
+) -> list[Scenario]:
+    """Every page's scenarios and the training one; with ``store``, inside a polling class of ``students``."""
     port = free_port()
     scenarios = []
     with streamlit_server(port) as process:
@@ -203,23 +219,53 @@ def lesson_pages(pages: list[str], students: int, train: int) -> list[Scenario]:
         for page in pages:  # warm: the default view of every page, and the warm-up thread done
             play(process.pid, port, "warm", [(page, "")])
         time.sleep(20)
-        for page in pages:
-            different, same = INPUTS[page]
-            scenarios.append(play(process.pid, port, f"{page}: one warm visit, new inputs",
-                                  [(page, different(len(WORDS) - 1))]))  # fmt: skip
-            scenarios.append(play(process.pid, port, f"{page}: {students} at once, different inputs",
-                                  [(page, different(i)) for i in range(students)]))  # fmt: skip
-            scenarios.append(play(process.pid, port, f"{page}: {students} at once, identical inputs",
-                                  [(page, same)] * students, check_identical=True))  # fmt: skip
-        if train:
-            different = INPUTS["learning"][0]
-            visits = [("learning", different(i) + "&ln_train=true") for i in range(train)]
-            scenarios.append(play(process.pid, port, f"training: {train} different texts at once", visits))
-            time.sleep(5)
-            scenarios[-1].rss_after_mb = _proc_status(process.pid)["VmRSS"]
+        with contextlib.ExitStack() as stack:
+            ids = None
+            if store is not None:
+                ids = stack.enter_context(ClassInBackground(port, store, students).polling()).student_ids
+            scenarios += _page_scenarios(process.pid, port, pages, students, ids)
+            if train:
+                different = INPUTS["learning"][0]
+                visits = [("learning", _in(ids, i, different(i) + "&ln_train=true")) for i in range(train)]
+                scenarios.append(
+                    play(process.pid, port, f"training: {train} different texts at once", visits)
+                )
+                time.sleep(5)
+                scenarios[-1].rss_after_mb = _proc_status(process.pid)["VmRSS"]
         status = _proc_status(process.pid)
         scenarios.append(Scenario("whole run", peak_rss_mb=status["VmHWM"], rss_after_mb=status["VmRSS"]))
     return scenarios
+
+
+def _in(student_ids: list[str] | None, i: int, query: str) -> str:
+    """A visit's query, from student i of the class when there is one."""
+    return query if student_ids is None else f"{query}&student={student_ids[i % len(student_ids)]}"
+
+
+def _page_scenarios(
+    pid: int, port: int, pages: list[str], students: int, ids: list[str] | None
+) -> list[Scenario]:
+    scenarios = []
+    for page in pages:
+        different, same = INPUTS[page]
+        warm = [(page, _in(ids, 0, different(len(WORDS) - 1)))]
+        scenarios.append(play(pid, port, f"{page}: one warm visit, new inputs", warm))
+        visits = [(page, _in(ids, i, different(i))) for i in range(students)]
+        scenarios.append(play(pid, port, f"{page}: {students} at once, different inputs", visits))
+        visits = [(page, _in(ids, i, same)) for i in range(students)]
+        scenarios.append(play(pid, port, f"{page}: {students} at once, identical inputs", visits, True))
+    return scenarios
+
+
+def class_of_thirty(students: int, idle_seconds: float, store: ClassStore) -> dict:
+    """A fresh server and one class on it (benchmarks/class_of_thirty.py)."""
+    port = free_port()
+    with streamlit_server(port) as process:
+        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", process)
+        asyncio.run(one_student(port, "", ""))  # the first visit starts the server's warm-up
+        quiet = wait_until_quiet(process.pid)  # ... which loads the models: measure the class after it
+        figures = asyncio.run(play_class(port, process.pid, store, students, idle_seconds))
+        return {**figures, "server CPU before the class (% of one core)": round(quiet, 1)}
 
 
 def markdown(rows: list[dict]) -> str:
@@ -237,13 +283,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train", type=int, default=10, help="simultaneous training runs (0: none)")
     parser.add_argument("--only", nargs="*", default=None, help="arrivals, training and/or page names")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--without-class", action="store_true", help="pages and training outside any class")
+    parser.add_argument("--idle", type=float, default=30.0, help="seconds the class polls idle (CPU)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    only = set(args.only) if args.only else {"arrivals", "training", *INPUTS}
+    folder = Path(tempfile.mkdtemp(prefix="classroom-benchmark-"))
+    os.environ["CLASSROOM_DB_URL"] = f"sqlite:///{folder / 'class.sqlite3'}"  # the servers' class database
+    store = ClassStore(os.environ["CLASSROOM_DB_URL"])
+    only = set(args.only) if args.only else {"arrivals", "training", "class", *INPUTS}
     pages = [page for page in INPUTS if page in only]
     scenarios = arrivals(args.students) if "arrivals" in only else []
+    class_figures = class_of_thirty(args.students, args.idle, store) if "class" in only else None
     if pages or "training" in only:
-        scenarios += lesson_pages(pages, args.students, args.train if "training" in only else 0)
+        in_class = None if args.without_class else store
+        scenarios += lesson_pages(pages, args.students, args.train if "training" in only else 0, in_class)
     rows = [scenario.row() for scenario in scenarios]
     load = os.getloadavg()
     print(" · ".join(f"{name}: {value}" for name, value in machine()))  # noqa: T201 - the report is this script's output
@@ -252,8 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         if row["first exception"]:
             print(f"\n{row['scenario']}: {row['first exception']}")  # noqa: T201 - the report is this script's output
+    if class_figures is not None:
+        print("\nA teacher and", class_figures["students"], "students in one class:")  # noqa: T201 - the report is this script's output
+        for name, value in class_figures.items():
+            print(f"- {name}: {value}")  # noqa: T201 - the report is this script's output
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        args.json.write_text(json.dumps({"pages": rows, "class": class_figures}, indent=2))
     return 0
 
 

@@ -68,9 +68,13 @@ def make_engine(url: str | sa.URL | Engine | None = None) -> Engine:
         engine = url
     else:
         parsed = driver_url(str(url) if url is not None else default_url())
-        arguments: dict[str, Any] = {"pool_pre_ping": True}
-        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-            arguments["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        arguments: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql":
+            # A server restarts or drops idle connections; a file does not (a ping would be a second
+            # query on every poll of a class: a third of a poll's time)
+            arguments["pool_pre_ping"] = True
+            if "connect_timeout" not in parsed.query:
+                arguments["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
         engine = sa.create_engine(parsed, **arguments)
     if engine.dialect.name not in ("sqlite", "postgresql"):
         raise ClassroomUnavailable(

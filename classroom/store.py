@@ -112,6 +112,41 @@ def _question_id(question_id: object) -> int:
     return question_id
 
 
+def _poll_statement(extra_column: sa.ColumnElement, join_answer, whose: sa.ColumnElement) -> sa.Select:
+    """A poll in one statement: the class (still live at ``:now``) of ``whose``, its latest question,
+    ``extra_column`` and the lesson step's version. Built once: a page polls it every second or two,
+    and a statement built anew would be compiled (looked up) anew on every poll."""
+    latest = (
+        sa.select(sa.func.max(questions.c.id))
+        .where(questions.c.class_id == classes.c.id)
+        .correlate(classes)
+        .scalar_subquery()
+    )
+    columns = [classes.c.code, classes.c.expires_at, questions.c.id, questions.c.kind, questions.c.state]
+    columns += [extra_column, sa.func.coalesce(lesson_steps.c.version, 0)]
+    joined = join_answer(classes.outerjoin(questions, questions.c.id == latest))
+    joined = joined.outerjoin(lesson_steps, lesson_steps.c.class_id == classes.c.id)
+    now = sa.bindparam("now", type_=classes.c.expires_at.type)
+    return sa.select(*columns).select_from(joined).where(classes.c.expires_at > now, whose)
+
+
+STUDENT_POLL = _poll_statement(
+    answers.c.value,
+    lambda joined: joined.join(students, students.c.class_id == classes.c.id).outerjoin(
+        answers, (answers.c.question_id == questions.c.id) & (answers.c.student_id == students.c.id)
+    ),
+    students.c.id == sa.bindparam("student_id"),
+)
+TEACHER_POLL = _poll_statement(
+    sa.select(sa.func.count())
+    .where(answers.c.question_id == questions.c.id)
+    .correlate(questions)
+    .scalar_subquery(),
+    lambda joined: joined,
+    classes.c.key_hash == sa.bindparam("key_hash"),
+)
+
+
 # --------------------------------------------------------------------------- the store
 
 
@@ -459,33 +494,16 @@ class ClassStore:
 
     # ----------------------------------------------------------------------- polls
 
-    def _poll_query(self, extra_column: sa.ColumnElement, join_answer) -> sa.Select:
-        latest = (
-            sa.select(sa.func.max(questions.c.id))
-            .where(questions.c.class_id == classes.c.id)
-            .correlate(classes)
-            .scalar_subquery()
-        )
-        columns = [classes.c.code, classes.c.expires_at, questions.c.id, questions.c.kind, questions.c.state]
-        columns += [extra_column, sa.func.coalesce(lesson_steps.c.version, 0)]
-        joined = join_answer(classes.outerjoin(questions, questions.c.id == latest))
-        joined = joined.outerjoin(lesson_steps, lesson_steps.c.class_id == classes.c.id)
-        return sa.select(*columns).select_from(joined).where(self._live())
-
     @guarded
     def poll(self, student_id: str) -> Poll:
         """A student's poll, in one query: the class's current question, its state, the student's
         own answer to it and the lesson step's version. NotFound when the class has ended."""
         if not codes.looks_like_student_id(student_id):
             raise NotFound(CLASS_GONE)
-        query = self._poll_query(
-            answers.c.value,
-            lambda joined: joined.join(students, students.c.class_id == classes.c.id).outerjoin(
-                answers, (answers.c.question_id == questions.c.id) & (answers.c.student_id == students.c.id)
-            ),
-        ).where(students.c.id == student_id)
         with self.engine.connect() as connection:
-            row = connection.execute(query).one_or_none()
+            row = connection.execute(
+                STUDENT_POLL, {"student_id": student_id, "now": self.clock()}
+            ).one_or_none()
         if row is None:
             raise NotFound(CLASS_GONE)
         return Poll(row[0], row[1], row[2], row[3], row[4], row[5], None, int(row[6]))
@@ -496,17 +514,9 @@ class ClassStore:
         and the lesson step's version."""
         if not codes.looks_like_key(teacher_key):
             raise NotAllowed(NO_KEY)
-        counted = (
-            sa.select(sa.func.count())
-            .where(answers.c.question_id == questions.c.id)
-            .correlate(questions)
-            .scalar_subquery()
-        )
-        query = self._poll_query(counted, lambda joined: joined).where(
-            classes.c.key_hash == codes.key_hash(teacher_key)
-        )
+        values = {"key_hash": codes.key_hash(teacher_key), "now": self.clock()}
         with self.engine.connect() as connection:
-            row = connection.execute(query).one_or_none()
+            row = connection.execute(TEACHER_POLL, values).one_or_none()
         if row is None:
             raise NotAllowed(WRONG_KEY)
         answered = None if row[2] is None else int(row[5])

@@ -7,6 +7,8 @@ from geometry.models.catalogue import CAUSAL_LM_CHOICES, ENCODER_NAME
 from geometry.words import handmade, similarity, wordlists
 from geometry.words.tokens import MAX_WORD_CHARS
 from ui.cache import vectors as cache
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.dot_products import axis, controls, matrix, pair, presets, vocabulary
 from ui.models import get_model, model_source_caption
 from ui.page.frames import title_and_intro
@@ -125,6 +127,7 @@ else:
 if names:
     picked = pair.pair_ui(names)
     if picked is not None:
+        ask_the_class(*asks.pair_questions(list_lm, names, X, picked, base))  # before the numbers show
         pair.pair_view(names, X, picked, base, by_hand)
         if not by_hand:
             pair.contributions_section(names, X, picked, standardise)

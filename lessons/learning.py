@@ -6,6 +6,8 @@ from geometry.learning.cost import parameter_counts, step_multiply_adds
 from geometry.learning.gradients import MAX_TEXT_CHARS, MAX_TEXT_TOKENS, MIN_TEXT_TOKENS
 from geometry.learning.training import loss_table, movement_table, neighbour_comparison, shift_histogram
 from ui.cache import learning as cache
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.learning import cost, gradients, loss, presets, training
 from ui.models import causal_lm_picker, get_model, model_source_caption
 from ui.page.frames import title_and_intro
@@ -76,6 +78,8 @@ if tables is not None:
 # ---------------------------------------------------------------- 3: training a private copy
 with private_copy or st.container():
     settings = training.training_ui()
+    if tables is not None:
+        ask_the_class(asks.rows_moved(lm, text, settings.optimizer, settings.lr, tables.summary.vocab))
     if settings.train and tables is not None:
         with friendly_errors():
             run = cache.training_run(lm, text, settings.steps, settings.lr, settings.optimizer)

@@ -99,10 +99,20 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
+def class_database(port: int) -> str:
+    """The class database of the server on ``port``: its own SQLite file among the test artifacts (a
+    test never writes into the app's cache folder)."""
+    return f"sqlite:///{ARTIFACTS / f'classroom-{port}.sqlite3'}"
+
+
 @contextlib.contextmanager
-def serve_app() -> Iterator[str]:
-    """Run `streamlit run app.py` on a free localhost port; yield its base URL; always stop it."""
-    port = int(os.environ.get("E2E_PORT") or free_port())  # a fixed port on a shared machine
+def started_app(
+    port: int | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `streamlit run app.py` on ``port`` (a free one by default) with ``env`` added to the
+    environment; yield its base URL and process; always stop it. Its class database is
+    :func:`class_database` unless ``env`` names another (``CLASSROOM_DB_URL``)."""
+    port = port or int(os.environ.get("E2E_PORT") or free_port())  # a fixed port on a shared machine
     base_url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / f"streamlit-{port}.log"
@@ -121,14 +131,20 @@ def serve_app() -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    with log.open("w") as output:
+    env = {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "CLASSROOM_DB_URL": class_database(port),
+        **(env or {}),
+    }
+    with log.open("a") as output:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
         try:
             wait_for_health(base_url, process, log)
-            yield base_url
+            yield base_url, process
         finally:
             stop(process)
 
@@ -142,6 +158,13 @@ def running_app() -> Iterator[str]:
     else:
         with serve_app() as base_url:
             yield base_url
+
+
+@contextlib.contextmanager
+def serve_app() -> Iterator[str]:
+    """Run `streamlit run app.py` on a free localhost port; yield its base URL; always stop it."""
+    with started_app() as (base_url, _):
+        yield base_url
 
 
 @pytest.fixture(scope="session")

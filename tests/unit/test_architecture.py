@@ -81,6 +81,7 @@ SERVER_SINGLETONS = {  # all in ui/server/
     ("results.py", "results"),  # the store the line's results go to (its own bounded cache)
     ("line.py", "pending"),  # the jobs of one kind waiting in that line
     ("warm_up.py", "start_background_warm_up"),  # once per server
+    ("classroom.py", "store_holder"),  # the one class store (its database connections)
 }
 
 

@@ -129,7 +129,8 @@ def focus_ui(words: tuple[str, ...], offered: Sequence[str] = ()) -> int:
     options = tuple(dict.fromkeys([default, *offered, *([current] if current else [])]))
     word = st.selectbox(
         FOCUS_LABEL, options, index=options.index(default), key="pj_focus", bind="query-params",
-        accept_new_options=True, help=f"Type any of the {len(words):,} words, or pick a coloured word or a match.",
+        accept_new_options=True,
+        help=f"Type any of the {len(words):,} words, or pick a coloured word or a match.",
     )  # fmt: skip
     if word in words:
         return words.index(word)

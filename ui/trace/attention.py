@@ -8,6 +8,8 @@ from geometry.charts import trace as charts
 from geometry.models.handle import LoadedModel
 from geometry.transformer import trace as tr
 from geometry.transformer.tables import attention_frame, tournament, tournament_long
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.page.charts import cached_chart, show_chart, show_wide_and_narrow
 from ui.page.layout import download_table, explain
 from ui.page.tables import show_table
@@ -37,6 +39,7 @@ def view(lm: LoadedModel, trace: tr.Trace) -> None:
         head = index_slider("Head", arch.n_heads, "tr_head", trace.model_name)
     with right:
         query = position_picker(trace, "Query token (the one looking)", "tr_query")
+    ask_the_class(asks.attention(trace, layer, head, query))  # before the tournament gives the answer away
     # One query's tournament first (the step's key moment), then the whole head's pattern.
     tournament_section(trace, layer, head, query)
     st.caption(sharing_text(trace, head))

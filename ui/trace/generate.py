@@ -15,6 +15,8 @@ from geometry.transformer.tables import generation_steps
 from geometry.words.safety import MASK
 from geometry.words.tokens import decode_token, display_tokens
 from ui.cache.trace import cached_generation
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain, friendly_errors, metric_row
 from ui.page.safety import safe_text, safe_words
@@ -102,6 +104,7 @@ def writing_section(lm: LoadedModel, trace: tr.Trace, settings: Decoding) -> Non
     """Several tokens written with the model's own cache, one row per step."""
     st.subheader("Write several tokens, one at a time, with the model's own cache")
     n_tokens = st.slider("Tokens to write", 1, 20, 5, key="tr_generate_n", bind="query-params")
+    ask_the_class(asks.continuation(lm, trace.prompt, n_tokens, settings))
     with friendly_errors():
         result = cached_generation(lm, trace.prompt, n_tokens, astuple(settings))
         tokens = safe_words(list(result.step_tokens))

@@ -12,6 +12,8 @@ from geometry.transformer import trace as tr
 from geometry.transformer.tables import next_token_long
 from geometry.words import tokens
 from geometry.words.tokens import readable_token
+from ui.classroom import asks
+from ui.classroom.ask import ask_the_class
 from ui.page.charts import cached_chart, show_chart
 from ui.page.layout import download_table, explain, metric_row
 from ui.page.safety import safe_tokens, safe_words
@@ -23,6 +25,7 @@ SHOWN_NEXT_TOKENS = 15
 
 
 def view(lm: LoadedModel, trace: tr.Trace) -> None:
+    ask_the_class(asks.next_token(lm, trace), asks.top_probability(trace))  # before the answer gives it away
     answer = st.container()  # the chosen tokens first (the step's answer), then the settings that chose them
     settings = decoding_ui()
     with answer:
