@@ -13,6 +13,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
+from ui.lesson.bar import presenter_bar
+from ui.lesson.navigate import step_page
+from ui.lesson.sidebar import add_view_button
 from ui.page.links import say_ignored_url_settings, url_settings
 from ui.page.settings import CLASSROOM_KEY, PAGE_STYLE, PRESENTER_KEY, PRESENTER_STYLE, presenter_mode
 from ui.server.altair_speed import speed_up_altair  # noqa: E402
@@ -37,9 +40,10 @@ pages = [
         url_path=lesson.url_path,
         default=lesson is journey.HOME,
     )
-    for lesson in [journey.HOME, *journey.LESSONS]
+    for lesson in [journey.HOME, *journey.LESSONS, journey.PLANNER]
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation([*pages, step_page()])
+page = navigation.url_path or journey.HOME.url_path  # the default page's url path is ""
 
 with st.sidebar:
     st.toggle(
@@ -56,9 +60,11 @@ with st.sidebar:
         help="Tokens found in a list of offensive words are shown as ▒▒▒ in word lists, "
         "next-token bars and generated text. Numbers and ranks never change.",
     )
+    add_view_button(page)
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 asked = url_settings()  # read before the page runs: its widgets rewrite the URL
+presenter_bar(page)  # while a lesson plan is presented: ◀ step 3 of 12 ▶ above the page
 url_notice = st.empty()  # above the page: where an ignored link setting is named
 try:
     navigation.run()
