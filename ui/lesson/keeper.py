@@ -19,7 +19,7 @@ from classroom.plans import Plan
 from classroom.presenting import Position
 
 NEW_PLAN = Plan("My lesson", 20)
-_PLAN, _POSITION = "lesson_plan", "lesson_position"  # session keys (no widget uses them)
+PLAN_KEY, POSITION_KEY = "lesson_plan", "lesson_position"  # session keys (no widget uses them)
 
 
 class LessonKeeper(Protocol):
@@ -40,19 +40,19 @@ class SessionKeeper:
     """The lesson kept in this browser session."""
 
     def plan(self) -> Plan:
-        return st.session_state.get(_PLAN, NEW_PLAN)
+        return st.session_state.get(PLAN_KEY, NEW_PLAN)
 
     def keep_plan(self, plan: Plan) -> None:
-        st.session_state[_PLAN] = plan
+        st.session_state[PLAN_KEY] = plan
         position = self.position()
         if position is not None and not position.name:  # the teacher's own plan is being presented
             self.keep_position(position.within(plan))
 
     def position(self) -> Position | None:
-        return st.session_state.get(_POSITION)
+        return st.session_state.get(POSITION_KEY)
 
     def keep_position(self, position: Position | None) -> None:
-        st.session_state[_POSITION] = position
+        st.session_state[POSITION_KEY] = position
 
 
 def lesson_keeper() -> LessonKeeper:
