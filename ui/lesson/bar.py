@@ -14,7 +14,7 @@ from classroom.plans import PlanError
 from classroom.presenting import PLAN_PARAMETER, STEP_PARAMETER, Position, position_from_query
 from ui import journey
 from ui.lesson.keeper import lesson_keeper
-from ui.lesson.navigate import present
+from ui.lesson.navigate import ARRIVED, STEP_PAGE, present
 from ui.page.links import url_settings
 
 # One compact row of touch-sized buttons (44 px); the title takes the room that is left and wraps. The
@@ -37,6 +37,32 @@ BAR_STYLE = """<style>
 </style>"""
 
 
+# A step opens at the top of its page, bar and title in view. But Streamlit keeps the scroll of a
+# page drawn again, and its tabs scroll the chosen tab into view (smoothly, whenever it changes): on
+# a phone, where the tabs are far down, a step choosing a tab would open half-way down the page. So
+# after arriving the page is held at its top until the reader scrolls, touches, clicks or types
+# (or for a minute at most).
+TO_THE_TOP = """<script>
+(() => {
+  const main = document.querySelector("[data-testid='stMain']");
+  let touched = false, ticks = 0;
+  for (const event of ["wheel", "touchstart", "pointerdown", "keydown"]) {
+    window.addEventListener(event, () => { touched = true; }, {once: true, capture: true});
+  }
+  const top = () => { if (!touched) { main?.scrollTo(0, 0); window.scrollTo(0, 0); } };
+  top();
+  main?.addEventListener("scroll", top);
+  const hold = setInterval(() => {
+    top();
+    if (touched || ++ticks >= 300) {
+      clearInterval(hold);
+      main?.removeEventListener("scroll", top);
+    }
+  }, 200);
+})();
+</script>"""
+
+
 def presenter_bar(page: str, teacher: bool = True) -> None:
     """The bar for the presented plan, if any, on the page ``page`` (its url path). A link that
     names a ready-made plan's step (the journey on Start here) starts presenting it. The note is
@@ -53,6 +79,8 @@ def presenter_bar(page: str, teacher: bool = True) -> None:
     if position is None:
         return
     st.html(BAR_STYLE)
+    if page != STEP_PAGE and st.session_state.pop(ARRIVED, False):
+        st.html(TO_THE_TOP, unsafe_allow_javascript=True)  # our own script: no text of a plan in it
     with st.container(key="lesson_bar", horizontal=True, vertical_alignment="center"):
         _moves(position)
         with st.container(key="lesson_title"):

@@ -26,6 +26,7 @@ from ui.url_settings import CATALOGUE
 STEP_PAGE = "lesson-step"  # the hidden page's url path
 _SCRIPTS = {lesson.url_path: lesson.path for lesson in [journey.HOME, *journey.LESSONS]}
 _PENDING = "lesson_pending_view"  # session key: (page, settings) on the way to the page
+ARRIVED = "lesson_arrived"  # session key: set for the first run of the step's page (ui/lesson/bar.py)
 
 
 def open_view(page: str, query: Mapping[str, str | list[str]]) -> NoReturn:
@@ -51,4 +52,5 @@ def step_page() -> st.Page:
 
 def _open_pending() -> None:
     page, query = st.session_state.pop(_PENDING, (journey.HOME.url_path, {}))
+    st.session_state[ARRIVED] = True
     st.switch_page(_SCRIPTS[page], query_params=query)

@@ -9,8 +9,8 @@ import pytest
 
 import classroom.presenting
 from classroom.plans import Plan, PlanError, Question, Step, check_plan, replace_step, text_problem
-from classroom.presenting import Position, position_from_query, view_step
-from ui.url_settings import CATALOGUE
+from classroom.presenting import PLAN_PARAMETER, STEP_PARAMETER, Position, position_from_query, view_step
+from ui.url_settings import CATALOGUE, LESSON_SETTINGS, setting_label
 
 ATTENTION = Step("trace", "Attention", "Ask first.", (("tr_tab", "Attention"), ("tr_layer", "13")))
 BY_HAND = Step("dot-products", "By hand", settings=(("dp_source", "hand-made"),))
@@ -115,3 +115,9 @@ def test_a_step_is_replaced_only_when_the_catalogue_accepts_it():
 def test_the_examples_in_the_docstrings_hold():
     results = doctest.testmod(classroom.presenting)
     assert results.attempted and results.failed == 0
+
+
+def test_the_address_parameters_are_named_in_words_beside_the_sidebars():
+    assert set(LESSON_SETTINGS) == {PLAN_PARAMETER, STEP_PARAMETER}
+    assert setting_label("lesson_step") == "Step of the lesson plan"
+    assert not set(LESSON_SETTINGS) & {key for page in CATALOGUE.values() for key in page.settings}
