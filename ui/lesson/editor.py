@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -59,6 +60,12 @@ def _edit(key: str, change: Callable[[Plan, object], Plan]) -> None:
         errors.pop(key, None)
 
 
+def _box(widget: Callable, label: str, value: object, key: str, change: Callable, **options: object) -> None:
+    """A box that edits the plan by ``change(plan, value)`` when it changes, and its refusal under it."""
+    widget(label, value=value, key=key, on_change=_edit, args=(key, change), **options)
+    _refusal(key)
+
+
 def _refusal(key: str) -> None:
     sentence = st.session_state.get(_ERRORS, {}).get(key)
     if sentence:
@@ -73,29 +80,22 @@ def plan_header() -> None:
     plan, rev = lesson_keeper().plan(), revision()
     left, right = st.columns([3, 1])
     title_key, minutes_key = f"lesson_title_{rev}", f"lesson_minutes_{rev}"
-    left.text_input(
-        "Lesson title",
-        value=plan.title,
-        max_chars=MAX_TITLE_CHARS,
-        key=title_key,
-        on_change=_edit,
-        args=(title_key, _retitled_plan),
-    )
-    right.number_input(
-        "Minutes",
-        min_value=1,
-        max_value=MAX_MINUTES,
-        value=plan.minutes,
-        key=minutes_key,
-        on_change=_edit,
-        args=(minutes_key, lambda plan, minutes: dataclasses.replace(plan, minutes=int(minutes))),
-    )
-    _refusal(title_key)
+    with left:
+        _box(st.text_input, "Lesson title", plan.title, title_key, _retitled_plan, max_chars=MAX_TITLE_CHARS)
+    with right:
+        minutes = lambda plan, minutes: dataclasses.replace(plan, minutes=int(minutes))  # noqa: E731
+        _box(
+            st.number_input, "Minutes", plan.minutes, minutes_key, minutes, min_value=1, max_value=MAX_MINUTES
+        )
     presented = st.button(
         "Present my lesson", key="lesson_present", icon=":material/slideshow:", disabled=not plan.steps
     )
     if presented:
         present(Position(plan, 0))
+
+
+def _timed(plan: Plan, minutes: object) -> Plan:
+    return dataclasses.replace(plan, minutes=int(minutes))
 
 
 def _retitled_plan(plan: Plan, title: object) -> Plan:
@@ -131,28 +131,30 @@ def _step_box(plan: Plan, index: int, step: Step) -> None:
     title_key, note_key = f"{prefix}_title", f"{prefix}_note"
     words, question = st.columns([2, 1])
     with words:
-        st.text_input(
-            "Title",
-            value=step.title,
-            max_chars=MAX_TITLE_CHARS,
-            key=title_key,
-            on_change=_edit,
-            args=(title_key, lambda plan, title: retitle_step(plan, index, str(title))),
-        )
-        _refusal(title_key)
-        st.text_area(
+        retitled = lambda plan, title: retitle_step(plan, index, str(title))  # noqa: E731
+        _box(st.text_input, "Title", step.title, title_key, retitled, max_chars=MAX_TITLE_CHARS)
+        noted = lambda plan, note: _changed(plan, index, note=str(note))  # noqa: E731
+        _box(
+            st.text_area,
             "Note for the teacher",
-            value=step.note,
+            step.note,
+            note_key,
+            noted,
             max_chars=MAX_NOTE_CHARS,
             height=68,
-            key=note_key,
-            on_change=_edit,
-            args=(note_key, lambda plan, note: _changed(plan, index, note=str(note))),
         )
-        _refusal(note_key)
     with question:
         _question_boxes(index, step, prefix)
     _step_buttons(plan, index)
+
+
+def _step_edit(index: int, field: str, plan: Plan, value: object) -> Plan:
+    """The plan with step ``index``'s title, note or question wording set to ``value``."""
+    if field == "title":
+        return retitle_step(plan, index, str(value))
+    if field == "wording":
+        return _asked(plan, index, None, str(value))
+    return _changed(plan, index, note=str(value))
 
 
 def _changed(plan: Plan, index: int, **changes: object) -> Plan:
@@ -187,15 +189,10 @@ def _question_boxes(index: int, step: Step, prefix: str) -> None:
         args=(kind_key, lambda plan, name: _asked(plan, index, str(name or ""), None)),
     )
     if kind:
-        st.text_input(
-            "Wording (empty: the page's own)",
-            value=step.question.wording if step.question else "",
-            max_chars=MAX_WORDING_CHARS,
-            key=wording_key,
-            on_change=_edit,
-            args=(wording_key, lambda plan, wording: _asked(plan, index, None, str(wording))),
-        )
-        _refusal(wording_key)
+        worded = partial(_step_edit, index, "wording")
+        wording = step.question.wording if step.question else ""
+        label = "Wording (empty: the page's own)"
+        _box(st.text_input, label, wording, wording_key, worded, max_chars=MAX_WORDING_CHARS)
 
 
 def _asked(plan: Plan, index: int, kind: str | None, wording: str | None) -> Plan:
