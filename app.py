@@ -15,6 +15,9 @@ import streamlit as st  # noqa: E402
 from ui import journey  # noqa: E402
 from ui.classroom.panel import class_panel  # noqa: E402
 from ui.classroom.sidebar import class_sidebar  # noqa: E402
+from ui.lesson.bar import presenter_bar  # noqa: E402
+from ui.lesson.navigate import step_page  # noqa: E402
+from ui.lesson.sidebar import add_view_button  # noqa: E402
 from ui.page.links import link_opened, say_unused_url_settings, url_settings  # noqa: E402
 from ui.page.settings import CLASSROOM_KEY, PRESENTER_KEY, presenter_mode  # noqa: E402
 from ui.page.style import PAGE_STYLE, PRESENTER_STYLE  # noqa: E402
@@ -40,9 +43,10 @@ pages = [
         url_path=lesson.url_path,
         default=lesson is journey.HOME,
     )
-    for lesson in [journey.HOME, *journey.LESSONS]
+    for lesson in [journey.HOME, *journey.LESSONS, journey.PLANNER]
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation([*pages, step_page()])
+page = navigation.url_path or journey.HOME.url_path  # the default page's url path is ""
 
 with st.sidebar:
     st.toggle(
@@ -60,10 +64,12 @@ with st.sidebar:
         "next-token bars and generated text. Numbers and ranks never change.",
     )
     class_sidebar()  # start, join or resume a class (reads the class parameters of the URL first)
+    add_view_button(page)
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 # A link's settings, read before the page runs (its widgets rewrite the URL), on the run that opens it only.
 asked = url_settings() if link_opened(navigation.url_path) else {}
+presenter_bar(page)  # while a lesson plan is presented: ◀ step 3 of 12 ▶ above the page
 url_notice = st.empty()  # above the page: where a link setting the page could not use is named
 class_panel()  # the class's question and reveal, polled in a fragment (never the page) while in a class
 try:

@@ -151,6 +151,15 @@ def retitle_step(plan: Plan, index: int, title: str) -> Plan:
     return dataclasses.replace(plan, steps=tuple(steps))
 
 
+def replace_step(plan: Plan, index: int, step: Step, catalogue: Mapping[str, PageSettings]) -> Plan:
+    """The plan with step ``index`` (0-based) replaced by ``step`` (a new note or question), which is
+    checked against the catalogue first: PlanError names the step."""
+    check_step(step, index + 1, catalogue)
+    steps = list(plan.steps)
+    steps[index] = step
+    return dataclasses.replace(plan, steps=tuple(steps))
+
+
 def delete_step(plan: Plan, index: int) -> Plan:
     """The plan without step ``index`` (0-based)."""
     steps = list(plan.steps)

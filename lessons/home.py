@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from classroom.presenting import Position
 from geometry.models.loading import model_sources
 from ui import journey
 from ui.page.frames import wide_and_narrow
@@ -15,18 +16,21 @@ st.markdown(
 )
 
 # Two rows on a projector or a laptop, two boxes a row on a phone (the browser shows the one that fits).
-names = [step.name for step in journey.JOURNEY[:-1]]
+steps = [step.title.lower() for step in journey.JOURNEY[:-1]]
 wide, narrow = wide_and_narrow("journey")
-wide.graphviz_chart(journey.journey_graph(names), width="stretch")
-narrow.graphviz_chart(journey.journey_graph(names, per_row=2, font_size=24), width="stretch")
+wide.graphviz_chart(journey.journey_graph(steps), width="stretch")
+narrow.graphviz_chart(journey.journey_graph(steps, per_row=2, font_size=24), width="stretch")
 
 lessons = {lesson.url_path: lesson for lesson in journey.LESSONS}
 st.subheader("The journey, step by step")
-for step in journey.JOURNEY:
+plan = journey.PLANS[journey.JOURNEY_PLAN]
+for index, step in enumerate(journey.JOURNEY):
     left, right = st.columns([1, 3])
-    lesson = lessons[step.lesson]
-    left.page_link(lesson.path, label=step.name.capitalize(), icon=lesson.icon, query_params=step.query)
-    right.markdown(f"{step.what} *({lesson.title})*")
+    lesson = lessons[step.page]
+    # The link opens the step's page with its settings, presenting the journey from there (◀ ▶).
+    where = Position(plan, index, journey.JOURNEY_PLAN).query
+    left.page_link(lesson.path, label=step.title, icon=lesson.icon, query_params=where)
+    right.text(f"{step.note} ({lesson.title})")
 
 st.subheader("Models")
 st.markdown(

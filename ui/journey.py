@@ -1,8 +1,12 @@
-"""The lesson pages in order, and the journey of one token that links them."""
+"""The lesson pages in order, the ready-made lesson plans, and the journey of one token (the first plan)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from classroom.plans import Plan, Step, read_plan
+from ui.url_settings import CATALOGUE
 
 
 @dataclass(frozen=True)
@@ -27,67 +31,25 @@ LESSONS: list[Lesson] = [
     Lesson("lessons/trace.py", "Inside the model", ":material/account_tree:", "trace"),
     Lesson("lessons/learning.py", "Learning", ":material/trending_down:", "learning"),
 ]
+# The teacher's lesson plan: built from views of the lessons, presented step by step (ui/lesson).
+PLANNER = Lesson("lessons/my_lesson.py", "My lesson", ":material/playlist_play:", "my-lesson")
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step of a token's journey, and the lesson (with its settings) that shows it."""
-
-    name: str
-    what: str
-    lesson: str  # url_path of the lesson
-    settings: tuple[tuple[str, str], ...] = ()  # widget key → value, sent as URL query parameters
-
-    @property
-    def query(self) -> dict[str, str]:
-        return dict(self.settings)
+# The ready-made lesson plans (lesson_plans/*.toml, read and checked once, at import), by file name:
+# the teacher picks one to present. Start here's journey is the first of them: the home page lists
+# its steps and links each to its page, and every page reached from it offers the previous and the
+# next step (ui/lesson). One file, so the home page and the presented journey can never disagree.
+PLAN_FOLDER = Path(__file__).resolve().parents[1] / "lesson_plans"
+JOURNEY_PLAN = "start_here"
 
 
-JOURNEY: list[Step] = [
-    Step("token", "Text is cut into tokens, each with an id.", "trace"),
-    Step(
-        "vector", "Each id selects a row of the embedding matrix.", "dot-products", (("dp_source", "static"),)
-    ),
-    Step(
-        "dot product",
-        "Multiply matching numbers and add: how much two vectors agree.",
-        "dot-products",
-        (("dp_source", "hand-made"),),
-    ),
-    Step("projection", "Hundreds of dimensions squeezed onto a flat map.", "projections"),
-    Step(
-        "matrix multiply",
-        "Many dot products at once turn vectors into queries, keys and values.",
-        "trace",
-        (("tr_tab", "Cost"),),
-    ),
-    Step(
-        "attention",
-        "Each token weighs the earlier tokens by q·k and mixes their values.",
-        "trace",
-        (("tr_tab", "Attention"),),
-    ),
-    Step("layers", "Block after block, the vector of a word takes on its context.", "context"),
-    Step(
-        "logits",
-        "The last vector is scored against every vocabulary row.",
-        "trace",
-        (("tr_tab", "Next token"),),
-    ),
-    Step(
-        "probabilities",
-        "Softmax turns scores into a distribution over next tokens.",
-        "trace",
-        (("tr_tab", "Sampling lab"),),
-    ),
-    Step(
-        "chosen token",
-        "Greedy or sampled, one token is picked, appended, and the loop repeats.",
-        "trace",
-        (("tr_tab", "Generate"),),
-    ),
-    Step("learning", "Gradients nudged all these vectors into place during training.", "learning"),
-]
+def _bundled_plans() -> dict[str, Plan]:
+    paths = sorted(PLAN_FOLDER.glob("*.toml"), key=lambda path: (path.stem != JOURNEY_PLAN, path.stem))
+    return {path.stem: read_plan(path.read_bytes(), CATALOGUE) for path in paths}
+
+
+PLANS: dict[str, Plan] = _bundled_plans()
+JOURNEY: tuple[Step, ...] = PLANS[JOURNEY_PLAN].steps
 
 
 def journey_graph(steps: list[str], per_row: int | None = None, font_size: int = 18) -> str:

@@ -343,6 +343,14 @@ APP_SETTINGS: dict[str, Setting] = {
 }
 
 
+# A presented ready-made plan's place, on every page (ui/lesson, classroom.presenting): a journey link
+# from Start here carries it, and so does every step of a ready-made plan; never part of a plan.
+LESSON_SETTINGS: dict[str, Setting] = {
+    "lesson": Setting("Lesson plan", Text(60)),
+    "lesson_step": Setting("Step of the lesson plan", Number(1, 60)),
+}
+
+
 def setting_label(key: str, page: str | None = None) -> str:
     """A URL setting in words, e.g. ``setting_label("tr_layer")`` → "Layer (Attention tab)"; the key
     itself when no page has it.
@@ -351,7 +359,7 @@ def setting_label(key: str, page: str | None = None) -> str:
     ('Method', 'Presenter mode', 'zz')
     """
     pages = [CATALOGUE[page]] if page in CATALOGUE else list(CATALOGUE.values())
-    for settings in [*(p.settings for p in pages), APP_SETTINGS]:
+    for settings in [*(p.settings for p in pages), APP_SETTINGS, LESSON_SETTINGS]:
         if key in settings:
             return settings[key].label
     return key

@@ -1,4 +1,5 @@
-"""The home page: the journey links each step to the lesson, and the settings, that show it."""
+"""The home page: the journey links each step to the lesson, and the settings, that show it, and
+presents the journey from there (the link names the Start here plan and the step)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from classroom.presenting import Position
 from ui import journey
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -22,17 +24,20 @@ def test_every_step_links_to_its_lesson_with_its_settings():
     at = home()
     assert not at.exception
     links = {link.value: link.proto for link in at.get("page_link")}
-    for step in journey.JOURNEY:
-        link = links[step.name.capitalize()]
-        assert link.page.strip("/") == step.lesson
-        assert dict(urllib.parse.parse_qsl(link.query_string)) == step.query
+    plan = journey.PLANS[journey.JOURNEY_PLAN]
+    for index, step in enumerate(journey.JOURNEY):
+        link = links[step.title]
+        assert link.page.strip("/") == step.page
+        query = dict(urllib.parse.parse_qsl(link.query_string))
+        assert query == step.query | {"lesson": journey.JOURNEY_PLAN, "lesson_step": str(index + 1)}
+        assert query == Position(plan, index, journey.JOURNEY_PLAN).query
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("step", [s for s in journey.JOURNEY if s.settings], ids=lambda s: s.name)
+@pytest.mark.parametrize("step", [s for s in journey.JOURNEY if s.settings], ids=lambda s: s.title)
 def test_a_link_opens_the_lesson_in_the_state_it_promises(step):
     """Following the link (its query parameters) gives the promised widget value, without errors."""
-    at = AppTest.from_file(str(Path(APP).parent / LESSONS[step.lesson].path), default_timeout=240)
+    at = AppTest.from_file(str(Path(APP).parent / LESSONS[step.page].path), default_timeout=240)
     at.query_params.update(step.query)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -271,10 +271,10 @@ def test_input_updates_numbers_and_shared_url_restores_them(lesson, app_url, pag
 def test_a_journey_link_on_home_opens_the_lesson_in_its_state(app_url, page):
     """Clicking a step of the journey opens its lesson with the step's settings in the URL and on
     the page: "Dot product" shows the hand-made vectors and their numbers."""
-    step = next(step for step in journey.JOURNEY if step.name == "dot product")
+    step = next(step for step in journey.JOURNEY if step.title == "Dot product")
     open_page(page, page_url(app_url, journey.HOME))
-    page.locator("[data-testid='stMain']").get_by_role("link", name=step.name.capitalize()).first.click()
-    page.wait_for_url(re.compile(rf"/{step.lesson}\?"), timeout=LOAD_MS)
+    page.locator("[data-testid='stMain']").get_by_role("link", name=step.title).first.click()
+    page.wait_for_url(re.compile(rf"/{step.page}\?"), timeout=LOAD_MS)
     settle(page)
     assert_healthy(page)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)

@@ -45,7 +45,7 @@ def test_pages_do_not_import_torch():
 def test_every_registered_page_exists_and_has_a_docstring():
     from ui import journey
 
-    for lesson in [journey.HOME, *journey.LESSONS]:
+    for lesson in [journey.HOME, *journey.LESSONS, journey.PLANNER]:
         path = ROOT / lesson.path
         assert path.is_file(), lesson.path
         assert ast.get_docstring(ast.parse(path.read_text())), f"{lesson.path} needs a one-line docstring"

@@ -4,7 +4,7 @@ from ui import journey
 
 
 def test_the_journey_is_drawn_in_two_rows_with_a_loop_back():
-    steps = [step.name for step in journey.JOURNEY[:-1]]
+    steps = [step.title.lower() for step in journey.JOURNEY[:-1]]
     dot = journey.journey_graph(steps)
     assert dot.startswith("digraph {") and dot.endswith("}")
     assert dot.count("{rank=same; ") == 2  # two rows of boxes, not one row a projector loses

@@ -45,10 +45,10 @@ def test_every_lesson_asks_the_class_to_predict(path):
 
 
 def test_start_here_is_the_home_pages_journey():
-    plan = read(PLANS[[p.stem for p in PLANS].index("start_here")])
-    assert [(s.page, s.settings) for s in plan.steps] == [(j.lesson, j.settings) for j in journey.JOURNEY]
-    assert [s.title for s in plan.steps] == [j.name.capitalize() for j in journey.JOURNEY]
-    assert [s.note for s in plan.steps] == [j.what for j in journey.JOURNEY]
+    """One source: the home page's journey is the plan's steps, and the app offers every bundled plan."""
+    assert read(FOLDER / "start_here.toml").steps == journey.JOURNEY
+    assert {p.stem: read(p) for p in PLANS} == journey.PLANS
+    assert next(iter(journey.PLANS)) == journey.JOURNEY_PLAN  # the first plan offered
 
 
 def test_the_example_in_the_readme_is_a_valid_plan():
