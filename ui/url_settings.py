@@ -351,6 +351,11 @@ LESSON_SETTINGS: dict[str, Setting] = {
 }
 
 
+# A class's membership, on every page while in a class (ui/classroom/membership.py): the join code of a
+# join link, a student's anonymous id, the teacher's resume key (taken out of the address at once).
+CLASS_PARAMETERS = ("class", "student", "resume")
+
+
 def setting_label(key: str, page: str | None = None) -> str:
     """A URL setting in words, e.g. ``setting_label("tr_layer")`` → "Layer (Attention tab)"; the key
     itself when no page has it.

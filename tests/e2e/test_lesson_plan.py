@@ -176,5 +176,7 @@ def _assert_journey_step(page, index: int, kept: dict[str, str]) -> None:
         shown = SHOWN[key](page, value)
         assert shown.get_attribute("aria-selected") == "true" or shown.is_checked(), (step.title, key)
     assert {key: query.get(key) for key in kept} == kept  # presenter mode stays on
+    # the step's own place in the address is the app's, not a setting the page could not use
+    assert page.get_by_text("Not settings of this page").count() == 0, step.title
     box = page.locator(BAR).bounding_box()  # the bar is on the first screen, near its top
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] < page.viewport_size["height"] / 3

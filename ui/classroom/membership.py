@@ -20,6 +20,7 @@ import streamlit as st
 
 from classroom import Attempts, ClassroomError, ClassroomUnavailable, NotAllowed, NotFound
 from ui.server.classroom import class_store
+from ui.url_settings import CLASS_PARAMETERS
 
 TEACHER_KEY = "_class_teacher_key"
 STUDENT_KEY = "_class_student_id"
@@ -27,7 +28,7 @@ CODE_KEY = "_class_code"
 NOTICE_KEY = "_class_notice"  # one sentence for the class panel, shown once
 ATTEMPTS_KEY = "_class_attempts"  # wrong class codes typed in this session (classroom.Attempts)
 
-CLASS_PARAM, STUDENT_PARAM, RESUME_PARAM = "class", "student", "resume"
+CLASS_PARAM, STUDENT_PARAM, RESUME_PARAM = CLASS_PARAMETERS  # the address's class parameters
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,12 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 from streamlit.runtime.state.query_params import _coerce_value_for_query_url
 
 from ui.page.text import verbatim
-from ui.url_settings import APP_SETTINGS, CATALOGUE, setting_label
+from ui.url_settings import APP_SETTINGS, CATALOGUE, CLASS_PARAMETERS, LESSON_SETTINGS, setting_label
 
 STREAMLIT_PARAMETERS = {"embed", "embed_options"}  # Streamlit's own; never a lesson setting
+# Not a page's settings but the app's, on every page: Streamlit's, a presented plan's place (a wrong
+# one is said by the presenter bar) and a class's membership (said by the class panel).
+NOT_PAGE_SETTINGS = {*STREAMLIT_PARAMETERS, *LESSON_SETTINGS, *CLASS_PARAMETERS}
 OPENED = "_url_page"  # session state: the page the last run showed
 SHOWN_CHARS = 40  # a value longer than this is cut in the notice
 
@@ -87,7 +90,7 @@ def unused_url_settings(
     settings = {**CATALOGUE[page].settings, **APP_SETTINGS} if page in CATALOGUE else dict(APP_SETTINGS)
     replaced, unknown = [], []
     for key, values in asked.items():
-        if key in STREAMLIT_PARAMETERS:
+        if key in NOT_PAGE_SETTINGS:
             continue
         if key not in settings:
             unknown.append(f"“{verbatim(key)}”")

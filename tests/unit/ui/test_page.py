@@ -43,3 +43,12 @@ def test_the_browser_unpacks_every_kind_of_number_the_packer_writes():
     }
     read = set(re.findall(r'"(<[a-z]\d)": \w+Array', packed_plotly.SCRIPT.read_text(encoding="utf-8")))
     assert written == read == {"<u2", "<i4", "<f8"}
+
+
+def test_the_apps_own_address_parameters_are_never_named_as_a_pages_unknown_settings():
+    """A journey step (lesson, lesson_step) and a class (class, student) ride on every page's address:
+    the link notice must not call them "not settings of this page"."""
+    from ui.page.links import unused_url_settings
+
+    asked = {"lesson": ["start_here"], "lesson_step": ["7"], "class": ["ABCDEF"], "student": ["s"]}
+    assert unused_url_settings({**asked, "zz": ["1"]}, "context", shown=lambda key: None) == ([], ["“zz”"])
