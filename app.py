@@ -13,6 +13,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
+from ui.classroom.findings import send_to_teacher  # noqa: E402
 from ui.classroom.panel import class_panel  # noqa: E402
 from ui.classroom.sidebar import class_sidebar  # noqa: E402
 from ui.lesson.bar import presenter_bar  # noqa: E402
@@ -65,6 +66,7 @@ with st.sidebar:
     )
     class_sidebar()  # start, join or resume a class (reads the class parameters of the URL first)
     add_view_button(page)
+    send_to_teacher(page)  # a class's student: this view and a note to the teacher's inbox
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 # A link's settings, read before the page runs (its widgets rewrite the URL), on the run that opens it only.
