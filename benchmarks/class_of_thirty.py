@@ -231,7 +231,7 @@ def follow_steps(moves: int) -> list[dict[str, str]]:
 
 def arrived(member: Member, since: float, settings: dict[str, str]) -> float | None:
     """Seconds from ``since`` to the end of the member's first run of the step's page with its settings."""
-    marker = urllib.parse.urlencode({"dp_a": settings["dp_a"]})
+    marker = urllib.parse.urlencode({"dp_vectors": settings["dp_vectors"]})  # a default (dp_a) leaves the URL
     for finished_at, page, query in member.pages:
         if finished_at >= since and page == FOLLOW_PAGE and marker in query.split("&"):
             return finished_at - since
