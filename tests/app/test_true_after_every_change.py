@@ -26,9 +26,12 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def open_page(script: str, **query: str) -> AppTest:
+def open_page(script: str, opened: tuple[str, ...] = (), **query: str) -> AppTest:
+    """``script`` opened by a link with ``query``, its folded sections ``opened`` (keys) open."""
     at = AppTest.from_file(str(ROOT / script), default_timeout=600)
     at.query_params.update(query)
+    for key in opened:
+        at.session_state[key] = True
     return at.run()
 
 
@@ -179,7 +182,9 @@ def test_switched_off_heads_belong_to_their_model():
 def test_why_this_token_answers_follow_their_own_prompts(causal_lm):
     """The corrupted prompt "The capital of Italy is" has its own top token ␣Rome: the corrupted
     answer is ␣Rome, not the first token of a list; the target is the prompt's own top token."""
-    at = open_page(TRACE, tr_tab="Why this token", tr_prompt="The capital of France is")
+    at = open_page(
+        TRACE, opened=("tr_more_patching",), tr_tab="Why this token", tr_prompt="The capital of France is"
+    )
     check_dependents(at)
     names = {key: at.selectbox(key=key) for key in ("tr_why_target", "tr_patch_target", "tr_patch_other")}
     shown_names = {key: box.format_func(box.value) for key, box in names.items()}

@@ -15,7 +15,7 @@ LOCAL_APP_URL = "http://localhost:8501/"  # when the browser's address is unknow
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1")
 
 # (code size in rem, QR width in px): in the sidebar, above a page, and on a projector
-SIZES = {"sidebar": (1.8, 180), "page": (3.0, 240), "projector": (4.0, 380)}
+SIZES = {"sidebar": (1.8, 180), "page": (3.0, 240), "projector": (5.0, 380)}
 
 
 def app_url() -> str:

@@ -88,7 +88,7 @@ def test_the_charts_draw_the_frames_they_are_given(bert_context):
     assert cells["encoding"]["y"]["field"] == "layer"
     changes = pd.concat([bert_context.changes.assign(occurrence=o) for o in ("S1", "S2")])
     bars = charts.sublayer_change_chart(changes).to_dict()
-    assert bars["facet"]["column"]["field"] == "occurrence"
+    assert bars["facet"]["field"] == "occurrence"  # wrapped panels: two a row, or one on a phone
     assert bars["spec"]["encoding"]["y"]["field"] == "change"
 
 

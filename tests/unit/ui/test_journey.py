@@ -20,7 +20,7 @@ def test_a_short_journey_still_has_every_edge():
 
 
 def test_a_phone_gets_two_boxes_a_row_in_the_journeys_order():
-    steps = [step.name for step in journey.JOURNEY[:-1]]
+    steps = [step.title.lower() for step in journey.JOURNEY[:-1]]
     dot = journey.journey_graph(steps, per_row=2)
     assert dot.count("{rank=same; ") == (len(steps) + 1) // 2
     for first, second in zip(steps[::2], steps[1::2], strict=False):
