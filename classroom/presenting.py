@@ -13,6 +13,12 @@ presenter bar. The teacher's own plan has no name; the app keeps it (the session
 :func:`view_step` makes a step from the view a teacher is looking at: the page's url path and its
 URL settings, keeping the settings the page's catalogue knows and whose values it accepts, and
 nothing else (no class code, no sidebar setting, nothing of this machine or this session).
+
+A class follows its teacher's step with the rules at the end of the module: the teacher's position
+read back from the class's step (:func:`class_position`), what a student opens of it
+(:func:`step_view`, never the plan's marker), when a student's page must open it
+(:func:`needs_opening`), the student's line (:func:`following_line`), and a student's finding
+made the lesson's next step (:func:`inserted_after`).
 """
 
 from __future__ import annotations
