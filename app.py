@@ -13,10 +13,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st  # noqa: E402
 
 from ui import journey  # noqa: E402
+from ui.classroom.findings import send_to_teacher  # noqa: E402
 from ui.classroom.panel import class_panel  # noqa: E402
 from ui.classroom.sidebar import class_sidebar  # noqa: E402
 from ui.lesson.bar import presenter_bar  # noqa: E402
-from ui.lesson.navigate import step_page  # noqa: E402
+from ui.lesson.navigate import open_deferred_view, step_page  # noqa: E402
 from ui.lesson.sidebar import add_view_button  # noqa: E402
 from ui.page.links import link_opened, say_unused_url_settings, url_settings  # noqa: E402
 from ui.page.settings import CLASSROOM_KEY, PRESENTER_KEY, presenter_mode  # noqa: E402
@@ -47,6 +48,7 @@ pages = [
 ]
 navigation = st.navigation([*pages, step_page()])
 page = navigation.url_path or journey.HOME.url_path  # the default page's url path is ""
+open_deferred_view()  # a step the class panel's fragment opened (a student following the teacher)
 
 with st.sidebar:
     st.toggle(
@@ -65,6 +67,7 @@ with st.sidebar:
     )
     class_sidebar()  # start, join or resume a class (reads the class parameters of the URL first)
     add_view_button(page)
+    send_to_teacher(page)  # a class's student: this view and a note to the teacher's inbox
 st.html(PRESENTER_STYLE if presenter_mode() else PAGE_STYLE)
 
 # A link's settings, read before the page runs (its widgets rewrite the URL), on the run that opens it only.

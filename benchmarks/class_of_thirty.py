@@ -13,6 +13,11 @@ home page with their ``?student=`` links. Measured:
   and how many the database holds afterwards;
 - reveal: seconds from ``revealed_at`` to the first tick that shows the reveal on each screen.
 
+:func:`play_follow` is the ``follow`` scenario: the teacher moves the class through the steps of a
+lesson (``ClassStore.set_step``, as her presenter bar does) and every student's session follows on
+its own; measured per student and step, the seconds from the teacher's move to the end of that
+session's run of the step's page with the step's settings.
+
 :class:`ClassInBackground` keeps such a class polling while other scenarios run (the lesson pages
 "with the class on").
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import random
 import statistics
@@ -61,10 +67,12 @@ class Member:
     interval: float = 0.0  # seconds between ticks, as the page announced
     seen: dict[str, float] = field(default_factory=dict)  # "open" / "reveal" -> wall time first seen
     errors: list[str] = field(default_factory=list)
+    pages: list[tuple[float, str, str]] = field(default_factory=list)  # (wall time, page, query) of each run
 
     def observe(self, run: PageRun) -> None:
         self.last = run
         self.errors += run.exceptions
+        self.pages.append((run.finished_at, run.page, run.query))
         if "Your guess" in run.inputs:
             self.seen.setdefault("open", run.finished_at)
         if any(text.startswith("The true value is") for text in run.texts):
@@ -88,6 +96,7 @@ class Member:
                     self.observe(await student.tick(fragment))
                     self.ticks += 1
                     due = max(due + interval, time.monotonic())
+                    fragment = next(iter(student.fragments), fragment)  # a new page announces its own
                 else:
                     self.observe(await action(student, fragment))
                     fragment = next(iter(student.fragments), fragment)
@@ -203,6 +212,67 @@ async def play_class(port: int, pid: int, store: ClassStore, students: int, idle
         "reveal reached students (s)": summary(
             [m.seen["reveal"] - revealed for m in class_ if "reveal" in m.seen]
         ),
+        "exceptions": len(errors),
+        "first exception": errors[0] if errors else None,
+    }
+
+
+FOLLOW_PAGE = "dot-products"  # with hand-made vectors it needs no model: the figure is the following
+
+
+def follow_steps(moves: int) -> list[dict[str, str]]:
+    """The settings of ``moves + 1`` steps of one lesson page, each step different from the last."""
+    return [
+        {"dp_source": "hand-made", "dp_vectors": f"v{i} = [{i}, 1, 2]\nw = [1, 2, 3]", "dp_a": f"v{i}",
+         "dp_b": "w"}
+        for i in range(moves + 1)
+    ]  # fmt: skip
+
+
+def arrived(member: Member, since: float, settings: dict[str, str]) -> float | None:
+    """Seconds from ``since`` to the end of the member's first run of the step's page with its settings."""
+    marker = urllib.parse.urlencode({"dp_vectors": settings["dp_vectors"]})  # a default (dp_a) leaves the URL
+    for finished_at, page, query in member.pages:
+        if finished_at >= since and page == FOLLOW_PAGE and marker in query.split("&"):
+            return finished_at - since
+    return None
+
+
+def all_arrived(members: list[Member], since: float, settings: dict[str, str]) -> bool:
+    return all(arrived(member, since, settings) is not None for member in members)
+
+
+async def play_follow(port: int, store: ClassStore, students: int, moves: int) -> dict:
+    """The follow scenario (module docstring): a class of ``students`` and ``moves`` moves of the teacher."""
+    code, key, ids = a_class(store, students)
+    steps = follow_steps(moves)
+    store.set_step(key, index=0, page=FOLLOW_PAGE, settings=steps[0])  # where the class starts
+    class_ = [Member(port, "", urllib.parse.urlencode({"student": sid})) for sid in ids]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(member.live(stop)) for member in class_]
+    await asyncio.wait_for(asyncio.gather(*(m.ready.wait() for m in class_)), 300)
+    await _wait_until(functools.partial(all_arrived, class_, 0, steps[0]), 120)
+    await asyncio.sleep(3)
+    delays: list[float] = []
+    missed = 0
+    for index in range(1, moves + 1):
+        moved = time.time()
+        store.set_step(key, index=index, page=FOLLOW_PAGE, settings=steps[index])
+        step = steps[index]
+        await _wait_until(functools.partial(all_arrived, class_, moved, step))
+        reached = [arrived(m, moved, step) for m in class_]
+        delays += [delay for delay in reached if delay is not None]
+        missed += sum(delay is None for delay in reached)
+        await asyncio.sleep(random.Random(index).uniform(1.0, 2.0))  # the teacher talks a moment
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    errors = [e for m in class_ for e in m.errors]
+    return {
+        "students": len(class_),
+        "moves": moves,
+        "poll interval (s)": class_[0].interval,
+        "a move reached each student (s)": summary(delays),
+        "never reached (within 30 s)": missed,
         "exceptions": len(errors),
         "first exception": errors[0] if errors else None,
     }

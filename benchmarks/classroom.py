@@ -11,7 +11,10 @@ Starts the app on 127.0.0.1 (a fresh server per run), then plays these scenarios
   moment, each with a different text (10 distinct training runs);
 - ``class``: a teacher and 30 students in one class (benchmarks/class_of_thirty.py): the server's CPU
   while the 31 sessions poll, how fast a question and its reveal reach every screen, 30 answers sent in
-  the same second.
+  the same second;
+- ``follow``: a class of 30 follows the teacher through 10 steps of a lesson (``--moves``): seconds
+  from each move (``set_step``, as the presenter bar calls it) until each student's session has run
+  the step's page with its settings (benchmarks/class_of_thirty.py, ``play_follow``).
 
 Unless ``--without-class``, the lesson pages and training run with the class feature on: a class of
 30 and its teacher keep polling in the background, and every page visit comes from one of its students.
@@ -23,6 +26,7 @@ and the server's RSS (now, and the peak sampled during the scenario; VmHWM is th
     .venv/bin/python benchmarks/classroom.py                 # everything (about 5 minutes)
     .venv/bin/python benchmarks/classroom.py --only trace training --students 10
     .venv/bin/python benchmarks/classroom.py --only class
+    .venv/bin/python benchmarks/classroom.py --only follow --moves 10
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # the repository before this folder: ``import classroom`` is the class store, not this script
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from class_of_thirty import ClassInBackground, p95, play_class, wait_until_quiet  # noqa: E402
+from class_of_thirty import ClassInBackground, p95, play_class, play_follow, wait_until_quiet  # noqa: E402
 from run import _proc_status, free_port, machine, streamlit_server, wait_for_http  # noqa: E402
 from streamlit_session import PageRun, Student  # noqa: E402
 
@@ -268,6 +272,17 @@ def class_of_thirty(students: int, idle_seconds: float, store: ClassStore) -> di
         return {**figures, "server CPU before the class (% of one core)": round(quiet, 1)}
 
 
+def following(students: int, moves: int, store: ClassStore) -> dict:
+    """A fresh server, warmed up, and a class that follows the teacher's moves on it."""
+    port = free_port()
+    with streamlit_server(port) as process:
+        wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", process)
+        asyncio.run(one_student(port, "", ""))  # the first visit starts the server's warm-up
+        quiet = wait_until_quiet(process.pid)
+        figures = asyncio.run(play_follow(port, store, students, moves))
+        return {**figures, "server CPU before the class (% of one core)": round(quiet, 1)}
+
+
 def markdown(rows: list[dict]) -> str:
     columns = ["scenario", "sessions", "p50 s", "p95 s", "max s", "exceptions", "identical",
                "peak RSS MB", "RSS after MB"]  # fmt: skip
@@ -285,15 +300,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--without-class", action="store_true", help="pages and training outside any class")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds the class polls idle (CPU)")
+    parser.add_argument("--moves", type=int, default=10, help="the teacher's moves in the follow scenario")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     folder = Path(tempfile.mkdtemp(prefix="classroom-benchmark-"))
     os.environ["CLASSROOM_DB_URL"] = f"sqlite:///{folder / 'class.sqlite3'}"  # the servers' class database
     store = ClassStore(os.environ["CLASSROOM_DB_URL"])
-    only = set(args.only) if args.only else {"arrivals", "training", "class", *INPUTS}
+    only = set(args.only) if args.only else {"arrivals", "training", "class", "follow", *INPUTS}
     pages = [page for page in INPUTS if page in only]
     scenarios = arrivals(args.students) if "arrivals" in only else []
     class_figures = class_of_thirty(args.students, args.idle, store) if "class" in only else None
+    follow_figures = following(args.students, args.moves, store) if "follow" in only else None
     if pages or "training" in only:
         in_class = None if args.without_class else store
         scenarios += lesson_pages(pages, args.students, args.train if "training" in only else 0, in_class)
@@ -309,8 +326,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\nA teacher and", class_figures["students"], "students in one class:")  # noqa: T201 - the report is this script's output
         for name, value in class_figures.items():
             print(f"- {name}: {value}")  # noqa: T201 - the report is this script's output
+    if follow_figures is not None:
+        print("\nA class that follows the teacher:")  # noqa: T201 - the report is this script's output
+        for name, value in follow_figures.items():
+            print(f"- {name}: {value}")  # noqa: T201 - the report is this script's output
     if args.json:
-        args.json.write_text(json.dumps({"pages": rows, "class": class_figures}, indent=2))
+        figures = {"pages": rows, "class": class_figures, "follow": follow_figures}
+        args.json.write_text(json.dumps(figures, indent=2))
     return 0
 
 

@@ -10,7 +10,9 @@ race test.
 A student in a class also does what the browser does for a fragment with ``run_every``: the page
 run announces the fragment (``auto_rerun``), and :meth:`Student.tick` reruns just that fragment, as
 the browser's timer does; :meth:`Student.tick` with widget states answers a question (a form's box
-and its submit button).
+and its submit button). When the server moves the session to another page on its own (a student
+following the teacher's step: ``st.switch_page`` from the fragment), the student goes with it, as a
+browser does: its page, address and fragments are the ones the server last announced.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class PageRun:
     elements: int = 0
     bytes_received: int = 0
     finished_at: float = 0.0  # time.time() when the run finished (to compare with a database's clock)
+    page: str = ""  # the url path of the page the run ended on (the server may have switched pages)
+    query: str = ""  # and its address's query string
 
     @property
     def texts(self) -> list[str]:
@@ -135,9 +139,7 @@ class Student:
     ) -> PageRun:
         """Run `page` (its url path) with `query` (a URL query string), pressing the `triggers` buttons."""
         self.page, self.query, self.fragments = page, query, {}
-        run = await self._exchange(_rerun_message(page, query, triggers), timeout, f"{page}?{query}")
-        self.fragments.update(run.auto_reruns)
-        return run
+        return await self._exchange(_rerun_message(page, query, triggers), timeout, f"{page}?{query}")
 
     async def tick(
         self, fragment_id: str, triggers: tuple[str, ...] = (), texts: dict[str, str] | None = None,
@@ -173,10 +175,24 @@ class Student:
                 _read_element(message.delta.new_element, tuple(message.metadata.delta_path), run)
             elif kind == "new_session":
                 self.page_script_hash = message.new_session.page_script_hash
+            elif kind == "navigation":
+                self._arrived(message.navigation)
+            elif kind == "page_info_changed":
+                self.query = message.page_info_changed.query_string
             elif kind == "auto_rerun":
                 run.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
             elif kind == "script_finished" and message.script_finished in DONE:
                 break
         run.seconds = time.perf_counter() - start
         run.finished_at = time.time()
+        run.page, run.query = self.page, self.query
+        if run.auto_reruns:
+            self.fragments = dict(run.auto_reruns)
         return run
+
+    def _arrived(self, navigation) -> None:
+        """A run of a whole page reached st.navigation: the page it runs is this session's page now."""
+        self.page_script_hash = navigation.page_script_hash
+        for page in navigation.app_pages:
+            if page.page_script_hash == navigation.page_script_hash:
+                self.page = page.url_pathname

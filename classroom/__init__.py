@@ -34,6 +34,8 @@ anyone                                  ``question(question_id) -> Question``, `
                                         ``delete_expired()``
 a lesson (issue 26)                     ``set_step(key, *, index, page, settings) -> version``,
                                         ``current_step(code) -> Step | None``, ``save_plan(key, toml)``,
+                                        ``followed_step(student_id) -> FollowedStep | None`` (the
+                                        step's title and the plan's length, never its notes),
                                         ``load_plan(key)``, ``send_finding(student_id, *, page, settings,
                                         note)``, ``findings(key) -> DataFrame``
 ======================================  ===============================================================
@@ -82,7 +84,7 @@ from classroom.errors import (
 from classroom.limits import Attempts
 from classroom.links import join_link, qr_svg
 from classroom.questions import KINDS, Reveal, options, reveal_table
-from classroom.store import ClassInfo, ClassStore, Poll, Question, Step
+from classroom.store import ClassInfo, ClassStore, FollowedStep, Poll, Question, Step
 
 __all__ = [
     "KINDS",
@@ -91,6 +93,7 @@ __all__ = [
     "ClassStore",
     "ClassroomError",
     "ClassroomUnavailable",
+    "FollowedStep",
     "NotAllowed",
     "NotFound",
     "Poll",

@@ -465,6 +465,22 @@ def _check_question(page: PageSettings, question: Question, where: str, number: 
         raise PlanError(f"{where}: the question's wording {problem}.", number)
 
 
+def step_titles(text: str) -> list[str]:
+    """The step titles of a plan's TOML text, in order, and nothing else of it (not the teacher's
+    notes): what a following student may read. A text that is not a plan gives [].
+
+    >>> step_titles('title = "L"\\n[[step]]\\npage = "trace"\\ntitle = "Attention"\\nnote = "x"')
+    ['Attention']
+    """
+    try:
+        steps = tomllib.loads(text).get("step", [])
+    except tomllib.TOMLDecodeError:
+        return []
+    if not isinstance(steps, list):
+        return []
+    return [str(step.get("title", "")) if isinstance(step, dict) else "" for step in steps]
+
+
 # ---------------------------------------------------------------------------- writing a file
 
 

@@ -13,6 +13,12 @@ presenter bar. The teacher's own plan has no name; the app keeps it (the session
 :func:`view_step` makes a step from the view a teacher is looking at: the page's url path and its
 URL settings, keeping the settings the page's catalogue knows and whose values it accepts, and
 nothing else (no class code, no sidebar setting, nothing of this machine or this session).
+
+A class follows its teacher's step with the rules at the end of the module: the teacher's position
+read back from the class's step (:func:`class_position`), what a student opens of it
+(:func:`step_view`, never the plan's marker), when a student's page must open it
+(:func:`needs_opening`), the student's line (:func:`following_line`), and a student's finding
+made the lesson's next step (:func:`inserted_after`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from classroom.plans import (
     PlanError,
     SettingValue,
     Step,
+    add_step,
     echo,
     text_problem,
 )
@@ -126,6 +133,80 @@ def _last(value: QueryValue | None) -> str | None:
     if isinstance(value, list):
         return value[-1] if value else None
     return value
+
+
+# ------------------------------------------------------------------------------ a class that follows
+
+
+def class_position(
+    index: int, settings: Mapping[str, QueryValue], plan: Plan, plans: Mapping[str, Plan]
+) -> Position | None:
+    """The teacher's position from the class's current step (``ClassStore.current_step``): the
+    bundled plan's step its settings name (:meth:`Position.query` keeps the marker), or else step
+    ``index`` of the teacher's own ``plan`` (its last, should the plan have lost steps since).
+
+    >>> own = Plan("Mine", 5, steps=(Step("home", "A"), Step("trace", "B")))
+    >>> class_position(7, {}, own, {}).index
+    1
+    >>> class_position(0, {}, Plan("Empty", 5), {}) is None
+    True
+    """
+    try:
+        named = position_from_query(settings, plans)
+    except PlanError:
+        named = None
+    if named is not None:
+        return named
+    if not plan.steps:
+        return None
+    return Position(plan, min(index, len(plan.steps) - 1))
+
+
+def step_view(settings: Mapping[str, QueryValue]) -> dict[str, QueryValue]:
+    """What a following student opens of the class's step: its page settings, without a bundled
+    plan's marker (which would give the student the teacher's presenter bar).
+
+    >>> step_view({"tr_tab": "Attention", "lesson": "start_here", "lesson_step": "3"})
+    {'tr_tab': 'Attention'}
+    """
+    return {key: value for key, value in settings.items() if key not in (PLAN_PARAMETER, STEP_PARAMETER)}
+
+
+def needs_opening(opened_version: int | None, step_version: int) -> bool:
+    """Whether a following student's page must open the class's step: there is one (version 1 or
+    more) and it is not the version this session opened last (None: none yet, a student who just
+    joined or reloaded).
+
+    >>> needs_opening(None, 0), needs_opening(None, 4), needs_opening(4, 4), needs_opening(4, 5)
+    (False, True, False, True)
+    """
+    return step_version > 0 and step_version != opened_version
+
+
+def following_line(number: int, count: int, title: str) -> str:
+    """What a following student reads above the page.
+
+    >>> following_line(3, 12, "Attention")
+    'Following the teacher · step 3 of 12: Attention'
+    >>> following_line(3, 0, "")
+    'Following the teacher · step 3'
+    """
+    where = f"step {number} of {count}" if count >= number else f"step {number}"
+    return f"Following the teacher · {where}" + (f": {title}" if title else "")
+
+
+def inserted_after(position: Position | None, plan: Plan, step: Step) -> Position:
+    """The lesson with ``step`` inserted just after the presented one, and presented: the
+    presented plan (``plan``, the teacher's own, when nothing is presented: at its end). A bundled
+    plan becomes the teacher's own. PlanError (a sentence) when the plan is full.
+
+    >>> own = Plan("Mine", 5, steps=(Step("home", "A"), Step("trace", "B")))
+    >>> shown = inserted_after(Position(own, 0), own, Step("context", "Found"))
+    >>> [step.title for step in shown.plan.steps], shown.index
+    (['A', 'Found', 'B'], 1)
+    """
+    base, at = (plan, len(plan.steps)) if position is None else (position.plan, position.index + 1)
+    return Position(add_step(base, step, at), at)
 
 
 # ------------------------------------------------------------------------------ a view as a step

@@ -24,6 +24,7 @@ from classroom import codes, limits
 from classroom.engine import guarded, make_engine, upsert
 from classroom.errors import ClassroomUnavailable, NotAllowed, NotFound, Refused
 from classroom.limits import Attempts
+from classroom.plans import step_titles
 from classroom.questions import Reveal, check_spec, normalise_answer, reveal_table, spec_text
 from classroom.schema import (
     CLASS_TABLES,
@@ -92,6 +93,20 @@ class Step:
     settings: dict
     version: int
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FollowedStep:
+    """The class's current step as a following student reads it: where it is (``index`` in a plan
+    of ``count`` steps, its ``title``), what to open (``page`` and ``settings``) and its ``version``.
+    Title and count come from the teacher's saved plan ("" and 0 without one); never the note."""
+
+    index: int
+    page: str
+    settings: dict
+    version: int
+    count: int
+    title: str
 
 
 def _delete_classes(connection: Connection, class_ids: list[int]) -> None:
@@ -558,6 +573,31 @@ class ClassStore:
         if row.step_index is None:
             return None
         return Step(row.step_index, row.page, json.loads(row.settings), row.version, row.updated_at)
+
+    @guarded
+    def followed_step(self, student_id: str) -> FollowedStep | None:
+        """The current step for a student of the class (None before the teacher sets one), with its
+        title and the plan's length from the teacher's saved plan; NotFound when the class has ended.
+        Read when the poll's ``step_version`` changes, not on every poll."""
+        if not codes.looks_like_student_id(student_id):
+            raise NotFound(CLASS_GONE)
+        query = (
+            sa.select(classes.c.id, lesson_steps, lesson_plans.c.plan)
+            .join(students, students.c.class_id == classes.c.id)
+            .outerjoin(lesson_steps, lesson_steps.c.class_id == classes.c.id)
+            .outerjoin(lesson_plans, lesson_plans.c.class_id == classes.c.id)
+            .where(students.c.id == student_id, self._live())
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).one_or_none()
+        if row is None:
+            raise NotFound(CLASS_GONE)
+        if row.step_index is None:
+            return None
+        titles = step_titles(row.plan) if row.plan else []
+        title = titles[row.step_index] if row.step_index < len(titles) else ""
+        settings = json.loads(row.settings)
+        return FollowedStep(row.step_index, row.page, settings, row.version, len(titles), title)
 
     @guarded
     def save_plan(self, teacher_key: str, plan: str) -> None:

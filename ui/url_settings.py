@@ -352,8 +352,9 @@ LESSON_SETTINGS: dict[str, Setting] = {
 
 
 # A class's membership, on every page while in a class (ui/classroom/membership.py): the join code of a
-# join link, a student's anonymous id, the teacher's resume key (taken out of the address at once).
-CLASS_PARAMETERS = ("class", "student", "resume")
+# join link, a student's anonymous id, the teacher's resume key (taken out of the address at once), and
+# whether a student explores on their own instead of following the teacher's step.
+CLASS_PARAMETERS = ("class", "student", "resume", "exploring")
 
 
 def setting_label(key: str, page: str | None = None) -> str:

@@ -9,6 +9,10 @@ the class's.
   under it never reruns on a tick);
 - join.py, answer.py, reveal.py, board.py: the join form, the question and its answer, the reveal
   (sentence, chart, downloads), the join code and QR code;
+- follow.py: students following the teacher's lesson step (a watcher of the panel's tick), the
+  line above their page, *Explore on my own* and *Back to the teacher*;
+- findings.py: *Send to the teacher* (a student's view and note), the teacher's inbox and *Show on
+  the projector*;
 - ask.py: ``ask_the_class``, the one call a view makes; asks.py: each view's questions from the
   page's inputs; specs.py: the specs from the model's numbers; sentences.py: the class's words.
 

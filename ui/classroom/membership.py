@@ -5,6 +5,8 @@
   URL at once, and a teacher's own URL carries no class at all.
 * A **student id** lives in the student's session and in their own URL (``?student=ID``), so a
   reload, or a new tab with the same address, is the same student with the same answers.
+* A student who chose **Explore on my own** stops following the teacher's step; that choice is kept
+  the same way as the id (``?exploring=true`` beside ``?student=ID``), so a reload keeps it.
 * A **join code** in a URL (``?class=CODE``, the link and QR code on the board) only offers a
   session the class's join form: whoever copies it gets student rights, nothing more.
 
@@ -27,8 +29,9 @@ STUDENT_KEY = "_class_student_id"
 CODE_KEY = "_class_code"
 NOTICE_KEY = "_class_notice"  # one sentence for the class panel, shown once
 ATTEMPTS_KEY = "_class_attempts"  # wrong class codes typed in this session (classroom.Attempts)
+EXPLORING_KEY = "_class_exploring"  # a student who does not follow the teacher's step
 
-CLASS_PARAM, STUDENT_PARAM, RESUME_PARAM = CLASS_PARAMETERS  # the address's class parameters
+CLASS_PARAM, STUDENT_PARAM, RESUME_PARAM, EXPLORING_PARAM = CLASS_PARAMETERS  # the address's class parameters
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,24 @@ def become_student(code: str, student_id: str) -> None:
 
 def leave() -> None:
     """Forget the class in this session and in its URL (the class itself goes on)."""
-    for key in (CODE_KEY, TEACHER_KEY, STUDENT_KEY):
+    for key in (CODE_KEY, TEACHER_KEY, STUDENT_KEY, EXPLORING_KEY):
         st.session_state.pop(key, None)
     st.query_params.pop(STUDENT_PARAM, None)
+    st.query_params.pop(EXPLORING_PARAM, None)
+
+
+def exploring() -> bool:
+    """Whether this student explores on their own (does not follow the teacher's step)."""
+    return bool(st.session_state.get(EXPLORING_KEY))
+
+
+def explore(on: bool) -> None:
+    """Detach this student from the teacher's step (``on``), or attach them again; in the URL too."""
+    st.session_state[EXPLORING_KEY] = on
+    if on:
+        st.query_params[EXPLORING_PARAM] = "true"
+    else:
+        st.query_params.pop(EXPLORING_PARAM, None)
 
 
 def key_from_link(text: str) -> str:
@@ -130,7 +148,7 @@ def read_link() -> None:
         params.pop(STUDENT_PARAM, None)
         params.pop(CLASS_PARAM, None)
         return
-    asked = params.get(STUDENT_PARAM)
+    asked, asked_to_explore = params.get(STUDENT_PARAM), params.get(EXPLORING_PARAM) == "true"
     if asked and (found is None or found.student_id != asked):
         _adopt_student(asked)
         found = member()
@@ -138,6 +156,10 @@ def read_link() -> None:
         params.pop(CLASS_PARAM, None)
         if params.get(STUDENT_PARAM) != found.student_id:
             params[STUDENT_PARAM] = found.student_id
+        if asked_to_explore:  # a reload of an exploring student's address
+            st.session_state[EXPLORING_KEY] = True
+        if exploring() and params.get(EXPLORING_PARAM) != "true":  # a page opened since keeps it too
+            params[EXPLORING_PARAM] = "true"
 
 
 _NO_CLASS_FOR_KEY = (

@@ -9,8 +9,8 @@ server (ui/cache/classroom.py); a tick redraws them from there.
 
 Another kind of change rides on the same tick: every function in :data:`WATCHERS` is called with
 the previous poll (None on the first tick of a session) and the new one, before the panel is
-drawn. The lesson step of issue 26 is one: its version is already in every poll
-(``Poll.step_version``), so following the teacher's step costs no extra query.
+drawn. Following the teacher's lesson step is one (ui/classroom/follow.py): its version is already
+in every poll (``Poll.step_version``), so following costs no extra query until the teacher moves.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from ui.classroom import membership
 from ui.classroom.answer import answer_form, question_text, refusal
 from ui.classroom.ask import forget_offered
 from ui.classroom.board import join_board
+from ui.classroom.findings import findings_inbox
+from ui.classroom.follow import follow_teacher, following_bar
 from ui.classroom.join import join_form
 from ui.classroom.reveal import reveal_view
 from ui.page.layout import metric_row
@@ -34,7 +36,7 @@ from ui.server.classroom import class_store
 POLL_SECONDS = 1.5  # a question or a reveal reaches every screen within this, plus one poll and a redraw
 POLL_KEY = "_class_poll"  # the session's last poll
 Watcher = Callable[[Poll | None, Poll], None]
-WATCHERS: list[Watcher] = []  # called on every tick with (previous poll, this poll)
+WATCHERS: list[Watcher] = [follow_teacher]  # called on every tick with (previous poll, this poll)
 CLASS_ENDED = "The class has ended: the teacher closed it, or it expired. The lessons go on without it."
 
 
@@ -78,7 +80,9 @@ def _tick() -> None:
     with st.container(border=True):
         if found.is_teacher:
             teacher_view(found, poll)
+            findings_inbox(found)
         else:
+            following_bar(found.student_id)
             student_view(poll, previous)
 
 

@@ -1,15 +1,24 @@
-"""The sidebar's "Add this view to my lesson": the page as it is now, as the plan's next step."""
+"""The sidebar's "Add this view to my lesson": the page as it is now, as the plan's next step.
+
+:func:`current_view` is the one reading of "the view on screen" (a class's student sends it to the
+teacher with the same function)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from classroom.plans import PlanError, add_step
+from classroom.plans import PlanError, Step, add_step
 from classroom.presenting import view_step
 from ui import journey
 from ui.lesson.keeper import lesson_keeper
 from ui.page.links import url_settings
 from ui.url_settings import CATALOGUE
+
+
+def current_view(page: str) -> tuple[Step, list[str]]:
+    """The view on screen as a step: the page ``page`` (its url path) and its URL settings as the
+    address carries them now; and the settings left out (a value a link could not carry)."""
+    return view_step(page, url_settings(), CATALOGUE)
 
 
 def add_view_button(page: str) -> None:
@@ -19,7 +28,7 @@ def add_view_button(page: str) -> None:
         return
     keeper = lesson_keeper()
     if st.button("Add this view to my lesson", key="lesson_add_view", icon=":material/playlist_add:"):
-        step, left_out = view_step(page, url_settings(), CATALOGUE)
+        step, left_out = current_view(page)
         try:
             keeper.keep_plan(add_step(keeper.plan(), step))
         except PlanError as error:  # a full plan: its sentence, and nothing changes

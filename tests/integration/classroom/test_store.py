@@ -167,6 +167,41 @@ def test_a_lesson_follows_the_teachers_step_and_collects_findings(store):
         store.current_step("ZZZZZZ")
 
 
+def test_a_following_student_reads_the_step_and_its_title_but_never_the_note(store):
+    code, key = store.create_class()
+    ada = store.join(code, nickname="Ada")
+    assert store.followed_step(ada) is None  # no step yet: nothing to follow
+    store.set_step(key, index=1, page="trace", settings={"tr_tab": "Attention"})
+    step = store.followed_step(ada)
+    assert (step.index, step.page, step.settings, step.version, step.count, step.title) == (
+        1, "trace", {"tr_tab": "Attention"}, 1, 0, ""
+    )  # fmt: skip
+    store.save_plan(key, PLAN_WITH_NOTES)
+    step = store.followed_step(ada)
+    assert (step.count, step.title) == (2, "Attention")
+    assert "secret" not in repr(step)
+    store.end_class(key)
+    with pytest.raises(NotFound):
+        store.followed_step(ada)
+    with pytest.raises(NotFound):
+        store.followed_step("not an id")
+
+
+PLAN_WITH_NOTES = """title = "L"
+minutes = 20
+version = 1
+
+[[step]]
+page = "home"
+title = "Start"
+
+[[step]]
+page = "trace"
+title = "Attention"
+note = "The answer is secret"
+"""
+
+
 def test_the_store_names_its_database_without_a_password(database_url, clock):
     url = sa.make_url(database_url)
     if url.get_backend_name() == "postgresql":

@@ -9,7 +9,17 @@ import pytest
 
 import classroom.presenting
 from classroom.plans import Plan, PlanError, Question, Step, check_plan, replace_step, text_problem
-from classroom.presenting import PLAN_PARAMETER, STEP_PARAMETER, Position, position_from_query, view_step
+from classroom.presenting import (
+    PLAN_PARAMETER,
+    STEP_PARAMETER,
+    Position,
+    class_position,
+    inserted_after,
+    needs_opening,
+    position_from_query,
+    step_view,
+    view_step,
+)
 from ui.url_settings import CATALOGUE, LESSON_SETTINGS, setting_label
 
 ATTENTION = Step("trace", "Attention", "Ask first.", (("tr_tab", "Attention"), ("tr_layer", "13")))
@@ -121,3 +131,38 @@ def test_the_address_parameters_are_named_in_words_beside_the_sidebars():
     assert set(LESSON_SETTINGS) == {PLAN_PARAMETER, STEP_PARAMETER}
     assert setting_label("lesson_step") == "Step of the lesson plan"
     assert not set(LESSON_SETTINGS) & {key for page in CATALOGUE.values() for key in page.settings}
+
+
+# ------------------------------------------------------------------------------ a class that follows
+
+
+def test_the_class_step_of_a_bundled_plan_names_it_and_a_student_opens_only_the_view():
+    published = Position(PLAN, 1, "start_here").query  # what the class keeper publishes
+    back = class_position(1, published, Plan("Mine", 5), PLANS)
+    assert (back.name, back.index) == ("start_here", 1)
+    assert step_view(published) == ATTENTION.query  # no marker: a student gets no presenter bar
+
+
+def test_the_class_step_of_the_teachers_own_plan_is_read_in_that_plan():
+    own = Plan("Mine", 5, steps=(BY_HAND, ATTENTION))
+    assert class_position(1, ATTENTION.query, own, PLANS) == Position(own, 1)
+    assert class_position(0, {"lesson": "gone", "lesson_step": "1"}, own, PLANS) == Position(own, 0)
+
+
+def test_a_student_opens_each_new_step_once():
+    opened = None
+    for version in (0, 1, 1, 2, 2, 5):
+        if needs_opening(opened, version):
+            opened = version
+    assert opened == 5 and not needs_opening(5, 5)
+
+
+def test_a_finding_goes_after_the_presented_step_or_at_the_end():
+    found = Step("context", "Found")
+    assert inserted_after(Position(PLAN, 2), PLAN, found).index == 3
+    assert inserted_after(None, PLAN, found).plan.steps[-1] == found
+    named = inserted_after(Position(PLAN, 0, "start_here"), Plan("Mine", 5), found)
+    assert named.name == "" and named.plan.steps[1] == found  # a bundled plan becomes the teacher's own
+    full = Plan("Full", 5, steps=(BY_HAND,) * 60)
+    with pytest.raises(PlanError, match="at most 60 steps"):
+        inserted_after(Position(full, 0), full, found)
