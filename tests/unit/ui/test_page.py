@@ -50,5 +50,11 @@ def test_the_apps_own_address_parameters_are_never_named_as_a_pages_unknown_sett
     the link notice must not call them "not settings of this page"."""
     from ui.page.links import unused_url_settings
 
-    asked = {"lesson": ["start_here"], "lesson_step": ["7"], "class": ["ABCDEF"], "student": ["s"], "exploring": ["true"]}
+    asked = {
+        "lesson": ["start_here"],
+        "lesson_step": ["7"],
+        "class": ["ABCDEF"],
+        "student": ["s"],
+        "exploring": ["true"],
+    }
     assert unused_url_settings({**asked, "zz": ["1"]}, "context", shown=lambda key: None) == ([], ["“zz”"])
