@@ -17,7 +17,7 @@ from ui.classroom.findings import send_to_teacher  # noqa: E402
 from ui.classroom.panel import class_panel  # noqa: E402
 from ui.classroom.sidebar import class_sidebar  # noqa: E402
 from ui.lesson.bar import presenter_bar  # noqa: E402
-from ui.lesson.navigate import open_deferred_view, step_page  # noqa: E402
+from ui.lesson.navigate import STEP_PAGE, open_deferred_view, step_page  # noqa: E402
 from ui.lesson.sidebar import add_view_button  # noqa: E402
 from ui.page.links import link_opened, say_unused_url_settings, url_settings  # noqa: E402
 from ui.page.settings import CLASSROOM_KEY, PRESENTER_KEY, presenter_mode  # noqa: E402
@@ -49,6 +49,9 @@ pages = [
 navigation = st.navigation([*pages, step_page()])
 page = navigation.url_path or journey.HOME.url_path  # the default page's url path is ""
 open_deferred_view()  # a step the class panel's fragment opened (a student following the teacher)
+if page == STEP_PAGE:  # the hidden page only hands a step on to its page: nothing is drawn around it
+    link_opened(page)  # so the step's page counts as opened, as by a link
+    navigation.run()  # ends this run (st.switch_page); the sidebar's settings stay as they are
 
 with st.sidebar:
     st.toggle(
