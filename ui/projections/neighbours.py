@@ -23,15 +23,22 @@ def neighbours_view(table: pd.DataFrame, words: tuple[str, ...], index: int, met
     left, right = st.columns(2)
     full, flat = maps.neighbour_tables(table, metric)
     left.markdown("Nearest in the full space")
-    show_table(full.style.apply(_shade("also near on map", False), axis=1), where=left, width="stretch")
+    show_table(marked(full, "also near on map", KEPT), where=left, width="stretch")
     right.markdown("Nearest on the map")
-    show_table(flat.style.apply(_shade("false", True), axis=1), where=right, width="stretch")
+    show_table(marked(flat, "false", FALSE), where=right, width="stretch")
     download_table(table, "neighbours.csv", key="pj_neighbours_csv", label="Download neighbours (CSV)")
 
 
-def _shade(column: str, when: bool):
-    def style(row: pd.Series) -> list[str]:
-        colour = "background-color: rgba(213, 94, 0, 0.18)" if row[column] == when else ""
-        return [colour] * len(row)
+# Each row says in words (and a sign) whether the neighbour survives the map: readable without colour,
+# and a plain table (a pandas Styler's row shading took ~50 ms of every rerun of this page to send).
+KEPT = {True: "✓ yes", False: "✗ no, lost on the map"}
+FALSE = {True: "✗ false: near on the map only", False: "✓ no, near in both"}
 
-    return style
+
+def marked(table: pd.DataFrame, column: str, words: dict[bool, str]) -> pd.DataFrame:
+    """``table`` with its yes/no ``column`` written in words.
+
+    >>> marked(pd.DataFrame({"word": ["a", "b"], "kept": [True, False]}), "kept", KEPT)["kept"].tolist()
+    ['✓ yes', '✗ no, lost on the map']
+    """
+    return table.assign(**{column: table[column].map(words)})
