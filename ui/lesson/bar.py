@@ -17,6 +17,8 @@ from ui.lesson.keeper import lesson_keeper
 from ui.lesson.navigate import ARRIVED, STEP_PAGE, present
 from ui.page.links import url_settings
 
+ARRIVALS = "lesson_arrivals"  # session key: steps arrived at, to number the scroll script
+
 # One compact row of touch-sized buttons (44 px); the title takes the room that is left and wraps. The
 # keys' names (Page Up, Page Down) are in the buttons' tooltips, not printed in the buttons.
 BAR_STYLE = """<style>
@@ -80,7 +82,11 @@ def presenter_bar(page: str, teacher: bool = True) -> None:
         return
     st.html(BAR_STYLE)
     if page != STEP_PAGE and st.session_state.pop(ARRIVED, False):
-        st.html(TO_THE_TOP, unsafe_allow_javascript=True)  # our own script: no text of a plan in it
+        # our own script (no text of a plan in it), numbered per arrival: the browser keeps an element
+        # that did not change, so two steps on one page in a row would otherwise not run it again
+        arrival = st.session_state[ARRIVALS] = st.session_state.get(ARRIVALS, 0) + 1
+        script = TO_THE_TOP.replace("<script>", f"<script>/* arrival {arrival} */", 1)
+        st.html(script, unsafe_allow_javascript=True)
     with st.container(key="lesson_bar", horizontal=True, vertical_alignment="center"):
         _moves(position)
         with st.container(key="lesson_title"):
